@@ -1,0 +1,77 @@
+// Request bodies of the account endpoints (docs/API.md), validated identically on server and web.
+import { z } from 'zod';
+import { REGIONS, UNIT_TYPES } from './codes';
+import {
+  checkedString, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema,
+} from './validators';
+
+const required = (message: string) => z.string({ error: message }).trim().min(1, message);
+// Login and recovery must accept any existing username, so only presence is checked there.
+const loginUsername = required('请输入用户名');
+const captcha = required('请输入验证码');
+
+const lengthBetween = (label: string, min: number, max: number, hint = '') =>
+  z
+    .string({ error: `请填写${label}` })
+    .trim()
+    .min(1, `请填写${label}`)
+    .refine((v) => Array.from(v).length >= min && Array.from(v).length <= max, {
+      message: `${label}长度不正确，应为${min}至${max}个字${hint}`,
+    });
+
+const oneOf = (label: string, options: readonly string[]) =>
+  z
+    .string({ error: `请选择${label}` })
+    .refine((v) => options.includes(v), { message: `请选择${label}（可选：${options.join('、')}）` });
+
+export const loginSchema = z.object({
+  username: loginUsername,
+  password: z.string({ error: '请输入密码' }).min(1, '请输入密码'),
+  captcha,
+});
+
+export const applicantRegisterSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  realName: lengthBetween('真实姓名', 2, 30),
+  mobile: mobileSchema,
+  email: emailSchema,
+  captcha,
+});
+
+const unitFields = {
+  username: usernameSchema,
+  password: passwordSchema,
+  unitName: lengthBetween('单位名称', 4, 100, '，请填写单位全称'),
+  unitType: oneOf('单位类型', UNIT_TYPES),
+  region: oneOf('所在地区', REGIONS),
+  contactName: lengthBetween('联系人姓名', 2, 30),
+  contactPhone: checkedString((v) => checkOfficePhone(v, '联系电话')),
+};
+
+export const unitRegisterSchema = z.object({ ...unitFields, captcha });
+
+/** The organizer creating a unit account directly: no captcha. */
+export const unitCreateSchema = z.object(unitFields);
+
+export const recoverSendSchema = z.object({
+  username: loginUsername,
+  channel: z.enum(['mobile', 'email'], { error: '请选择找回方式：手机或电子邮箱' }),
+  captcha,
+});
+
+export const recoverResetSchema = z.object({
+  username: loginUsername,
+  code: z
+    .string({ error: '请输入收到的6位验证码' })
+    .trim()
+    .regex(/^\d{6}$/, '验证码格式不正确，应为短信或邮件中收到的6位数字'),
+  newPassword: passwordSchema,
+});
+
+export type LoginInput = z.infer<typeof loginSchema>;
+export type ApplicantRegisterInput = z.infer<typeof applicantRegisterSchema>;
+export type UnitRegisterInput = z.infer<typeof unitRegisterSchema>;
+export type UnitCreateInput = z.infer<typeof unitCreateSchema>;
+export type RecoverSendInput = z.infer<typeof recoverSendSchema>;
+export type RecoverResetInput = z.infer<typeof recoverResetSchema>;

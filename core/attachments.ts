@@ -1,0 +1,27 @@
+// Attachments the applicant uploads after 【我承诺】 (manual 一.5).
+
+export const ATTACHMENT_KINDS = [
+  { kind: 'integrity_pledge', label: '个人诚信承诺' },
+  { kind: 'unit_opinion', label: '所在单位意见' },
+  {
+    kind: 'political_review',
+    label: '政审材料',
+    help: '申报人所在单位纪检监察部门开具的政审材料；没有具体单位的可在所在辖区派出所开具无犯罪证明，扫描或拍照后上传',
+  },
+] as const;
+
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number]['kind'];
+
+/** All three are required before submission to the unit. */
+export const REQUIRED_APPLICANT_ATTACHMENTS: readonly AttachmentKind[] = ATTACHMENT_KINDS.map((k) => k.kind);
+
+/** Scans may be PDF or a photo; the server recognises the type from the content, not the file name. */
+export const ALLOWED_SCAN_MIME: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png'];
+
+export function isAttachmentKind(value: unknown): value is AttachmentKind {
+  return ATTACHMENT_KINDS.some((k) => k.kind === value);
+}
+
+export function attachmentKindLabel(kind: string): string {
+  return ATTACHMENT_KINDS.find((k) => k.kind === kind)?.label ?? kind;
+}

@@ -1,0 +1,148 @@
+// Per-campaign configuration, so another year or program is data rather than code.
+import { z } from 'zod';
+import { isValidDate } from './validators';
+
+export const WINDOW_KEYS = ['apply', 'preliminary', 'online', 'concentrated', 'publicity'] as const;
+export type WindowKey = (typeof WINDOW_KEYS)[number];
+
+export const WINDOW_LABELS: Record<WindowKey, string> = {
+  apply: '申报',
+  preliminary: '初评',
+  online: '网上评选',
+  concentrated: '集中评选',
+  publicity: '宣传学习',
+};
+
+const dateSchema = (label: string) =>
+  z
+    .string({ error: `请填写${label}，格式为YYYY-MM-DD` })
+    .refine(isValidDate, { message: `${label}不是有效日期，应为YYYY-MM-DD格式，如2023-04-01` });
+
+const windowSchema = (key: WindowKey) => {
+  const label = WINDOW_LABELS[key];
+  return z
+    .object({ start: dateSchema(`${label}开始日期`), end: dateSchema(`${label}结束日期`) }, { error: `请设置${label}时间` })
+    .refine((w) => w.start <= w.end, {
+      message: `${label}时间的开始日期不能晚于结束日期，请调整`,
+      path: ['end'],
+    });
+};
+
+const int = (label: string, min: number, max?: number) => {
+  const range = max === undefined ? `不小于${min}的整数` : `${min}至${max}之间的整数`;
+  const s = z.number({ error: `${label}应为${range}` }).int(`${label}应为${range}`).min(min, `${label}应为${range}`);
+  return max === undefined ? s : s.max(max, `${label}应为${range}`);
+};
+
+const ratio = (label: string) =>
+  z.number({ error: `${label}应为0至1之间的小数，如0.1表示10%` })
+    .min(0, `${label}应为0至1之间的小数，如0.1表示10%`)
+    .max(1, `${label}应为0至1之间的小数，如0.1表示10%`);
+
+const positive = (label: string) => int(label, 1);
+
+export const campaignSettingsSchema = z
+  .object({
+    windows: z.object({
+      apply: windowSchema('apply'),
+      preliminary: windowSchema('preliminary'),
+      online: windowSchema('online'),
+      concentrated: windowSchema('concentrated'),
+      publicity: windowSchema('publicity'),
+    }),
+    publishDate: dateSchema('发布日期'),
+    unitQuota: int('每个推荐单位推荐名额', 1, 50),
+    winners: int('最终评选人数', 1),
+    nationalRecommendees: int('全国“最美科技工作者”推荐人数', 0),
+    academicianMaxRatio: ratio('院士比例上限'),
+    youthMinRatio: ratio('青年科技工作者比例下限'),
+    youthAgeLimit: int('青年科技工作者年龄上限', 1, 100),
+    ageReferenceDate: dateSchema('年龄计算基准日期'),
+    media: z.object({
+      photoMinBytes: positive('照片最小字节数'),
+      photoMaxBytes: positive('照片最大字节数'),
+      photoMinCount: positive('照片最少张数'),
+      photoMaxCount: positive('照片最多张数'),
+      videoMaxCount: positive('视频最多个数'),
+      videoMaxBytes: positive('视频最大字节数'),
+      videoMaxSeconds: positive('视频最长秒数'),
+      scanMaxBytes: positive('扫描件最大字节数'),
+    }),
+    regulations: z
+      .string({ error: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
+      .trim()
+      .min(1, '请填写评选条例（申报人点击【我承诺】前阅读的内容）')
+      .max(20000, '评选条例不能超过20000字'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.nationalRecommendees > s.winners) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nationalRecommendees'],
+        message: `全国“最美科技工作者”推荐人数（${s.nationalRecommendees}）不能多于最终评选人数（${s.winners}）`,
+      });
+    }
+    if (s.media.photoMinBytes > s.media.photoMaxBytes) {
+      ctx.addIssue({ code: 'custom', path: ['media', 'photoMaxBytes'], message: '照片最大字节数不能小于最小字节数' });
+    }
+    if (s.media.photoMinCount > s.media.photoMaxCount) {
+      ctx.addIssue({ code: 'custom', path: ['media', 'photoMaxCount'], message: '照片最多张数不能少于最少张数' });
+    }
+  });
+
+export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
+export type DateWindow = { start: string; end: string };
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_REGULATIONS = `“新疆最美科技工作者”评选条例（摘要）
+
+一、评选范围
+评选在新疆工作的科技工作者中开展，按照富有先进性、典型性和故事性的原则，兼顾不同类别、不同年龄的科技工作者，注重向基层一线科技工作者倾斜，聚焦青年科技工作者典型。最终评选结果院士比例不超过10%，45岁以下青年科技工作者不少于20%。已获得国家级荣誉表彰、中宣部“最美”系列称号的科技人员原则上不再推荐。往年获评“新疆最美科技工作者”人员不再推荐。
+
+二、评选标准
+1.政治过硬。热爱祖国，拥护中国共产党的领导，政治坚定，自觉践行社会主义核心价值观；作风廉洁，遵纪守法；恪守科学道德、树立良好学风；淡泊名利、艰苦奋斗、无私奉献。
+2.业绩突出。长期奋战在科研一线，在前沿领域和基础研究、国家重大需求与关键核心技术、经济主战场与成果转化、人民生命健康、服务社会（乡村振兴、共同富裕、公众科学素质提升）等方面作出重要贡献。
+3.事迹感人。适合公开宣传，有突出的先进性、代表性和影响力。不包括现役军人、公务员和参照公务员法管理的党政机关现任厅局级以上行政职务者。
+
+三、诚信承诺
+本人承诺：所填写的申请书信息及上传的照片、视频和附件材料客观、准确、完整，真实反映本人的工作业绩和先进事迹；材料中不涉及国家秘密、工作秘密、商业秘密等信息；如有不实，本人愿意承担相应责任，并接受取消评选资格等处理。`;
+
+/** The 2023 campaign as set out in 新科协发〔2023〕47号, shifted to `year`. */
+export function defaultCampaignSettings(year: number): CampaignSettings {
+  const d = (mmdd: string) => `${year}-${mmdd}`;
+  return {
+    windows: {
+      apply: { start: d('04-01'), end: d('04-30') },
+      preliminary: { start: d('04-01'), end: d('04-30') },
+      online: { start: d('05-01'), end: d('05-20') },
+      concentrated: { start: d('05-21'), end: d('05-29') },
+      publicity: { start: d('06-01'), end: d('12-31') },
+    },
+    publishDate: d('05-30'),
+    unitQuota: 3,
+    winners: 20,
+    nationalRecommendees: 10,
+    academicianMaxRatio: 0.1,
+    youthMinRatio: 0.2,
+    youthAgeLimit: 45,
+    ageReferenceDate: d('05-30'),
+    media: {
+      photoMinBytes: 2 * MiB,
+      photoMaxBytes: 30 * MiB,
+      photoMinCount: 1,
+      photoMaxCount: 10,
+      videoMaxCount: 3,
+      videoMaxBytes: 1024 * MiB,
+      videoMaxSeconds: 180,
+      scanMaxBytes: 20 * MiB,
+    },
+    regulations: DEFAULT_REGULATIONS,
+  };
+}
+
+/** Inclusive on both ends; `today` may be a full ISO timestamp, only its date part is used. */
+export function isWindowOpen(window: DateWindow, today: string): boolean {
+  const day = today.slice(0, 10);
+  return window.start <= day && day <= window.end;
+}

@@ -1,0 +1,32 @@
+// Eligibility per the notice's 评选标准. Only explicit answers count: an unanswered question is a
+// completeness problem (checkCompleteness), not a reason to refuse.
+import type { ApplicationForm } from './application';
+
+const EXCLUSION_RULE = '不包括现役军人、公务员和参照公务员法管理的党政机关现任厅局级以上行政职务者';
+
+export interface EligibilityResult {
+  /** Reasons the candidate cannot be recommended. */
+  refused: string[];
+  /** "原则上不再推荐": shown to the unit and organizer, who decide. */
+  flags: string[];
+}
+
+export function checkEligibility(form: ApplicationForm): EligibilityResult {
+  const refused: string[] = [];
+  const flags: string[] = [];
+  if (form.worksInXinjiang === false) {
+    refused.push('评选在新疆工作的科技工作者中开展，不在新疆工作的人员不能申报');
+  }
+  if (form.previousWinner === true) refused.push('往年获评“新疆最美科技工作者”人员不再推荐');
+  if (form.activeMilitary === true) refused.push(`现役军人不在评选范围内（评选标准：${EXCLUSION_RULE}）`);
+  if (form.civilServant === true) {
+    refused.push(`公务员和参照公务员法管理人员不在评选范围内（评选标准：${EXCLUSION_RULE}）`);
+  }
+  if (form.seniorOfficial === true) {
+    refused.push(`党政机关现任厅局级以上行政职务者不在评选范围内（评选标准：${EXCLUSION_RULE}）`);
+  }
+  const honourRule = '已获得国家级荣誉表彰、中宣部“最美”系列称号的科技人员原则上不再推荐';
+  if (form.nationalHonour === true) flags.push(`已获得国家级荣誉表彰：${honourRule}`);
+  if (form.zuimeiTitle === true) flags.push(`已获得中宣部“最美”系列称号：${honourRule}`);
+  return { refused, flags };
+}

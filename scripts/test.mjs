@@ -1,0 +1,72 @@
+// `npm test`: the whole suite. Typecheck, lint, migration drift, unit and API tests on PGlite, the web
+// build and the browser journeys in Chromium; then the API tests again on the PostgreSQL at
+// TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) when it answers.
+// REQUIRE_POSTGRES=1 (set by .ci/run) turns a missing PostgreSQL into a failure instead of a skip.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const results = [];
+
+function step(name, cmd, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  results.push({ name, ok, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  if (!ok) finish(1);
+}
+
+function finish(code) {
+  console.log('\n=== 汇总 / summary ===');
+  for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds}s)`);
+  process.exit(code);
+}
+
+function reachable(url) {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const socket = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
+    socket.setTimeout(2000);
+    socket.on('connect', () => { socket.destroy(); resolve(true); });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => { socket.destroy(); resolve(false); });
+  });
+}
+
+function ensureChromium() {
+  const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const hasFont = () => spawnSync('sh', ['-c', 'fc-list :lang=zh 2>/dev/null | head -1'], { encoding: 'utf8' }).stdout.trim() !== '';
+  if (fs.existsSync(exe) && hasFont()) return;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot) {
+    console.error(`缺少 Chromium 或中文字体。请以 root 运行：apt-get update && apt-get install -y chromium fonts-noto-cjk`);
+    process.exit(1);
+  }
+  console.log('正在安装 Debian 的 chromium 与中文字体 fonts-noto-cjk …');
+  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1);
+}
+
+step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+step('lint', bin('eslint'), ['.', '--max-warnings=0']);
+step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
+step('unit + API tests on PGlite', bin('vitest'), ['run', '--project', 'unit', '--project', 'api']);
+step('web build', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+ensureChromium();
+step('browser journeys (Chromium, PGlite)', bin('vitest'), ['run', '--project', 'e2e']);
+
+const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+if (await reachable(pgUrl)) {
+  step('API tests on PostgreSQL', bin('vitest'), ['run', '--project', 'api'], { TEST_DATABASE_URL: pgUrl });
+} else if (process.env.REQUIRE_POSTGRES === '1') {
+  console.error(`PostgreSQL at ${pgUrl} is not reachable, and REQUIRE_POSTGRES=1`);
+  finish(1);
+} else {
+  console.log(`\nPostgreSQL at ${pgUrl} is not reachable: the PostgreSQL pass was SKIPPED (the PGlite suite ran).`);
+  results.push({ name: 'API tests on PostgreSQL — SKIPPED (not reachable)', ok: true, seconds: '0.0' });
+}
+finish(0);

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { AppError } from './errors';
+import { randomToken, safeEqual } from './crypto';
+import { loadSession } from './auth/sessions';
+import type { Services } from './context';
+import { authRoutes } from './routes/auth';
+import { referenceRoutes } from './routes/reference';
+import { applicationRoutes } from './routes/applications';
+import { adminRoutes } from './routes/admin';
+
+export const SESSION_COOKIE = 'sid';
+export const CSRF_COOKIE = 'csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorate('services', services);
+  app.decorateRequest('user', null);
+  app.decorateRequest('sessionToken', null);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"], // Ant Design injects its styles at run time
+        scriptSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        frameSrc: ["'self'"],
+        objectSrc: ["'self'"],
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+    hsts: config.secureCookies,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
+  });
+  await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 1024 * 1024 * 1024 } });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.code === 'RATE_LIMITED') reply.header('retry-after', '60');
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, fields: err.fields } });
+    }
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
+      return reply.status(413).send({ error: { code: 'TOO_LARGE', message: '文件过大，超过了允许的大小' } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const message = e.statusCode === 413 ? '提交的内容过大' : '请求格式不正确，请刷新页面后重试';
+      return reply.status(e.statusCode).send({ error: { code: 'VALIDATION', message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: '系统繁忙，请稍后再试；如问题持续，请联系技术服务电话 0991-3193615' } });
+  });
+
+  // CSRF: double-submit token. The readable `csrf` cookie must be echoed in the x-csrf-token header on
+  // every state-changing request; another site can neither read the cookie nor set the header.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return;
+    const cookieToken = req.cookies[CSRF_COOKIE];
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+      if (!cookieToken) {
+        reply.setCookie(CSRF_COOKIE, randomToken(18), {
+          path: '/',
+          sameSite: 'strict',
+          secure: config.secureCookies,
+          httpOnly: false,
+        });
+      }
+      return;
+    }
+    const header = req.headers[CSRF_HEADER];
+    if (!cookieToken || typeof header !== 'string' || !safeEqual(header, cookieToken)) {
+      throw new AppError('CSRF', '页面已过期或请求来源不可信，请刷新页面后重试');
+    }
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token || !req.url.startsWith('/api/')) return;
+    req.user = await loadSession(services.db, token, config.sessionIdleMinutes);
+    req.sessionToken = req.user ? token : null;
+  });
+
+  await app.register(authRoutes, { prefix: '/api' });
+  await app.register(referenceRoutes, { prefix: '/api' });
+  await app.register(applicationRoutes, { prefix: '/api' });
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+
+  const indexHtml = path.join(config.webDist, 'index.html');
+  if (fs.existsSync(indexHtml)) {
+    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET') {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: '请求的接口不存在' } });
+    }
+    if (!fs.existsSync(indexHtml)) {
+      return reply.status(503).type('text/plain; charset=utf-8').send('前端页面尚未构建，请运行 npm run build:web');
+    }
+    // Single-page app: every other path is a page of the web app.
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(fs.createReadStream(indexHtml));
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { sessions, units, users } from '../db/schema';
+import { randomToken, sha256 } from '../crypto';
+import type { Role } from '../../core';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: Role;
+  realName: string;
+  mobile: string | null;
+  email: string | null;
+  unit: { id: string; name: string; region: string; type: string } | null;
+}
+
+/** Creates a session and returns the cookie token; only its hash is stored. */
+export async function createSession(db: Db, userId: string, meta: { ip?: string; userAgent?: string }): Promise<string> {
+  const token = randomToken();
+  await db.insert(sessions).values({ id: sha256(token), userId, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });
+  return token;
+}
+
+/**
+ * The user of a live session, or null. A session idle for longer than `idleMinutes` is gone.
+ * last_seen_at is refreshed at most once a minute to keep reads cheap.
+ */
+export async function loadSession(db: Db, token: string, idleMinutes: number): Promise<SessionUser | null> {
+  const id = sha256(token);
+  const [row] = await db
+    .select({ session: sessions, user: users, unit: units })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(units, eq(units.id, users.unitId))
+    .where(eq(sessions.id, id));
+  if (!row) return null;
+  const idleMs = Date.now() - row.session.lastSeenAt.getTime();
+  if (idleMs > idleMinutes * 60_000 || row.user.disabled || (row.unit && row.unit.status !== 'active')) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return null;
+  }
+  if (idleMs > 60_000) await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, id));
+  return presentSessionUser(row.user, row.unit);
+}
+
+export function presentSessionUser(user: typeof users.$inferSelect, unit: typeof units.$inferSelect | null): SessionUser {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role as Role,
+    realName: user.realName,
+    mobile: user.mobile,
+    email: user.email,
+    unit: unit ? { id: unit.id, name: unit.name, region: unit.region, type: unit.type } : null,
+  };
+}
+
+export async function destroySession(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sha256(token)));
+}
+
+export async function destroyUserSessions(db: Db, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+export async function sweepSessions(db: Db, idleMinutes: number): Promise<void> {
+  await db.delete(sessions).where(and(lt(sessions.lastSeenAt, new Date(Date.now() - idleMinutes * 60_000))));
+}

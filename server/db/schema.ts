@@ -1,0 +1,185 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const units = pgTable('units', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  type: text('type').notNull(),
+  region: text('region').notNull(),
+  contactName: text('contact_name').notNull(),
+  contactPhone: text('contact_phone').notNull(),
+  /** pending | active | refused | disabled (core/codes UNIT_STATUSES) */
+  status: text('status').notNull().default('pending'),
+  refusedReason: text('refused_reason'),
+  decidedAt: timestamp('decided_at', { withTimezone: true }),
+  decidedBy: uuid('decided_by'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('units_name_key').on(t.name)]);
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** stored lower-case; log-in is case-insensitive */
+  username: text('username').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role').notNull(),
+  realName: text('real_name').notNull(),
+  mobile: text('mobile'),
+  email: text('email'),
+  unitId: uuid('unit_id').references(() => units.id),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('users_username_key').on(t.username), index('users_unit_idx').on(t.unitId)]);
+
+export const sessions = pgTable('sessions', {
+  /** sha256 of the cookie token: a database leak does not hand out live sessions */
+  id: text('id').primaryKey(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+export const captchas = pgTable('captchas', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  answerHash: text('answer_hash').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+export const recoveryCodes = pgTable('recovery_codes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  codeHash: text('code_hash').notNull(),
+  channel: text('channel').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [index('recovery_codes_user_idx').on(t.userId)]);
+
+/** Every message the platform sends. The default sender only writes here; a real SMS/e-mail sender also does. */
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  channel: text('channel').notNull(),
+  recipient: text('recipient').notNull(),
+  userId: uuid('user_id'),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('outbox_created_idx').on(t.createdAt)]);
+
+export const programs = pgTable('programs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+}, (t) => [uniqueIndex('programs_code_key').on(t.code)]);
+
+export const campaigns = pgTable('campaigns', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  programId: uuid('program_id').notNull().references(() => programs.id),
+  year: integer('year').notNull(),
+  title: text('title').notNull(),
+  settings: jsonb('settings').notNull(),
+  /** next application sequence number; only ever incremented, so numbers are never reused */
+  nextSeq: integer('next_seq').notNull().default(1),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('campaigns_program_year_key').on(t.programId, t.year)]);
+
+export const applications = pgTable('applications', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  campaignId: uuid('campaign_id').notNull().references(() => campaigns.id),
+  number: text('number').notNull(),
+  applicantId: uuid('applicant_id').notNull().references(() => users.id),
+  /** core/status APPLICATION_STATUSES */
+  status: text('status').notNull().default('applicant'),
+  /** the 推荐单位 it was (last) submitted to */
+  unitId: uuid('unit_id').references(() => units.id),
+  /** the 申请书 content without the 身份证号码, which lives encrypted in id_enc */
+  form: jsonb('form').notNull().default({}),
+  idEnc: text('id_enc'),
+  /** keyed hash of the 身份证号码: finds the one live application per person without decrypting */
+  idHash: text('id_hash'),
+  applicantName: text('applicant_name').notNull().default(''),
+  workUnit: text('work_unit').notNull().default(''),
+  mobile: text('mobile').notNull().default(''),
+  pledgedAt: timestamp('pledged_at', { withTimezone: true }),
+  /** set when the current receiver opens it; cleared on every transfer */
+  viewedAt: timestamp('viewed_at', { withTimezone: true }),
+  viewedBy: uuid('viewed_by'),
+  transferredAt: timestamp('transferred_at', { withTimezone: true }),
+  version: integer('version').notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }),
+}, (t) => [
+  uniqueIndex('applications_number_key').on(t.number),
+  uniqueIndex('applications_live_person_key').on(t.campaignId, t.idHash).where(sql`deleted_at is null and id_hash is not null`),
+  uniqueIndex('applications_live_applicant_key').on(t.campaignId, t.applicantId).where(sql`deleted_at is null`),
+  index('applications_unit_idx').on(t.unitId, t.status),
+  index('applications_applicant_idx').on(t.applicantId),
+]);
+
+/** 流程情况: every transfer (from, to, action, who, when, opinion), written in the transition's transaction. */
+export const applicationEvents = pgTable('application_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  applicationId: uuid('application_id').notNull().references(() => applications.id),
+  action: text('action').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status').notNull(),
+  actorId: uuid('actor_id').notNull(),
+  actorRole: text('actor_role').notNull(),
+  opinion: text('opinion'),
+  snapshotId: bigint('snapshot_id', { mode: 'number' }),
+  at: createdAt(),
+}, (t) => [index('application_events_app_idx').on(t.applicationId, t.at)]);
+
+/** The content as it was at a submission, so a unit can see what changed after a return. */
+export const applicationSnapshots = pgTable('application_snapshots', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  applicationId: uuid('application_id').notNull().references(() => applications.id),
+  content: jsonb('content').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('application_snapshots_app_idx').on(t.applicationId)]);
+
+export const attachments = pgTable('attachments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  applicationId: uuid('application_id').notNull().references(() => applications.id),
+  kind: text('kind').notNull(),
+  /** the user's file name, shown and used for downloads; never used on the file system */
+  name: text('name').notNull(),
+  storageKey: text('storage_key').notNull(),
+  mime: text('mime').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  uploadedBy: uuid('uploaded_by').notNull(),
+  createdAt: createdAt(),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }),
+}, (t) => [index('attachments_app_idx').on(t.applicationId, t.kind)]);
+
+/** Who did and saw what. */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  actorId: uuid('actor_id'),
+  action: text('action').notNull(),
+  targetType: text('target_type'),
+  targetId: text('target_id'),
+  ip: text('ip'),
+  detail: jsonb('detail'),
+  at: createdAt(),
+}, (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)]);

@@ -1,0 +1,44 @@
+/** The one error type of the platform. Use cases throw it; the error handler maps it to HTTP. */
+export const ERROR_STATUS = {
+  VALIDATION: 400,
+  CAPTCHA: 400,
+  UNAUTHENTICATED: 401,
+  CSRF: 403,
+  FORBIDDEN: 403,
+  PENDING_APPROVAL: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_LARGE: 413,
+  UNSUPPORTED_FILE: 415,
+  LOCKED: 423,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldIssue {
+  field: string;
+  label: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, fields?: FieldIssue[]) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fields = fields;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what = '申请书') => new AppError('NOT_FOUND', `未找到该${what}，可能已被删除或您无权查看`);
+export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
+export const conflict = (message: string) => new AppError('CONFLICT', message);

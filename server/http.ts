@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { APPLICATION_FIELDS, ROLE_LABELS, type Role } from '../core';
+import { AppError, type FieldIssue } from './errors';
+import type { SessionUser } from './auth/sessions';
+
+const LABELS: Record<string, string> = {
+  username: '用户名',
+  password: '密码',
+  newPassword: '新密码',
+  captcha: '验证码',
+  realName: '真实姓名',
+  mobile: '手机',
+  email: '电子邮箱',
+  unitName: '单位名称',
+  name: '单位名称',
+  unitType: '单位类型',
+  type: '单位类型',
+  region: '所在地区',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  channel: '找回方式',
+  code: '验证码',
+  reason: '理由',
+  title: '活动名称',
+  settings: '活动设置',
+  ...Object.fromEntries(APPLICATION_FIELDS.map((f) => [f.key, f.label])),
+};
+
+export const labelOf = (field: string) => LABELS[field] ?? field;
+
+/** Validates input with a shared core schema; every problem comes back named, in Chinese. */
+export function parse<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const result = schema.safeParse(data ?? {});
+  if (result.success) return result.data;
+  const seen = new Set<string>();
+  const fields: FieldIssue[] = result.error.issues.flatMap((issue) => {
+    const field = issue.path.map(String).join('.') || 'body';
+    const top = String(issue.path[0] ?? '');
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined ? `请填写${labelOf(top)}` : issue.message;
+    if (seen.has(field)) return []; // one message per field: the first says what to fix
+    seen.add(field);
+    return [{ field, label: labelOf(top), message }];
+  });
+  throw new AppError('VALIDATION', fields.map((f) => `${f.label}：${f.message}`).join('；'), fields);
+}
+
+export function requireUser(req: FastifyRequest, ...roles: Role[]): SessionUser {
+  const user = req.user;
+  if (!user) throw new AppError('UNAUTHENTICATED', '登录已过期或尚未登录，请重新登录');
+  if (roles.length && !roles.includes(user.role)) {
+    throw new AppError('FORBIDDEN', `此功能仅限${roles.map((r) => ROLE_LABELS[r]).join('、')}使用`);
+  }
+  return user;
+}
+
+export function idParam(req: FastifyRequest, what = '申请书'): string {
+  const id = (req.params as { id?: string }).id ?? '';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw new AppError('NOT_FOUND', `未找到该${what}，可能已被删除或您无权查看`);
+  }
+  return id.toLowerCase();
+}
+
+/** RFC 6266/5987 Content-Disposition that Chinese browsers show correctly. */
+export function attachmentDisposition(reply: FastifyReply, name: string): void {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  reply.header('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  reply.header('X-Content-Type-Options', 'nosniff');
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Config } from './config';
+import type { Services } from './context';
+import { createFieldCipher, loadDataKey, randomToken } from './crypto';
+import { openDatabase, type Database } from './db/client';
+import { users } from './db/schema';
+import { createOutboxSender } from './notify/sender';
+import { createLocalStorage } from './storage/storage';
+import { hashPassword } from './auth/passwords';
+import { ensureDefaultCampaign } from './usecases/campaigns';
+
+export interface Platform {
+  services: Services;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Opens the database (applying migrations), storage and the rest; `dataDir: null` keeps PGlite in memory. */
+export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean } = {}): Promise<Platform> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: opts.inMemoryDb ? null : path.join(config.dataDir),
+  });
+  try {
+    const services: Services = {
+      db: database.db,
+      config,
+      cipher: createFieldCipher(loadDataKey(config.dataKey, config.dataDir)),
+      storage: createLocalStorage(config.dataDir),
+      sender: createOutboxSender(),
+    };
+    await ensureDefaultCampaign(database.db);
+    return { services, database, close: () => database.close() };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/**
+ * First start with no organizer: create `admin` with ADMIN_PASSWORD, or a generated password that is
+ * returned so that main.ts prints it once.
+ */
+export async function ensureOrganizer(s: Services): Promise<{ username: string; password: string | null } | null> {
+  const [existing] = await s.db.select({ id: users.id }).from(users).where(eq(users.role, 'organizer')).limit(1);
+  if (existing) return null;
+  const password = s.config.adminPassword ?? `Xj${randomToken(9)}9`;
+  await s.db
+    .insert(users)
+    .values({ username: 'admin', passwordHash: await hashPassword(password), role: 'organizer', realName: '自治区科协管理员' })
+    .onConflictDoNothing();
+  return { username: 'admin', password: s.config.adminPassword ? null : password };
+}

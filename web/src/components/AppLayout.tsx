@@ -1,0 +1,88 @@
+import { Suspense, useState } from 'react';
+import { Button, Drawer, Grid, Layout, Spin } from 'antd';
+import { MenuOutlined } from '@ant-design/icons';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { ROLE_LABELS } from '../../../core';
+import { useAuth } from '../auth';
+import { SideMenu } from './SideMenu';
+import { ContactFooter } from './ContactFooter';
+
+export function PageLoading() {
+  return (
+    <div className="page-loading">
+      <Spin description="加载中…" />
+    </div>
+  );
+}
+
+/** 我的主页 frame: top bar, the manual's left menu (a drawer on phones), and the page. */
+export function AppLayout() {
+  const { user, loading, logout } = useAuth();
+  const screens = Grid.useBreakpoint();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const wide = screens.md ?? (typeof window !== 'undefined' && window.innerWidth >= 768);
+
+  if (loading) return <PageLoading />;
+  if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+
+  const menu = <SideMenu role={user.role} onNavigate={() => setDrawerOpen(false)} />;
+
+  return (
+    <Layout className="app-layout">
+      <Layout.Header className="app-header">
+        {!wide && (
+          <Button
+            type="text"
+            className="header-menu-btn"
+            icon={<MenuOutlined />}
+            aria-label="打开菜单"
+            onClick={() => setDrawerOpen(true)}
+          />
+        )}
+        <Link to="/" className="app-brand">
+          新疆科技工作者之家
+        </Link>
+        <div className="app-user">
+          <span className="app-user-name">{user.realName || user.username}</span>
+          <span className="app-user-role">{ROLE_LABELS[user.role]}</span>
+          <Button
+            size="small"
+            ghost
+            onClick={async () => {
+              await logout();
+              navigate('/login', { replace: true });
+            }}
+          >
+            退出
+          </Button>
+        </div>
+      </Layout.Header>
+      <Layout>
+        {wide ? (
+          <Layout.Sider width={232} className="app-sider" theme="light">
+            {menu}
+          </Layout.Sider>
+        ) : (
+          <Drawer
+            placement="left"
+            open={drawerOpen}
+            onClose={() => setDrawerOpen(false)}
+            size={260}
+            title="新疆科技工作者之家"
+            styles={{ body: { padding: 0 } }}
+          >
+            {menu}
+          </Drawer>
+        )}
+        <Layout.Content className="app-content">
+          <Suspense fallback={<PageLoading />}>
+            <Outlet />
+          </Suspense>
+          <ContactFooter />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,70 @@
+import { Menu, Tooltip } from 'antd';
+import type { MenuProps } from 'antd';
+import { useLocation, useNavigate } from 'react-router';
+import type { Role } from '../../../core';
+
+type Item = Required<MenuProps>['items'][number];
+
+/** 最美科技工作者 sub-items per role, as in the manual. */
+export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
+  applicant: [{ key: '/zmkj/mine', label: '我的申报表' }],
+  unit: [
+    { key: '/zmkj/pending', label: '待审核申报表' },
+    { key: '/zmkj/search', label: '查询申报表' },
+  ],
+  organizer: [
+    { key: '/admin/units', label: '推荐单位管理' },
+    { key: '/admin/outbox', label: '消息发件箱' },
+    { key: '/admin/settings', label: '评选活动设置' },
+    { key: '/zmkj/search', label: '查询申报表' },
+  ],
+  expert: [],
+};
+
+/** Other programs of the business system: listed like the manual, not open yet. */
+const OTHER_MODULES = ['资助学会重点项目', '科协九大代表、九届委员登记', '科学技术普及奖', '自然科学优秀论文奖', '新疆青年科技奖'];
+
+function selectedKey(pathname: string): string {
+  if (pathname.startsWith('/zmkj/applications/')) return '/zmkj/mine';
+  return pathname;
+}
+
+export function SideMenu({ role, onNavigate }: { role: Role; onNavigate?: () => void }) {
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const items: Item[] = [
+    { type: 'group', key: 'common', label: '常用功能', children: [{ key: '/', label: '我的主页' }] },
+    ...OTHER_MODULES.map(
+      (name): Item => ({
+        key: `module:${name}`,
+        disabled: true,
+        label: (
+          <Tooltip title="暂未开放" placement="right">
+            <span>{name}</span>
+          </Tooltip>
+        ),
+      }),
+    ),
+    {
+      key: 'zmkj',
+      label: '最美科技工作者',
+      children: ROLE_MENU[role].map((i) => ({ key: i.key, label: i.label })),
+    },
+  ];
+  return (
+    <nav aria-label="功能菜单">
+      <Menu
+        mode="inline"
+        items={items}
+        selectedKeys={[selectedKey(pathname)]}
+        defaultOpenKeys={['zmkj']}
+        onClick={({ key }) => {
+          if (key.startsWith('/')) {
+            navigate(key);
+            onNavigate?.();
+          }
+        }}
+      />
+    </nav>
+  );
+}

@@ -1,0 +1,67 @@
+import { DatePicker, Form, Input, Radio, Select } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import type { ApplicationField } from '../../../../core';
+import { optionsOf } from '../../formUtils';
+
+/** The input of one application field (without its Form.Item). */
+export function FieldInput({ field }: { field: ApplicationField }) {
+  switch (field.kind) {
+    case 'select':
+      return (
+        <Select
+          options={optionsOf(field.options ?? [])}
+          placeholder="请选择"
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+        />
+      );
+    case 'date':
+      return (
+        <DatePicker
+          className="full-width"
+          placeholder="请选择日期"
+          format="YYYY-MM-DD"
+          disabledDate={(d: Dayjs) => d.isAfter(dayjs(), 'day')}
+        />
+      );
+    case 'textarea':
+      return (
+        <Input.TextArea
+          showCount
+          maxLength={field.maxLength}
+          autoSize={{ minRows: 8, maxRows: 30 }}
+          placeholder={field.help ? `请填写${field.label}，${field.help}` : `请填写${field.label}`}
+        />
+      );
+    case 'bool':
+      return (
+        <Radio.Group aria-label={field.label}>
+          <Radio value={true}>是</Radio>
+          <Radio value={false}>否</Radio>
+        </Radio.Group>
+      );
+    default:
+      return <Input maxLength={field.maxLength} placeholder={field.help} autoComplete="off" />;
+  }
+}
+
+/** Dates are kept as 'YYYY-MM-DD' strings in the form; the picker works with dayjs. */
+const dateProps = {
+  getValueProps: (v: unknown) => ({ value: typeof v === 'string' && v ? dayjs(v, 'YYYY-MM-DD') : undefined }),
+  normalize: (v: unknown) => (dayjs.isDayjs(v) ? v.format('YYYY-MM-DD') : undefined),
+};
+
+/** A Form.Item for one field, with the red * of required fields (the check itself is the zod schema). */
+export function FieldItem({ field, className }: { field: ApplicationField; className?: string }) {
+  return (
+    <Form.Item
+      name={field.key}
+      label={field.label}
+      required={field.required}
+      className={className}
+      {...(field.kind === 'date' ? dateProps : {})}
+    >
+      <FieldInput field={field} />
+    </Form.Item>
+  );
+}

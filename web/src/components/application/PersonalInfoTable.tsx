@@ -1,0 +1,57 @@
+import type { ReactNode } from 'react';
+import { Form, Typography } from 'antd';
+import { APPLICATION_FIELDS } from '../../../../core';
+import { FieldItem } from './FieldControl';
+
+const PERSONAL = APPLICATION_FIELDS.filter((f) => f.section === 'personal');
+
+interface Props {
+  number: string;
+  unitName: string | null;
+  /** The 附件材料 cell: what has been uploaded, and the way to it. */
+  attachments: ReactNode;
+}
+
+/**
+ * 个人信息 laid out like the manual's two-column table:
+ * 申请书编号 | 身份证号码, 申请人姓名 | 性别, … 推荐领域 | 推荐单位, 附件材料 | 附件.
+ * On a phone the cells stack in the same order.
+ */
+export function PersonalInfoTable({ number, unitName, attachments }: Props) {
+  const cells: { key: string; node: ReactNode }[] = [
+    {
+      key: 'number',
+      node: (
+        <Form.Item label="申请书编号">
+          <Typography.Text strong>{number}</Typography.Text>
+        </Form.Item>
+      ),
+    },
+    ...PERSONAL.map((f) => ({ key: f.key, node: <FieldItem field={f} /> })),
+    {
+      key: 'unit',
+      node: (
+        <Form.Item label="推荐单位">
+          {unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}
+        </Form.Item>
+      ),
+    },
+    {
+      key: 'attachments',
+      node: (
+        <Form.Item label="附件材料" required>
+          {attachments}
+        </Form.Item>
+      ),
+    },
+  ];
+  return (
+    <div className="app-table">
+      {cells.map((c) => (
+        <div key={c.key} className="app-cell">
+          {c.node}
+        </div>
+      ))}
+    </div>
+  );
+}

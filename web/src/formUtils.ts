@@ -1,0 +1,84 @@
+// Shared form helpers: client-side validation with the server's own zod schemas, and
+// showing server errors next to their fields.
+import { useCallback } from 'react';
+import { App } from 'antd';
+import type { FormInstance } from 'antd';
+import type { ZodType } from 'zod';
+import { ApiError, errorMessage } from './api';
+
+export type FieldPath = (string | number)[];
+
+export interface FieldErrorData {
+  name: FieldPath;
+  errors: string[];
+}
+
+function toPath(path: readonly PropertyKey[]): FieldPath {
+  return path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number');
+}
+
+/** Validates `values` with a zod schema; on failure one message per field (the first), in schema order. */
+export function validateWith<T>(
+  schema: ZodType<T>,
+  values: unknown,
+  mapPath: (path: FieldPath) => FieldPath = (p) => p,
+): { ok: true; data: T } | { ok: false; fields: FieldErrorData[] } {
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, data: result.data };
+  const byKey = new Map<string, FieldErrorData>();
+  for (const issue of result.error.issues) {
+    const name = mapPath(toPath(issue.path));
+    const key = name.join('.');
+    if (!byKey.has(key)) byKey.set(key, { name, errors: [issue.message] });
+  }
+  return { ok: false, fields: [...byKey.values()] };
+}
+
+/** Server field names may be prefixed ("form.idNumber"); the forms use the bare key. */
+export function serverFieldPath(field: string): FieldPath {
+  const parts = field.split('.');
+  if (parts[0] === 'form' && parts.length > 1) parts.shift();
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** Clears the errors of every field that currently has one. */
+export function clearErrors(form: FormInstance): void {
+  const withErrors = form.getFieldsError().filter((f) => f.errors.length > 0);
+  if (withErrors.length) form.setFields(withErrors.map((f) => ({ name: f.name, errors: [] })));
+}
+
+/** Puts client-side validation messages under their fields and scrolls to the first. */
+export function showFieldErrors(form: FormInstance, fields: FieldErrorData[]): void {
+  clearErrors(form);
+  form.setFields(fields);
+  const first = fields[0];
+  if (first && first.name.length) form.scrollToField(first.name, { block: 'center' });
+}
+
+/**
+ * Returns a reporter for failed requests: the server's Chinese message as a toast, and,
+ * when the reply names fields and a form is given, each message under its field.
+ */
+export function useErrorReporter() {
+  const { message } = App.useApp();
+  return useCallback(
+    (err: unknown, form?: FormInstance, mapPath?: (path: FieldPath) => FieldPath) => {
+      if (form && err instanceof ApiError && err.fields?.length) {
+        showFieldErrors(
+          form,
+          err.fields.map((f) => {
+            const path = serverFieldPath(f.field);
+            return { name: mapPath ? mapPath(path) : path, errors: [f.message] };
+          }),
+        );
+      }
+      void message.error(errorMessage(err));
+    },
+    [message],
+  );
+}
+
+/** Select options from a plain code table. */
+export function optionsOf(values: readonly string[]): { value: string; label: string }[] {
+  return values.map((v) => ({ value: v, label: v }));
+}

@@ -1,0 +1,53 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, errorMessage } from './api';
+import type { Campaign } from './types';
+
+/** Loads data once (and on `reload()`); `error` is the Chinese message of a failure. */
+export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]) {
+  const [data, setData] = useState<T | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const seq = useRef(0);
+
+  const reload = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const value = await loadRef.current();
+      if (mine === seq.current) {
+        setData(value);
+        setError(null);
+      }
+    } catch (err) {
+      if (mine === seq.current) setError(errorMessage(err));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, deps);
+
+  return { data, setData, loading, error, reload };
+}
+
+export function useCurrentCampaign() {
+  return useLoader(() => api<Campaign>('GET', '/api/campaigns/current?program=ZMKJ'), []);
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,376 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
+import { Link, useParams } from 'react-router';
+import { APPLICATION_FIELDS, applicationDraftSchema, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
+import type { ApplicationForm } from '../../../../core';
+import { api, errorMessage } from '../../api';
+import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { EligibilitySection } from '../../components/application/EligibilitySection';
+import { FieldItem } from '../../components/application/FieldControl';
+import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
+import { PledgeSection } from '../../components/application/PledgeSection';
+import { StatusTag } from '../../components/StatusTag';
+import { clearErrors, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import { formatSize, useCurrentCampaign } from '../../hooks';
+import type { ApplicationDetail, Attachment, CheckReply } from '../../types';
+
+const DEEDS = APPLICATION_FIELDS.filter((f) => f.section === 'deeds');
+const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
+
+const SECTIONS = [
+  { id: 'sec-personal', title: '个人信息' },
+  ...DEEDS.map((f) => ({ id: `sec-${f.key}`, title: f.label })),
+  { id: 'sec-eligibility', title: '资格条件' },
+  { id: 'sec-pledge', title: '承诺' },
+  { id: 'sec-attachments', title: '附件材料' },
+];
+
+/** Form values to the PUT body: every field present, blanks as null (the server drops them). */
+function toBody(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of APPLICATION_FIELDS) {
+    const v = values[f.key];
+    out[f.key] = v === undefined || v === '' ? null : v;
+  }
+  return out;
+}
+
+/** Where a problem of the completeness check is fixed. */
+function sectionOf(field: string): string {
+  if (field === 'eligibility') return 'sec-eligibility';
+  if (field === 'pledge') return 'sec-pledge';
+  if (field.startsWith('attachment')) return 'sec-attachments';
+  const f = APPLICATION_FIELDS.find((x) => x.key === field);
+  if (f?.section === 'deeds') return `sec-${f.key}`;
+  if (f?.section === 'eligibility') return 'sec-eligibility';
+  return 'sec-personal';
+}
+
+function scrollToSection(id: string) {
+  document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+/** 申请书: fill in, 【保存】, 【我承诺】, 【附件】, 【提交】 (the check, for now). */
+export default function ApplicationEditPage() {
+  const { id = '' } = useParams();
+  const [form] = Form.useForm();
+  const { message } = App.useApp();
+  const report = useErrorReporter();
+  const screens = Grid.useBreakpoint();
+  const { data: campaign } = useCurrentCampaign();
+
+  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [values, setValues] = useState<ApplicationForm>({});
+  const [dirty, setDirty] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const [pledging, setPledging] = useState(false);
+  const [check, setCheck] = useState<CheckReply | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const [attachmentsOpen, setAttachmentsOpen] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    setDetail(null);
+    setLoadError(null);
+    api<ApplicationDetail>('GET', `/api/applications/${id}`)
+      .then((d) => {
+        if (!live) return;
+        setDetail(d);
+        form.setFieldsValue(d.form);
+        setValues(d.form);
+        setDirty(false);
+      })
+      .catch((err: unknown) => live && setLoadError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, form]);
+
+  // Unsaved changes: ask before the tab is closed or reloaded.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const editable = detail?.abilities.edit ?? false;
+
+  const onValuesChange = (changed: Partial<ApplicationForm>, all: ApplicationForm) => {
+    setDirty(true);
+    setSavedAt(null);
+    let next = all;
+    if (typeof changed.idNumber === 'string') {
+      const parsed = parseIdNumber(changed.idNumber);
+      if (parsed.ok) {
+        const fill: Partial<ApplicationForm> = {};
+        if (!all.birthDate) fill.birthDate = parsed.birthDate;
+        if (!all.gender) fill.gender = parsed.gender;
+        if (Object.keys(fill).length) {
+          form.setFieldsValue(fill);
+          next = { ...all, ...fill };
+        }
+      }
+    }
+    setValues(next);
+  };
+
+  /** 【保存】: validates what is filled with the server's draft schema, then PUT. */
+  const save = useCallback(
+    async (): Promise<boolean> => {
+      const raw = form.getFieldsValue(true) as Record<string, unknown>;
+      const checked = validateWith(applicationDraftSchema, raw);
+      if (!checked.ok) {
+        showFieldErrors(form, checked.fields);
+        void message.error(`申请书有${checked.fields.length}处填写不正确，请按提示修改后再保存`);
+        return false;
+      }
+      setSaving(true);
+      try {
+        const saved = await api<ApplicationDetail>('PUT', `/api/applications/${id}`, { form: toBody(raw) });
+        clearErrors(form);
+        setDetail(saved);
+        setDirty(false);
+        setSavedAt(new Date().toISOString());
+        return true;
+      } catch (err) {
+        report(err, form);
+        return false;
+      } finally {
+        setSaving(false);
+      }
+    },
+    [form, id, message, report],
+  );
+
+  /** 【提交】: for now, save and list what is still missing before it can go to the 推荐单位. */
+  const submit = async () => {
+    setCheck(null);
+    if (!(await save())) return;
+    setChecking(true);
+    try {
+      const result = await api<CheckReply>('GET', `/api/applications/${id}/check`);
+      setCheck(result);
+      const fieldErrors = result.missing
+        .filter((m) => FIELD_KEYS.has(m.field))
+        .map((m) => ({ name: [m.field], errors: [m.message] }));
+      if (fieldErrors.length) form.setFields(fieldErrors);
+      window.scrollTo({ top: 0, behavior: 'smooth' });
+    } catch (err) {
+      report(err);
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  const pledge = async () => {
+    setPledging(true);
+    try {
+      const updated = await api<ApplicationDetail>('POST', `/api/applications/${id}/pledge`);
+      setDetail((d) => (d ? { ...d, pledgedAt: updated.pledgedAt, abilities: updated.abilities } : updated));
+    } catch (err) {
+      report(err);
+    } finally {
+      setPledging(false);
+    }
+  };
+
+  const onAttachmentsChanged = (attachments: Attachment[]) =>
+    setDetail((d) => (d ? { ...d, attachments } : d));
+
+  const attachmentSummary = useMemo(() => {
+    const list = detail?.attachments ?? [];
+    const done = ATTACHMENT_KINDS.filter((k) => list.some((a) => a.kind === k.kind)).length;
+    return { list, done };
+  }, [detail]);
+
+  if (loadError) {
+    return (
+      <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />
+    );
+  }
+  if (!detail) {
+    return (
+      <div className="page-loading">
+        <Spin description="正在加载申请书…" />
+      </div>
+    );
+  }
+
+  const name = values.name || detail.applicantName || '';
+  const mobile = values.mobile || '';
+  const wide = screens.md ?? true;
+
+  const header = (
+    <Card className="editor-head" size="small">
+      <div className="editor-head-row">
+        <div className="editor-head-title">
+          <Typography.Title level={4} className="no-margin">
+            最美科技工作者/{name}[手机: {mobile}]
+          </Typography.Title>
+          <Space size={4} wrap>
+            <span>状态：</span>
+            <StatusTag label={detail.statusLabel} status={detail.status} />
+            {dirty && editable && <Typography.Text type="warning">有未保存的修改</Typography.Text>}
+            {!dirty && savedAt && (
+              <Typography.Text type="success" role="status">
+                已保存
+              </Typography.Text>
+            )}
+          </Space>
+        </div>
+        {editable && (
+          <Space wrap>
+            <Button onClick={() => void save()} loading={saving && !checking}>
+              保存
+            </Button>
+            <Button type="primary" onClick={() => void submit()} loading={checking}>
+              提交
+            </Button>
+          </Space>
+        )}
+      </div>
+    </Card>
+  );
+
+  return (
+    <div className="editor">
+      {header}
+      {!editable && (
+        <Alert
+          type="warning"
+          showIcon
+          className="block-gap"
+          title={`申请书当前状态为 ${detail.statusLabel}，仅当【状态】是申报人时可以编辑，如需修改请联系相关单位负责人退回申请书至申请人`}
+        />
+      )}
+      {check && check.complete && (
+        <Alert type="success" showIcon className="block-gap" title="申请书已填写完整，可提交至推荐单位" closable={{ onClose: () => setCheck(null) }} />
+      )}
+      {check && !check.complete && (
+        <Alert
+          type="error"
+          showIcon
+          className="block-gap"
+          title={`申请书尚未填写完整，请完善以下${check.missing.length}项后再提交：`}
+          closable={{ onClose: () => setCheck(null) }}
+          description={
+            <ol className="missing-list">
+              {check.missing.map((m, i) => (
+                <li key={`${m.field}-${i}`}>
+                  <a
+                    href={`#${sectionOf(m.field)}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      if (FIELD_KEYS.has(m.field)) form.scrollToField(m.field, { block: 'center' });
+                      else scrollToSection(sectionOf(m.field));
+                    }}
+                  >
+                    {m.label}
+                  </a>
+                  ：{m.message}
+                </li>
+              ))}
+            </ol>
+          }
+        />
+      )}
+      <Row gutter={16} wrap={!wide}>
+        <Col xs={24} md={5} lg={4}>
+          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>
+            <Anchor
+              direction={wide ? 'vertical' : 'horizontal'}
+              offsetTop={wide ? 16 : 0}
+              targetOffset={80}
+              replace
+              items={SECTIONS.map((s) => ({ key: s.id, href: `#${s.id}`, title: s.title }))}
+            />
+          </div>
+        </Col>
+        <Col xs={24} md={19} lg={20}>
+          <Form
+            form={form}
+            name="application"
+            layout="horizontal"
+            labelCol={{ flex: '120px' }}
+            wrapperCol={{ flex: 'auto' }}
+            labelWrap
+            colon
+            disabled={!editable}
+            onValuesChange={onValuesChange}
+            scrollToFirstError
+          >
+            <Card id="sec-personal" title="个人信息" className="editor-section">
+              <PersonalInfoTable
+                number={detail.number}
+                unitName={detail.unitName}
+                attachments={
+                  <a href="#sec-attachments" onClick={(e) => { e.preventDefault(); scrollToSection('sec-attachments'); }}>
+                    {attachmentSummary.list.length
+                      ? `已上传 ${attachmentSummary.done}/${ATTACHMENT_KINDS.length} 类，共 ${attachmentSummary.list.length} 个文件`
+                      : '尚未上传，请在下方附件材料中上传'}
+                  </a>
+                }
+              />
+            </Card>
+            {DEEDS.map((f) => (
+              <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
+                <FieldItem field={f} className="deeds-item" />
+              </Card>
+            ))}
+            <Card id="sec-eligibility" title="资格条件" className="editor-section">
+              <EligibilitySection values={values} />
+            </Card>
+          </Form>
+          <Card id="sec-pledge" title="承诺" className="editor-section">
+            <PledgeSection
+              regulations={campaign?.settings.regulations ?? null}
+              pledgedAt={detail.pledgedAt}
+              canPledge={editable && detail.abilities.pledge}
+              pledging={pledging}
+              onPledge={() => void pledge()}
+            />
+          </Card>
+          <Card id="sec-attachments" title="附件材料" className="editor-section">
+            <Typography.Paragraph type="secondary">
+              点击【附件】按钮，在弹出界面中上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料（指申报人所在单位的纪检监察部门开具的政审材料，没有具体单位的可在所在辖区派出所开具无犯罪证明进行扫描或拍照后上传）。
+            </Typography.Paragraph>
+            <ul className="attachment-summary">
+              {ATTACHMENT_KINDS.map((k) => {
+                const files = attachmentSummary.list.filter((a) => a.kind === k.kind);
+                return (
+                  <li key={k.kind}>
+                    <span className="attachment-summary-label">{k.label}：</span>
+                    {files.length ? (
+                      files.map((a) => (
+                        <span key={a.id} className="attachment-summary-file">
+                          <a href={`/api/attachments/${a.id}`}>{a.name}</a>（{formatSize(a.size)}）
+                        </span>
+                      ))
+                    ) : (
+                      <Typography.Text type="secondary">未上传</Typography.Text>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+            <Button type="primary" ghost onClick={() => setAttachmentsOpen(true)}>
+              附件
+            </Button>
+          </Card>
+        </Col>
+      </Row>
+      <AttachmentsModal
+        applicationId={id}
+        open={attachmentsOpen}
+        onClose={() => setAttachmentsOpen(false)}
+        onChanged={onAttachmentsChanged}
+        maxBytes={campaign?.settings.media.scanMaxBytes}
+      />
+    </div>
+  );
+}

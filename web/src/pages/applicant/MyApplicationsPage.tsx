@@ -1,0 +1,109 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Popconfirm, Space, Table } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Link, useNavigate } from 'react-router';
+import { api } from '../../api';
+import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { StatusTag } from '../../components/StatusTag';
+import { useErrorReporter } from '../../formUtils';
+import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
+import type { ApplicationDetail, ApplicationRow } from '../../types';
+
+/** 【最美科技工作者】——【我的申报表】 */
+export default function MyApplicationsPage() {
+  const { message } = App.useApp();
+  const report = useErrorReporter();
+  const navigate = useNavigate();
+  const { data, loading, error, reload } = useLoader(() => api<ApplicationRow[]>('GET', '/api/applications/mine'), []);
+  const { data: campaign } = useCurrentCampaign();
+  const [creating, setCreating] = useState(false);
+  const [attachmentsFor, setAttachmentsFor] = useState<string | null>(null);
+
+  const create = async () => {
+    setCreating(true);
+    try {
+      const app = await api<ApplicationDetail>('POST', '/api/applications', campaign ? { campaignId: campaign.id } : {});
+      navigate(`/zmkj/applications/${app.id}`);
+    } catch (err) {
+      report(err);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const remove = async (row: ApplicationRow) => {
+    try {
+      await api('DELETE', `/api/applications/${row.id}`);
+      void message.success('申请书已删除');
+      void reload();
+    } catch (err) {
+      report(err);
+    }
+  };
+
+  return (
+    <Card
+      title="我的申报表"
+      extra={
+        <Button type="primary" icon={<PlusOutlined />} loading={creating} onClick={create}>
+          我要申请
+        </Button>
+      }
+    >
+      {error && <Alert type="error" showIcon title={error} className="block-gap" />}
+      <Table<ApplicationRow>
+        rowKey="id"
+        loading={loading}
+        dataSource={data ?? []}
+        pagination={false}
+        scroll={{ x: 760 }}
+        locale={{ emptyText: '暂无申请书，点击【我要申请】开始填写' }}
+        columns={[
+          { title: '申请书编号', dataIndex: 'number', width: 130 },
+          { title: '申请人姓名', dataIndex: 'applicantName', width: 110 },
+          {
+            title: '状态',
+            dataIndex: 'statusLabel',
+            render: (label: string, row) => <StatusTag label={label} status={row.status} />,
+          },
+          { title: '推荐单位', dataIndex: 'unitName', render: (v: string | null) => v ?? '—' },
+          { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
+          {
+            title: '操作',
+            key: 'actions',
+            width: 230,
+            render: (_: unknown, row) => (
+              <Space size={4} wrap>
+                <Link to={`/zmkj/applications/${row.id}`}>{row.abilities.edit ? '编辑申请书/提交' : '查看申请书'}</Link>
+                <Button type="link" size="small" onClick={() => setAttachmentsFor(row.id)}>
+                  附件
+                </Button>
+                {row.abilities.delete && (
+                  <Popconfirm
+                    title="确定删除该申请书吗？删除后不可恢复"
+                    okText="确定"
+                    cancelText="取消"
+                    onConfirm={() => remove(row)}
+                  >
+                    <Button type="link" size="small" danger>
+                      删除
+                    </Button>
+                  </Popconfirm>
+                )}
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <AttachmentsModal
+        applicationId={attachmentsFor}
+        open={attachmentsFor !== null}
+        onClose={() => {
+          setAttachmentsFor(null);
+          void reload();
+        }}
+        maxBytes={campaign?.settings.media.scanMaxBytes}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,272 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { campaignSettingsSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
+import type { CampaignSettings, WindowKey } from '../../../../core';
+import { api, errorMessage } from '../../api';
+import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import type { FieldErrorData, FieldPath } from '../../formUtils';
+import type { Campaign } from '../../types';
+
+const MiB = 1024 * 1024;
+const DATE = 'YYYY-MM-DD';
+
+type Media = CampaignSettings['media'];
+const BYTE_KEYS = ['photoMinBytes', 'photoMaxBytes', 'videoMaxBytes', 'scanMaxBytes'] as const;
+
+interface FormValues {
+  title: string;
+  windows: Record<WindowKey, [Dayjs, Dayjs] | null>;
+  publishDate: Dayjs | null;
+  unitQuota: number | null;
+  winners: number | null;
+  nationalRecommendees: number | null;
+  /** Percent in the form, ratio 0–1 in the settings. */
+  academicianMaxRatio: number | null;
+  youthMinRatio: number | null;
+  youthAgeLimit: number | null;
+  ageReferenceDate: Dayjs | null;
+  /** Sizes in MB in the form, bytes in the settings. */
+  media: Record<keyof Media, number | null>;
+  regulations: string;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const day = (s: string) => dayjs(s, DATE);
+
+function toForm(c: Campaign): FormValues {
+  const s = c.settings;
+  const media = { ...s.media } as Record<keyof Media, number | null>;
+  for (const k of BYTE_KEYS) media[k] = round2(s.media[k] / MiB);
+  return {
+    title: c.title,
+    windows: Object.fromEntries(
+      WINDOW_KEYS.map((k) => [k, [day(s.windows[k].start), day(s.windows[k].end)]]),
+    ) as FormValues['windows'],
+    publishDate: day(s.publishDate),
+    unitQuota: s.unitQuota,
+    winners: s.winners,
+    nationalRecommendees: s.nationalRecommendees,
+    academicianMaxRatio: round2(s.academicianMaxRatio * 100),
+    youthMinRatio: round2(s.youthMinRatio * 100),
+    youthAgeLimit: s.youthAgeLimit,
+    ageReferenceDate: day(s.ageReferenceDate),
+    media,
+    regulations: s.regulations,
+  };
+}
+
+/** Form values → settings as the schema expects; blanks stay undefined so the schema names them. */
+function fromForm(v: FormValues): unknown {
+  const num = (n: number | null | undefined) => (typeof n === 'number' ? n : undefined);
+  const date = (d: Dayjs | null | undefined) => (d ? d.format(DATE) : undefined);
+  const media: Record<string, number | undefined> = {};
+  for (const [k, n] of Object.entries(v.media ?? {})) {
+    media[k] = (BYTE_KEYS as readonly string[]).includes(k) && typeof n === 'number' ? Math.round(n * MiB) : num(n);
+  }
+  return {
+    windows: Object.fromEntries(
+      WINDOW_KEYS.map((k) => {
+        const w = v.windows?.[k];
+        return [k, w ? { start: date(w[0]), end: date(w[1]) } : undefined];
+      }),
+    ),
+    publishDate: date(v.publishDate),
+    unitQuota: num(v.unitQuota),
+    winners: num(v.winners),
+    nationalRecommendees: num(v.nationalRecommendees),
+    academicianMaxRatio: typeof v.academicianMaxRatio === 'number' ? v.academicianMaxRatio / 100 : undefined,
+    youthMinRatio: typeof v.youthMinRatio === 'number' ? v.youthMinRatio / 100 : undefined,
+    youthAgeLimit: num(v.youthAgeLimit),
+    ageReferenceDate: date(v.ageReferenceDate),
+    media,
+    regulations: v.regulations,
+  };
+}
+
+/** Schema paths → form names: windows.apply.end → windows.apply; settings.x → x. */
+function toFormPath(p: FieldPath): FieldPath {
+  const path = p[0] === 'settings' ? p.slice(1) : p;
+  if (path[0] === 'windows') return path.slice(0, 2);
+  return path;
+}
+
+/** Percent and MB fields show the unit; the schema's message speaks of ratios and bytes. */
+function friendlier(fields: FieldErrorData[]): FieldErrorData[] {
+  return fields.map((f) => {
+    const key = f.name[f.name.length - 1];
+    if (key === 'academicianMaxRatio' || key === 'youthMinRatio') return { ...f, errors: ['请填写0至100之间的百分比'] };
+    if (typeof key === 'string' && (BYTE_KEYS as readonly string[]).includes(key)) {
+      return { ...f, errors: f.errors.map((e) => e.replace('字节数', '大小（MB）').replace('应为不小于1的整数', '应大于0')) };
+    }
+    return f;
+  });
+}
+
+const pct = { min: 0, max: 100, precision: 2, suffix: '%', className: 'num-input' };
+const mb = { min: 0.01, precision: 2, suffix: 'MB', className: 'num-input' };
+const int = (suffix?: string) => ({ min: 0, precision: 0, suffix, className: 'num-input' });
+
+/** 评选活动设置: stage windows, quotas, media rules and the regulations read before 【我承诺】. */
+export default function SettingsPage() {
+  const [form] = Form.useForm<FormValues>();
+  const { message } = App.useApp();
+  const report = useErrorReporter();
+  const [campaign, setCampaign] = useState<Campaign | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const ageLimit = Form.useWatch('youthAgeLimit', form);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const current = await api<Campaign>('GET', '/api/campaigns/current?program=ZMKJ');
+        const full = await api<Campaign>('GET', `/api/admin/campaigns/${current.id}`);
+        if (!live) return;
+        setCampaign(full);
+        form.setFieldsValue(toForm(full));
+      } catch (err) {
+        if (live) setLoadError(errorMessage(err));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [form]);
+
+  const save = async () => {
+    if (!campaign) return;
+    const values = form.getFieldsValue(true) as FormValues;
+    const checked = validateWith(campaignSettingsSchema, fromForm(values), toFormPath);
+    const fields = checked.ok ? [] : friendlier(checked.fields);
+    const title = (values.title ?? '').trim();
+    if (!title) fields.unshift({ name: ['title'], errors: ['请填写活动名称'] });
+    if (!checked.ok || fields.length) {
+      showFieldErrors(form, fields);
+      void message.error('设置有误，请按提示修改后再保存');
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await api<Campaign>('PUT', `/api/admin/campaigns/${campaign.id}`, { title, settings: checked.data });
+      setCampaign(saved);
+      form.setFieldsValue(toForm(saved));
+      void message.success('评选活动设置已保存');
+    } catch (err) {
+      report(err, form, toFormPath);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (loadError) return <Alert type="error" showIcon title={`无法加载评选活动设置：${loadError}`} />;
+
+  return (
+    <Card
+      title="评选活动设置"
+      extra={
+        <Button type="primary" onClick={() => void save()} loading={saving} disabled={!campaign}>
+          保存
+        </Button>
+      }
+    >
+      <Spin spinning={!campaign}>
+        <Form
+          form={form}
+          name="settings"
+          layout="horizontal"
+          labelCol={{ flex: '200px' }}
+          wrapperCol={{ flex: 'auto' }}
+          labelWrap
+          className="settings-form"
+        >
+          <Form.Item label="活动名称" name="title" required>
+            <Input maxLength={100} />
+          </Form.Item>
+
+          <Divider titlePlacement="start">评选阶段时间</Divider>
+          {WINDOW_KEYS.map((k) => (
+            <Form.Item key={k} label={WINDOW_LABELS[k]} name={['windows', k]} required>
+              <DatePicker.RangePicker format={DATE} placeholder={['开始日期', '结束日期']} />
+            </Form.Item>
+          ))}
+          <Form.Item label="发布日期" name="publishDate" required>
+            <DatePicker format={DATE} />
+          </Form.Item>
+
+          <Divider titlePlacement="start">名额与比例</Divider>
+          <Row gutter={16}>
+            <Col xs={24} lg={12}>
+              <Form.Item label="每个推荐单位推荐名额" name="unitQuota" required>
+                <InputNumber {...int('名')} />
+              </Form.Item>
+              <Form.Item label="评选人数" name="winners" required>
+                <InputNumber {...int('位')} />
+              </Form.Item>
+              <Form.Item label="全国推荐人选数" name="nationalRecommendees" required>
+                <InputNumber {...int('位')} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Form.Item label="院士比例上限" name="academicianMaxRatio" required>
+                <InputNumber {...pct} />
+              </Form.Item>
+              <Form.Item label={`${typeof ageLimit === 'number' ? ageLimit : 45}岁以下比例下限`} name="youthMinRatio" required>
+                <InputNumber {...pct} />
+              </Form.Item>
+              <Form.Item label="青年年龄线" name="youthAgeLimit" required>
+                <InputNumber {...int('岁')} />
+              </Form.Item>
+              <Form.Item label="年龄计算基准日" name="ageReferenceDate" required>
+                <DatePicker format={DATE} />
+              </Form.Item>
+            </Col>
+          </Row>
+
+          <Divider titlePlacement="start">材料要求</Divider>
+          <Row gutter={16}>
+            <Col xs={24} lg={12}>
+              <Form.Item label="照片最小大小" name={['media', 'photoMinBytes']} required>
+                <InputNumber {...mb} />
+              </Form.Item>
+              <Form.Item label="照片最大大小" name={['media', 'photoMaxBytes']} required>
+                <InputNumber {...mb} />
+              </Form.Item>
+              <Form.Item label="照片最少张数" name={['media', 'photoMinCount']} required>
+                <InputNumber {...int('张')} />
+              </Form.Item>
+              <Form.Item label="照片最多张数" name={['media', 'photoMaxCount']} required>
+                <InputNumber {...int('张')} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Form.Item label="视频最多个数" name={['media', 'videoMaxCount']} required>
+                <InputNumber {...int('个')} />
+              </Form.Item>
+              <Form.Item label="视频最大大小" name={['media', 'videoMaxBytes']} required>
+                <InputNumber {...mb} />
+              </Form.Item>
+              <Form.Item label="视频最长时长" name={['media', 'videoMaxSeconds']} required>
+                <InputNumber {...int('秒')} />
+              </Form.Item>
+              <Form.Item label="扫描件最大大小" name={['media', 'scanMaxBytes']} required>
+                <InputNumber {...mb} />
+              </Form.Item>
+            </Col>
+          </Row>
+
+          <Divider titlePlacement="start">评选条例</Divider>
+          <Form.Item
+            label="评选条例"
+            name="regulations"
+            required
+            extra="申报人在【承诺】栏目中阅读此条例后点击【我承诺】"
+          >
+            <Input.TextArea autoSize={{ minRows: 10, maxRows: 30 }} maxLength={20000} showCount />
+          </Form.Item>
+        </Form>
+      </Spin>
+    </Card>
+  );
+}

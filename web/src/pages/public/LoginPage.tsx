@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import { Alert, Button, Form, Input } from 'antd';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { loginSchema } from '../../../../core';
+import { api, errorMessage } from '../../api';
+import { useAuth } from '../../auth';
+import { AuthBox } from '../../components/AuthBox';
+import { CaptchaItem, useCaptcha } from '../../components/Captcha';
+import { showFieldErrors, validateWith } from '../../formUtils';
+import type { User } from '../../types';
+
+interface LoginState {
+  from?: string;
+  expired?: boolean;
+}
+
+export default function LoginPage() {
+  const [form] = Form.useForm();
+  const { user, loading, oidc, setUser } = useAuth();
+  const captcha = useCaptcha();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const state = (location.state ?? {}) as LoginState;
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const target = state.from && state.from !== '/login' ? state.from : '/';
+
+  if (!loading && user) return <Navigate to={target} replace />;
+
+  const onFinish = async (values: Record<string, unknown>) => {
+    const checked = validateWith(loginSchema, values);
+    if (!checked.ok) {
+      showFieldErrors(form, checked.fields);
+      return;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      const reply = await api<{ user: User }>('POST', '/api/auth/login', checked.data);
+      setUser(reply.user);
+      navigate(target, { replace: true });
+    } catch (err) {
+      setError(errorMessage(err));
+      form.setFieldValue('captcha', '');
+      captcha.refresh();
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <AuthBox>
+      {state.expired && !error && <Alert type="info" showIcon title="登录已过期，请重新登录" className="auth-alert" />}
+      {error && <Alert type="error" showIcon title={error} className="auth-alert" role="alert" />}
+      <Form
+        form={form}
+        name="login"
+        layout="horizontal"
+        labelCol={{ flex: '72px' }}
+        wrapperCol={{ flex: 'auto' }}
+        onFinish={onFinish}
+        autoComplete="on"
+        requiredMark={false}
+      >
+        <Form.Item label="用户名" name="username">
+          <Input autoComplete="username" maxLength={64} />
+        </Form.Item>
+        <Form.Item label="密码" name="password">
+          <Input.Password autoComplete="current-password" maxLength={64} />
+        </Form.Item>
+        <CaptchaItem formName="login" token={captcha.token} onRefresh={captcha.refresh} />
+        <Form.Item wrapperCol={{ span: 24 }}>
+          <Button type="primary" htmlType="submit" block loading={submitting}>
+            登录
+          </Button>
+        </Form.Item>
+      </Form>
+      <div className="auth-links">
+        <Link to="/register">注册</Link>
+        <Link to="/recover">找回</Link>
+      </div>
+      {oidc.enabled && (
+        <div className="auth-oidc">
+          <a href="/api/auth/oidc/start" title={oidc.name || undefined}>
+            使用合作网站登录
+          </a>
+        </div>
+      )}
+    </AuthBox>
+  );
+}
