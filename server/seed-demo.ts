@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Services } from './context';
-import { users } from './db/schema';
+import { units, users } from './db/schema';
 import { createUnitAccount, registerApplicant } from './usecases/accounts';
 import { createApplication, pledge, saveForm } from './usecases/applications';
 import { completeForm, makeIdNumber } from './testing/factories';
@@ -27,11 +27,12 @@ export async function seedDemo(s: Services): Promise<void> {
   if (!(await exists('demo_org'))) {
     await s.db.insert(users).values({ username: 'demo_org', passwordHash: await hashPassword(DEMO_PASSWORD), role: 'organizer', realName: '自治区科协（演示）' });
   }
+  const unitExists = async (name: string) => (await s.db.select({ id: units.id }).from(units).where(eq(units.name, name))).length > 0;
   for (const u of DEMO_UNITS) {
-    if (await exists(u.username)) continue;
+    if ((await exists(u.username)) || (await unitExists(u.unitName))) continue;
     await createUnitAccount(s, { ...u, contactName: '演示联系人', contactPhone: '13800000001', password: DEMO_PASSWORD }, { organizerId: '00000000-0000-0000-0000-000000000000' });
   }
-  if (!(await exists('demo_pending'))) {
+  if (!(await exists('demo_pending')) && !(await unitExists('哈密市科学技术协会'))) {
     await createUnitAccount(s, { unitName: '哈密市科学技术协会', unitType: '地州市科协', region: '哈密市', username: 'demo_pending', contactName: '待审核联系人', contactPhone: '13800000002', password: DEMO_PASSWORD }, null);
   }
   for (const [i, a] of DEMO_APPLICANTS.entries()) {

@@ -16,6 +16,8 @@ if (root) {
     <StrictMode>
       <ConfigProvider
         locale={zhCN}
+        // Button texts must read exactly as in the manual (登录, not 登 录).
+        button={{ autoInsertSpace: false }}
         theme={{ token: { colorPrimary: '#1f5fa8', borderRadius: 4, fontSize: 14 } }}
       >
         <AntApp>

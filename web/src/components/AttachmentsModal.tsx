@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Empty, Modal, Popconfirm, Progress, Space, Spin, Typography, Upload } from 'antd';
+import { App, Button, Modal, Popconfirm, Progress, Space, Spin, Typography, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { ATTACHMENT_KINDS } from '../../../core';
 import { api, upload } from '../api';
@@ -95,7 +95,7 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
       title="附件"
       open={open}
       onCancel={onClose}
-      footer={<Button onClick={onClose}>关闭</Button>}
+      footer={null}
       width={720}
       destroyOnHidden
     >
@@ -140,7 +140,9 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
                 </div>
               )}
               {files.length === 0 ? (
-                <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="尚未上传" />
+                <Typography.Paragraph type="secondary" className="attachment-none">
+                  尚未上传
+                </Typography.Paragraph>
               ) : (
                 <ul className="attachment-list">
                   {files.map((a) => (

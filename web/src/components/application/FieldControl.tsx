@@ -3,12 +3,16 @@ import dayjs, { type Dayjs } from 'dayjs';
 import type { ApplicationField } from '../../../../core';
 import { optionsOf } from '../../formUtils';
 
+/** Props that Form.Item injects into its child (id, value, onChange, …), passed on to the control. */
+type Injected = Record<string, unknown>;
+
 /** The input of one application field (without its Form.Item). */
-export function FieldInput({ field }: { field: ApplicationField }) {
+export function FieldInput({ field, ...rest }: { field: ApplicationField } & Injected) {
   switch (field.kind) {
     case 'select':
       return (
         <Select
+          {...rest}
           options={optionsOf(field.options ?? [])}
           placeholder="请选择"
           allowClear
@@ -18,6 +22,7 @@ export function FieldInput({ field }: { field: ApplicationField }) {
     case 'date':
       return (
         <DatePicker
+          {...rest}
           className="full-width"
           placeholder="请选择日期"
           format="YYYY-MM-DD"
@@ -27,6 +32,7 @@ export function FieldInput({ field }: { field: ApplicationField }) {
     case 'textarea':
       return (
         <Input.TextArea
+          {...rest}
           showCount
           maxLength={field.maxLength}
           autoSize={{ minRows: 8, maxRows: 30 }}
@@ -35,13 +41,13 @@ export function FieldInput({ field }: { field: ApplicationField }) {
       );
     case 'bool':
       return (
-        <Radio.Group aria-label={field.label}>
+        <Radio.Group {...rest} aria-label={field.label}>
           <Radio value={true}>是</Radio>
           <Radio value={false}>否</Radio>
         </Radio.Group>
       );
     default:
-      return <Input maxLength={field.maxLength} placeholder={field.help} autoComplete="off" />;
+      return <Input {...rest} maxLength={field.maxLength} placeholder={field.help} autoComplete="off" />;
   }
 }
 

@@ -14,7 +14,7 @@ interface Props {
 export function PledgeSection({ regulations, pledgedAt, canPledge, pledging, onPledge }: Props) {
   return (
     <>
-      <Typography.Paragraph type="secondary">请认真阅读以下评选条例，确认无误后点击【我承诺】按钮。</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">请认真阅读以下评选条例，确认无误后点击下方按钮作出承诺。</Typography.Paragraph>
       <div className="regulations" tabIndex={0} role="region" aria-label="评选条例">
         {regulations ?? '正在加载评选条例…'}
       </div>

@@ -78,7 +78,6 @@ export default function ApplicationEditPage() {
       .then((d) => {
         if (!live) return;
         setDetail(d);
-        form.setFieldsValue(d.form);
         setValues(d.form);
         setDirty(false);
       })
@@ -294,10 +293,12 @@ export default function ApplicationEditPage() {
         <Col xs={24} md={19} lg={20}>
           <Form
             form={form}
+            key={detail.id}
+            initialValues={detail.form}
             name="application"
             layout="horizontal"
-            labelCol={{ flex: '120px' }}
-            wrapperCol={{ flex: 'auto' }}
+            labelCol={{ flex: '136px' }}
+            wrapperCol={{ flex: '1 1 0' }}
             labelWrap
             colon
             disabled={!editable}
@@ -337,7 +338,7 @@ export default function ApplicationEditPage() {
           </Card>
           <Card id="sec-attachments" title="附件材料" className="editor-section">
             <Typography.Paragraph type="secondary">
-              点击【附件】按钮，在弹出界面中上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料（指申报人所在单位的纪检监察部门开具的政审材料，没有具体单位的可在所在辖区派出所开具无犯罪证明进行扫描或拍照后上传）。
+              承诺后点击下方按钮，在弹出界面中上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料（指申报人所在单位的纪检监察部门开具的政审材料，没有具体单位的可在所在辖区派出所开具无犯罪证明进行扫描或拍照后上传）。
             </Typography.Paragraph>
             <ul className="attachment-summary">
               {ATTACHMENT_KINDS.map((k) => {

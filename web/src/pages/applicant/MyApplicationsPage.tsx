@@ -56,7 +56,7 @@ export default function MyApplicationsPage() {
         loading={loading}
         dataSource={data ?? []}
         pagination={false}
-        scroll={{ x: 760 }}
+        scroll={{ x: 980 }}
         locale={{ emptyText: '暂无申请书，点击【我要申请】开始填写' }}
         columns={[
           { title: '申请书编号', dataIndex: 'number', width: 130 },
@@ -64,9 +64,10 @@ export default function MyApplicationsPage() {
           {
             title: '状态',
             dataIndex: 'statusLabel',
+            width: 220,
             render: (label: string, row) => <StatusTag label={label} status={row.status} />,
           },
-          { title: '推荐单位', dataIndex: 'unitName', render: (v: string | null) => v ?? '—' },
+          { title: '推荐单位', dataIndex: 'unitName', width: 160, render: (v: string | null) => v ?? '—' },
           { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
           {
             title: '操作',

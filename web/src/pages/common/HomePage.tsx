@@ -1,9 +1,8 @@
 import { Alert, Button, Card, Col, Row, Space, Table, Tag, Typography } from 'antd';
 import { useNavigate } from 'react-router';
 import { chinaToday, ROLE_LABELS, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
-import type { WindowKey } from '../../../../core';
+import type { Role, WindowKey } from '../../../../core';
 import { useAuth } from '../../auth';
-import { ROLE_MENU } from '../../components/SideMenu';
 import { useCurrentCampaign } from '../../hooks';
 
 interface WindowRow {
@@ -18,6 +17,21 @@ function stateTag(state: WindowRow['state']) {
   if (state === 'future') return <Tag>未开始</Tag>;
   return <Tag color="default">已结束</Tag>;
 }
+
+/** Worded unlike the menu items, so each menu text stays unique on the page. */
+const SHORTCUTS: Record<Role, { key: string; label: string }[]> = {
+  applicant: [{ key: '/zmkj/mine', label: '填写申请书' }],
+  unit: [
+    { key: '/zmkj/pending', label: '审核申请书' },
+    { key: '/zmkj/search', label: '查询申请书' },
+  ],
+  organizer: [
+    { key: '/admin/units', label: '审核推荐单位' },
+    { key: '/admin/outbox', label: '查看已发消息' },
+    { key: '/admin/settings', label: '设置评选活动' },
+  ],
+  expert: [],
+};
 
 export default function HomePage() {
   const { user } = useAuth();
@@ -42,7 +56,7 @@ export default function HomePage() {
         },
       ]
     : [];
-  const shortcuts = ROLE_MENU[user.role];
+  const shortcuts = SHORTCUTS[user.role];
 
   return (
     <Space orientation="vertical" size="middle" className="full-width">
@@ -87,17 +101,6 @@ export default function HomePage() {
                 {campaign.year}年“新疆最美科技工作者”，评选出 {campaign.settings.nationalRecommendees}{' '}
                 位全国“最美科技工作者”推荐人选。
               </Typography.Paragraph>
-              {user.role === 'applicant' && (
-                <Typography.Paragraph type="secondary">
-                  选择左侧栏目中的【最美科技工作者】——【我的申报表】菜单，然后点击【我要申请】按钮新增申请书。
-                </Typography.Paragraph>
-              )}
-              {user.role === 'unit' && (
-                <Typography.Paragraph type="secondary">
-                  选择左侧栏目中的【最美科技工作者】——【待审核申报表】菜单，点击【办理】查看、审核申请书。每个推荐单位推荐进入下一轮评选的候选人不超过{' '}
-                  {campaign.settings.unitQuota} 名。
-                </Typography.Paragraph>
-              )}
             </Col>
           </Row>
         )}

@@ -177,7 +177,7 @@ export default function SettingsPage() {
           name="settings"
           layout="horizontal"
           labelCol={{ flex: '200px' }}
-          wrapperCol={{ flex: 'auto' }}
+          wrapperCol={{ flex: '1 1 0' }}
           labelWrap
           className="settings-form"
         >

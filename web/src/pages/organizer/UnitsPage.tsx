@@ -55,7 +55,7 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
       destroyOnHidden
       width={600}
     >
-      <Form form={form} name="unitCreate" layout="horizontal" labelCol={{ flex: '96px' }} wrapperCol={{ flex: 'auto' }}>
+      <Form form={form} name="unitCreate" layout="horizontal" labelCol={{ flex: '96px' }} wrapperCol={{ flex: '1 1 0' }}>
         <Form.Item label="单位名称" name="unitName" required>
           <Input maxLength={100} />
         </Form.Item>

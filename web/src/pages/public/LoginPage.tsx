@@ -57,7 +57,7 @@ export default function LoginPage() {
         name="login"
         layout="horizontal"
         labelCol={{ flex: '72px' }}
-        wrapperCol={{ flex: 'auto' }}
+        wrapperCol={{ flex: '1 1 0' }}
         onFinish={onFinish}
         autoComplete="on"
         requiredMark={false}

@@ -10,7 +10,7 @@ import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils
 const layout = {
   layout: 'horizontal' as const,
   labelCol: { flex: '96px' },
-  wrapperCol: { flex: 'auto' },
+  wrapperCol: { flex: '1 1 0' },
 };
 
 function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => void }) {

@@ -43,7 +43,7 @@ function PasswordItems() {
 const formLayout = {
   layout: 'horizontal' as const,
   labelCol: { flex: '96px' },
-  wrapperCol: { flex: 'auto' },
+  wrapperCol: { flex: '1 1 0' },
   labelWrap: true,
 };
 
@@ -168,7 +168,7 @@ export default function RegisterPage() {
   }
 
   return (
-    <AuthBox title="注册" wide>
+    <AuthBox wide>
       <Tabs
         centered
         destroyOnHidden

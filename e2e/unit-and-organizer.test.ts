@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, CAPTCHA, launchBrowser, login, newPage, shot, startServer, type Platform } from './harness';
+
+let platform: Platform;
+let browser: Browser;
+beforeAll(async () => {
+  platform = await startServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+async function choose(page: Page, label: string, option: string) {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option}$`) }).first().click();
+}
+
+const errorToast = (page: Page) => page.locator('.ant-message-notice, .ant-alert-error').first();
+
+describe('推荐单位 registers, waits for 自治区科协, then logs in', () => {
+  it('a unit cannot log in until the organizer approves it', async () => {
+    const { page } = await newPage(browser, platform.url);
+    await page.goto('/register');
+    await page.getByRole('tab', { name: '推荐单位注册' }).click();
+    await page.getByLabel('单位名称').waitFor();
+    await page.getByLabel('单位名称').fill('昌吉回族自治州科学技术协会');
+    await choose(page, '单位类型', '地州市科协');
+    await choose(page, '所在地区', '昌吉回族自治州');
+    await page.getByLabel('联系人').fill('马建国');
+    await page.getByLabel('联系电话').fill('13909941234');
+    await page.getByLabel('用户名').fill('cjkx2023');
+    await page.getByLabel('密码', { exact: true }).fill('Changji2023');
+    await page.getByLabel('确认密码').fill('Changji2023');
+    await page.getByLabel('验证码').fill(CAPTCHA);
+    await shot(page, 'unit-01-register');
+    await page.getByRole('button', { name: /注\s*册/ }).click();
+    await page.getByText('审核通过后方可登录').first().waitFor();
+    await shot(page, 'unit-02-pending');
+
+    // logging in now is refused, and says why
+    await login(page, 'cjkx2023', 'Changji2023');
+    await page.getByText('该推荐单位账号正在等待自治区科协审核，审核通过后方可登录').first().waitFor();
+    expect(page.url()).toContain('/login');
+    await shot(page, 'unit-03-login-refused');
+
+    // 自治区科协 approves it under 推荐单位管理 → 待审核
+    const org = await newPage(browser, platform.url);
+    await login(org.page, 'admin', ADMIN_PASSWORD);
+    await org.page.getByRole('menuitem', { name: '推荐单位管理' }).click();
+    const row = org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' });
+    await row.waitFor();
+    await shot(org.page, 'unit-04-organizer-pending');
+    await row.getByRole('button', { name: /通\s*过/ }).first().click();
+    await row.waitFor({ state: 'detached' });
+    await org.page.getByRole('tab', { name: '已通过' }).click();
+    await org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' }).waitFor();
+
+    // the approval SMS is in the 消息发件箱
+    await org.page.getByRole('menuitem', { name: '消息发件箱' }).click();
+    await org.page.getByText(/昌吉回族自治州科学技术协会的推荐单位账号 cjkx2023 已通过自治区科协审核/).waitFor();
+    await shot(org.page, 'unit-05-outbox');
+
+    // now the unit logs in and sees its menu
+    await login(page, 'cjkx2023', 'Changji2023');
+    await page.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
+    expect(await page.getByRole('menuitem', { name: '查询申报表' }).isVisible()).toBe(true);
+    expect(await page.getByRole('menuitem', { name: '我的申报表' }).count()).toBe(0);
+    await shot(page, 'unit-06-home');
+    expect(await errorToast(page).count()).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('找回 through the outbox', () => {
+  it('resets a forgotten password with the code the organizer can read in 消息发件箱', async () => {
+    // an applicant registers through the API the web uses
+    const res = await fetch(`${platform.url}/api/auth/me`);
+    const csrf = /csrf=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
+    const reg = await fetch(`${platform.url}/api/auth/register/applicant`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, cookie: `csrf=${csrf}` },
+      body: JSON.stringify({ username: 'forgetful1', password: 'OldPass123', realName: '阿依古丽', mobile: '13566667777', email: 'ayi@example.cn', captcha: CAPTCHA }),
+    });
+    expect(reg.status).toBe(200);
+
+    const { page } = await newPage(browser, platform.url);
+    await page.goto('/login');
+    await shot(page, 'recover-00-login');
+    await page.getByRole('link', { name: '找回' }).click();
+    await page.getByLabel('找回方式').waitFor();
+    await page.getByLabel('用户名').fill('forgetful1');
+    await page.getByLabel('找回方式').getByText('手机').click();
+    await page.getByLabel('验证码').fill(CAPTCHA);
+    await page.getByRole('button', { name: /发送验证码/ }).click();
+    await page.getByText('验证码已发送至 135****7777').waitFor();
+    await shot(page, 'recover-01-sent');
+
+    const org = await newPage(browser, platform.url);
+    await login(org.page, 'admin', ADMIN_PASSWORD);
+    await org.page.getByRole('menuitem', { name: '消息发件箱' }).click();
+    const message = org.page.locator('tr', { hasText: '13566667777' }).first();
+    await message.waitFor();
+    const code = /验证码 (\d{6})/.exec((await message.textContent()) ?? '')![1]!;
+
+    await page.getByLabel('验证码').fill(code);
+    await page.getByLabel('新密码', { exact: true }).fill('NewPass456');
+    await page.getByLabel('确认新密码').fill('NewPass456');
+    await page.getByRole('button', { name: /重置密码/ }).click();
+    await page.getByText('密码已重置').waitFor();
+    await shot(page, 'recover-02-done');
+
+    await login(page, 'forgetful1', 'OldPass123');
+    await page.getByText(/用户名或密码错误/).first().waitFor();
+    await login(page, 'forgetful1', 'NewPass456');
+    await page.getByRole('menuitem', { name: '我的申报表' }).waitFor();
+  });
+});
