@@ -10,7 +10,7 @@ export const ADMIN_PASSWORD = 'Admin2023!x';
 const root = path.resolve(import.meta.dirname, '..');
 export const SHOTS = path.join(root, 'e2e', 'screenshots');
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -28,9 +28,9 @@ export interface Platform {
 }
 
 /** The real server, as `npm start` runs it (web/dist must be built), on a fresh data directory. */
-export async function startServer(env: Record<string, string> = {}): Promise<Platform> {
+export async function startServer(env: Record<string, string> = {}, fixedPort?: number): Promise<Platform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-e2e-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, CAPTCHA_TEST_ANSWER: CAPTCHA, ADMIN_PASSWORD, LOG_LEVEL: 'warn', ...env },

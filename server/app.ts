@@ -9,13 +9,14 @@ import fastifyStatic from '@fastify/static';
 import { AppError } from './errors';
 import { randomToken, safeEqual } from './crypto';
 import { loadSession } from './auth/sessions';
+import { SESSION_COOKIE } from './auth/start-session';
+import { oidcRoutes } from './routes/oidc';
 import type { Services } from './context';
 import { authRoutes } from './routes/auth';
 import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
 import { adminRoutes } from './routes/admin';
 
-export const SESSION_COOKIE = 'sid';
 export const CSRF_COOKIE = 'csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
@@ -100,6 +101,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   await app.register(authRoutes, { prefix: '/api' });
+  await app.register(oidcRoutes, { prefix: '/api' });
   await app.register(referenceRoutes, { prefix: '/api' });
   await app.register(applicationRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });

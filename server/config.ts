@@ -16,6 +16,8 @@ export interface Config {
   lockoutMinutes: number;
   rateLimits: { login: number; register: number; recover: number; windowMs: number };
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  /** the address users reach the platform at, e.g. https://zmkj.xjkx.org.cn; derived from the request when unset */
+  publicUrl: string | null;
   webDist: string;
   logLevel: string;
 }
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: 60_000,
     },
     oidc,
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : null,
     webDist: path.resolve(env.WEB_DIST ?? path.join(import.meta.dirname, '..', 'web', 'dist')),
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'warn'),
   };

@@ -43,8 +43,15 @@ export const users = pgTable('users', {
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
   disabled: boolean('disabled').notNull().default(false),
+  /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
+  oidcIssuer: text('oidc_issuer'),
+  oidcSubject: text('oidc_subject'),
   createdAt: createdAt(),
-}, (t) => [uniqueIndex('users_username_key').on(t.username), index('users_unit_idx').on(t.unitId)]);
+}, (t) => [
+  uniqueIndex('users_username_key').on(t.username),
+  index('users_unit_idx').on(t.unitId),
+  uniqueIndex('users_oidc_key').on(t.oidcIssuer, t.oidcSubject).where(sql`oidc_subject is not null`),
+]);
 
 export const sessions = pgTable('sessions', {
   /** sha256 of the cookie token: a database leak does not hand out live sessions */

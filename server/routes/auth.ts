@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   applicantRegisterSchema,
   loginSchema,
@@ -6,12 +6,11 @@ import {
   recoverSendSchema,
   unitRegisterSchema,
 } from '../../core';
-import { SESSION_COOKIE } from '../app';
 import { checkCaptcha, createCaptcha } from '../auth/captcha';
-import { createSession, destroySession, type SessionUser } from '../auth/sessions';
+import { destroySession } from '../auth/sessions';
+import { SESSION_COOKIE, startSession } from '../auth/start-session';
 import { parse } from '../http';
 import {
-  audit,
   authenticate,
   createUnitAccount,
   registerApplicant,
@@ -29,19 +28,6 @@ export async function authRoutes(app: FastifyInstance) {
   const captcha = (req: FastifyRequest, answer: string) =>
     checkCaptcha(db, req.cookies[CAPTCHA_COOKIE], answer, config.captchaTestAnswer);
 
-  /** A new session id at every log-in, so a session fixed before log-in is worthless. */
-  async function startSession(req: FastifyRequest, reply: FastifyReply, user: SessionUser) {
-    if (req.cookies[SESSION_COOKIE]) await destroySession(db, req.cookies[SESSION_COOKIE]);
-    const token = await createSession(db, user.id, { ip: req.ip, userAgent: req.headers['user-agent'] });
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.secureCookies,
-    });
-    await audit(db, user.id, 'account.login', 'user', user.id, { ip: req.ip });
-  }
-
   app.get('/auth/me', async (req) => ({
     user: req.user,
     oidc: { enabled: !!config.oidc, name: config.oidc?.name ?? '' },
@@ -58,7 +44,7 @@ export async function authRoutes(app: FastifyInstance) {
     const input = parse(loginSchema, req.body);
     await captcha(req, input.captcha);
     const user = await authenticate(services, input.username, input.password);
-    await startSession(req, reply, user);
+    await startSession(services, req, reply, user);
     return { user };
   });
 
@@ -72,7 +58,7 @@ export async function authRoutes(app: FastifyInstance) {
     const input = parse(applicantRegisterSchema, req.body);
     await captcha(req, input.captcha);
     const user = await registerApplicant(services, input);
-    await startSession(req, reply, user);
+    await startSession(services, req, reply, user);
     return { user };
   });
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { App, Button, Modal, Popconfirm, Progress, Space, Spin, Typography, Upload } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { ATTACHMENT_KINDS } from '../../../core';
@@ -24,6 +24,8 @@ interface Props {
 export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxBytes }: Props) {
   const { message } = App.useApp();
   const report = useErrorReporter();
+  const reportRef = useRef(report);
+  reportRef.current = report;
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
   const [loading, setLoading] = useState(false);
   const [progress, setProgress] = useState<Record<string, { name: string; percent: number }>>({});
@@ -34,12 +36,12 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
     setLoading(true);
     api<ApplicationDetail>('GET', `/api/applications/${applicationId}`)
       .then((d) => live && setDetail(d))
-      .catch((err: unknown) => live && report(err))
+      .catch((err: unknown) => live && reportRef.current(err))
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
-  }, [open, applicationId, report]);
+  }, [open, applicationId]);
 
   const attachments = detail?.attachments ?? [];
   const canUpload = detail?.abilities.upload ?? false;

@@ -22,7 +22,7 @@ export function CaptchaItem({ formName, token, onRefresh, required }: Props) {
     <Form.Item label="验证码" htmlFor={`${formName}_captcha`} required={required}>
       <div className="captcha-row">
         <Form.Item name="captcha" noStyle>
-          <Input autoComplete="off" maxLength={8} inputMode="text" placeholder="请输入右侧图中字符" />
+          <Input autoComplete="off" maxLength={8} inputMode="text" placeholder="请输入图中字符" />
         </Form.Item>
         <button type="button" className="captcha-img" aria-label="换一张" title="看不清？点击换一张" onClick={onRefresh}>
           <img src={`/api/captcha?t=${token}`} alt="验证码图片" width={120} height={40} />

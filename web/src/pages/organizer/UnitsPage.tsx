@@ -60,10 +60,10 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
           <Input maxLength={100} />
         </Form.Item>
         <Form.Item label="单位类型" name="unitType" required>
-          <Select options={optionsOf(UNIT_TYPES)} placeholder="请选择" />
+          <Select options={optionsOf(UNIT_TYPES)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item label="所在地区" name="region" required>
-          <Select options={optionsOf(REGIONS)} placeholder="请选择" />
+          <Select options={optionsOf(REGIONS)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item label="联系人" name="contactName" required>
           <Input maxLength={30} />

@@ -21,7 +21,8 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const state = (location.state ?? {}) as LoginState;
-  const [error, setError] = useState<string | null>(null);
+  // 使用合作网站登录 comes back as /login?error=… when the partner site refused or failed.
+  const [error, setError] = useState<string | null>(() => new URLSearchParams(location.search).get('error'));
   const [submitting, setSubmitting] = useState(false);
   const target = state.from && state.from !== '/login' ? state.from : '/';
 

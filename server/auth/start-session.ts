@@ -1,0 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../context';
+import { audit } from '../usecases/accounts';
+import { createSession, destroySession, type SessionUser } from './sessions';
+
+export const SESSION_COOKIE = 'sid';
+
+/** Logs a user in: a new session id at every log-in, so a session fixed before log-in is worthless. */
+export async function startSession(s: Services, req: FastifyRequest, reply: FastifyReply, user: SessionUser, via = 'password'): Promise<void> {
+  const previous = req.cookies[SESSION_COOKIE];
+  if (previous) await destroySession(s.db, previous);
+  const token = await createSession(s.db, user.id, { ip: req.ip, userAgent: req.headers['user-agent'] });
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: s.config.secureCookies });
+  await audit(s.db, user.id, 'account.login', 'user', user.id, { ip: req.ip, via });
+}
