@@ -10,12 +10,28 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const results = [];
+const counts = { passed: 0, failed: 0, skipped: 0 };
+fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
 
-function step(name, cmd, args, env = {}) {
+/** vitest with a JSON report beside the usual output, so the summary can add up every pass. */
+function vitest(name, args, env = {}) {
+  const report = path.join(root, '.tmp', `vitest-${results.length}.json`);
+  fs.rmSync(report, { force: true });
+  step(name, bin('vitest'), ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env, () => {
+    if (!fs.existsSync(report)) return;
+    const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+    counts.passed += r.numPassedTests;
+    counts.failed += r.numFailedTests;
+    counts.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  });
+}
+
+function step(name, cmd, args, env = {}, after = () => {}) {
   const started = Date.now();
   console.log(`\n=== ${name} ===`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   const ok = r.status === 0;
+  after();
   results.push({ name, ok, seconds: ((Date.now() - started) / 1000).toFixed(1) });
   if (!ok) finish(1);
 }
@@ -23,6 +39,8 @@ function step(name, cmd, args, env = {}) {
 function finish(code) {
   console.log('\n=== 汇总 / summary ===');
   for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds}s)`);
+  if (code !== 0 && counts.failed === 0) counts.failed = 1; // a failing step that is not a test still fails the run
+  console.log(`${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
   process.exit(code);
 }
 
@@ -54,14 +72,14 @@ function ensureChromium() {
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
-step('unit + API tests on PGlite', bin('vitest'), ['run', '--project', 'unit', '--project', 'api']);
+vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api']);
 step('web build', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 ensureChromium();
-step('browser journeys (Chromium, PGlite)', bin('vitest'), ['run', '--project', 'e2e']);
+vitest('browser journeys (Chromium, PGlite)', ['--project', 'e2e']);
 
 const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 if (await reachable(pgUrl)) {
-  step('API tests on PostgreSQL', bin('vitest'), ['run', '--project', 'api'], { TEST_DATABASE_URL: pgUrl });
+  vitest('API tests on PostgreSQL', ['--project', 'api'], { TEST_DATABASE_URL: pgUrl });
 } else if (process.env.REQUIRE_POSTGRES === '1') {
   console.error(`PostgreSQL at ${pgUrl} is not reachable, and REQUIRE_POSTGRES=1`);
   finish(1);

@@ -5,12 +5,10 @@ import { PASSWORD_RULE, REGIONS, UNIT_STATUS_LABELS, UNIT_STATUSES, UNIT_TYPES, 
 import type { UnitStatus } from '../../../../core';
 import { api } from '../../api';
 import { optionsOf, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
-import type { FieldPath } from '../../formUtils';
 import { formatTime, useLoader } from '../../hooks';
 import type { AdminUnit } from '../../types';
 
 /** Server names (API body) → form names (shared schema). */
-const mapUnitField = (p: FieldPath): FieldPath => (p[0] === 'name' ? ['unitName'] : p[0] === 'type' ? ['unitType'] : p);
 
 function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: () => void }) {
   const [form] = Form.useForm();
@@ -31,13 +29,12 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
     const d = checked.data;
     setSaving(true);
     try {
-      // docs/API.md names the unit `name`/`type`; the shared schema says `unitName`/`unitType`. Both are sent.
-      await api<AdminUnit>('POST', '/api/admin/units', { ...d, name: d.unitName, type: d.unitType });
+      await api<AdminUnit>('POST', '/api/admin/units', d);
       void message.success(`推荐单位“${d.unitName}”已创建`);
       form.resetFields();
       onCreated();
     } catch (err) {
-      report(err, form, mapUnitField);
+      report(err, form);
     } finally {
       setSaving(false);
     }
