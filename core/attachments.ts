@@ -10,18 +10,33 @@ export const ATTACHMENT_KINDS = [
   },
 ] as const;
 
-export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number]['kind'];
+/** The unit's own upload before 【提交】 to 自治区科协 (manual 二.6). */
+export const UNIT_ATTACHMENT_KINDS = [
+  {
+    kind: 'recommend_report',
+    label: '推荐报告扫描件',
+    help: '加盖公章的推荐报告扫描件，含按干部管理权限征求的干部人事管理、纪检监察等部门书面意见',
+  },
+] as const;
+
+export type ApplicantAttachmentKind = (typeof ATTACHMENT_KINDS)[number]['kind'];
+export type UnitAttachmentKind = (typeof UNIT_ATTACHMENT_KINDS)[number]['kind'];
+export type AttachmentKind = ApplicantAttachmentKind | UnitAttachmentKind;
 
 /** All three are required before submission to the unit. */
-export const REQUIRED_APPLICANT_ATTACHMENTS: readonly AttachmentKind[] = ATTACHMENT_KINDS.map((k) => k.kind);
+export const REQUIRED_APPLICANT_ATTACHMENTS: readonly ApplicantAttachmentKind[] = ATTACHMENT_KINDS.map((k) => k.kind);
 
 /** Scans may be PDF or a photo; the server recognises the type from the content, not the file name. */
 export const ALLOWED_SCAN_MIME: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png'];
 
 export function isAttachmentKind(value: unknown): value is AttachmentKind {
-  return ATTACHMENT_KINDS.some((k) => k.kind === value);
+  return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].some((k) => k.kind === value);
+}
+
+export function isUnitAttachmentKind(value: unknown): value is UnitAttachmentKind {
+  return UNIT_ATTACHMENT_KINDS.some((k) => k.kind === value);
 }
 
 export function attachmentKindLabel(kind: string): string {
-  return ATTACHMENT_KINDS.find((k) => k.kind === kind)?.label ?? kind;
+  return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].find((k) => k.kind === kind)?.label ?? kind;
 }

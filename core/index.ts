@@ -8,3 +8,4 @@ export * from './attachments';
 export * from './campaign';
 export * from './accounts';
 export * from './workflow';
+export * from './query';

@@ -1,54 +1,160 @@
-// The application lifecycle as data: which role may do what in which status. The server asks it before
-// writing; the web asks it which buttons to show. Routing actions (提交, 收回, 办理, 退回, 转交) join
-// this table as they are built.
+// The application lifecycle as one table: (action, role, statuses) → next status and guards.
+// The server asks it before every write; the web asks it which buttons to show. Guards that need the
+// database (completeness, quota, stage windows, saved opinions) are facts the server supplies.
 import type { Role } from './codes';
-import { STATUS_HOLDER, type ApplicationStatus } from './status';
+import { STATUS_HOLDER, STATUS_LABELS, type ApplicationStatus } from './status';
 
-/** Actions on an application's content by its holder. */
-export const CONTENT_ACTIONS = ['edit', 'pledge', 'upload', 'delete'] as const;
-export type ContentAction = (typeof CONTENT_ACTIONS)[number];
+export const ACTIONS = [
+  'edit', 'pledge', 'upload', 'delete', 'submit', 'withdraw',
+  'view', 'unitOpinion', 'unitUpload', 'return', 'withdrawReturn', 'forward', 'withdrawForward',
+  'orgOpinion', 'orgReturn',
+] as const;
+export type Action = (typeof ACTIONS)[number];
 
-export const ACTION_LABELS: Record<ContentAction, string> = {
+/** The manual's name of each action, used in buttons and refusals. */
+export const ACTION_LABELS: Record<Action, string> = {
   edit: '编辑',
   pledge: '承诺',
   upload: '上传附件',
   delete: '删除',
+  submit: '提交',
+  withdraw: '收回',
+  view: '办理',
+  unitOpinion: '填写意见',
+  unitUpload: '上传推荐报告扫描件',
+  return: '退回',
+  withdrawReturn: '收回',
+  forward: '提交',
+  withdrawForward: '收回',
+  orgOpinion: '填写意见',
+  orgReturn: '退回',
 };
 
-interface ContentRule {
-  action: ContentAction;
+export type Guard =
+  /** the actor's role holds the application in this status */
+  | 'holder'
+  /** the receiver has neither opened nor handled it since the transfer */
+  | 'notViewed'
+  /** form complete, pledged, three scans, eligible */
+  | 'complete'
+  /** 申报 window open */
+  | 'applyWindow'
+  /** 初评 window open */
+  | 'preliminaryWindow'
+  /** 修改意见 saved */
+  | 'returnOpinion'
+  /** 推荐单位意见 saved and 推荐报告扫描件 uploaded */
+  | 'recommendation'
+  /** fewer than the campaign's quota already forwarded by this unit */
+  | 'quota'
+  /** 自治区科协's opinion saved */
+  | 'orgOpinion';
+
+export interface Rule {
+  action: Action;
   role: Role;
-  /** the statuses in which the action is allowed; the actor must also hold the application */
-  statuses: readonly ApplicationStatus[];
+  from: readonly ApplicationStatus[];
+  /** the next status; absent for actions that do not transfer the application */
+  to?: ApplicationStatus;
+  guards: readonly Guard[];
 }
 
 const APPLICANT_HOLDS: readonly ApplicationStatus[] = ['applicant', 'returned_to_applicant'];
+const UNIT_HOLDS: readonly ApplicationStatus[] = ['submitted_to_unit', 'returned_to_unit'];
 
-export const CONTENT_RULES: readonly ContentRule[] = [
-  { action: 'edit', role: 'applicant', statuses: APPLICANT_HOLDS },
-  { action: 'pledge', role: 'applicant', statuses: APPLICANT_HOLDS },
-  { action: 'upload', role: 'applicant', statuses: APPLICANT_HOLDS },
-  { action: 'delete', role: 'applicant', statuses: APPLICANT_HOLDS },
+export const RULES: readonly Rule[] = [
+  { action: 'edit', role: 'applicant', from: APPLICANT_HOLDS, guards: ['holder'] },
+  { action: 'pledge', role: 'applicant', from: APPLICANT_HOLDS, guards: ['holder'] },
+  { action: 'upload', role: 'applicant', from: APPLICANT_HOLDS, guards: ['holder'] },
+  { action: 'delete', role: 'applicant', from: APPLICANT_HOLDS, guards: ['holder'] },
+  { action: 'submit', role: 'applicant', from: APPLICANT_HOLDS, to: 'submitted_to_unit', guards: ['holder', 'complete', 'applyWindow'] },
+  { action: 'withdraw', role: 'applicant', from: ['submitted_to_unit'], to: 'applicant', guards: ['notViewed'] },
+  { action: 'view', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
+  { action: 'unitOpinion', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
+  { action: 'unitUpload', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
+  { action: 'return', role: 'unit', from: UNIT_HOLDS, to: 'returned_to_applicant', guards: ['holder', 'returnOpinion'] },
+  // until the applicant resubmits or deletes it: both leave this status
+  { action: 'withdrawReturn', role: 'unit', from: ['returned_to_applicant'], to: 'submitted_to_unit', guards: [] },
+  { action: 'forward', role: 'unit', from: UNIT_HOLDS, to: 'submitted_to_org', guards: ['holder', 'recommendation', 'quota', 'preliminaryWindow'] },
+  { action: 'withdrawForward', role: 'unit', from: ['submitted_to_org'], to: 'submitted_to_unit', guards: ['notViewed'] },
+  { action: 'view', role: 'organizer', from: ['submitted_to_org'], guards: ['holder'] },
+  { action: 'orgOpinion', role: 'organizer', from: ['submitted_to_org'], guards: ['holder'] },
+  { action: 'orgReturn', role: 'organizer', from: ['submitted_to_org'], to: 'returned_to_unit', guards: ['holder', 'orgOpinion'] },
 ];
+
+/** What the table needs to know about one application. */
+export interface WorkflowState {
+  status: ApplicationStatus;
+  /** the current receiver has opened or handled it since it was transferred */
+  viewed: boolean;
+}
 
 export interface Actor {
   role: Role;
-  /** true when the actor is this application's applicant (or, for units, its unit) */
+  /** the applicant of this application, the unit it was submitted to, or the organizer */
   related: boolean;
 }
 
-export function canDo(action: ContentAction, status: ApplicationStatus, actor: Actor): boolean {
-  if (!actor.related || STATUS_HOLDER[status] !== actor.role) return false;
-  return CONTENT_RULES.some((r) => r.action === action && r.role === actor.role && r.statuses.includes(status));
+/** Facts only the database knows; a guard whose fact is not supplied is not checked (used for buttons). */
+export type Facts = Partial<Record<Exclude<Guard, 'holder' | 'notViewed'>, boolean>> & { quotaText?: string; windowText?: string };
+
+export function findRule(action: Action, role: Role, status: ApplicationStatus): Rule | undefined {
+  return RULES.find((r) => r.action === action && r.role === role && r.from.includes(status));
 }
 
-export type Abilities = Record<ContentAction, boolean>;
+export type Decision = { ok: true; rule: Rule } | { ok: false; reason: string };
 
-export function abilitiesFor(status: ApplicationStatus, actor: Actor): Abilities {
-  return Object.fromEntries(CONTENT_ACTIONS.map((a) => [a, canDo(a, status, actor)])) as Abilities;
+const GUARD_REFUSALS: Record<Exclude<Guard, 'holder' | 'notViewed' | 'quota' | 'applyWindow' | 'preliminaryWindow'>, string> = {
+  complete: '申请书尚未填写完整，请检查后再提交',
+  returnOpinion: '请先在【修改意见】中填写意见并点击【保存】，再点击【退回】',
+  recommendation: '请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传【推荐报告扫描件】，然后点击【提交】',
+  orgOpinion: '请先填写退回意见并【保存】，再点击【退回】',
+};
+
+/** Whether `actor` may do `action` now, and if not, why — in words the user can act on. */
+export function decide(action: Action, state: WorkflowState, actor: Actor, facts: Facts = {}): Decision {
+  const statusText = STATUS_LABELS[state.status];
+  const rule = findRule(action, actor.role, state.status);
+  if (!actor.related || !rule) {
+    return { ok: false, reason: refusalByStatus(action, actor.role, statusText) };
+  }
+  for (const guard of rule.guards) {
+    if (guard === 'holder' && STATUS_HOLDER[state.status] !== actor.role) return { ok: false, reason: refusalByStatus(action, actor.role, statusText) };
+    if (guard === 'notViewed' && state.viewed) {
+      const who = action === 'withdraw' ? '推荐单位' : '自治区科协';
+      const ask = action === 'withdraw' ? '请联系推荐单位退回申请书至申请人' : '请联系自治区科协退回申请书至推荐单位';
+      return { ok: false, reason: `${who}已经查看或办理此申请书，不能收回；${ask}` };
+    }
+    if (guard === 'quota' && facts.quota === false) return { ok: false, reason: facts.quotaText ?? '已达到推荐名额上限' };
+    if ((guard === 'applyWindow' || guard === 'preliminaryWindow') && facts[guard] === false) {
+      return { ok: false, reason: facts.windowText ?? '当前不在办理时间内' };
+    }
+    if (guard in GUARD_REFUSALS && facts[guard as keyof typeof GUARD_REFUSALS] === false) {
+      return { ok: false, reason: GUARD_REFUSALS[guard as keyof typeof GUARD_REFUSALS] };
+    }
+  }
+  return { ok: true, rule };
 }
 
-/** Why an action is refused, in the manual's words. */
-export function refusalMessage(action: ContentAction, statusText: string): string {
-  return `申请书当前状态为“${statusText}”，不能${ACTION_LABELS[action]}：仅当【状态】是申报人时申请书在申请人手中，可以${ACTION_LABELS[action]}；如需修改，请联系相关单位负责人退回申请书至申请人`;
+function refusalByStatus(action: Action, role: Role, statusText: string): string {
+  if (role === 'applicant' && ['edit', 'pledge', 'upload', 'delete', 'submit'].includes(action)) {
+    return `申请书当前状态为“${statusText}”，不能${ACTION_LABELS[action]}：仅当【状态】是申报人时申请书在申请人手中，可以${ACTION_LABELS[action]}；如需修改，请联系相关单位负责人退回申请书至申请人`;
+  }
+  if (action === 'withdraw' || action === 'withdrawReturn' || action === 'withdrawForward') {
+    return `申请书当前状态为“${statusText}”，不能收回`;
+  }
+  return `申请书当前状态为“${statusText}”，您不能${ACTION_LABELS[action]}`;
 }
+
+export type Abilities = Record<Action, boolean>;
+
+/**
+ * The buttons to show: every action whose rule and structural guards (holder, not viewed) pass.
+ * "收回" appears exactly when the server would allow it.
+ */
+export function abilitiesFor(state: WorkflowState, actor: Actor): Abilities {
+  return Object.fromEntries(ACTIONS.map((a) => [a, decide(a, state, actor).ok])) as Abilities;
+}
+
+/** Whether the receiver's opening counts as "viewed" (办理), which ends the sender's 收回. */
+export const VIEW_ACTION: Action = 'view';

@@ -15,6 +15,7 @@ import type { Services } from './context';
 import { authRoutes } from './routes/auth';
 import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
+import { workflowRoutes } from './routes/workflow';
 import { adminRoutes } from './routes/admin';
 
 export const CSRF_COOKIE = 'csrf';
@@ -104,6 +105,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(oidcRoutes, { prefix: '/api' });
   await app.register(referenceRoutes, { prefix: '/api' });
   await app.register(applicationRoutes, { prefix: '/api' });
+  await app.register(workflowRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
 
   const indexHtml = path.join(config.webDist, 'index.html');

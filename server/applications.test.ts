@@ -266,7 +266,7 @@ describe('permissions: every refusal leaves the row unchanged', () => {
     const before = await rowOf(d.id);
     const detail = json<Detail>(await owner.c.get(`/api/applications/${d.id}`));
     expect(detail.statusLabel).toBe(`[申报人]提交到[${unit.unit.name}]`);
-    expect(detail.abilities).toEqual({ edit: false, pledge: false, upload: false, delete: false });
+    expect(detail.abilities).toMatchObject({ edit: false, pledge: false, upload: false, delete: false, submit: false, withdraw: true });
     const res = await owner.c.put(`/api/applications/${d.id}`, { form: { name: '改名' } });
     expect(res.statusCode).toBe(403);
     expect(errorOf(res).message).toContain('仅当【状态】是申报人时');

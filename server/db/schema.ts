@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -112,6 +113,8 @@ export const applications = pgTable('applications', {
   id: uuid('id').primaryKey().defaultRandom(),
   campaignId: uuid('campaign_id').notNull().references(() => campaigns.id),
   number: text('number').notNull(),
+  /** the sequence part of the number, for sorting 申请书编号从高到低 numerically */
+  seq: integer('seq').notNull().default(0),
   applicantId: uuid('applicant_id').notNull().references(() => users.id),
   /** core/status APPLICATION_STATUSES */
   status: text('status').notNull().default('applicant'),
@@ -126,6 +129,12 @@ export const applications = pgTable('applications', {
   workUnit: text('work_unit').notNull().default(''),
   mobile: text('mobile').notNull().default(''),
   pledgedAt: timestamp('pledged_at', { withTimezone: true }),
+  /** 修改意见 of the unit (sent with 退回) */
+  returnOpinion: text('return_opinion'),
+  /** 推荐单位意见 (sent with 提交 to 自治区科协) */
+  unitOpinion: text('unit_opinion'),
+  /** 自治区科协's opinion (sent with 退回 to the unit) */
+  orgOpinion: text('org_opinion'),
   /** set when the current receiver opens it; cleared on every transfer */
   viewedAt: timestamp('viewed_at', { withTimezone: true }),
   viewedBy: uuid('viewed_by'),
@@ -139,6 +148,8 @@ export const applications = pgTable('applications', {
   uniqueIndex('applications_live_person_key').on(t.campaignId, t.idHash).where(sql`deleted_at is null and id_hash is not null`),
   uniqueIndex('applications_live_applicant_key').on(t.campaignId, t.applicantId).where(sql`deleted_at is null`),
   index('applications_unit_idx').on(t.unitId, t.status),
+  index('applications_campaign_seq_idx').on(t.campaignId, t.seq),
+  index('applications_status_idx').on(t.status, t.seq),
   index('applications_applicant_idx').on(t.applicantId),
 ]);
 
@@ -152,6 +163,10 @@ export const applicationEvents = pgTable('application_events', {
   actorId: uuid('actor_id').notNull(),
   actorRole: text('actor_role').notNull(),
   opinion: text('opinion'),
+  /** who sent and who received, by name as they were at the time: 流程情况 stays true after renames */
+  fromName: text('from_name').notNull().default(''),
+  toName: text('to_name').notNull().default(''),
+  actorName: text('actor_name').notNull().default(''),
   snapshotId: bigint('snapshot_id', { mode: 'number' }),
   at: createdAt(),
 }, (t) => [index('application_events_app_idx').on(t.applicationId, t.at)]);
@@ -190,3 +205,22 @@ export const auditLog = pgTable('audit_log', {
   detail: jsonb('detail'),
   at: createdAt(),
 }, (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)]);
+
+/** Every unit an application was ever submitted to: what 查询申报表 shows a unit. */
+export const applicationUnits = pgTable('application_units', {
+  applicationId: uuid('application_id').notNull().references(() => applications.id),
+  unitId: uuid('unit_id').notNull().references(() => units.id),
+  firstAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.applicationId, t.unitId] }), index('application_units_unit_idx').on(t.unitId, t.applicationId)]);
+
+/** In-app messages: to a user, to every account of a unit, or to every organizer. */
+export const notifications = pgTable('notifications', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  userId: uuid('user_id'),
+  unitId: uuid('unit_id'),
+  role: text('role'),
+  applicationId: uuid('application_id'),
+  body: text('body').notNull(),
+  createdAt: createdAt(),
+  readAt: timestamp('read_at', { withTimezone: true }),
+}, (t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_unit_idx').on(t.unitId, t.createdAt)]);

@@ -40,7 +40,7 @@ export async function applicationRoutes(app: FastifyInstance) {
   });
 
   app.post('/applications/:id/attachments', async (req) => {
-    const user = requireUser(req, 'applicant');
+    const user = requireUser(req, 'applicant', 'unit');
     const id = idParam(req);
     if (!req.isMultipart()) throw new AppError('VALIDATION', '请选择要上传的文件');
     const maxBytes = await scanLimit(s, id);
@@ -59,7 +59,7 @@ export async function applicationRoutes(app: FastifyInstance) {
   });
 
   app.delete('/attachments/:id', async (req) => {
-    await removeAttachment(s, requireUser(req, 'applicant'), idParam(req, '附件'));
+    await removeAttachment(s, requireUser(req, 'applicant', 'unit'), idParam(req, '附件'));
     return { ok: true };
   });
 }

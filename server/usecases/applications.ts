@@ -3,25 +3,25 @@ import {
   abilitiesFor,
   applicationDraftSchema,
   attachmentKindLabel,
-  canDo,
   checkCompleteness,
   checkEligibility,
+  decide,
   formIssuesFromZod,
   maskIdNumber,
-  refusalMessage,
   REQUIRED_APPLICANT_ATTACHMENTS,
   statusLabel,
   type Abilities,
+  type Action,
   type ApplicationForm,
   type ApplicationStatus,
-  type ContentAction,
+  type Facts,
   type FormIssue,
 } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
-import { applicationEvents, applications, attachments, campaigns, programs, units } from '../db/schema';
+import { applicationEvents, applications, applicationUnits, attachments, campaigns, programs, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { audit } from './accounts';
 import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
@@ -32,10 +32,16 @@ export interface ApplicationRow {
   id: string;
   number: string;
   applicantName: string;
+  workUnit: string;
   status: string;
   statusLabel: string;
   unitName: string | null;
+  createdAt: string;
   updatedAt: string;
+  transferredAt: string | null;
+  /** when the current receiver opened it (已阅), and who */
+  viewedAt: string | null;
+  viewedBy: string | null;
   abilities: Abilities;
 }
 
@@ -55,6 +61,8 @@ export interface ApplicationDetail extends ApplicationRow {
   pledgedAt: string | null;
   attachments: AttachmentView[];
   eligibility: { refused: string[]; flags: string[] };
+  /** 修改意见, 推荐单位意见 and 自治区科协's opinion: shown to those who may see them */
+  opinions: { return: string | null; recommend: string | null; org: string | null };
 }
 
 /**
@@ -67,7 +75,10 @@ export function visibleTo(user: SessionUser): SQL {
     case 'applicant':
       return and(live, eq(applications.applicantId, user.id))!;
     case 'unit':
-      return user.unit ? and(live, eq(applications.unitId, user.unit.id))! : sql`false`;
+      // every application ever submitted to the unit, wherever it is now
+      return user.unit
+        ? and(live, sql`exists (select 1 from ${applicationUnits} au where au.application_id = ${applications.id} and au.unit_id = ${user.unit.id})`)!
+        : sql`false`;
     case 'organizer':
       return live;
     default:
@@ -75,27 +86,34 @@ export function visibleTo(user: SessionUser): SQL {
   }
 }
 
-function actorFor(user: SessionUser, app: ApplicationRowDb) {
+export function actorFor(user: SessionUser, app: ApplicationRowDb) {
   const related =
     user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
   return { role: user.role, related };
 }
 
+export const stateOf = (app: ApplicationRowDb) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
+
 export function presentAttachment(a: typeof attachments.$inferSelect): AttachmentView {
   return { id: a.id, kind: a.kind, kindLabel: attachmentKindLabel(a.kind), name: a.name, size: a.size, mime: a.mime, createdAt: a.createdAt.toISOString() };
 }
 
-function presentRow(user: SessionUser, app: ApplicationRowDb, unitName: string | null): ApplicationRow {
+export function presentRow(user: SessionUser, app: ApplicationRowDb, unitName: string | null, viewedBy: string | null = null): ApplicationRow {
   const status = app.status as ApplicationStatus;
   return {
     id: app.id,
     number: app.number,
     applicantName: app.applicantName,
+    workUnit: app.workUnit,
     status,
     statusLabel: statusLabel(status, unitName),
     unitName,
+    createdAt: app.createdAt.toISOString(),
     updatedAt: app.updatedAt.toISOString(),
-    abilities: abilitiesFor(status, actorFor(user, app)),
+    transferredAt: app.transferredAt?.toISOString() ?? null,
+    viewedAt: app.viewedAt?.toISOString() ?? null,
+    viewedBy,
+    abilities: abilitiesFor(stateOf(app), actorFor(user, app)),
   };
 }
 
@@ -120,10 +138,11 @@ async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) 
   return row;
 }
 
-function requireAbility(user: SessionUser, app: ApplicationRowDb, unitName: string | null, action: ContentAction) {
-  if (!canDo(action, app.status as ApplicationStatus, actorFor(user, app))) {
-    throw new AppError('FORBIDDEN', refusalMessage(action, statusLabel(app.status, unitName)));
-  }
+/** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
+function requireAbility(user: SessionUser, app: ApplicationRowDb, _unitName: string | null, action: Action, facts: Facts = {}) {
+  const decision = decide(action, stateOf(app), actorFor(user, app), facts);
+  if (!decision.ok) throw new AppError(action.startsWith('withdraw') || action === 'forward' || action === 'submit' ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
+  return decision.rule;
 }
 
 export async function listMine(s: Services, user: SessionUser): Promise<ApplicationRow[]> {
@@ -141,20 +160,28 @@ export async function getDetail(s: Services, user: SessionUser, id: string): Pro
   return detail(s, user, app, unitName);
 }
 
-async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
+export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
   const files = await s.db
     .select()
     .from(attachments)
     .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
     .orderBy(asc(attachments.createdAt));
+  const viewer = app.viewedBy ? (await s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy)))[0] : undefined;
   const form = fullForm(s, user, app);
+  // The applicant reads the 修改意见 sent back; the unit's 推荐单位意见 and the organizer's opinion stay between them.
+  const opinions = {
+    return: app.returnOpinion,
+    recommend: user.role === 'applicant' ? null : app.unitOpinion,
+    org: user.role === 'applicant' ? null : app.orgOpinion,
+  };
   return {
-    ...presentRow(user, app, unitName),
+    ...presentRow(user, app, unitName, viewer ? viewer.unit ?? viewer.name : null),
     campaignId: app.campaignId,
     form,
     pledgedAt: app.pledgedAt?.toISOString() ?? null,
     attachments: files.map(presentAttachment),
     eligibility: checkEligibility(form),
+    opinions,
   };
 }
 
@@ -176,6 +203,7 @@ export async function createApplication(s: Services, user: SessionUser, campaign
         .values({
           campaignId: campaign.id,
           number: `${program!.code}${campaign.year}${seq!.seq}`,
+          seq: Number(seq!.seq),
           applicantId: user.id,
           status: 'applicant',
           form: { name: user.realName, mobile: user.mobile ?? undefined, email: user.email ?? undefined },
@@ -183,7 +211,7 @@ export async function createApplication(s: Services, user: SessionUser, campaign
           mobile: user.mobile ?? '',
         })
         .returning();
-      await tx.insert(applicationEvents).values({ applicationId: row!.id, action: 'create', fromStatus: null, toStatus: 'applicant', actorId: user.id, actorRole: user.role });
+      await tx.insert(applicationEvents).values({ applicationId: row!.id, action: 'create', fromStatus: null, toStatus: 'applicant', actorId: user.id, actorRole: user.role, actorName: user.realName, fromName: user.realName, toName: user.realName });
       return row!;
     });
     return detail(s, user, app, null);
@@ -250,13 +278,16 @@ export async function deleteApplication(s: Services, user: SessionUser, id: stri
     const { app, unitName } = await loadVisible(tx, user, id, true);
     requireAbility(user, app, unitName, 'delete');
     await tx.update(applications).set({ deletedAt: new Date() }).where(eq(applications.id, app.id));
-    await tx.insert(applicationEvents).values({ applicationId: app.id, action: 'delete', fromStatus: app.status, toStatus: app.status, actorId: user.id, actorRole: user.role });
+    await tx.insert(applicationEvents).values({ applicationId: app.id, action: 'delete', fromStatus: app.status, toStatus: app.status, actorId: user.id, actorRole: user.role, actorName: user.realName, fromName: user.realName, toName: user.realName });
   });
 }
 
 /** What 【提交】 would refuse: every missing or wrong field, the pledge and the three scans. */
 export async function checkSubmission(s: Services, user: SessionUser, id: string): Promise<{ complete: boolean; missing: FormIssue[] }> {
-  const d = await getDetail(s, user, id);
+  return missingForSubmission(await getDetail(s, user, id));
+}
+
+export function missingForSubmission(d: ApplicationDetail): { complete: boolean; missing: FormIssue[] } {
   const missing = checkCompleteness(d.form);
   for (const reason of d.eligibility.refused) missing.push({ field: 'eligibility', label: '资格条件', message: reason });
   if (!d.pledgedAt) missing.push({ field: 'pledge', label: '承诺', message: '请阅读评选条例后点击【我承诺】' });

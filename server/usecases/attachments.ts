@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { and, eq, isNull } from 'drizzle-orm';
 import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_SCAN_MIME, attachmentKindLabel, isAttachmentKind, type AttachmentKind } from '../../core';
+import { ALLOWED_SCAN_MIME, attachmentKindLabel, isAttachmentKind, isUnitAttachmentKind, type AttachmentKind } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { attachments } from '../db/schema';
@@ -17,6 +17,9 @@ import { loadVisible, presentAttachment, requireAbility, type AttachmentView, vi
 import { applications } from '../db/schema';
 
 const MiB = 1024 * 1024;
+
+/** The applicant uploads the three scans; the unit uploads its 推荐报告扫描件. */
+const uploadAction = (kind: string) => (isUnitAttachmentKind(kind) ? 'unitUpload' : 'upload') as 'unitUpload' | 'upload';
 const fmtMB = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MB`;
 
 /** A display name that is safe to show and to send back in Content-Disposition. */
@@ -44,12 +47,13 @@ export interface IncomingFile {
 export async function addAttachment(s: Services, user: SessionUser, applicationId: string, file: IncomingFile, maxBytes: number): Promise<AttachmentView> {
   if (!isAttachmentKind(file.kind)) {
     file.stream.resume();
-    throw new AppError('VALIDATION', '附件类别不正确，应为个人诚信承诺、所在单位意见或政审材料之一');
+    throw new AppError('VALIDATION', '附件类别不正确，应为个人诚信承诺、所在单位意见、政审材料或推荐报告扫描件之一');
   }
   const kind: AttachmentKind = file.kind;
+  const action = uploadAction(kind);
   {
     const { app, unitName } = await loadVisible(s.db, user, applicationId);
-    requireAbility(user, app, unitName, 'upload');
+    requireAbility(user, app, unitName, action);
   }
   const tmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.part`);
   const hash = crypto.createHash('sha256');
@@ -81,7 +85,7 @@ export async function addAttachment(s: Services, user: SessionUser, applicationI
     try {
       return await s.db.transaction(async (tx) => {
         const { app, unitName } = await loadVisible(tx, user, applicationId, true);
-        requireAbility(user, app, unitName, 'upload');
+        requireAbility(user, app, unitName, action);
         const [row] = await tx
           .insert(attachments)
           .values({
@@ -127,7 +131,7 @@ export async function removeAttachment(s: Services, user: SessionUser, id: strin
   const file = await loadAttachment(s, user, id);
   await s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, file.applicationId, true);
-    requireAbility(user, app, unitName, 'upload');
+    requireAbility(user, app, unitName, uploadAction(file.kind));
     await tx.update(attachments).set({ deletedAt: new Date() }).where(eq(attachments.id, id));
   });
 }

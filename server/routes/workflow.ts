@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { applicationQuerySchema, type Action } from '../../core';
+import { AppError } from '../errors';
+import { idParam, parse, requireUser } from '../http';
+import { listNotifications, queryApplications } from '../usecases/queries';
+import { changesSinceReturn, history, openApplication, saveOpinion, transition } from '../usecases/workflow';
+
+/** The transfers a client may ask for by name (the rest of the table are content actions). */
+const TRANSITIONS: Record<string, Action> = {
+  submit: 'submit',
+  withdraw: 'withdraw',
+  return: 'return',
+  'withdraw-return': 'withdrawReturn',
+  forward: 'forward',
+  'withdraw-forward': 'withdrawForward',
+  'org-return': 'orgReturn',
+};
+
+const opinionSchema = z.object({ text: z.string({ error: '请填写意见' }).max(2000, '意见不能超过2000字') });
+
+export async function workflowRoutes(app: FastifyInstance) {
+  const s = app.services;
+
+  app.get('/applications', async (req) => {
+    const user = requireUser(req, 'unit', 'organizer');
+    return queryApplications(s, user, parse(applicationQuerySchema, req.query));
+  });
+
+  app.post('/applications/:id/transitions/:action', async (req) => {
+    const user = requireUser(req);
+    const id = idParam(req);
+    const action = TRANSITIONS[(req.params as { action: string }).action];
+    if (!action) throw new AppError('NOT_FOUND', '请求的操作不存在');
+    const body = (req.body ?? {}) as { unitId?: unknown };
+    return transition(s, user, id, action, { unitId: typeof body.unitId === 'string' ? body.unitId : undefined });
+  });
+
+  app.post('/applications/:id/open', async (req) => openApplication(s, requireUser(req), idParam(req)));
+
+  app.put('/applications/:id/opinions/:kind', async (req) => {
+    const user = requireUser(req, 'unit', 'organizer');
+    const id = idParam(req);
+    const kind = (req.params as { kind: string }).kind;
+    if (kind !== 'return' && kind !== 'recommend' && kind !== 'org') throw new AppError('NOT_FOUND', '请求的意见类别不存在');
+    const { text } = parse(opinionSchema, req.body);
+    return saveOpinion(s, user, id, kind, text);
+  });
+
+  app.get('/applications/:id/history', async (req) => history(s, requireUser(req), idParam(req)));
+  app.get('/applications/:id/changes', async (req) => changesSinceReturn(s, requireUser(req), idParam(req)));
+  app.get('/notifications', async (req) => listNotifications(s, requireUser(req)));
+}

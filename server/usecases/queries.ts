@@ -1,0 +1,77 @@
+import { and, asc, count, desc, eq, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
+import type { ApplicationQuery, ApplicationStatus } from '../../core';
+import type { SessionUser } from '../auth/sessions';
+import type { Services } from '../context';
+import { applications, campaigns, notifications, units } from '../db/schema';
+import { presentRow, visibleTo, type ApplicationRow } from './applications';
+
+const UNIT_HOLDS: ApplicationStatus[] = ['submitted_to_unit', 'returned_to_unit'];
+
+/** Waiting for this user to 办理: what 待审核的 lists. */
+function pendingFor(user: SessionUser): SQL {
+  if (user.role === 'unit' && user.unit) return and(eq(applications.unitId, user.unit.id), inArray(applications.status, UNIT_HOLDS))!;
+  if (user.role === 'organizer') return eq(applications.status, 'submitted_to_org');
+  return sql`false`;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export interface QueryResult {
+  rows: ApplicationRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
+export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {
+  const conditions: (SQL | undefined)[] = [visibleTo(user)];
+  if (user.role === 'organizer' && !q.tab) conditions.push(not(eq(applications.status, 'applicant'))); // drafts stay the applicant's
+  if (q.tab === 'pending') conditions.push(pendingFor(user));
+  if (q.tab === 'handled') conditions.push(not(pendingFor(user)), not(eq(applications.status, 'applicant')));
+  if (q.keyword) {
+    const like = `%${escapeLike(q.keyword)}%`;
+    conditions.push(or(ilike(applications.applicantName, like), ilike(applications.number, like)));
+  }
+  if (q.workUnit) conditions.push(ilike(applications.workUnit, `%${escapeLike(q.workUnit)}%`));
+  if (q.status) conditions.push(eq(applications.status, q.status));
+  if (q.year) conditions.push(eq(campaigns.year, q.year));
+  const where = and(...conditions);
+
+  const order = {
+    number: [desc(campaigns.year), desc(applications.seq)],
+    transferredAt: [sql`${applications.transferredAt} desc nulls last`, desc(applications.seq)],
+    workUnit: [asc(applications.workUnit), desc(applications.seq)],
+    unit: [sql`${units.name} asc nulls last`, desc(applications.seq)],
+  }[q.sort];
+
+  const [rows, [total]] = await Promise.all([
+    s.db
+      .select({ app: applications, unitName: units.name })
+      .from(applications)
+      .innerJoin(campaigns, eq(campaigns.id, applications.campaignId))
+      .leftJoin(units, eq(units.id, applications.unitId))
+      .where(where)
+      .orderBy(...order)
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize),
+    s.db
+      .select({ n: count() })
+      .from(applications)
+      .innerJoin(campaigns, eq(campaigns.id, applications.campaignId))
+      .leftJoin(units, eq(units.id, applications.unitId))
+      .where(where),
+  ]);
+  return { rows: rows.map((r) => presentRow(user, r.app, r.unitName)), total: Number(total!.n), page: q.page, pageSize: q.pageSize };
+}
+
+/** In-app messages for the user: their own, their unit's, or the organizers'. */
+export async function listNotifications(s: Services, user: SessionUser) {
+  const mine = or(
+    eq(notifications.userId, user.id),
+    user.unit ? eq(notifications.unitId, user.unit.id) : undefined,
+    user.role === 'organizer' ? eq(notifications.role, 'organizer') : undefined,
+  );
+  const rows = await s.db.select().from(notifications).where(mine).orderBy(desc(notifications.id)).limit(50);
+  return rows.map((n) => ({ id: n.id, applicationId: n.applicationId, body: n.body, createdAt: n.createdAt.toISOString(), read: !!n.readAt }));
+}

@@ -1,0 +1,294 @@
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import {
+  ACTION_LABELS,
+  attachmentKindLabel,
+  decide,
+  fieldLabel,
+  findRule,
+  isWindowOpen,
+  STATUS_LABELS,
+  WINDOW_LABELS,
+  type Action,
+  type ApplicationForm,
+  type ApplicationStatus,
+  type Facts,
+  type Guard,
+  type Rule,
+} from '../../core';
+import type { SessionUser } from '../auth/sessions';
+import type { Services } from '../context';
+import type { Db } from '../db/client';
+import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units, users } from '../db/schema';
+import { AppError, notFound } from '../errors';
+import { actorFor, detail, getDetail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
+import { getCampaign } from './campaigns';
+
+type AppRow = typeof applications.$inferSelect;
+type Tx = Db;
+
+/** Statuses in which an application occupies one of its unit's forwarding places. */
+const FORWARDED: readonly ApplicationStatus[] = ['submitted_to_org'];
+
+const chinaDay = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+
+/**
+ * Establishes the facts the rule's guards need, inside the transaction (quota under a lock on the unit).
+ */
+async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rule: Rule | undefined, unitId: string | null): Promise<Facts> {
+  const facts: Facts = {};
+  const needs = (g: Guard) => rule?.guards.includes(g) ?? false;
+  if (needs('complete')) {
+    const d = await detail({ ...s, db: tx }, user, app, null);
+    facts.complete = missingForSubmission(d).complete;
+  }
+  if (needs('applyWindow') || needs('preliminaryWindow')) {
+    const campaign = await getCampaign(tx, app.campaignId);
+    const key = needs('applyWindow') ? 'apply' : 'preliminary';
+    const w = campaign.settings.windows[key];
+    facts[needs('applyWindow') ? 'applyWindow' : 'preliminaryWindow'] = isWindowOpen(w, chinaDay());
+    facts.windowText = `${campaign.title}的${WINDOW_LABELS[key]}时间为 ${w.start} 至 ${w.end}，当前不在${WINDOW_LABELS[key]}时间内，不能${ACTION_LABELS[rule!.action]}`;
+  }
+  if (needs('returnOpinion')) facts.returnOpinion = !!app.returnOpinion?.trim();
+  if (needs('orgOpinion')) facts.orgOpinion = !!app.orgOpinion?.trim();
+  if (needs('recommendation')) {
+    const [report] = await tx
+      .select({ id: attachments.id })
+      .from(attachments)
+      .where(and(eq(attachments.applicationId, app.id), eq(attachments.kind, 'recommend_report'), isNull(attachments.deletedAt)))
+      .limit(1);
+    facts.recommendation = !!app.unitOpinion?.trim() && !!report;
+  }
+  if (needs('quota') && unitId) {
+    // The unit's row lock serializes concurrent forwards of one unit: the last place goes to one of them.
+    await tx.select({ id: units.id }).from(units).where(eq(units.id, unitId)).for('update');
+    const campaign = await getCampaign(tx, app.campaignId);
+    const quota = campaign.settings.unitQuota;
+    const forwarded = await tx
+      .select({ number: applications.number, name: applications.applicantName })
+      .from(applications)
+      .where(and(eq(applications.campaignId, app.campaignId), eq(applications.unitId, unitId), inArray(applications.status, FORWARDED), isNull(applications.deletedAt), sql`${applications.id} <> ${app.id}`))
+      .orderBy(asc(applications.seq));
+    facts.quota = forwarded.length < quota;
+    facts.quotaText = `每个推荐单位最多向自治区科协推荐${quota}名候选人，本单位已提交${forwarded.length}名：${forwarded.map((f) => `${f.number} ${f.name}`).join('、')}；如需更换，请先收回其中一份`;
+  }
+  return facts;
+}
+
+async function nameOfUnit(tx: Tx, unitId: string | null): Promise<string> {
+  if (!unitId) return '推荐单位';
+  const [u] = await tx.select({ name: units.name }).from(units).where(eq(units.id, unitId));
+  return u?.name ?? '推荐单位';
+}
+
+/** Who holds it in each status, by name, for 流程情况 and messages. */
+async function holderName(tx: Tx, app: AppRow, status: ApplicationStatus): Promise<string> {
+  if (status === 'applicant' || status === 'returned_to_applicant') return app.applicantName || '申报人';
+  if (status === 'submitted_to_org') return '自治区科协';
+  return nameOfUnit(tx, app.unitId);
+}
+
+export interface TransitionInput {
+  /** 提交: the chosen 推荐单位 */
+  unitId?: string;
+}
+
+/**
+ * Every transfer of an application: one transaction that locks the row, asks the workflow table,
+ * writes the new status, the 流程情况 row, the snapshot (at 提交) and the messages to the receiver.
+ */
+export async function transition(s: Services, user: SessionUser, id: string, action: Action, input: TransitionInput = {}): Promise<ApplicationDetail> {
+  const result = await s.db.transaction(async (tx) => {
+    const { app, unitName } = await loadVisible(tx, user, id, true);
+    let unitId = app.unitId;
+    if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
+    const ruleGuess = findRule(action, user.role, app.status as ApplicationStatus);
+    const facts = await factsFor(s, tx, user, app, ruleGuess, action === 'forward' ? app.unitId : unitId);
+    const rule = requireAbility(user, app, unitName, action, facts);
+    if (!rule.to) throw new AppError('INTERNAL', `action ${action} does not transfer`);
+    const from = app.status as ApplicationStatus;
+    const to = rule.to;
+    const now = new Date();
+
+    const opinion = action === 'return' ? app.returnOpinion : action === 'forward' ? app.unitOpinion : action === 'orgReturn' ? app.orgOpinion : null;
+    // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it.
+    const backToSender = action === 'withdrawReturn' || action === 'withdrawForward';
+    const [updated] = await tx
+      .update(applications)
+      .set({
+        status: to,
+        unitId,
+        transferredAt: now,
+        viewedAt: backToSender ? now : null,
+        viewedBy: backToSender ? user.id : null,
+        version: sql`${applications.version} + 1`,
+        updatedAt: now,
+      })
+      .where(eq(applications.id, app.id))
+      .returning();
+
+    let snapshotId: number | null = null;
+    if (action === 'submit') {
+      const content = await snapshotContent(s, tx, updated!);
+      const [snap] = await tx.insert(applicationSnapshots).values({ applicationId: app.id, content }).returning({ id: applicationSnapshots.id });
+      snapshotId = snap!.id;
+      await tx.insert(applicationUnits).values({ applicationId: app.id, unitId: unitId! }).onConflictDoNothing();
+    }
+    const fromName = await holderName(tx, app, from);
+    const toName = await holderName(tx, updated!, to);
+    await tx.insert(applicationEvents).values({
+      applicationId: app.id,
+      action,
+      fromStatus: from,
+      toStatus: to,
+      actorId: user.id,
+      actorRole: user.role,
+      actorName: user.unit?.name ?? user.realName,
+      fromName,
+      toName,
+      opinion,
+      snapshotId,
+    });
+    await notifyReceiver(s, tx, updated!, action, to, user);
+    return { row: updated!, unitName: await nameOfUnit(tx, unitId) };
+  });
+  return detail(s, user, result.row, result.row.unitId ? result.unitName : null);
+}
+
+async function chooseUnit(tx: Tx, app: AppRow, requested: string | undefined): Promise<string> {
+  // After a return the application goes back to the unit that returned it.
+  if (app.status === 'returned_to_applicant' && app.unitId) return app.unitId;
+  if (!requested || !/^[0-9a-f-]{36}$/i.test(requested)) {
+    throw new AppError('VALIDATION', '请选择推荐单位', [{ field: 'unitId', label: '推荐单位', message: '请选择要提交到的推荐单位' }]);
+  }
+  const [unit] = await tx.select().from(units).where(eq(units.id, requested));
+  if (!unit || unit.status !== 'active') {
+    throw new AppError('VALIDATION', '所选推荐单位不存在或尚未通过审核，请重新选择', [{ field: 'unitId', label: '推荐单位', message: '请重新选择推荐单位' }]);
+  }
+  return unit.id;
+}
+
+async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
+  const files = await tx
+    .select({ id: attachments.id, kind: attachments.kind, name: attachments.name, sha256: attachments.sha256 })
+    .from(attachments)
+    .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
+    .orderBy(asc(attachments.createdAt));
+  return { form: app.form, idHash: app.idHash, pledgedAt: app.pledgedAt?.toISOString() ?? null, attachments: files };
+}
+
+/** An in-app message to the receiver, and a text through the sender interface (outbox by default). */
+async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser) {
+  const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
+  const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${await nameOfUnit(tx, app.unitId)}]`)}。`;
+  if (to === 'applicant' || to === 'returned_to_applicant') {
+    await tx.insert(notifications).values({ userId: app.applicantId, applicationId: app.id, body });
+    const [applicant] = await tx.select().from(users).where(eq(users.id, app.applicantId));
+    if (applicant?.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: applicant.mobile, userId: applicant.id, subject: '申请书状态变更', body });
+  } else if (to === 'submitted_to_unit' || to === 'returned_to_unit') {
+    if (!app.unitId) return;
+    await tx.insert(notifications).values({ unitId: app.unitId, applicationId: app.id, body });
+    const accounts = await tx.select().from(users).where(eq(users.unitId, app.unitId));
+    for (const a of accounts) if (a.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: a.mobile, userId: a.id, subject: '申请书待办理', body });
+  } else {
+    await tx.insert(notifications).values({ role: 'organizer', applicationId: app.id, body });
+  }
+}
+
+/**
+ * 办理 / 查看 by the current receiver: records who opened it and when, once per transfer. From that moment
+ * the sender's 收回 is refused. Anyone else who may see it just reads.
+ */
+export async function openApplication(s: Services, user: SessionUser, id: string): Promise<ApplicationDetail> {
+  const { row, unitName } = await s.db.transaction(async (tx) => {
+    const { app, unitName } = await loadVisible(tx, user, id, true);
+    if (app.viewedAt === null && decide('view', stateOf(app), actorFor(user, app)).ok) {
+      const [updated] = await tx.update(applications).set({ viewedAt: new Date(), viewedBy: user.id }).where(eq(applications.id, app.id)).returning();
+      return { row: updated!, unitName };
+    }
+    return { row: app, unitName };
+  });
+  return detail(s, user, row, unitName);
+}
+
+const OPINION_COLUMN = { return: 'returnOpinion', recommend: 'unitOpinion', org: 'orgOpinion' } as const;
+
+/** 【修改意见】/【推荐单位意见】 → 【保存】 by the unit; the organizer's opinion for its 退回. */
+export async function saveOpinion(s: Services, user: SessionUser, id: string, kind: keyof typeof OPINION_COLUMN, text: string): Promise<ApplicationDetail> {
+  const action: Action = kind === 'org' ? 'orgOpinion' : 'unitOpinion';
+  return s.db.transaction(async (tx) => {
+    const { app, unitName } = await loadVisible(tx, user, id, true);
+    requireAbility(user, app, unitName, action);
+    // saving an opinion is handling it: the sender's 收回 ends too
+    const [row] = await tx
+      .update(applications)
+      .set({ [OPINION_COLUMN[kind]]: text.trim() || null, viewedAt: app.viewedAt ?? new Date(), viewedBy: app.viewedBy ?? user.id, updatedAt: new Date() })
+      .where(eq(applications.id, app.id))
+      .returning();
+    return detail({ ...s, db: tx }, user, row!, unitName);
+  });
+}
+
+export interface HistoryEntry {
+  at: string;
+  action: string;
+  actionLabel: string;
+  fromName: string;
+  toName: string;
+  fromStatus: string | null;
+  toStatus: string;
+  actorName: string;
+  opinion: string | null;
+}
+
+const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, create: '我要申请' };
+
+/** 流程情况: every transfer, oldest first. */
+export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
+  await loadVisible(s.db, user, id);
+  const rows = await s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, id)).orderBy(asc(applicationEvents.id));
+  return rows.map((e) => ({
+    at: e.at.toISOString(),
+    action: e.action,
+    actionLabel: EVENT_LABELS[e.action] ?? e.action,
+    fromName: e.fromName,
+    toName: e.toName,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    actorName: e.actorName,
+    // the unit's 推荐单位意见 and the organizer's opinion are not the applicant's to read
+    opinion: user.role === 'applicant' && e.action !== 'return' ? null : e.opinion,
+  }));
+}
+
+export interface FieldChange {
+  field: string;
+  label: string;
+  before: string;
+  after: string;
+}
+
+/** What changed between the submission a unit returned and the resubmission. */
+export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<{ comparedTo: string | null; changes: FieldChange[] }> {
+  await loadVisible(s.db, user, id);
+  if (user.role === 'applicant') throw notFound();
+  const snaps = await s.db.select().from(applicationSnapshots).where(eq(applicationSnapshots.applicationId, id)).orderBy(desc(applicationSnapshots.id)).limit(2);
+  if (snaps.length < 2) return { comparedTo: null, changes: [] };
+  type Snap = { form: ApplicationForm; idHash: string | null; attachments: { kind: string; name: string; sha256: string }[] };
+  const [now, before] = [snaps[0]!.content as Snap, snaps[1]!.content as Snap];
+  const show = (v: unknown) => (v === undefined || v === null || v === '' ? '（空）' : v === true ? '是' : v === false ? '否' : String(v));
+  const changes: FieldChange[] = [];
+  const keys = new Set([...Object.keys(before.form ?? {}), ...Object.keys(now.form ?? {})]);
+  for (const key of keys) {
+    const a = (before.form as Record<string, unknown>)[key];
+    const b = (now.form as Record<string, unknown>)[key];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ field: key, label: fieldLabel(key), before: show(a), after: show(b) });
+  }
+  if (before.idHash !== now.idHash) changes.push({ field: 'idNumber', label: '身份证号码', before: '（原号码）', after: '（已修改）' });
+  const fileSet = (snap: Snap) => new Set(snap.attachments.map((f) => `${f.kind}|${f.name}|${f.sha256}`));
+  const [fb, fa] = [fileSet(before), fileSet(now)];
+  for (const f of now.attachments) if (!fb.has(`${f.kind}|${f.name}|${f.sha256}`)) changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: '', after: `新增 ${f.name}` });
+  for (const f of before.attachments) if (!fa.has(`${f.kind}|${f.name}|${f.sha256}`)) changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: f.name, after: '已删除' });
+  return { comparedTo: snaps[1]!.createdAt.toISOString(), changes };
+}
+
+export { getDetail };
