@@ -1,0 +1,42 @@
+import { buildApplicant, buildApplication, buildOrganizer, buildUnit } from './factories';
+import { Client, json, type startTestPlatform } from './harness';
+import { pdfBytes } from './files';
+
+type T = Awaited<ReturnType<typeof startTestPlatform>>;
+
+/** Logged-in clients for the three sides of the routing, each with fresh accounts. */
+export async function parties(t: T) {
+  const applicant = await buildApplicant(t.s);
+  const unit = await buildUnit(t.s);
+  const org = await buildOrganizer(t.s);
+  const [ac, uc, oc] = [new Client(t.app), new Client(t.app), new Client(t.app)];
+  await ac.login(applicant.username, applicant.password);
+  await uc.login(unit.username, unit.password);
+  await oc.login(org.username, org.password);
+  return { applicant, unit, org, ac, uc, oc };
+}
+
+/** A complete, pledged application with its three scans: ready for 【提交】. */
+export async function readyApplication(t: T, applicant: Awaited<ReturnType<typeof buildApplicant>>, ac: Client, form?: Parameters<typeof buildApplication>[2]) {
+  const d = await buildApplication(t.s, applicant.user, { pledged: true, ...form });
+  for (const kind of ['integrity_pledge', 'unit_opinion', 'political_review']) {
+    const res = await ac.upload(`/api/applications/${d.id}/attachments`, kind, `${kind}.pdf`, pdfBytes(kind));
+    if (res.statusCode !== 200) throw new Error(res.body);
+  }
+  return d.id;
+}
+
+/** An application already at the unit, opened, with 推荐单位意见 and scan: ready for 【提交】 to 自治区科协. */
+export async function forwardable(t: T, uc: Client, unitId: string) {
+  const applicant = await buildApplicant(t.s);
+  const ac = new Client(t.app);
+  await ac.login(applicant.username, applicant.password);
+  const id = await readyApplication(t, applicant, ac);
+  const sub = await ac.post(`/api/applications/${id}/transitions/submit`, { unitId });
+  if (sub.statusCode !== 200) throw new Error(sub.body);
+  await uc.post(`/api/applications/${id}/open`);
+  await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
+  const up = await uc.upload(`/api/applications/${id}/attachments`, 'recommend_report', '推荐报告.pdf', pdfBytes('report'));
+  if (up.statusCode !== 200) throw new Error(up.body);
+  return { id, number: json<{ number: string }>(sub).number };
+}
