@@ -99,6 +99,7 @@ export interface TransitionInput {
 export async function transition(s: Services, user: SessionUser, id: string, action: Action, input: TransitionInput = {}): Promise<ApplicationDetail> {
   const result = await s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, id, true);
+    requireAbility(user, app, unitName, action); // status, role and relationship first: a stale request gets 409
     let unitId = app.unitId;
     if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
     const ruleGuess = findRule(action, user.role, app.status as ApplicationStatus);
