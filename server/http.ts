@@ -64,8 +64,8 @@ export function idParam(req: FastifyRequest, what = '申请书'): string {
 }
 
 /** RFC 6266/5987 Content-Disposition that Chinese browsers show correctly. */
-export function attachmentDisposition(reply: FastifyReply, name: string): void {
+export function attachmentDisposition(reply: FastifyReply, name: string, inline = false): void {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  reply.header('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  reply.header('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
   reply.header('X-Content-Type-Options', 'nosniff');
 }

@@ -53,7 +53,9 @@ export async function applicationRoutes(app: FastifyInstance) {
 
   app.get('/attachments/:id', async (req, reply) => {
     const { file, stream } = await openAttachment(s, requireUser(req), idParam(req, '附件'));
-    attachmentDisposition(reply, file.name);
+    // A PDF (recognised from its bytes at upload) may be shown in the 附件 viewer; everything else downloads.
+    const inline = (req.query as { inline?: string }).inline === '1' && file.mime === 'application/pdf';
+    attachmentDisposition(reply, file.name, inline);
     reply.header('cache-control', 'private, no-store');
     return reply.type(file.mime).send(stream);
   });
