@@ -122,6 +122,8 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByRole('button', { name: /提\s*交/ }).click();
     await page.getByText('申请书已填写完整，可提交至推荐单位').first().waitFor();
     await shot(page, 'applicant-06-complete');
+    // submission to a 推荐单位 is the routing journey (e2e/routing.test.ts): not now
+    await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
 
     await page.getByRole('menuitem', { name: '我的申报表' }).click();
     const listed = page.locator('tr', { hasText: 'ZMKJ2023' });

@@ -30,18 +30,18 @@ const LABELS: Record<string, string> = {
 export const labelOf = (field: string) => LABELS[field] ?? field;
 
 /** Validates input with a shared core schema; every problem comes back named, in Chinese. */
-export function parse<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+export function parse<S extends z.ZodType>(schema: S, data: unknown, labels: Record<string, string> = {}): z.infer<S> {
   const result = schema.safeParse(data ?? {});
   if (result.success) return result.data;
   const seen = new Set<string>();
   const fields: FieldIssue[] = result.error.issues.flatMap((issue) => {
     const field = issue.path.map(String).join('.') || 'body';
     const top = String(issue.path[0] ?? '');
-    const message =
-      issue.code === 'invalid_type' && issue.input === undefined ? `请填写${labelOf(top)}` : issue.message;
+    const label = labels[top] ?? labelOf(top);
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? `请填写${label}` : issue.message;
     if (seen.has(field)) return []; // one message per field: the first says what to fix
     seen.add(field);
-    return [{ field, label: labelOf(top), message }];
+    return [{ field, label, message }];
   });
   throw new AppError('VALIDATION', fields.map((f) => `${f.label}：${f.message}`).join('；'), fields);
 }

@@ -42,6 +42,8 @@ describe('the manual’s routing, end to end through HTTP', () => {
     const seen = json<Detail>(await ac.get(`/api/applications/${id}`));
     expect(seen.abilities.withdraw).toBe(false);
     expect(seen.viewedBy).toBe(unit.unit.name);
+    const listed = json<{ id: string; viewedBy: string | null; abilities: { withdraw: boolean } }[]>(await ac.get('/api/applications/mine'));
+    expect(listed.find((r) => r.id === id)).toMatchObject({ viewedBy: unit.unit.name, abilities: { withdraw: false } });
     const before = await rowOf(id);
     const late = await ac.post(`/api/applications/${id}/transitions/withdraw`);
     expect(late.statusCode).toBe(409);
@@ -241,7 +243,7 @@ describe('查询申报表', () => {
     expect(json<Page>(await uc.get(`/api/applications?workUnit=${encodeURIComponent('新疆农业科学院')}`)).total).toBe(2);
     const short = await uc.get(`/api/applications?workUnit=${encodeURIComponent('新疆')}`);
     expect(short.statusCode).toBe(400);
-    expect(errorOf(short).message).toContain('输入必须大于或等于4个字符');
+    expect(errorOf(short).message).toBe('工作单位：输入必须大于或等于4个字符');
     expect(json<Page>(await uc.get('/api/applications?year=2023')).total).toBe(4);
     expect(json<Page>(await uc.get('/api/applications?year=2022')).total).toBe(0);
     expect(json<Page>(await uc.get('/api/applications?year=全部')).total).toBe(4);

@@ -17,6 +17,8 @@ const TRANSITIONS: Record<string, Action> = {
   'org-return': 'orgReturn',
 };
 
+const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单位', status: '当前步骤', sort: '排序', tab: '标签', page: '页码', pageSize: '每页显示' };
+
 const opinionSchema = z.object({ text: z.string({ error: '请填写意见' }).max(2000, '意见不能超过2000字') });
 
 export async function workflowRoutes(app: FastifyInstance) {
@@ -24,7 +26,7 @@ export async function workflowRoutes(app: FastifyInstance) {
 
   app.get('/applications', async (req) => {
     const user = requireUser(req, 'unit', 'organizer');
-    return queryApplications(s, user, parse(applicationQuerySchema, req.query));
+    return queryApplications(s, user, parse(applicationQuerySchema, req.query, QUERY_LABELS));
   });
 
   app.post('/applications/:id/transitions/:action', async (req) => {

@@ -17,6 +17,7 @@ import {
   type Facts,
   type FormIssue,
 } from '../../core';
+import { alias } from 'drizzle-orm/pg-core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
@@ -146,13 +147,17 @@ function requireAbility(user: SessionUser, app: ApplicationRowDb, _unitName: str
 }
 
 export async function listMine(s: Services, user: SessionUser): Promise<ApplicationRow[]> {
+  const viewer = alias(users, 'viewer');
+  const viewerUnit = alias(units, 'viewer_unit');
   const rows = await s.db
-    .select({ app: applications, unitName: units.name })
+    .select({ app: applications, unitName: units.name, viewerName: viewer.realName, viewerUnit: viewerUnit.name })
     .from(applications)
     .leftJoin(units, eq(units.id, applications.unitId))
+    .leftJoin(viewer, eq(viewer.id, applications.viewedBy))
+    .leftJoin(viewerUnit, eq(viewerUnit.id, viewer.unitId))
     .where(and(visibleTo(user), eq(applications.applicantId, user.id)))
     .orderBy(desc(applications.createdAt));
-  return rows.map((r) => presentRow(user, r.app, r.unitName));
+  return rows.map((r) => presentRow(user, r.app, r.unitName, r.viewerUnit ?? r.viewerName));
 }
 
 export async function getDetail(s: Services, user: SessionUser, id: string): Promise<ApplicationDetail> {

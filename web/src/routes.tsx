@@ -14,6 +14,8 @@ const MyApplicationsPage = lazy(() => import('./pages/applicant/MyApplicationsPa
 const ApplicationEditPage = lazy(() => import('./pages/applicant/ApplicationEditPage'));
 const PendingPage = lazy(() => import('./pages/unit/PendingPage'));
 const SearchPage = lazy(() => import('./pages/unit/SearchPage'));
+const HandlePage = lazy(() => import('./pages/unit/HandlePage'));
+const ViewPage = lazy(() => import('./pages/unit/ViewPage'));
 const UnitsPage = lazy(() => import('./pages/organizer/UnitsPage'));
 const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
@@ -69,8 +71,24 @@ export function AppRoutes() {
             <Route
               path="zmkj/pending"
               element={
-                <RequireRole roles={['unit']}>
+                <RequireRole roles={['unit', 'organizer']}>
                   <PendingPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/handle/:id"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <HandlePage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/view/:id"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <ViewPage />
                 </RequireRole>
               }
             />

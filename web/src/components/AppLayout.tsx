@@ -6,6 +6,7 @@ import { ROLE_LABELS } from '../../../core';
 import { useAuth } from '../auth';
 import { SideMenu } from './SideMenu';
 import { ContactFooter } from './ContactFooter';
+import { NotificationBell } from './NotificationBell';
 
 export function PageLoading() {
   return (
@@ -45,6 +46,7 @@ export function AppLayout() {
           新疆科技工作者之家
         </Link>
         <div className="app-user">
+          <NotificationBell role={user.role} userId={user.id} />
           <span className="app-user-name">{user.realName || user.username}</span>
           <span className="app-user-role">{ROLE_LABELS[user.role]}</span>
           <Button

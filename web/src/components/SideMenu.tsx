@@ -13,10 +13,11 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/zmkj/search', label: '查询申报表' },
   ],
   organizer: [
+    { key: '/zmkj/pending', label: '待审核申报表' },
+    { key: '/zmkj/search', label: '查询申报表' },
     { key: '/admin/units', label: '推荐单位管理' },
     { key: '/admin/outbox', label: '消息发件箱' },
     { key: '/admin/settings', label: '评选活动设置' },
-    { key: '/zmkj/search', label: '查询申报表' },
   ],
   expert: [],
 };
@@ -26,6 +27,8 @@ const OTHER_MODULES = ['资助学会重点项目', '科协九大代表、九届�
 
 function selectedKey(pathname: string): string {
   if (pathname.startsWith('/zmkj/applications/')) return '/zmkj/mine';
+  if (pathname.startsWith('/zmkj/handle/')) return '/zmkj/pending';
+  if (pathname.startsWith('/zmkj/view/')) return '/zmkj/search';
   return pathname;
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { APPLICATION_FIELDS, applicationDraftSchema, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
 import { api, errorMessage } from '../../api';
@@ -10,9 +10,11 @@ import { FieldItem } from '../../components/application/FieldControl';
 import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
+import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import { formatSize, useCurrentCampaign } from '../../hooks';
-import type { ApplicationDetail, Attachment, CheckReply } from '../../types';
+import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
+import { transition } from '../../workflow';
 
 const DEEDS = APPLICATION_FIELDS.filter((f) => f.section === 'deeds');
 const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
@@ -50,7 +52,7 @@ function scrollToSection(id: string) {
   document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' });
 }
 
-/** 申请书: fill in, 【保存】, 【我承诺】, 【附件】, 【提交】 (the check, for now). */
+/** 申请书: fill in, 【保存】, 【我承诺】, 【附件】, 【提交】 (check, choose the 推荐单位, submit). */
 export default function ApplicationEditPage() {
   const { id = '' } = useParams();
   const [form] = Form.useForm();
@@ -69,6 +71,9 @@ export default function ApplicationEditPage() {
   const [check, setCheck] = useState<CheckReply | null>(null);
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [attachmentsOpen, setAttachmentsOpen] = useState(false);
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const navigate = useNavigate();
 
   useEffect(() => {
     let live = true;
@@ -146,24 +151,47 @@ export default function ApplicationEditPage() {
     [form, id, message, report],
   );
 
-  /** 【提交】: for now, save and list what is still missing before it can go to the 推荐单位. */
+  /** POST …/transitions/submit; after a return it goes back to the same unit, so no unitId. */
+  const send = async (unit: UnitRef | null) => {
+    setSubmitting(true);
+    try {
+      const d = await transition(id, 'submit', unit ? { unitId: unit.id } : {});
+      setPickerOpen(false);
+      setDetail(d);
+      void message.success(`申请书已提交，当前状态：${d.statusLabel}`);
+      navigate('/zmkj/mine');
+    } catch (err) {
+      report(err);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  /** 【提交】: save, check completeness, then choose the 推荐单位 (not after a return) and submit. */
   const submit = async () => {
     setCheck(null);
     if (!(await save())) return;
     setChecking(true);
+    let result: CheckReply;
     try {
-      const result = await api<CheckReply>('GET', `/api/applications/${id}/check`);
-      setCheck(result);
-      const fieldErrors = result.missing
-        .filter((m) => FIELD_KEYS.has(m.field))
-        .map((m) => ({ name: [m.field], errors: [m.message] }));
-      if (fieldErrors.length) form.setFields(fieldErrors);
-      window.scrollTo({ top: 0, behavior: 'smooth' });
+      result = await api<CheckReply>('GET', `/api/applications/${id}/check`);
     } catch (err) {
       report(err);
+      return;
     } finally {
       setChecking(false);
     }
+    if (result.complete) {
+      if (detail?.status === 'returned_to_applicant') void send(null);
+      else setPickerOpen(true);
+      return;
+    }
+    setCheck(result);
+    const fieldErrors = result.missing
+      .filter((m) => FIELD_KEYS.has(m.field))
+      .map((m) => ({ name: [m.field], errors: [m.message] }));
+    if (fieldErrors.length) form.setFields(fieldErrors);
+    window.scrollTo({ top: 0, behavior: 'smooth' });
   };
 
   const pledge = async () => {
@@ -227,7 +255,7 @@ export default function ApplicationEditPage() {
             <Button onClick={() => void save()} loading={saving && !checking}>
               保存
             </Button>
-            <Button type="primary" onClick={() => void submit()} loading={checking}>
+            <Button type="primary" onClick={() => void submit()} loading={checking || submitting}>
               提交
             </Button>
           </Space>
@@ -244,11 +272,21 @@ export default function ApplicationEditPage() {
           type="warning"
           showIcon
           className="block-gap"
-          title={`申请书当前状态为 ${detail.statusLabel}，仅当【状态】是申报人时可以编辑，如需修改请联系相关单位负责人退回申请书至申请人`}
+          title={
+            detail.abilities.withdraw
+              ? `申请书当前状态为 ${detail.statusLabel}，仅当【状态】是申报人时可以编辑。在推荐单位办理前，可在【我的申报表】中点击“收回”收回申请书后继续编辑`
+              : `申请书当前状态为 ${detail.statusLabel}，仅当【状态】是申报人时可以编辑，如需修改请联系相关单位负责人退回申请书至申请人`
+          }
         />
       )}
-      {check && check.complete && (
-        <Alert type="success" showIcon className="block-gap" title="申请书已填写完整，可提交至推荐单位" closable={{ onClose: () => setCheck(null) }} />
+      {detail.status === 'returned_to_applicant' && detail.opinions?.return && (
+        <Alert
+          type="warning"
+          showIcon
+          className="block-gap return-opinion"
+          title={<span className="pre-wrap">推荐单位修改意见：{detail.opinions.return}</span>}
+          description={`请按意见修改后点击右上角【提交】，申请书将重新提交到${detail.unitName ?? '原推荐单位'}。`}
+        />
       )}
       {check && !check.complete && (
         <Alert
@@ -365,6 +403,12 @@ export default function ApplicationEditPage() {
           </Card>
         </Col>
       </Row>
+      <UnitPickerModal
+        open={pickerOpen}
+        submitting={submitting}
+        onCancel={() => setPickerOpen(false)}
+        onSubmit={(unit) => void send(unit)}
+      />
       <AttachmentsModal
         applicationId={id}
         open={attachmentsOpen}

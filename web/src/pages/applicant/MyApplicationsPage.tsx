@@ -1,13 +1,32 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Popconfirm, Space, Table } from 'antd';
+import { Alert, App, Button, Card, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
 import { AttachmentsModal } from '../../components/AttachmentsModal';
-import { StatusTag } from '../../components/StatusTag';
+import { StatusLink } from '../../components/workflow/StatusLink';
+import { WithdrawButton } from '../../components/workflow/WithdrawButton';
 import { useErrorReporter } from '../../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 import type { ApplicationDetail, ApplicationRow } from '../../types';
+
+/** 已阅: the unit has opened it, so the applicant can no longer 收回 (manual 一.10). */
+function Viewed({ row }: { row: ApplicationRow }) {
+  if (row.status !== 'submitted_to_unit' || !row.viewedAt) return null;
+  const who = row.viewedBy ?? row.unitName ?? '推荐单位';
+  return (
+    <Tooltip title={`${who}已于 ${formatTime(row.viewedAt)} 查看此申请书，不能收回；如需修改，请联系推荐单位退回申请书至申请人`}>
+      <div className="viewed-note">
+        <Typography.Text type="success" strong>
+          已阅
+        </Typography.Text>
+        <Typography.Text type="secondary" className="viewed-detail">
+          {who} {formatTime(row.viewedAt)}
+        </Typography.Text>
+      </div>
+    </Tooltip>
+  );
+}
 
 /** 【最美科技工作者】——【我的申报表】 */
 export default function MyApplicationsPage() {
@@ -50,6 +69,9 @@ export default function MyApplicationsPage() {
         </Button>
       }
     >
+      <Typography.Paragraph type="secondary">
+        当且仅当【状态】是申报人时可以编辑申请书。提交到推荐单位后、推荐单位办理前，可以点击“收回”收回申请书；点击【状态】可以查看流程情况。
+      </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} className="block-gap" />}
       <Table<ApplicationRow>
         rowKey="id"
@@ -64,21 +86,27 @@ export default function MyApplicationsPage() {
           {
             title: '状态',
             dataIndex: 'statusLabel',
-            width: 220,
-            render: (label: string, row) => <StatusTag label={label} status={row.status} />,
+            width: 250,
+            render: (_: string, row) => (
+              <>
+                <StatusLink row={row} />
+                <Viewed row={row} />
+              </>
+            ),
           },
           { title: '推荐单位', dataIndex: 'unitName', width: 160, render: (v: string | null) => v ?? '—' },
           { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
           {
             title: '操作',
             key: 'actions',
-            width: 230,
+            width: 250,
             render: (_: unknown, row) => (
               <Space size={4} wrap>
                 <Link to={`/zmkj/applications/${row.id}`}>{row.abilities.edit ? '编辑申请书/提交' : '查看申请书'}</Link>
                 <Button type="link" size="small" onClick={() => setAttachmentsFor(row.id)}>
                   附件
                 </Button>
+                <WithdrawButton row={row} onDone={() => void reload()} />
                 {row.abilities.delete && (
                   <Popconfirm
                     title="确定删除该申请书吗？删除后不可恢复"

@@ -26,6 +26,8 @@ const SHORTCUTS: Record<Role, { key: string; label: string }[]> = {
     { key: '/zmkj/search', label: '查询申请书' },
   ],
   organizer: [
+    { key: '/zmkj/pending', label: '审核申请书' },
+    { key: '/zmkj/search', label: '查询申请书' },
     { key: '/admin/units', label: '审核推荐单位' },
     { key: '/admin/outbox', label: '查看已发消息' },
     { key: '/admin/settings', label: '设置评选活动' },

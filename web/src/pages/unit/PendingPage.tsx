@@ -1,15 +1,27 @@
-import { Card, Tabs } from 'antd';
-import { ApplicationQuery } from '../../components/ApplicationQuery';
+import { Card, Tabs, Typography } from 'antd';
+import { useSearchParams } from 'react-router';
+import { useAuth } from '../../auth';
+import { PendingTable } from '../../components/workflow/PendingTable';
 
-/** 【最美科技工作者】——【待审核申报表】: 待审核的 / 已办理的. */
+/** 【最美科技工作者】——【待审核申报表】: 待审核的 / 已办理的 (manual 二.2, 二.9). */
 export default function PendingPage() {
+  const { user } = useAuth();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') === 'handled' ? 'handled' : 'pending';
   return (
     <Card title="待审核申报表">
+      <Typography.Paragraph type="secondary">
+        {user?.role === 'organizer'
+          ? '点击【办理】查看、审核推荐单位提交的申请书；需要推荐单位修改的，填写退回意见并【保存】后点击【退回】。'
+          : '点击【办理】查看、审核申请书：有修改意见的，在【修改意见】中填写并【保存】后点击【退回】；无修改意见的，填写【推荐单位意见】并上传【推荐报告扫描件】后点击【提交】。'}
+      </Typography.Paragraph>
       <Tabs
+        activeKey={tab}
+        onChange={(key) => setParams(key === 'handled' ? { tab: 'handled' } : {}, { replace: true })}
         destroyOnHidden
         items={[
-          { key: 'todo', label: '待审核的', children: <ApplicationQuery formName="pendingTodo" /> },
-          { key: 'done', label: '已办理的', children: <ApplicationQuery formName="pendingDone" /> },
+          { key: 'pending', label: '待审核的', children: <PendingTable tab="pending" /> },
+          { key: 'handled', label: '已办理的', children: <PendingTable tab="handled" /> },
         ]}
       />
     </Card>

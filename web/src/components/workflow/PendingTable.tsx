@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { Alert, Grid, Space, Table } from 'antd';
+import { Link, useLocation } from 'react-router';
+import { rangeText } from '../../../../core';
+import { api } from '../../api';
+import { formatTime, useLoader } from '../../hooks';
+import type { ApplicationRow, QueryReply } from '../../types';
+import { StatusLink } from './StatusLink';
+import { WithdrawButton } from './WithdrawButton';
+
+/** One tab of 待审核申报表: 待审核的 (tab=pending) or 已办理的 (tab=handled). */
+export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
+  const location = useLocation();
+  const from = location.pathname + location.search;
+  const wide = Grid.useBreakpoint().md ?? true;
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const { data, loading, error, reload } = useLoader(
+    () => api<QueryReply>('GET', `/api/applications?tab=${tab}&sort=transferredAt&page=${page}&pageSize=${pageSize}`),
+    [tab, page, pageSize],
+  );
+
+  return (
+    <>
+      {error && <Alert type="error" showIcon title={error} className="block-gap" />}
+      <Table<ApplicationRow>
+        rowKey="id"
+        size="small"
+        loading={loading}
+        dataSource={data?.rows ?? []}
+        scroll={wide ? { x: 860 } : undefined}
+        locale={{ emptyText: tab === 'pending' ? '暂无待审核的申请书' : '暂无已办理的申请书' }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: [10, 20, 50, 100],
+          showTotal: (total) => rangeText(page, pageSize, total),
+          locale: { items_per_page: '条/页' },
+          onChange: (p, s) => {
+            setPage(s !== pageSize ? 1 : p);
+            setPageSize(s);
+          },
+        }}
+        columns={[
+          { title: '申请书编号', dataIndex: 'number', width: 120, responsive: ['sm'] },
+          {
+            title: '申请人姓名',
+            dataIndex: 'applicantName',
+            width: 110,
+            render: (v: string, row) => (wide ? v : <>{v}<div className="query-row-meta">{row.number}</div></>),
+          },
+          { title: '工作单位', dataIndex: 'workUnit', width: 180, responsive: ['md'], render: (v: string) => v || '—' },
+          { title: '状态', key: 'status', width: wide ? 230 : 120, render: (_: unknown, row) => <StatusLink row={row} /> },
+          { title: '转交时间', dataIndex: 'transferredAt', width: 140, responsive: ['sm'], render: (v: string | null) => formatTime(v) || '—' },
+          {
+            title: '操作',
+            key: 'actions',
+            width: wide ? 110 : 70,
+            fixed: wide ? 'right' : undefined,
+            render: (_: unknown, row) => (
+              <Space size={8} wrap>
+                <Link to={`/zmkj/handle/${row.id}`} state={{ from }}>
+                  办理
+                </Link>
+                {tab === 'handled' && <WithdrawButton row={row} onDone={() => void reload()} />}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </>
+  );
+}

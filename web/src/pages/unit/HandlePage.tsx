@@ -1,0 +1,278 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Grid, Result, Space, Spin, Typography } from 'antd';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { api, errorMessage } from '../../api';
+import { useAuth } from '../../auth';
+import { StatusTag } from '../../components/StatusTag';
+import { ApplicationReadView } from '../../components/workflow/ApplicationReadView';
+import { AttachmentViewer } from '../../components/workflow/AttachmentViewer';
+import { HandleTabs } from '../../components/workflow/HandleTabs';
+import { OpinionPanel } from '../../components/workflow/OpinionPanel';
+import { RecommendReportUpload } from '../../components/workflow/RecommendReportUpload';
+import { useCurrentCampaign } from '../../hooks';
+import type { ApplicationDetail, Attachment, ChangesReply } from '../../types';
+import { openApplication, saveOpinion, transition, type OpinionKind } from '../../workflow';
+
+type Busy = null | 'forward' | 'return' | `save-${OpinionKind}`;
+
+const LIST = '/zmkj/pending';
+
+/**
+ * 办理 (manual 二.2–7): tabs 申请书信息, 修改意见, 推荐单位意见 at the top left, 【返回】【提交】【退回】 at the
+ * top right. For 自治区科协 the second tab is its 退回意见 and the unit's opinion is read-only.
+ */
+export default function HandlePage() {
+  const { id = '' } = useParams();
+  const { user } = useAuth();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const wide = screens.md ?? true;
+  const { data: campaign } = useCurrentCampaign();
+  const isOrg = user?.role === 'organizer';
+  const from = (location.state as { from?: string } | null)?.from ?? LIST;
+
+  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [changes, setChanges] = useState<ChangesReply | null>(null);
+  const [tab, setTab] = useState('info');
+  const [viewerOpen, setViewerOpen] = useState(false);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<Record<OpinionKind, string>>({ return: '', recommend: '', org: '' });
+
+  useEffect(() => {
+    let live = true;
+    setDetail(null);
+    setLoadError(null);
+    // 办理 records 已阅: from now on the sender can no longer 收回.
+    openApplication(id)
+      .then((d) => {
+        if (!live) return;
+        setDetail(d);
+        setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' });
+      })
+      .catch((err: unknown) => live && setLoadError(errorMessage(err)));
+    api<ChangesReply>('GET', `/api/applications/${id}/changes`)
+      .then((c) => live && setChanges(c))
+      .catch(() => live && setChanges(null));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  if (loadError) {
+    return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to={LIST}>返回待审核申报表</Link>} />;
+  }
+  if (!detail) {
+    return (
+      <div className="page-loading">
+        <Spin description="正在加载申请书…" />
+      </div>
+    );
+  }
+
+  const a = detail.abilities;
+  const canForward = !isOrg && a.forward;
+  const canReturn = isOrg ? a.orgReturn : a.return;
+  const returnKind: OpinionKind = isOrg ? 'org' : 'return';
+  const unsaved = (kind: OpinionKind) => drafts[kind].trim() !== (detail.opinions[kind] ?? '').trim();
+
+  const save = async (kind: OpinionKind) => {
+    setBusy(`save-${kind}`);
+    try {
+      const d = await saveOpinion(id, kind, drafts[kind]);
+      setDetail(d);
+      setRefusal(null);
+      void message.success(kind === 'recommend' ? '推荐单位意见已保存' : kind === 'org' ? '退回意见已保存' : '修改意见已保存');
+    } catch (err) {
+      void message.error(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const act = async (kind: 'forward' | 'return') => {
+    const opinion: OpinionKind = kind === 'forward' ? 'recommend' : returnKind;
+    const tabLabel = kind === 'forward' ? '推荐单位意见' : isOrg ? '退回意见' : '修改意见';
+    if (unsaved(opinion)) {
+      const text = `【${tabLabel}】尚未保存，请先点击【保存】，再点击【${kind === 'forward' ? '提交' : '退回'}】`;
+      setRefusal(text);
+      setTab(opinion);
+      void message.warning(text);
+      return;
+    }
+    setBusy(kind);
+    try {
+      const d = await transition(id, kind === 'forward' ? 'forward' : isOrg ? 'org-return' : 'return');
+      void message.success(
+        kind === 'forward' ? '申请书已提交到自治区科协' : `申请书已退回，当前状态：${d.statusLabel}`,
+      );
+      navigate(LIST);
+    } catch (err) {
+      const text = errorMessage(err);
+      setRefusal(text);
+      void message.error({ content: text, duration: 8 });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const onAttachments = (attachments: Attachment[]) => setDetail((d) => (d ? { ...d, attachments } : d));
+
+  const buttons = (
+    <Space wrap className="handle-buttons">
+      <Button onClick={() => navigate(from)}>返回</Button>
+      {canForward && (
+        <Button type="primary" loading={busy === 'forward'} disabled={busy !== null} onClick={() => void act('forward')}>
+          提交
+        </Button>
+      )}
+      {canReturn && (
+        <Button danger loading={busy === 'return'} disabled={busy !== null} onClick={() => void act('return')}>
+          退回
+        </Button>
+      )}
+    </Space>
+  );
+
+  const title = (
+    <div className="handle-title">
+      <Typography.Title level={4} className="no-margin">
+        最美科技工作者/{detail.form.name || detail.applicantName}[手机: {detail.form.mobile ?? ''}]
+      </Typography.Title>
+      <Space size={4} wrap>
+        <span>状态：</span>
+        <StatusTag label={detail.statusLabel} status={detail.status} />
+      </Space>
+    </div>
+  );
+
+  const report = (
+    <RecommendReportUpload
+      applicationId={id}
+      attachments={detail.attachments}
+      canUpload={!isOrg && a.unitUpload}
+      maxBytes={campaign?.settings.media.scanMaxBytes}
+      onChanged={onAttachments}
+    />
+  );
+
+  const items = [
+    {
+      key: 'info',
+      label: '申请书信息',
+      children: (
+        <ApplicationReadView
+          detail={detail}
+          changes={changes}
+          idPrefix="handle"
+          attachmentsButton={
+            <Button type="link" size="small" className="inline-link-btn" onClick={() => setViewerOpen(true)}>
+              附件
+            </Button>
+          }
+        />
+      ),
+    },
+    isOrg
+      ? {
+          key: 'org',
+          label: '退回意见',
+          children: (
+            <OpinionPanel
+              name="orgOpinion"
+              label="退回意见"
+              help="需要推荐单位修改或补充的，请填写退回意见，点击【保存】后，再点击右上角【退回】按钮，即可将申请书退回到推荐单位。"
+              saved={detail.opinions.org}
+              draft={drafts.org}
+              onDraft={(t) => setDrafts((d) => ({ ...d, org: t }))}
+              canEdit={a.orgOpinion}
+              saving={busy === 'save-org'}
+              onSave={() => void save('org')}
+            />
+          ),
+        }
+      : {
+          key: 'return',
+          label: '修改意见',
+          children: (
+            <OpinionPanel
+              name="returnOpinion"
+              label="修改意见"
+              help="对申请书填写内容有修改意见需反馈给申报人时，在下方文本框中写入意见，点击【保存】按钮后，再点击右上角【退回】按钮，即可将申请书退回到申报人处。"
+              saved={detail.opinions.return}
+              draft={drafts.return}
+              onDraft={(t) => setDrafts((d) => ({ ...d, return: t }))}
+              canEdit={a.unitOpinion}
+              saving={busy === 'save-return'}
+              onSave={() => void save('return')}
+            />
+          ),
+        },
+    {
+      key: 'recommend',
+      label: '推荐单位意见',
+      children: (
+        <OpinionPanel
+          name="recommendOpinion"
+          label="推荐单位意见"
+          help="对申请书填写内容无修改意见后，请填写推荐单位意见，点击【保存】按钮保存；再上传【推荐报告扫描件】，然后点击右上角【提交】按钮。"
+          saved={detail.opinions.recommend}
+          draft={drafts.recommend}
+          onDraft={(t) => setDrafts((d) => ({ ...d, recommend: t }))}
+          canEdit={!isOrg && a.unitOpinion}
+          saving={busy === 'save-recommend'}
+          onSave={() => void save('recommend')}
+        >
+          {report}
+        </OpinionPanel>
+      ),
+    },
+  ];
+
+  return (
+    <div className="handle-page">
+      {!wide && <div className="handle-buttons-top">{buttons}</div>}
+      <Card size="small" className="handle-card">
+        <HandleTabs
+          idPrefix="handle"
+          items={items.map((i) => ({ key: i.key, label: i.label }))}
+          activeKey={tab}
+          onChange={setTab}
+          extra={wide ? buttons : undefined}
+        />
+        {title}
+        {refusal && <Alert type="error" showIcon className="block-gap" title={refusal} closable={{ onClose: () => setRefusal(null) }} />}
+        {detail.status === 'returned_to_unit' && detail.opinions.org && !isOrg && (
+          <Alert type="warning" showIcon className="block-gap" title={`自治区科协退回意见：${detail.opinions.org}`} />
+        )}
+        <div role="tabpanel" id="handle-panel" className="handle-panel">
+          {items.find((i) => i.key === tab)?.children}
+        </div>
+      </Card>
+      <AttachmentViewer
+        open={viewerOpen}
+        onClose={() => setViewerOpen(false)}
+        attachments={detail.attachments}
+        subject={detail.form.name || detail.applicantName}
+        navExtra={
+          !isOrg && a.unitUpload ? (
+            <div className="viewer-nav-extra">
+              <RecommendReportUpload
+                applicationId={id}
+                attachments={detail.attachments}
+                canUpload
+                maxBytes={campaign?.settings.media.scanMaxBytes}
+                onChanged={onAttachments}
+                buttonText="上传推荐报告扫描件"
+                regionLabel="上传推荐报告扫描件"
+              />
+            </div>
+          ) : undefined
+        }
+      />
+    </div>
+  );
+}
