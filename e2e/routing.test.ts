@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform } from './harness';
+import { ApiClient } from './api';
+import { completeForm } from '../server/testing/factories';
+import { pdfBytes, pngBytes } from '../server/testing/files';
+
+// The manual's routing (一.6–10, 二.1–11) in Chromium: applicant and unit side by side.
+let platform: Platform;
+let browser: Browser;
+const UNIT = '乌鲁木齐市科学技术协会';
+let unitId = '';
+
+async function applicantWithApplication(name: string, username: string, mobile: string) {
+  const c = new ApiClient(platform.url);
+  await c.call('POST', '/api/auth/register/applicant', { username, password: 'Apply2023x', realName: name, mobile, email: `${username}@example.cn`, captcha: '13579' });
+  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
+  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
+  await c.call('POST', `/api/applications/${id}/pledge`);
+  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
+  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
+  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+  return { c, id };
+}
+
+beforeAll(async () => {
+  platform = await startServer();
+  browser = await launchBrowser();
+  const admin = new ApiClient(platform.url);
+  await admin.login('admin', ADMIN_PASSWORD);
+  const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
+    unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
+  });
+  unitId = unit.id;
+});
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+async function choose(page: Page, label: string, option: string) {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
+  // the dropdown closes before the next click, which it would otherwise swallow
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
+}
+const confirm = (page: Page) => page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
+const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
+
+async function submitFromEditor(page: Page, chooseUnit: boolean) {
+  await page.getByRole('menuitem', { name: '我的申报表' }).click();
+  await row(page, 'ZMKJ2023').getByText('编辑申请书/提交').click();
+  await page.getByRole('button', { name: '提交', exact: true }).click();
+  if (chooseUnit) {
+    const dialog = page.getByRole('dialog', { name: '选择推荐单位' });
+    await dialog.waitFor();
+    await choose(page, '推荐单位', UNIT);
+    await dialog.getByRole('button', { name: '确定提交' }).click();
+  }
+  await page.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
+}
+
+async function openPending(page: Page, name: string) {
+  await page.getByRole('menuitem', { name: '待审核申报表' }).click();
+  await page.reload(); // the other party has acted meanwhile
+  await page.getByRole('tab', { name: '待审核的' }).click();
+  await row(page, name).getByText('办理', { exact: true }).click();
+  await page.getByText(`最美科技工作者/${name}`).first().waitFor();
+}
+
+describe('提交, 收回, 办理, 退回 and 转交', () => {
+  it('follows the manual between 申报人 and 推荐单位', async () => {
+    await applicantWithApplication('古丽娜尔', 'gulnar01', '13899990001');
+    const a = (await newPage(browser, platform.url)).page;
+    const u = (await newPage(browser, platform.url)).page;
+
+    // 申报人 【编辑申请书/提交】 → 【提交】 to the chosen 推荐单位; "收回" appears
+    await login(a, 'gulnar01', 'Apply2023x');
+    await submitFromEditor(a, true);
+    await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).waitFor();
+    await shot(a, 'routing-01-submitted');
+
+    // 收回 before the unit has opened it: 状态 back to 申报人
+    await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).click();
+    await confirm(a);
+    await row(a, 'ZMKJ2023').getByRole('link', { name: '申报人', exact: true }).waitFor();
+    await submitFromEditor(a, true);
+
+    // the unit 办理: the applicant's 收回 is gone and 已阅 shows
+    await login(u, 'wlmqkx', 'Unit2023x');
+    await openPending(u, '古丽娜尔');
+    await u.getByText('[手机: 13899990001]').first().waitFor();
+    await shot(u, 'routing-02-handle');
+    await u.getByRole('button', { name: '附件', exact: true }).click();
+    await u.getByRole('navigation', { name: '附件导航' }).getByText('单位意见.png').click();
+    await u.locator('img[alt="所在单位意见：单位意见.png"]').waitFor();
+    await shot(u, 'routing-03-viewer');
+    await u.keyboard.press('Escape');
+    await a.reload();
+    await row(a, 'ZMKJ2023').getByText('已阅', { exact: true }).waitFor();
+    expect(await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).count()).toBe(0);
+    await shot(a, 'routing-04-viewed');
+
+    // 修改意见 → 保存 → 退回
+    await u.getByRole('tab', { name: '修改意见' }).click();
+    await u.getByRole('textbox', { name: '修改意见' }).fill('请在主要事迹中注明推广面积的数据来源。');
+    await u.getByRole('button', { name: '保存', exact: true }).click();
+    await u.getByText('已保存', { exact: true }).first().waitFor();
+    await u.getByRole('button', { name: '退回', exact: true }).click();
+    await u.getByRole('tab', { name: '已办理的' }).waitFor();
+
+    // the unit 收回 its return (until the applicant resubmits), then returns again
+    await u.getByRole('tab', { name: '已办理的' }).click();
+    await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).click();
+    await confirm(u);
+    await openPending(u, '古丽娜尔');
+    await u.getByRole('tab', { name: '修改意见' }).click();
+    await u.getByRole('button', { name: '退回', exact: true }).click();
+    await u.getByRole('tab', { name: '已办理的' }).waitFor();
+
+    // the applicant reads the 修改意见, edits and resubmits to the same unit
+    await a.reload();
+    await row(a, 'ZMKJ2023').getByRole('link', { name: `[${UNIT}]退回到[申报人]` }).waitFor();
+    await row(a, 'ZMKJ2023').getByText('编辑申请书/提交').click();
+    await a.getByText(/请在主要事迹中注明推广面积的数据来源/).first().waitFor();
+    await shot(a, 'routing-05-returned');
+    await a.getByLabel('主要事迹').fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
+    await a.getByRole('button', { name: '提交', exact: true }).click();
+    await a.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
+
+    // the unit sees what changed, writes 推荐单位意见, uploads 推荐报告扫描件 and 提交 to 自治区科协
+    await openPending(u, '古丽娜尔');
+    await u.getByText('申报人重新提交后的修改：').first().waitFor();
+    await shot(u, 'routing-06-changes');
+    await u.getByRole('tab', { name: '推荐单位意见' }).click();
+    await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
+    await u.getByRole('button', { name: '保存', exact: true }).click();
+    await u.getByText('已保存', { exact: true }).first().waitFor();
+    await u.locator('section[aria-label="推荐报告扫描件"] input[type=file]').first().setInputFiles({ name: '推荐报告（盖章）.pdf', mimeType: 'application/pdf', buffer: pdfBytes('report') });
+    await u.getByText('推荐报告（盖章）.pdf').first().waitFor();
+    await u.getByRole('button', { name: '提交', exact: true }).click();
+    await u.getByRole('tab', { name: '已办理的' }).click();
+    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
+    await shot(u, 'routing-07-forwarded');
+
+    // 收回 before 自治区科协 has opened it, then 提交 again
+    await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).click();
+    await confirm(u);
+    await openPending(u, '古丽娜尔');
+    await u.getByRole('button', { name: '提交', exact: true }).click();
+    await u.getByRole('tab', { name: '已办理的' }).click();
+    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
+
+    // two more forwarded and a fourth refused with the quota
+    const unitApi = new ApiClient(platform.url);
+    await unitApi.login('wlmqkx', 'Unit2023x');
+    const others = [['王建国', 'wangjg01', '13899990002'], ['李明', 'liming01', '13899990003'], ['张伟', 'zhangw01', '13899990004']] as const;
+    for (const [i, [name, username, mobile]] of others.entries()) {
+      const { c, id } = await applicantWithApplication(name, username, mobile);
+      await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
+      await unitApi.call('POST', `/api/applications/${id}/open`);
+      await unitApi.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
+      await unitApi.upload(id, 'recommend_report', '推荐报告.pdf', pdfBytes(name), 'application/pdf');
+      if (i < 2) await unitApi.call('POST', `/api/applications/${id}/transitions/forward`);
+    }
+    await openPending(u, '张伟');
+    await u.getByRole('button', { name: '提交', exact: true }).click();
+    await u.getByText(/每个推荐单位最多向自治区科协推荐3名候选人/).first().waitFor();
+    await shot(u, 'routing-08-quota');
+  });
+
+  it('查询申报表 with each filter and sort, and 流程情况', async () => {
+    const u = (await newPage(browser, platform.url)).page;
+    await login(u, 'wlmqkx', 'Unit2023x');
+    await u.getByRole('menuitem', { name: '查询申报表' }).click();
+    const total = u.locator('.query-total').first();
+    await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共4');
+
+    await u.getByLabel('条件').fill('古丽');
+    await u.getByRole('button', { name: '查询', exact: true }).click();
+    await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共1');
+    await u.getByLabel('条件').fill('');
+
+    await u.getByRole('button', { name: '更多筛选条件' }).click();
+    await choose(u, '年度', '2023');
+    await u.getByLabel('工作单位').fill('新疆');
+    await u.getByRole('button', { name: '查询', exact: true }).click();
+    await u.getByText('输入必须大于或等于4个字符').first().waitFor();
+    await shot(u, 'routing-09-query-hint');
+    await u.getByLabel('工作单位').fill('新疆农业科学院');
+    await u.getByRole('button', { name: '查询', exact: true }).click();
+    await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共4');
+    await choose(u, '当前步骤', '[推荐单位]提交到[自治区科协]');
+    await shot(u, 'routing-09b-step');
+    await u.getByRole('button', { name: '查询', exact: true }).click();
+    await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共3');
+    await choose(u, '当前步骤', '全部');
+    await u.getByRole('button', { name: '查询', exact: true }).click();
+    await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共4');
+
+    const sort = u.getByRole('group', { name: '排序' });
+    for (const label of ['转交时间', '工作单位', '推荐单位', '申请书编号从高到低']) {
+      await sort.getByRole('button', { name: label }).click();
+      await expect.poll(() => sort.getByRole('button', { name: label }).getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true');
+    }
+    const numbers = await u.locator('tr').filter({ hasText: 'ZMKJ2023' }).allTextContents();
+    const seqs = numbers.map((t) => Number(/ZMKJ2023(\d+)/.exec(t)![1]));
+    expect(seqs).toEqual([...seqs].sort((x, y) => y - x));
+    await shot(u, 'routing-10-query');
+
+    // the status opens 流程情况: every transfer with 从, 到, 办理人, 意见
+    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).click();
+    const flow = u.getByRole('dialog');
+    await flow.getByText('流程情况').first().waitFor();
+    await flow.getByText('请在主要事迹中注明推广面积的数据来源。').first().waitFor();
+    expect(await flow.locator('tr').count()).toBeGreaterThanOrEqual(10);
+    await shot(u, 'routing-11-flow');
+  });
+});
