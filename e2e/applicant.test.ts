@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, login, newPage, shot, startServer, CAPTCHA, type Platform } from './harness';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, login, newPage, shot, startServer, CAPTCHA, type Platform, choose } from './harness';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes, pngBytes, jpegBytes } from '../server/testing/files';
 
@@ -15,10 +15,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function choose(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option}$`) }).first().click();
-}
 
 describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺 → 附件', () => {
   it('follows the manual from registration to a complete application in the list', async () => {

@@ -90,3 +90,12 @@ export async function login(page: Page, username: string, password: string): Pro
   await page.getByLabel('验证码').fill(CAPTCHA);
   await page.getByRole('button', { name: /登\s*录/ }).click();
 }
+
+/** Picks an option of an Ant Design Select by the field's label and the option's exact text. */
+export async function choose(page: Page, label: string, option: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).click();
+  const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first().click();
+  // the dropdown closes before the next click, which it would otherwise swallow
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform } from './harness';
+import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform, choose } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { pdfBytes, pngBytes } from '../server/testing/files';
@@ -38,12 +38,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function choose(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
-  // the dropdown closes before the next click, which it would otherwise swallow
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
-}
 const confirm = (page: Page) => page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
 const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
 

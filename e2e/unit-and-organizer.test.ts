@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, launchBrowser, login, newPage, shot, startServer, type Platform } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, launchBrowser, login, newPage, shot, startServer, type Platform, choose } from './harness';
 
 let platform: Platform;
 let browser: Browser;
@@ -13,10 +13,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function choose(page: Page, label: string, option: string) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${option}$`) }).first().click();
-}
 
 const errorToast = (page: Page) => page.locator('.ant-message-notice, .ant-alert-error').first();
 
