@@ -1,0 +1,214 @@
+/**
+ * The ceiling: a bare Fastify instance (no plugins, no cookies, no session, no CSRF, no validation
+ * library) whose routes run the same SQL as the platform through one `pg.Pool` and reply with the rows
+ * as JSON. Whatever the platform spends beyond these figures is its own overhead (session lookup,
+ * hooks, zod, Drizzle's mapping, presentation, the extra look-ups of the use case).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { ACTION_LABELS, STATUS_LABELS, type Action, type ApplicationStatus } from '../core';
+
+export type Viewer = { role: 'unit'; unitId: string } | { role: 'organizer' };
+
+export interface QueryParams {
+  keyword?: string;
+  workUnit?: string;
+  status?: ApplicationStatus;
+  year?: number;
+  sort: 'number' | 'transferredAt' | 'workUnit' | 'unit';
+  page: number;
+  pageSize: number;
+}
+
+export interface QuerySql {
+  rows: { text: string; values: unknown[] };
+  count: { text: string; values: unknown[] };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The column list Drizzle emits for `select({ app: applications, unitName: units.name })`. */
+const COLUMNS = [
+  'id', 'campaign_id', 'number', 'seq', 'applicant_id', 'status', 'unit_id', 'form', 'id_enc', 'id_hash', 'applicant_name',
+  'work_unit', 'mobile', 'pledged_at', 'return_opinion', 'unit_opinion', 'org_opinion', 'viewed_at', 'viewed_by',
+  'transferred_at', 'version', 'created_at', 'updated_at', 'deleted_at',
+].map((c) => `"applications"."${c}"`).join(', ');
+
+const ORDER: Record<QueryParams['sort'], string> = {
+  number: '"campaigns"."year" desc, "applications"."seq" desc',
+  transferredAt: '"applications"."transferred_at" desc nulls last, "applications"."seq" desc',
+  workUnit: '"applications"."work_unit" asc, "applications"."seq" desc',
+  unit: '"units"."name" asc nulls last, "applications"."seq" desc',
+};
+
+/**
+ * 查询申报表 (no tab) as `queryApplications` in server/usecases/queries.ts builds it with Drizzle:
+ * `visibleTo(user)` (not deleted, and for a unit the `exists` on application_units), the organizer's
+ * "no drafts", keyword on name or number, workUnit, status, year; the same joins (campaigns inner,
+ * units left), the same ORDER BY per sort, LIMIT/OFFSET (Drizzle omits OFFSET 0), and the count(*) over
+ * the same FROM/WHERE. The text below is what Drizzle generates for these inputs (checked with
+ * `.toSQL()` when this was written); keep it in step with queries.ts.
+ */
+export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
+  const values: unknown[] = [];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const visible =
+    viewer.role === 'unit'
+      ? `("applications"."deleted_at" is null and exists (select 1 from "application_units" au where au.application_id = "applications"."id" and au.unit_id = ${p(viewer.unitId)}))`
+      : `"applications"."deleted_at" is null`;
+  const conditions = [visible];
+  if (viewer.role === 'organizer') conditions.push(`not "applications"."status" = ${p('applicant')}`);
+  if (q.keyword) {
+    const like = `%${escapeLike(q.keyword)}%`;
+    conditions.push(`("applications"."applicant_name" ilike ${p(like)} or "applications"."number" ilike ${p(like)})`);
+  }
+  if (q.workUnit) conditions.push(`"applications"."work_unit" ilike ${p(`%${escapeLike(q.workUnit)}%`)}`);
+  if (q.status) conditions.push(`"applications"."status" = ${p(q.status)}`);
+  if (q.year) conditions.push(`"campaigns"."year" = ${p(q.year)}`);
+  const where = conditions.length === 1 ? conditions[0]! : `(${conditions.join(' and ')})`;
+  const from =
+    'from "applications" inner join "campaigns" on "campaigns"."id" = "applications"."campaign_id" ' +
+    'left join "units" on "units"."id" = "applications"."unit_id"';
+  const whereValues = [...values];
+  const offset = (q.page - 1) * q.pageSize;
+  let rowsText = `select ${COLUMNS}, "units"."name" ${from} where ${where} order by ${ORDER[q.sort]} limit ${p(q.pageSize)}`;
+  if (offset > 0) rowsText += ` offset ${p(offset)}`;
+  return {
+    rows: { text: rowsText, values },
+    count: { text: `select count(*) ${from} where ${where}`, values: whereValues },
+  };
+}
+
+const SORTS = new Set(['number', 'transferredAt', 'workUnit', 'unit']);
+
+function parseQuery(raw: Record<string, string | undefined>): { viewer: Viewer; q: QueryParams } {
+  const viewer: Viewer = raw.unitId ? { role: 'unit', unitId: raw.unitId } : { role: 'organizer' };
+  const sort = raw.sort && SORTS.has(raw.sort) ? (raw.sort as QueryParams['sort']) : 'number';
+  return {
+    viewer,
+    q: {
+      keyword: raw.keyword?.trim() || undefined,
+      workUnit: raw.workUnit?.trim() || undefined,
+      status: (raw.status || undefined) as ApplicationStatus | undefined,
+      year: raw.year ? Number(raw.year) : undefined,
+      sort,
+      page: Number(raw.page ?? 1) || 1,
+      pageSize: Number(raw.pageSize ?? 20) || 20,
+    },
+  };
+}
+
+/** 退回 and its 收回, as the workflow table has them (core/workflow.ts). */
+const TRANSITIONS: Record<string, { action: Action; from: ApplicationStatus[]; to: ApplicationStatus; needsOpinion: boolean }> = {
+  return: { action: 'return', from: ['submitted_to_unit', 'returned_to_unit'], to: 'returned_to_applicant', needsOpinion: true },
+  'withdraw-return': { action: 'withdrawReturn', from: ['returned_to_applicant'], to: 'submitted_to_unit', needsOpinion: false },
+};
+
+interface LockedRow {
+  id: string;
+  number: string;
+  status: ApplicationStatus;
+  unit_id: string | null;
+  applicant_id: string;
+  applicant_name: string;
+  return_opinion: string | null;
+  unit_name: string | null;
+}
+
+class Refusal extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The same writes as `transition()` in server/usecases/workflow.ts for 退回 / 收回, by hand and with the
+ * fewest round trips: BEGIN; SELECT … FOR UPDATE (visibility included); UPDATE applications; INSERT the
+ * 流程情况 event; INSERT the in-app notification; INSERT the text messages into the outbox; COMMIT.
+ * The acting unit comes from headers (x-unit-id, x-user-id) instead of a session.
+ */
+async function transitionByHand(pool: pg.Pool, id: string, name: string, unitId: string, userId: string) {
+  const t = TRANSITIONS[name];
+  if (!t) throw new Refusal(404, 'unknown transition');
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<LockedRow>(
+      `select a.id, a.number, a.status, a.unit_id, a.applicant_id, a.applicant_name, a.return_opinion, u.name as unit_name
+         from applications a left join units u on u.id = a.unit_id
+        where a.id = $1 and a.deleted_at is null
+          and exists (select 1 from application_units au where au.application_id = a.id and au.unit_id = $2)
+          for update of a`,
+      [id, unitId],
+    );
+    const app = rows[0];
+    if (!app) throw new Refusal(404, 'not found');
+    if (!t.from.includes(app.status) || app.unit_id !== unitId || (t.needsOpinion && !app.return_opinion?.trim())) {
+      throw new Refusal(409, `status ${app.status}`);
+    }
+    const backToSender = t.action === 'withdrawReturn';
+    const { rows: updated } = await client.query(
+      `update applications set status = $2, transferred_at = now(), viewed_at = $3, viewed_by = $4, version = version + 1, updated_at = now()
+        where id = $1 returning *`,
+      [id, t.to, backToSender ? new Date() : null, backToSender ? userId : null],
+    );
+    const unitName = app.unit_name ?? '推荐单位';
+    const applicantName = app.applicant_name || '申报人';
+    const [fromName, toName] = t.action === 'return' ? [unitName, applicantName] : [applicantName, unitName];
+    await client.query(
+      `insert into application_events (application_id, action, from_status, to_status, actor_id, actor_role, actor_name, from_name, to_name, opinion)
+       values ($1, $2, $3, $4, $5, 'unit', $6, $7, $8, $9)`,
+      [id, t.action, app.status, t.to, userId, unitName, fromName, toName, t.action === 'return' ? app.return_opinion : null],
+    );
+    const body = `【新疆科技工作者之家】${unitName}对申请书 ${app.number}（${app.applicant_name}）进行了【${ACTION_LABELS[t.action]}】，当前状态：${STATUS_LABELS[t.to].replace('[推荐单位]', `[${unitName}]`)}。`;
+    const toApplicant = t.to === 'returned_to_applicant';
+    await client.query(`insert into notifications (user_id, unit_id, application_id, body) values ($1, $2, $3, $4)`, [
+      toApplicant ? app.applicant_id : null,
+      toApplicant ? null : unitId,
+      id,
+      body,
+    ]);
+    const [recipients, recipient] = toApplicant ? ['id = $1', app.applicant_id] : ['unit_id = $1', unitId];
+    await client.query(
+      `insert into outbox (channel, recipient, user_id, subject, body)
+       select 'mobile', mobile, id, $2, $3 from users where ${recipients} and mobile is not null`,
+      [recipient, toApplicant ? '申请书状态变更' : '申请书待办理', body],
+    );
+    await client.query('commit');
+    return updated[0] as Record<string, unknown>;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function startCeiling(pool: pg.Pool): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false });
+
+  app.get('/bare/applications', async (req) => {
+    const { viewer, q } = parseQuery(req.query as Record<string, string | undefined>);
+    const sql = querySql(viewer, q);
+    const [rows, count] = await Promise.all([pool.query(sql.rows), pool.query<{ count: string }>(sql.count)]);
+    return { rows: rows.rows, total: Number(count.rows[0]!.count), page: q.page, pageSize: q.pageSize };
+  });
+
+  app.post('/bare/applications/:id/transitions/:action', async (req, reply) => {
+    const { id, action } = req.params as { id: string; action: string };
+    const unitId = String(req.headers['x-unit-id'] ?? '');
+    const userId = String(req.headers['x-user-id'] ?? '');
+    try {
+      return await transitionByHand(pool, id, action, unitId, userId);
+    } catch (err) {
+      if (err instanceof Refusal) return reply.status(err.status).send({ error: err.message });
+      throw err;
+    }
+  });
+
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url };
+}
