@@ -155,6 +155,3 @@ export type Abilities = Record<Action, boolean>;
 export function abilitiesFor(state: WorkflowState, actor: Actor): Abilities {
   return Object.fromEntries(ACTIONS.map((a) => [a, decide(a, state, actor).ok])) as Abilities;
 }
-
-/** Whether the receiver's opening counts as "viewed" (办理), which ends the sender's 收回. */
-export const VIEW_ACTION: Action = 'view';

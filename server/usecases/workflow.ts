@@ -20,7 +20,7 @@ import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
-import { actorFor, detail, getDetail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
+import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
 import { getCampaign } from './campaigns';
 
 type AppRow = typeof applications.$inferSelect;
@@ -292,4 +292,3 @@ export async function changesSinceReturn(s: Services, user: SessionUser, id: str
   return { comparedTo: snaps[1]!.createdAt.toISOString(), changes };
 }
 
-export { getDetail };
