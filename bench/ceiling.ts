@@ -29,13 +29,13 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The column list Drizzle emits for `select({ app: applications, unitName: units.name })`. */
 const COLUMNS = [
-  'id', 'campaign_id', 'number', 'seq', 'applicant_id', 'status', 'unit_id', 'form', 'id_enc', 'id_hash', 'applicant_name',
+  'id', 'campaign_id', 'year', 'number', 'seq', 'applicant_id', 'status', 'unit_id', 'form', 'id_enc', 'id_hash', 'applicant_name',
   'work_unit', 'mobile', 'pledged_at', 'return_opinion', 'unit_opinion', 'org_opinion', 'viewed_at', 'viewed_by',
   'transferred_at', 'version', 'created_at', 'updated_at', 'deleted_at',
 ].map((c) => `"applications"."${c}"`).join(', ');
 
 const ORDER: Record<QueryParams['sort'], string> = {
-  number: '"campaigns"."year" desc, "applications"."seq" desc',
+  number: '"applications"."year" desc, "applications"."seq" desc',
   transferredAt: '"applications"."transferred_at" desc nulls last, "applications"."seq" desc',
   workUnit: '"applications"."work_unit" asc, "applications"."seq" desc',
   unit: '"units"."name" asc nulls last, "applications"."seq" desc',
@@ -43,10 +43,10 @@ const ORDER: Record<QueryParams['sort'], string> = {
 
 /**
  * 查询申报表 (no tab) as `queryApplications` in server/usecases/queries.ts builds it with Drizzle:
- * `visibleTo(user)` (not deleted, and for a unit the `exists` on application_units), the organizer's
- * "no drafts", keyword on name or number, workUnit, status, year; the same joins (campaigns inner,
- * units left), the same ORDER BY per sort, LIMIT/OFFSET (Drizzle omits OFFSET 0), and the count(*) over
- * the same FROM/WHERE. The text below is what Drizzle generates for these inputs (checked with
+ * `visibleTo(user)` (not deleted, and for a unit the fenced `in (… offset 0)` on application_units), the organizer's
+ * "no drafts", keyword on name or number, workUnit, status, year; units left-joined for the rows,
+ * the same ORDER BY per sort, LIMIT/OFFSET (Drizzle omits OFFSET 0), and the count(*) over
+ * applications alone with the same WHERE. The text below is what Drizzle generates for these inputs (checked with
  * `.toSQL()` when this was written); keep it in step with queries.ts.
  */
 export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
@@ -57,7 +57,7 @@ export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
   };
   const visible =
     viewer.role === 'unit'
-      ? `("applications"."deleted_at" is null and exists (select 1 from "application_units" au where au.application_id = "applications"."id" and au.unit_id = ${p(viewer.unitId)}))`
+      ? `("applications"."deleted_at" is null and "applications"."id" in (select au.application_id from "application_units" au where au.unit_id = ${p(viewer.unitId)} offset 0))`
       : `"applications"."deleted_at" is null`;
   const conditions = [visible];
   if (viewer.role === 'organizer') conditions.push(`not "applications"."status" = ${p('applicant')}`);
@@ -67,18 +67,16 @@ export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
   }
   if (q.workUnit) conditions.push(`"applications"."work_unit" ilike ${p(`%${escapeLike(q.workUnit)}%`)}`);
   if (q.status) conditions.push(`"applications"."status" = ${p(q.status)}`);
-  if (q.year) conditions.push(`"campaigns"."year" = ${p(q.year)}`);
+  if (q.year) conditions.push(`"applications"."year" = ${p(q.year)}`);
   const where = conditions.length === 1 ? conditions[0]! : `(${conditions.join(' and ')})`;
-  const from =
-    'from "applications" inner join "campaigns" on "campaigns"."id" = "applications"."campaign_id" ' +
-    'left join "units" on "units"."id" = "applications"."unit_id"';
+  const from = 'from "applications" left join "units" on "units"."id" = "applications"."unit_id"';
   const whereValues = [...values];
   const offset = (q.page - 1) * q.pageSize;
   let rowsText = `select ${COLUMNS}, "units"."name" ${from} where ${where} order by ${ORDER[q.sort]} limit ${p(q.pageSize)}`;
   if (offset > 0) rowsText += ` offset ${p(offset)}`;
   return {
     rows: { text: rowsText, values },
-    count: { text: `select count(*) ${from} where ${where}`, values: whereValues },
+    count: { text: `select count(*) from "applications" where ${where}`, values: whereValues },
   };
 }
 

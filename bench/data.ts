@@ -114,9 +114,9 @@ export async function generate(client: pg.Client, opts: { units: number; applica
     [passwordHash],
   );
   await client.query(
-    `insert into applications (id, campaign_id, number, seq, applicant_id, status, unit_id, form, id_hash, applicant_name,
+    `insert into applications (id, campaign_id, year, number, seq, applicant_id, status, unit_id, form, id_hash, applicant_name,
                                work_unit, mobile, pledged_at, return_opinion, transferred_at, created_at, updated_at)
-     select p.app_id, $1, 'ZMKJ2023' || p.n, p.n, p.user_id, s.status,
+     select p.app_id, $1, 2023, 'ZMKJ2023' || p.n, p.n, p.user_id, s.status,
             case when s.status = 'applicant' then null else u.id end,
             jsonb_build_object('name', p.name, 'workUnit', p.work_unit, 'mobile', p.mobile, 'gender', case when p.n % 2 = 0 then '女' else '男' end,
                                'ethnicity', '维吾尔族', 'birthDate', '1980-05-01', 'field', '经济主战场与成果转化',

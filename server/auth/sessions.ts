@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { sessions, units, users } from '../db/schema';
 import { randomToken, sha256 } from '../crypto';
@@ -25,22 +25,53 @@ export async function createSession(db: Db, userId: string, meta: { ip?: string;
  * The user of a live session, or null. A session idle for longer than `idleMinutes` is gone.
  * last_seen_at is refreshed at most once a minute to keep reads cheap.
  */
-export async function loadSession(db: Db, token: string, idleMinutes: number): Promise<SessionUser | null> {
-  const id = sha256(token);
-  const [row] = await db
-    .select({ session: sessions, user: users, unit: units })
+/** Built once per database and prepared by PostgreSQL once per connection: it runs on every request. */
+function sessionQuery(db: Db) {
+  return db
+    .select({
+      lastSeenAt: sessions.lastSeenAt,
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      realName: users.realName,
+      mobile: users.mobile,
+      email: users.email,
+      disabled: users.disabled,
+      unitId: units.id,
+      unitName: units.name,
+      unitRegion: units.region,
+      unitType: units.type,
+      unitStatus: units.status,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(units, eq(units.id, users.unitId))
-    .where(eq(sessions.id, id));
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare('load_session');
+}
+const prepared = new WeakMap<Db, ReturnType<typeof sessionQuery>>();
+
+export async function loadSession(db: Db, token: string, idleMinutes: number): Promise<SessionUser | null> {
+  const id = sha256(token);
+  let query = prepared.get(db);
+  if (!query) prepared.set(db, (query = sessionQuery(db)));
+  const [row] = await query.execute({ id });
   if (!row) return null;
-  const idleMs = Date.now() - row.session.lastSeenAt.getTime();
-  if (idleMs > idleMinutes * 60_000 || row.user.disabled || (row.unit && row.unit.status !== 'active')) {
+  const idleMs = Date.now() - row.lastSeenAt.getTime();
+  if (idleMs > idleMinutes * 60_000 || row.disabled || (row.unitId && row.unitStatus !== 'active')) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
   }
   if (idleMs > 60_000) await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, id));
-  return presentSessionUser(row.user, row.unit);
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role as Role,
+    realName: row.realName,
+    mobile: row.mobile,
+    email: row.email,
+    unit: row.unitId ? { id: row.unitId, name: row.unitName!, region: row.unitRegion!, type: row.unitType! } : null,
+  };
 }
 
 export function presentSessionUser(user: typeof users.$inferSelect, unit: typeof units.$inferSelect | null): SessionUser {

@@ -76,9 +76,11 @@ export function visibleTo(user: SessionUser): SQL {
     case 'applicant':
       return and(live, eq(applications.applicantId, user.id))!;
     case 'unit':
-      // every application ever submitted to the unit, wherever it is now
+      // Every application ever submitted to the unit, wherever it is now. `offset 0` keeps PostgreSQL from
+      // flattening the subquery: it then starts from the unit's few hundred rows and sorts them, instead of
+      // walking the whole year/seq index probing each row (measured 3 ms against 6–75 ms, bench/README.md).
       return user.unit
-        ? and(live, sql`exists (select 1 from ${applicationUnits} au where au.application_id = ${applications.id} and au.unit_id = ${user.unit.id})`)!
+        ? and(live, sql`${applications.id} in (select au.application_id from ${applicationUnits} au where au.unit_id = ${user.unit.id} offset 0)`)!
         : sql`false`;
     case 'organizer':
       return live;
@@ -166,12 +168,17 @@ export async function getDetail(s: Services, user: SessionUser, id: string): Pro
 }
 
 export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
-  const files = await s.db
-    .select()
-    .from(attachments)
-    .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
-    .orderBy(asc(attachments.createdAt));
-  const viewer = app.viewedBy ? (await s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy)))[0] : undefined;
+  const [files, viewers] = await Promise.all([
+    s.db
+      .select()
+      .from(attachments)
+      .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
+      .orderBy(asc(attachments.createdAt)),
+    app.viewedBy
+      ? s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy))
+      : [],
+  ]);
+  const viewer = viewers[0];
   const form = fullForm(s, user, app);
   // The applicant reads the 修改意见 sent back; the unit's 推荐单位意见 and the organizer's opinion stay between them.
   const opinions = {
@@ -207,6 +214,7 @@ export async function createApplication(s: Services, user: SessionUser, campaign
         .insert(applications)
         .values({
           campaignId: campaign.id,
+          year: campaign.year,
           number: `${program!.code}${campaign.year}${seq!.seq}`,
           seq: Number(seq!.seq),
           applicantId: user.id,

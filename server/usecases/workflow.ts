@@ -4,7 +4,6 @@ import {
   attachmentKindLabel,
   decide,
   fieldLabel,
-  findRule,
   isWindowOpen,
   STATUS_LABELS,
   WINDOW_LABELS,
@@ -81,10 +80,10 @@ async function nameOfUnit(tx: Tx, unitId: string | null): Promise<string> {
 }
 
 /** Who holds it in each status, by name, for 流程情况 and messages. */
-async function holderName(tx: Tx, app: AppRow, status: ApplicationStatus): Promise<string> {
+function holderName(app: AppRow, status: ApplicationStatus, unitName: string): string {
   if (status === 'applicant' || status === 'returned_to_applicant') return app.applicantName || '申报人';
   if (status === 'submitted_to_org') return '自治区科协';
-  return nameOfUnit(tx, app.unitId);
+  return unitName;
 }
 
 export interface TransitionInput {
@@ -99,12 +98,14 @@ export interface TransitionInput {
 export async function transition(s: Services, user: SessionUser, id: string, action: Action, input: TransitionInput = {}): Promise<ApplicationDetail> {
   const result = await s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, id, true);
-    requireAbility(user, app, unitName, action); // status, role and relationship first: a stale request gets 409
+    // status, role and relationship first (a stale request gets 409), then the guards that need facts
+    const guessed = requireAbility(user, app, unitName, action);
     let unitId = app.unitId;
     if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
-    const ruleGuess = findRule(action, user.role, app.status as ApplicationStatus);
-    const facts = await factsFor(s, tx, user, app, ruleGuess, action === 'forward' ? app.unitId : unitId);
+    const facts = await factsFor(s, tx, user, app, guessed, action === 'forward' ? app.unitId : unitId);
     const rule = requireAbility(user, app, unitName, action, facts);
+    const oldUnitName = unitName ?? '推荐单位';
+    const newUnitName = unitId === app.unitId ? oldUnitName : await nameOfUnit(tx, unitId);
     if (!rule.to) throw new AppError('INTERNAL', `action ${action} does not transfer`);
     const from = app.status as ApplicationStatus;
     const to = rule.to;
@@ -134,8 +135,8 @@ export async function transition(s: Services, user: SessionUser, id: string, act
       snapshotId = snap!.id;
       await tx.insert(applicationUnits).values({ applicationId: app.id, unitId: unitId! }).onConflictDoNothing();
     }
-    const fromName = await holderName(tx, app, from);
-    const toName = await holderName(tx, updated!, to);
+    const fromName = holderName(app, from, oldUnitName);
+    const toName = holderName(updated!, to, newUnitName);
     await tx.insert(applicationEvents).values({
       applicationId: app.id,
       action,
@@ -149,8 +150,8 @@ export async function transition(s: Services, user: SessionUser, id: string, act
       opinion,
       snapshotId,
     });
-    await notifyReceiver(s, tx, updated!, action, to, user);
-    return { row: updated!, unitName: await nameOfUnit(tx, unitId) };
+    await notifyReceiver(s, tx, updated!, action, to, user, newUnitName);
+    return { row: updated!, unitName: newUnitName };
   });
   return detail(s, user, result.row, result.row.unitId ? result.unitName : null);
 }
@@ -178,17 +179,17 @@ async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
 }
 
 /** An in-app message to the receiver, and a text through the sender interface (outbox by default). */
-async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser) {
+async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser, unitName: string) {
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
-  const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${await nameOfUnit(tx, app.unitId)}]`)}。`;
+  const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${unitName}]`)}。`;
   if (to === 'applicant' || to === 'returned_to_applicant') {
     await tx.insert(notifications).values({ userId: app.applicantId, applicationId: app.id, body });
-    const [applicant] = await tx.select().from(users).where(eq(users.id, app.applicantId));
+    const [applicant] = await tx.select({ id: users.id, mobile: users.mobile }).from(users).where(eq(users.id, app.applicantId));
     if (applicant?.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: applicant.mobile, userId: applicant.id, subject: '申请书状态变更', body });
   } else if (to === 'submitted_to_unit' || to === 'returned_to_unit') {
     if (!app.unitId) return;
     await tx.insert(notifications).values({ unitId: app.unitId, applicationId: app.id, body });
-    const accounts = await tx.select().from(users).where(eq(users.unitId, app.unitId));
+    const accounts = await tx.select({ id: users.id, mobile: users.mobile }).from(users).where(eq(users.unitId, app.unitId));
     for (const a of accounts) if (a.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: a.mobile, userId: a.id, subject: '申请书待办理', body });
   } else {
     await tx.insert(notifications).values({ role: 'organizer', applicationId: app.id, body });
