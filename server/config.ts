@@ -1,5 +1,15 @@
 import path from 'node:path';
 
+/** An S3-compatible object store (AWS S3, MinIO, 阿里云 OSS, 华为云 OBS …) for uploaded files. */
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  forcePathStyle: boolean;
+}
+
 /** Everything the server reads from the environment, read in this one place. */
 export interface Config {
   port: number;
@@ -16,6 +26,8 @@ export interface Config {
   lockoutMinutes: number;
   rateLimits: { login: number; register: number; recover: number; windowMs: number };
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  /** uploaded files go to this object store when set, else to DATA_DIR/files */
+  s3: S3Config | null;
   /** the address users reach the platform at, e.g. https://zmkj.xjkx.org.cn; derived from the request when unset */
   publicUrl: string | null;
   webDist: string;
@@ -27,6 +39,39 @@ function int(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new Error(`环境变量应为整数，实际为 "${value}"`);
   return n;
+}
+
+function bool(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+  throw new Error(`环境变量 ${name} 应为 true 或 false，实际为 "${value}"`);
+}
+
+/** All four connection variables or none: a half-configured store must not silently fall back to local files. */
+function loadS3(env: NodeJS.ProcessEnv): S3Config | null {
+  const endpoint = env.S3_ENDPOINT || '';
+  const bucket = env.S3_BUCKET || '';
+  const accessKeyId = env.S3_ACCESS_KEY_ID || '';
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || '';
+  const required = Object.entries({ S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey });
+  const missing = required.filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length === required.length) return null;
+  if (missing.length > 0) {
+    const present = required.filter(([, value]) => value).map(([name]) => name);
+    throw new Error(`对象存储配置不完整：已设置 ${present.join('、')}，但缺少 ${missing.join('、')}。请补全这些环境变量，或全部删除以改用本地存储`);
+  }
+  if (!/^https?:\/\/[^/]/.test(endpoint) || !URL.canParse(endpoint)) {
+    throw new Error(`环境变量 S3_ENDPOINT 应为 http:// 或 https:// 开头的地址，实际为 "${endpoint}"`);
+  }
+  return {
+    endpoint,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    region: env.S3_REGION || 'us-east-1',
+    forcePathStyle: bool('S3_FORCE_PATH_STYLE', env.S3_FORCE_PATH_STYLE, true),
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: 60_000,
     },
     oidc,
+    s3: loadS3(env),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : null,
     webDist: path.resolve(env.WEB_DIST ?? path.join(import.meta.dirname, '..', 'web', 'dist')),
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'warn'),

@@ -6,7 +6,7 @@ import { createFieldCipher, loadDataKey, randomToken } from './crypto';
 import { openDatabase, type Database } from './db/client';
 import { users } from './db/schema';
 import { createOutboxSender } from './notify/sender';
-import { createLocalStorage } from './storage/storage';
+import { createStorage } from './storage';
 import { hashPassword } from './auth/passwords';
 import { ensureDefaultCampaign } from './usecases/campaigns';
 
@@ -27,7 +27,7 @@ export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean 
       db: database.db,
       config,
       cipher: createFieldCipher(loadDataKey(config.dataKey, config.dataDir)),
-      storage: createLocalStorage(config.dataDir),
+      storage: await createStorage(config, config.dataDir),
       sender: createOutboxSender(),
     };
     await ensureDefaultCampaign(database.db);
