@@ -1,3 +1,4 @@
+import { MEDIA_KINDS } from './media';
 // Attachments the applicant uploads after 【我承诺】 (manual 一.5).
 
 export const ATTACHMENT_KINDS = [
@@ -38,5 +39,5 @@ export function isUnitAttachmentKind(value: unknown): value is UnitAttachmentKin
 }
 
 export function attachmentKindLabel(kind: string): string {
-  return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].find((k) => k.kind === kind)?.label ?? kind;
+  return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS, ...MEDIA_KINDS].find((k) => k.kind === kind)?.label ?? kind;
 }

@@ -9,3 +9,4 @@ export * from './campaign';
 export * from './accounts';
 export * from './workflow';
 export * from './query';
+export * from './media';

@@ -17,6 +17,8 @@ import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
 import { adminRoutes } from './routes/admin';
+import { createTusServer, uploadRoutes } from './routes/uploads';
+import { startMaintenance } from './maintenance';
 
 export const CSRF_COOKIE = 'csrf';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -107,6 +109,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(applicationRoutes, { prefix: '/api' });
   await app.register(workflowRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  const uploadsDir = path.join(config.dataDir, 'uploads');
+  fs.mkdirSync(uploadsDir, { recursive: true });
+  const tus = createTusServer(services, uploadsDir);
+  await app.register(uploadRoutes, { tus });
+  startMaintenance(app, services, tus.sweep);
 
   const indexHtml = path.join(config.webDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

@@ -6,6 +6,7 @@ import { applications, attachments } from './db/schema';
 import { buildApplicant, buildApplication, buildOrganizer, buildUnit, completeForm, makeIdNumber } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { exeBytes, htmlBytes, jpegBytes, pdfBytes, pngBytes } from './testing/files';
+import { PHOTO_BYTES } from './testing/journey';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -61,6 +62,7 @@ describe('我的申报表 → 我要申请 → 保存', () => {
     const labels = check.missing.map((m) => m.label);
     for (const l of ['身份证号码', '性别', '民族', '出生日期', '推荐领域', '主要事迹', '感人故事', '承诺', '个人诚信承诺', '所在单位意见', '政审材料']) expect(labels).toContain(l);
     expect(labels).not.toContain('单位名称');
+    expect(check.missing).toContainEqual({ field: 'media.photo', label: '照片', message: '照片 0 张，要求至少 1 张' });
 
     const full = completeForm();
     const saved = await c.put(`/api/applications/${created.id}`, { form: full });
@@ -70,6 +72,7 @@ describe('我的申报表 → 我要申请 → 保存', () => {
     for (const kind of ['integrity_pledge', 'unit_opinion', 'political_review']) {
       expect((await c.upload(`/api/applications/${created.id}/attachments`, kind, `${kind}.pdf`, pdfBytes(kind))).statusCode).toBe(200);
     }
+    expect((await c.upload(`/api/applications/${created.id}/attachments`, 'photo', 'IMG_0001.jpg', jpegBytes(PHOTO_BYTES))).statusCode).toBe(200);
     const done = json<{ complete: boolean; missing: unknown[] }>(await c.get(`/api/applications/${created.id}/check`));
     expect(done.missing).toEqual([]);
     expect(done.complete).toBe(true);

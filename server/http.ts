@@ -69,3 +69,22 @@ export function attachmentDisposition(reply: FastifyReply, name: string, inline 
   reply.header('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
   reply.header('X-Content-Type-Options', 'nosniff');
 }
+
+/**
+ * One byte range of a `Range: bytes=…` header (what media elements send), clamped to the file; null for
+ * none, several, or one that cannot be satisfied (the whole file is sent instead, which is always valid).
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || size === 0 || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return Number.isSafeInteger(start) && start <= end && start < size ? { start, end } : null;
+}

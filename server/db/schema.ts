@@ -200,9 +200,35 @@ export const attachments = pgTable('attachments', {
   size: bigint('size', { mode: 'number' }).notNull(),
   sha256: text('sha256').notNull(),
   uploadedBy: uuid('uploaded_by').notNull(),
+  /** photos: the stable 序号 of 姓名+序号.jpg, never reused within the application (deleting 张三2 leaves 张三3 as it is) */
+  seq: integer('seq'),
+  /** images: pixel size from the header; videos: the display size (after the track's rotation) */
+  width: integer('width'),
+  height: integer('height'),
+  durationMs: integer('duration_ms'),
+  /** a re-encoded JPEG without metadata, for thumbnails and the 附件 viewer; the original is only ever downloaded */
+  previewKey: text('preview_key'),
   createdAt: createdAt(),
   deletedAt: timestamp('deleted_at', { withTimezone: true }),
-}, (t) => [index('attachments_app_idx').on(t.applicationId, t.kind)]);
+}, (t) => [
+  index('attachments_app_idx').on(t.applicationId, t.kind),
+  uniqueIndex('attachments_photo_seq_key').on(t.applicationId, t.kind, t.seq).where(sql`seq is not null`),
+]);
+
+/**
+ * A resumable (tus) upload in progress: who may continue it and where it will go. The bytes live in
+ * DATA_DIR/uploads under the generated id until the file is complete, checked and moved into storage.
+ */
+export const uploads = pgTable('uploads', {
+  id: text('id').primaryKey(),
+  userId: uuid('user_id').notNull().references(() => users.id),
+  applicationId: uuid('application_id').notNull().references(() => applications.id),
+  kind: text('kind').notNull(),
+  /** the user's file name (cleaned); never used on the file system */
+  name: text('name').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('uploads_created_idx').on(t.createdAt)]);
 
 /** Who did and saw what. */
 export const auditLog = pgTable('audit_log', {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors';
-import { attachmentDisposition, idParam, requireUser } from '../http';
+import { attachmentDisposition, idParam, parseRange, requireUser } from '../http';
 import {
   checkSubmission,
   createApplication,
@@ -10,7 +10,7 @@ import {
   pledge,
   saveForm,
 } from '../usecases/applications';
-import { addAttachment, openAttachment, removeAttachment, scanLimit } from '../usecases/attachments';
+import { addAttachment, openAttachment, openPreview, removeAttachment, uploadLimit } from '../usecases/attachments';
 
 export async function applicationRoutes(app: FastifyInstance) {
   const s = app.services;
@@ -43,21 +43,38 @@ export async function applicationRoutes(app: FastifyInstance) {
     const user = requireUser(req, 'applicant', 'unit');
     const id = idParam(req);
     if (!req.isMultipart()) throw new AppError('VALIDATION', '请选择要上传的文件');
-    const maxBytes = await scanLimit(s, id);
-    const part = await req.file({ limits: { fileSize: maxBytes + 1 } });
+    const part = await req.file();
     if (!part) throw new AppError('VALIDATION', '请选择要上传的文件');
     const kindField = part.fields.kind;
     const kind = kindField && 'value' in kindField ? String(kindField.value) : '';
+    const maxBytes = await uploadLimit(s, id, kind);
     return addAttachment(s, user, id, { kind, fileName: part.filename, stream: part.file, truncated: () => part.file.truncated }, maxBytes);
   });
 
+  // The original exactly as uploaded: always a download (never rendered by the browser as a page), with
+  // Range support so that a <video> can seek. A PDF may be shown in the 附件 viewer with ?inline=1.
   app.get('/attachments/:id', async (req, reply) => {
-    const { file, stream } = await openAttachment(s, requireUser(req), idParam(req, '附件'));
-    // A PDF (recognised from its bytes at upload) may be shown in the 附件 viewer; everything else downloads.
+    const { file, name, range, stream } = await openAttachment(s, requireUser(req), idParam(req, '附件'), (size) => parseRange(req.headers.range, size));
     const inline = (req.query as { inline?: string }).inline === '1' && file.mime === 'application/pdf';
-    attachmentDisposition(reply, file.name, inline);
+    attachmentDisposition(reply, name, inline);
     reply.header('cache-control', 'private, no-store');
+    reply.header('accept-ranges', 'bytes');
+    if (inline) reply.header('content-security-policy', 'sandbox');
+    if (range) {
+      reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
+      reply.header('content-length', range.end - range.start + 1);
+    } else {
+      reply.header('content-length', file.size);
+    }
     return reply.type(file.mime).send(stream);
+  });
+
+  // The re-encoded preview of an image (no metadata): the only form of an uploaded image shown inline.
+  app.get('/attachments/:id/preview', async (req, reply) => {
+    const { name, stream } = await openPreview(s, requireUser(req), idParam(req, '附件'));
+    attachmentDisposition(reply, name, true);
+    reply.header('cache-control', 'private, max-age=3600');
+    return reply.type('image/jpeg').send(stream);
   });
 
   app.delete('/attachments/:id', async (req) => {

@@ -40,13 +40,26 @@ export function pngBytes(width = 2, height = 2): Buffer {
 }
 
 /** A minimal baseline JPEG header followed by filler: enough for content sniffing. */
-export function jpegBytes(size = 1024): Buffer {
-  const head = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
-  const buf = Buffer.alloc(Math.max(size, head.length + 2), 0);
-  head.copy(buf);
-  buf[buf.length - 2] = 0xff;
-  buf[buf.length - 1] = 0xd9;
-  return buf;
+/** A real, decodable 16×16 JPEG (269 bytes), padded with comment segments to `size` bytes when asked. */
+const TINY_JPEG = Buffer.from(
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAQABADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABAb/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCOACqH/9k=',
+  'base64',
+);
+
+export function jpegBytes(size = TINY_JPEG.length): Buffer {
+  const pads: Buffer[] = [];
+  let left = size - TINY_JPEG.length;
+  while (left > 0) {
+    let take = Math.min(left, 65537);
+    if (left - take > 0 && left - take < 4) take -= 4; // no segment can hold 1–3 bytes
+    if (take < 4) throw new RangeError(`a JPEG of ${size} bytes cannot be made here`);
+    const seg = Buffer.alloc(take);
+    seg.writeUInt16BE(0xfffe, 0); // COM
+    seg.writeUInt16BE(take - 2, 2);
+    pads.push(seg);
+    left -= take;
+  }
+  return Buffer.concat([TINY_JPEG.subarray(0, 2), ...pads, TINY_JPEG.subarray(2)]);
 }
 
 /** An ELF executable header: what a renamed program looks like. */

@@ -92,7 +92,7 @@ export class Client {
     return res;
   }
 
-  get = (url: string) => this.request('GET', url);
+  get = (url: string, headers?: Record<string, string>) => this.request('GET', url, undefined, { headers });
   post = (url: string, body?: Body) => this.request('POST', url, body ?? {});
   put = (url: string, body?: Body) => this.request('PUT', url, body ?? {});
   del = (url: string) => this.request('DELETE', url);

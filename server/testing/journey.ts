@@ -1,6 +1,9 @@
 import { buildApplicant, buildApplication, buildOrganizer, buildUnit } from './factories';
 import { Client, json, type startTestPlatform } from './harness';
-import { pdfBytes } from './files';
+import { jpegBytes, pdfBytes } from './files';
+
+/** The notice's smallest photo: 2 MB as phones and Windows count it. */
+export const PHOTO_BYTES = 2 * 1024 * 1024;
 
 type T = Awaited<ReturnType<typeof startTestPlatform>>;
 
@@ -16,13 +19,15 @@ export async function parties(t: T) {
   return { applicant, unit, org, ac, uc, oc };
 }
 
-/** A complete, pledged application with its three scans: ready for 【提交】. */
+/** A complete, pledged application with its three scans and a photo: ready for 【提交】. */
 export async function readyApplication(t: T, applicant: Awaited<ReturnType<typeof buildApplicant>>, ac: Client, form?: Parameters<typeof buildApplication>[2]) {
   const d = await buildApplication(t.s, applicant.user, { pledged: true, ...form });
   for (const kind of ['integrity_pledge', 'unit_opinion', 'political_review']) {
     const res = await ac.upload(`/api/applications/${d.id}/attachments`, kind, `${kind}.pdf`, pdfBytes(kind));
     if (res.statusCode !== 200) throw new Error(res.body);
   }
+  const photo = await ac.upload(`/api/applications/${d.id}/attachments`, 'photo', 'photo.jpg', jpegBytes(PHOTO_BYTES));
+  if (photo.statusCode !== 200) throw new Error(photo.body);
   return d.id;
 }
 

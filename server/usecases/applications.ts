@@ -5,9 +5,11 @@ import {
   attachmentKindLabel,
   checkCompleteness,
   checkEligibility,
+  checkMediaCounts,
   decide,
   formIssuesFromZod,
   maskIdNumber,
+  photoFileName,
   REQUIRED_APPLICANT_ATTACHMENTS,
   statusLabel,
   type Abilities,
@@ -16,6 +18,7 @@ import {
   type ApplicationStatus,
   type Facts,
   type FormIssue,
+  type MediaSettings,
 } from '../../core';
 import { alias } from 'drizzle-orm/pg-core';
 import type { SessionUser } from '../auth/sessions';
@@ -50,9 +53,17 @@ export interface AttachmentView {
   id: string;
   kind: string;
   kindLabel: string;
+  /** the download name: photos are 姓名+序号.jpg, everything else keeps the uploaded name */
   name: string;
   size: number;
   mime: string;
+  /** photos: the stable 序号 */
+  seq: number | null;
+  width: number | null;
+  height: number | null;
+  durationSeconds: number | null;
+  /** a re-encoded JPEG (no metadata) exists at /api/attachments/:id/preview */
+  hasPreview: boolean;
   createdAt: string;
 }
 
@@ -97,8 +108,26 @@ export function actorFor(user: SessionUser, app: ApplicationRowDb) {
 
 export const stateOf = (app: ApplicationRowDb) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
 
-export function presentAttachment(a: typeof attachments.$inferSelect): AttachmentView {
-  return { id: a.id, kind: a.kind, kindLabel: attachmentKindLabel(a.kind), name: a.name, size: a.size, mime: a.mime, createdAt: a.createdAt.toISOString() };
+/** The name a file is shown and downloaded under: a photo is 姓名+序号.jpg with the applicant's current name. */
+export function attachmentName(a: typeof attachments.$inferSelect, applicantName: string): string {
+  return a.kind === 'photo' && a.seq ? photoFileName(applicantName, a.seq) : a.name;
+}
+
+export function presentAttachment(a: typeof attachments.$inferSelect, applicantName: string): AttachmentView {
+  return {
+    id: a.id,
+    kind: a.kind,
+    kindLabel: attachmentKindLabel(a.kind),
+    name: attachmentName(a, applicantName),
+    size: a.size,
+    mime: a.mime,
+    seq: a.seq,
+    width: a.width,
+    height: a.height,
+    durationSeconds: a.durationMs === null ? null : a.durationMs / 1000,
+    hasPreview: !!a.previewKey,
+    createdAt: a.createdAt.toISOString(),
+  };
 }
 
 export function presentRow(user: SessionUser, app: ApplicationRowDb, unitName: string | null, viewedBy: string | null = null): ApplicationRow {
@@ -191,7 +220,7 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     campaignId: app.campaignId,
     form,
     pledgedAt: app.pledgedAt?.toISOString() ?? null,
-    attachments: files.map(presentAttachment),
+    attachments: files.map((f) => presentAttachment(f, app.applicantName)),
     eligibility: checkEligibility(form),
     opinions,
   };
@@ -297,10 +326,11 @@ export async function deleteApplication(s: Services, user: SessionUser, id: stri
 
 /** What 【提交】 would refuse: every missing or wrong field, the pledge and the three scans. */
 export async function checkSubmission(s: Services, user: SessionUser, id: string): Promise<{ complete: boolean; missing: FormIssue[] }> {
-  return missingForSubmission(await getDetail(s, user, id));
+  const d = await getDetail(s, user, id);
+  return missingForSubmission(d, (await getCampaign(s.db, d.campaignId)).settings.media);
 }
 
-export function missingForSubmission(d: ApplicationDetail): { complete: boolean; missing: FormIssue[] } {
+export function missingForSubmission(d: ApplicationDetail, media: MediaSettings): { complete: boolean; missing: FormIssue[] } {
   const missing = checkCompleteness(d.form);
   for (const reason of d.eligibility.refused) missing.push({ field: 'eligibility', label: '资格条件', message: reason });
   if (!d.pledgedAt) missing.push({ field: 'pledge', label: '承诺', message: '请阅读评选条例后点击【我承诺】' });
@@ -308,6 +338,10 @@ export function missingForSubmission(d: ApplicationDetail): { complete: boolean;
     if (!d.attachments.some((a) => a.kind === kind)) {
       missing.push({ field: `attachment.${kind}`, label: attachmentKindLabel(kind), message: `请在【附件】中上传${attachmentKindLabel(kind)}` });
     }
+  }
+  const counts = { photos: d.attachments.filter((a) => a.kind === 'photo').length, videos: d.attachments.filter((a) => a.kind === 'video').length };
+  for (const message of checkMediaCounts(counts, media)) {
+    missing.push({ field: message.startsWith('照片') ? 'media.photo' : 'media.video', label: message.startsWith('照片') ? '照片' : '视频', message });
   }
   return { complete: missing.length === 0, missing };
 }

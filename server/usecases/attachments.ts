@@ -2,25 +2,43 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { and, eq, isNull } from 'drizzle-orm';
-import { fileTypeFromFile } from 'file-type';
-import { ALLOWED_SCAN_MIME, attachmentKindLabel, isAttachmentKind, isUnitAttachmentKind, type AttachmentKind } from '../../core';
+import { and, eq, isNull, max, sql } from 'drizzle-orm';
+import {
+  ALLOWED_SCAN_MIME,
+  attachmentKindLabel,
+  checkExtra,
+  checkPhoto,
+  checkVideo,
+  formatBytesMB,
+  formatName,
+  isAttachmentKind,
+  isMediaKind,
+  isUnitAttachmentKind,
+  type MediaSettings,
+} from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
-import { attachments } from '../db/schema';
+import type { Db } from '../db/client';
+import { applications, attachments } from '../db/schema';
 import { AppError, notFound } from '../errors';
+import { MediaError, probeFile, type Probe } from '../media/probe';
+import { makeThumbnail } from '../media/thumbnail';
+import type { ByteRange } from '../storage';
 import { audit } from './accounts';
+import { attachmentName, loadVisible, presentAttachment, requireAbility, type AttachmentView, visibleTo } from './applications';
 import { getCampaign } from './campaigns';
-import { loadVisible, presentAttachment, requireAbility, type AttachmentView, visibleTo } from './applications';
-import { applications } from '../db/schema';
 
-const MiB = 1024 * 1024;
+/** Long side of the re-encoded preview the 附件 viewer shows (and lists scale down as thumbnails). */
+const PREVIEW_SIZE = 1280;
 
-/** The applicant uploads the three scans; the unit uploads its 推荐报告扫描件. */
+/** The applicant uploads scans, photos, videos and supplementary files; the unit uploads its 推荐报告扫描件. */
 const uploadAction = (kind: string) => (isUnitAttachmentKind(kind) ? 'unitUpload' : 'upload') as 'unitUpload' | 'upload';
-const fmtMB = (bytes: number) => `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 1 : 0)} MB`;
+
+export function isUploadKind(kind: unknown): kind is string {
+  return isAttachmentKind(kind) || isMediaKind(kind);
+}
 
 /** A display name that is safe to show and to send back in Content-Disposition. */
 export function cleanFileName(name: string): string {
@@ -32,6 +50,150 @@ export function cleanFileName(name: string): string {
   return chars.length > 120 ? chars.slice(0, 100).join('') + '…' + chars.slice(-19).join('') : chars.join('');
 }
 
+/** The largest file a kind accepts, known before a byte is sent (tus Upload-Length, multipart limit). */
+export function maxBytesFor(kind: string, media: MediaSettings): number {
+  if (kind === 'photo') return media.photoMaxBytes;
+  if (kind === 'video') return media.videoMaxBytes;
+  if (kind === 'deeds_extra' || kind === 'story_extra') return Math.max(media.videoMaxBytes, media.scanMaxBytes);
+  return media.scanMaxBytes;
+}
+
+export function tooLarge(kind: string, size: number, maxBytes: number): AppError {
+  const label = attachmentKindLabel(kind);
+  return new AppError('TOO_LARGE', `${label} ${formatBytesMB(size, maxBytes)}，要求不大于 ${formatBytesMB(maxBytes)}`);
+}
+
+/** Refuses an unknown kind or an application the user may not upload to, before any bytes are accepted. */
+export async function authorizeUpload(s: Services, user: SessionUser, applicationId: string, kind: string) {
+  if (!isUploadKind(kind)) {
+    throw new AppError('VALIDATION', '附件类别不正确，应为照片、视频、主要事迹或感人故事补充材料、个人诚信承诺、所在单位意见、政审材料或推荐报告扫描件之一');
+  }
+  const { app, unitName } = await loadVisible(s.db, user, applicationId);
+  requireAbility(user, app, unitName, uploadAction(kind));
+  const campaign = await getCampaign(s.db, app.campaignId);
+  await requireRoomFor(s.db, app.id, kind, campaign.settings.media);
+  return { app, media: campaign.settings.media };
+}
+
+async function requireRoomFor(db: Db, applicationId: string, kind: string, media: MediaSettings) {
+  const limit = kind === 'photo' ? media.photoMaxCount : kind === 'video' ? media.videoMaxCount : null;
+  if (limit === null) return;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(attachments)
+    .where(and(eq(attachments.applicationId, applicationId), eq(attachments.kind, kind), isNull(attachments.deletedAt)));
+  if (row!.n >= limit) {
+    const unit = kind === 'photo' ? '张' : '个';
+    throw new AppError('CONFLICT', `${attachmentKindLabel(kind)}已有 ${row!.n} ${unit}，最多 ${limit} ${unit}；请先删除不需要的再上传`);
+  }
+}
+
+/** The rules of the kind, applied to what was read from the content. */
+function problemsOf(kind: string, probe: Probe, size: number, media: MediaSettings): string[] {
+  const facts = { size, mime: probe.mime, width: probe.width, height: probe.height, durationSeconds: probe.durationSeconds };
+  if (kind === 'photo') return checkPhoto(facts, media);
+  if (kind === 'video') return checkVideo(facts, media);
+  if (kind === 'deeds_extra' || kind === 'story_extra') return checkExtra(kind, facts, media);
+  const label = attachmentKindLabel(kind);
+  if (!ALLOWED_SCAN_MIME.includes(probe.mime)) return [`${label}格式为 ${formatName(probe.mime)}，要求 PDF、JPEG 或 PNG（按文件内容识别）`];
+  return size > media.scanMaxBytes ? [`${label} ${formatBytesMB(size, media.scanMaxBytes)}，要求不大于 ${formatBytesMB(media.scanMaxBytes)}，请压缩或分页扫描后重新上传`] : [];
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+export interface ReceivedFile {
+  kind: string;
+  /** the name the user's device gave it; cleaned, only ever stored in the database */
+  fileName: string;
+  /** a complete temporary file on the storage's file system; consumed (moved or deleted) by commitFile */
+  tmpPath: string;
+}
+
+/**
+ * The one way a file becomes an attachment, whether it came by tus or by a form upload: recognise it from its
+ * bytes, apply the kind's rules, make a metadata-free preview of images, move original and preview into
+ * storage durably, then write the row, all only if the user may still upload to the application.
+ */
+export async function commitFile(s: Services, user: SessionUser, applicationId: string, file: ReceivedFile): Promise<AttachmentView> {
+  const previewTmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.preview.jpg`);
+  const stored: string[] = [];
+  try {
+    const { media } = await authorizeUpload(s, user, applicationId, file.kind);
+    const { size } = await fsp.stat(file.tmpPath);
+    let probe: Probe;
+    try {
+      probe = await probeFile(file.tmpPath);
+    } catch (err) {
+      if (err instanceof MediaError && err.reason === 'type') {
+        const found = err.found ? err.found.replace(/^文件/, '的') : '的内容不是可识别的文件格式';
+        throw new AppError('UNSUPPORTED_FILE', `文件“${cleanFileName(file.fileName)}”${found}，${attachmentKindLabel(file.kind)}${acceptText(file.kind)}（按文件内容识别，修改扩展名无效）`);
+      }
+      throw err;
+    }
+    const problems = problemsOf(file.kind, probe, size, media);
+    if (problems.length) throw new AppError('UNSUPPORTED_FILE', problems.join('；'));
+    const isImage = probe.mime === 'image/jpeg' || probe.mime === 'image/png';
+    if (isImage) await makeThumbnail(file.tmpPath, previewTmp, PREVIEW_SIZE);
+    const sha256 = await sha256Of(file.tmpPath);
+    const storageKey = await s.storage.putFile(file.tmpPath, { contentType: probe.mime });
+    stored.push(storageKey);
+    const previewKey = isImage ? await s.storage.putFile(previewTmp, { contentType: 'image/jpeg' }) : null;
+    if (previewKey) stored.push(previewKey);
+    return await s.db.transaction(async (tx) => {
+      const { app, unitName } = await loadVisible(tx, user, applicationId, true);
+      requireAbility(user, app, unitName, uploadAction(file.kind));
+      await requireRoomFor(tx, app.id, file.kind, media);
+      // 序号 of 姓名+序号.jpg: one more than any photo the application ever had, so deleting one renumbers nothing
+      const seq = file.kind === 'photo' ? (await nextPhotoSeq(tx, app.id)) : null;
+      const [row] = await tx
+        .insert(attachments)
+        .values({
+          applicationId: app.id,
+          kind: file.kind,
+          name: cleanFileName(file.fileName),
+          storageKey,
+          previewKey,
+          mime: probe.mime,
+          size,
+          sha256,
+          seq,
+          width: probe.width ?? null,
+          height: probe.height ?? null,
+          durationMs: probe.durationSeconds === undefined ? null : Math.round(probe.durationSeconds * 1000),
+          uploadedBy: user.id,
+        })
+        .returning();
+      await tx.update(applications).set({ updatedAt: new Date() }).where(eq(applications.id, app.id));
+      return presentAttachment(row!, app.applicantName);
+    });
+  } catch (err) {
+    await Promise.all(stored.map((key) => s.storage.remove(key).catch(() => {})));
+    throw err;
+  } finally {
+    await fsp.rm(file.tmpPath, { force: true });
+    await fsp.rm(previewTmp, { force: true });
+  }
+}
+
+function acceptText(kind: string): string {
+  if (kind === 'photo') return '要求为 JPEG 格式';
+  if (kind === 'video') return '要求为 MP4 或 MOV 格式';
+  if (kind === 'deeds_extra' || kind === 'story_extra') return '要求为 JPEG、PNG、PDF、MP4 或 MOV 格式';
+  return '要求为 PDF、JPEG 或 PNG 格式';
+}
+
+async function nextPhotoSeq(tx: Db, applicationId: string): Promise<number> {
+  const [row] = await tx
+    .select({ top: max(attachments.seq) })
+    .from(attachments)
+    .where(and(eq(attachments.applicationId, applicationId), eq(attachments.kind, 'photo')));
+  return (row?.top ?? 0) + 1;
+}
+
 export interface IncomingFile {
   kind: string;
   fileName: string;
@@ -41,94 +203,66 @@ export interface IncomingFile {
 }
 
 /**
- * 【附件】 upload: stream to a temporary file (never the whole file in memory), recognise the type from
- * the bytes, then move it into storage and write the row, all only if the applicant may still edit.
+ * 【附件】 upload in one request (scans and small files; large media come by tus): streamed to a temporary
+ * file, never held in memory, then committed like every other upload.
  */
 export async function addAttachment(s: Services, user: SessionUser, applicationId: string, file: IncomingFile, maxBytes: number): Promise<AttachmentView> {
-  if (!isAttachmentKind(file.kind)) {
+  try {
+    await authorizeUpload(s, user, applicationId, file.kind);
+  } catch (err) {
     file.stream.resume();
-    throw new AppError('VALIDATION', '附件类别不正确，应为个人诚信承诺、所在单位意见、政审材料或推荐报告扫描件之一');
-  }
-  const kind: AttachmentKind = file.kind;
-  const action = uploadAction(kind);
-  {
-    const { app, unitName } = await loadVisible(s.db, user, applicationId);
-    requireAbility(user, app, unitName, action);
+    throw err;
   }
   const tmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.part`);
-  const hash = crypto.createHash('sha256');
   let size = 0;
   try {
     await pipeline(
       file.stream,
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
           size += chunk.length;
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      }),
+          if (size > maxBytes) throw tooLarge(file.kind, size, maxBytes); // stop reading: nothing more is kept
+          yield chunk;
+        }
+      },
       fs.createWriteStream(tmp),
     );
-    if (file.truncated() || size > maxBytes) {
-      throw new AppError('TOO_LARGE', `${attachmentKindLabel(kind)}文件超过 ${fmtMB(maxBytes)}，要求不大于 ${fmtMB(maxBytes)}，请压缩或分页扫描后重新上传`);
-    }
+    if (file.truncated() || size > maxBytes) throw tooLarge(file.kind, size, maxBytes);
     if (size === 0) throw new AppError('UNSUPPORTED_FILE', '文件为空，请重新选择文件');
-    const detected = await fileTypeFromFile(tmp);
-    if (!detected || !ALLOWED_SCAN_MIME.includes(detected.mime)) {
-      throw new AppError(
-        'UNSUPPORTED_FILE',
-        `文件“${cleanFileName(file.fileName)}”的内容${detected ? `是 ${detected.ext.toUpperCase()} 格式` : '不是可识别的文件格式'}，${attachmentKindLabel(kind)}要求为 PDF、JPEG 或 PNG 格式（按文件内容识别，修改扩展名无效）`,
-      );
-    }
-    const key = await s.storage.putFile(tmp);
-    try {
-      return await s.db.transaction(async (tx) => {
-        const { app, unitName } = await loadVisible(tx, user, applicationId, true);
-        requireAbility(user, app, unitName, action);
-        const [row] = await tx
-          .insert(attachments)
-          .values({
-            applicationId: app.id,
-            kind,
-            name: cleanFileName(file.fileName),
-            storageKey: key,
-            mime: detected.mime,
-            size,
-            sha256: hash.digest('hex'),
-            uploadedBy: user.id,
-          })
-          .returning();
-        await tx.update(applications).set({ updatedAt: new Date() }).where(eq(applications.id, app.id));
-        return presentAttachment(row!);
-      });
-    } catch (err) {
-      await s.storage.remove(key);
-      throw err;
-    }
-  } finally {
+  } catch (err) {
     await fsp.rm(tmp, { force: true });
+    throw err;
   }
+  return commitFile(s, user, applicationId, { kind: file.kind, fileName: file.fileName, tmpPath: tmp });
 }
 
 async function loadAttachment(s: Services, user: SessionUser, id: string) {
   const [row] = await s.db
-    .select({ file: attachments })
+    .select({ file: attachments, applicantName: applications.applicantName })
     .from(attachments)
     .innerJoin(applications, eq(applications.id, attachments.applicationId))
     .where(and(eq(attachments.id, id), isNull(attachments.deletedAt), visibleTo(user)));
   if (!row) throw notFound('附件');
-  return row.file;
+  return row;
 }
 
-export async function openAttachment(s: Services, user: SessionUser, id: string) {
-  const file = await loadAttachment(s, user, id);
-  await audit(s.db, user.id, 'attachment.download', 'attachment', id);
-  return { file, stream: await s.storage.open(file.storageKey) };
+/** The original exactly as uploaded, whole or a byte range (video seeking), under its download name. */
+export async function openAttachment(s: Services, user: SessionUser, id: string, range?: (size: number) => ByteRange | null) {
+  const { file, applicantName } = await loadAttachment(s, user, id);
+  const wanted = range?.(file.size) ?? null;
+  if (!wanted || wanted.start === 0) await audit(s.db, user.id, 'attachment.download', 'attachment', id);
+  return { file, name: attachmentName(file, applicantName), range: wanted, stream: await s.storage.open(file.storageKey, wanted ?? undefined) };
+}
+
+/** The re-encoded preview of an image (no EXIF, no GPS), safe to show inline. */
+export async function openPreview(s: Services, user: SessionUser, id: string) {
+  const { file, applicantName } = await loadAttachment(s, user, id);
+  if (!file.previewKey) throw notFound('预览图');
+  return { name: attachmentName(file, applicantName).replace(/\.[^.]*$/, '') + '-预览.jpg', stream: await s.storage.open(file.previewKey) };
 }
 
 export async function removeAttachment(s: Services, user: SessionUser, id: string): Promise<void> {
-  const file = await loadAttachment(s, user, id);
+  const { file } = await loadAttachment(s, user, id);
   await s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, file.applicationId, true);
     requireAbility(user, app, unitName, uploadAction(file.kind));
@@ -136,8 +270,8 @@ export async function removeAttachment(s: Services, user: SessionUser, id: strin
   });
 }
 
-export async function scanLimit(s: Services, applicationId: string): Promise<number> {
+export async function uploadLimit(s: Services, applicationId: string, kind: string): Promise<number> {
   const [row] = await s.db.select({ campaignId: applications.campaignId }).from(applications).where(eq(applications.id, applicationId));
-  if (!row) return 20 * MiB;
-  return (await getCampaign(s.db, row.campaignId)).settings.media.scanMaxBytes;
+  if (!row) return 20 * 1024 * 1024;
+  return maxBytesFor(kind, (await getCampaign(s.db, row.campaignId)).settings.media);
 }

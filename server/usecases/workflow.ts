@@ -38,7 +38,7 @@ async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rul
   const needs = (g: Guard) => rule?.guards.includes(g) ?? false;
   if (needs('complete')) {
     const d = await detail({ ...s, db: tx }, user, app, null);
-    facts.complete = missingForSubmission(d).complete;
+    facts.complete = missingForSubmission(d, (await getCampaign(tx, app.campaignId)).settings.media).complete;
   }
   if (needs('applyWindow') || needs('preliminaryWindow')) {
     const campaign = await getCampaign(tx, app.campaignId);

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { sweepSessions } from './auth/sessions';
+import type { Services } from './context';
+import { sweepOrphans } from './usecases/sweep';
+
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * Housekeeping once at start and then hourly: expired sessions, abandoned resumable uploads, stored files no
+ * row refers to, stale temporary files. Failures are logged and retried next time; they never stop the server.
+ */
+export function startMaintenance(app: FastifyInstance, s: Services, sweepUploads: () => Promise<number>): void {
+  const run = async () => {
+    try {
+      await sweepSessions(s.db, s.config.sessionIdleMinutes);
+      const uploads = await sweepUploads();
+      const orphans = await sweepOrphans(s);
+      if (uploads || orphans.objects || orphans.tmpFiles) app.log.info({ uploads, ...orphans }, 'swept abandoned uploads and orphaned files');
+    } catch (err) {
+      app.log.error(err, 'housekeeping failed');
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const next = () => {
+    running = running.then(run);
+  };
+  app.addHook('onReady', async () => {
+    next();
+    timer = setInterval(next, HOUR);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running; // the database closes after the app: let a sweep in progress finish first
+  });
+}

@@ -1,0 +1,349 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachments, uploads } from './db/schema';
+import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rotateMp4, truncatedMp4 } from './media/fixtures';
+import { createTusServer, UPLOAD_TTL_MS } from './routes/uploads';
+import { buildApplicant, buildApplication, buildUnit } from './testing/factories';
+import { Client, json, startTestPlatform } from './testing/harness';
+import { PHOTO_BYTES } from './testing/journey';
+import { sweepOrphans } from './usecases/sweep';
+
+const MiB = 1024 * 1024;
+let t: Awaited<ReturnType<typeof startTestPlatform>>;
+let base: string;
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => t?.close());
+
+interface View {
+  id: string;
+  kind: string;
+  name: string;
+  size: number;
+  mime: string;
+  seq: number | null;
+  width: number | null;
+  height: number | null;
+  durationSeconds: number | null;
+  hasPreview: boolean;
+}
+
+/** A browser's side of the tus protocol over real HTTP, with the session cookie and CSRF header of a Client. */
+class Tus {
+  constructor(private readonly c: Client) {}
+
+  private async headers(extra: Record<string, string> = {}) {
+    if (!this.c.cookies.has('csrf')) await this.c.get('/api/auth/me');
+    return {
+      cookie: [...this.c.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      'x-csrf-token': this.c.cookies.get('csrf') ?? '',
+      'tus-resumable': '1.0.0',
+      ...extra,
+    };
+  }
+
+  async create(applicationId: string, kind: string, filename: string, size: number) {
+    const meta = Object.entries({ applicationId, kind, filename })
+      .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+      .join(',');
+    const res = await fetch(`${base}/api/uploads`, { method: 'POST', headers: await this.headers({ 'upload-length': String(size), 'upload-metadata': meta }) });
+    const location = res.headers.get('location');
+    return { res, url: location ? new URL(location, `${base}/api/uploads/`).toString() : null, body: await res.text() };
+  }
+
+  async patch(url: string, offset: number, chunk: Buffer) {
+    const res = await fetch(url, {
+      method: 'PATCH',
+      headers: await this.headers({ 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }),
+      body: new Uint8Array(chunk),
+    });
+    return { res, body: await res.text() };
+  }
+
+  async offset(url: string) {
+    const res = await fetch(url, { method: 'HEAD', headers: await this.headers() });
+    return { status: res.status, offset: Number(res.headers.get('upload-offset')) };
+  }
+
+  /** A whole upload in one PATCH; resolves to the server's answer after the last byte. */
+  async upload(applicationId: string, kind: string, filename: string, bytes: Buffer) {
+    const created = await this.create(applicationId, kind, filename, bytes.length);
+    if (created.res.status !== 201) return { status: created.res.status, body: created.body, stage: 'create' as const };
+    const done = await this.patch(created.url!, 0, bytes);
+    return { status: done.res.status, body: done.body, stage: 'patch' as const };
+  }
+
+  /**
+   * Sends the first `sent` bytes of a PATCH and then drops the connection, like a phone losing its network
+   * mid-upload.
+   */
+  async cutOff(url: string, bytes: Buffer, sent: number) {
+    const headers = await this.headers({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(bytes.length) });
+    await new Promise<void>((resolve) => {
+      const req = http.request(url, { method: 'PATCH', headers });
+      req.on('error', () => resolve());
+      req.write(bytes.subarray(0, sent), () => setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 300));
+    });
+  }
+}
+
+async function applicantWithApplication() {
+  const applicant = await buildApplicant(t.s);
+  const c = new Client(t.app);
+  await c.login(applicant.username, applicant.password);
+  const d = await buildApplication(t.s, applicant.user, { pledged: true });
+  return { applicant, c, tus: new Tus(c), id: d.id, name: applicant.user.realName };
+}
+
+const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error.message;
+const storedFiles = () => {
+  const dir = path.join(t.s.config.dataDir, 'files');
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('-')).length : 0;
+};
+const pendingUploads = () => fs.readdirSync(path.join(t.s.config.dataDir, 'uploads')).length;
+const rowsOf = async (applicationId: string) => t.s.db.select().from(attachments).where(eq(attachments.applicationId, applicationId));
+const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+describe('照片 by tus', () => {
+  it('stores photos as 姓名+序号.jpg, numbering stable when one is deleted, originals untouched, previews without GPS', async () => {
+    const { c, tus, id, name } = await applicantWithApplication();
+    const views: View[] = [];
+    for (let i = 0; i < 3; i++) {
+      const photo = jpegOfSize(PHOTO_BYTES + i, { gps: true });
+      const up = await tus.upload(id, 'photo', `IMG_000${i}.JPG`, photo);
+      expect(up.status, up.body).toBe(200);
+      views.push(JSON.parse(up.body) as View);
+    }
+    expect(views.map((v) => v.name)).toEqual([`${name}1.jpg`, `${name}2.jpg`, `${name}3.jpg`]);
+    expect(views[0]).toMatchObject({ kind: 'photo', mime: 'image/jpeg', size: PHOTO_BYTES, width: 640, height: 480, hasPreview: true });
+
+    expect((await c.del(`/api/attachments/${views[1]!.id}`)).statusCode).toBe(200);
+    const fourth = await tus.upload(id, 'photo', 'IMG_0004.JPG', jpegOfSize(PHOTO_BYTES + 10));
+    expect(JSON.parse(fourth.body).name).toBe(`${name}4.jpg`);
+    const detail = json<{ attachments: View[] }>(await c.get(`/api/applications/${id}`));
+    expect(detail.attachments.filter((a) => a.kind === 'photo').map((a) => a.name)).toEqual([`${name}1.jpg`, `${name}3.jpg`, `${name}4.jpg`]);
+
+    // the original downloads byte for byte, as an attachment named 姓名1.jpg in UTF-8
+    const original = await c.get(`/api/attachments/${views[0]!.id}`);
+    expect(original.headers['content-disposition']).toBe(`attachment; filename="${'_'.repeat(name.length)}1.jpg"; filename*=UTF-8''${encodeURIComponent(`${name}1.jpg`)}`);
+    expect(original.headers['x-content-type-options']).toBe('nosniff');
+    expect(sha(original.rawPayload)).toBe(sha(jpegOfSize(PHOTO_BYTES, { gps: true })));
+    expect(jpegHasGps(original.rawPayload)).toBe(true);
+    // the preview is a new JPEG without metadata: no GPS position of where the photo was taken
+    const preview = await c.get(`/api/attachments/${views[0]!.id}/preview`);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.headers['content-type']).toBe('image/jpeg');
+    expect(preview.rawPayload.length).toBeLessThan(200_000);
+    expect(jpegHasGps(preview.rawPayload)).toBe(false);
+    expect(preview.rawPayload.includes(Buffer.from('Exif\0\0'))).toBe(false);
+  });
+
+  it('takes 2 MB as 2 × 1024 × 1024 bytes: one byte less is refused with the size found and required', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const before = storedFiles();
+    const small = await tus.upload(id, 'photo', '小.jpg', jpegOfSize(PHOTO_BYTES - 1));
+    expect(small.status).toBe(415);
+    expect(errorOf(small.body)).toMatch(/^照片 1\.99 MB，要求不小于 2 MB/);
+    expect(storedFiles()).toBe(before);
+    expect(await rowsOf(id)).toHaveLength(0);
+    expect((await tus.upload(id, 'photo', '刚好.jpg', jpegOfSize(PHOTO_BYTES))).status).toBe(200);
+  });
+
+  it('refuses a file over the size limit when the upload is created, before any bytes are sent', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const created = await tus.create(id, 'photo', 'huge.jpg', 31 * MiB);
+    expect(created.res.status).toBe(413);
+    expect(errorOf(created.body)).toBe('照片 31 MB，要求不大于 30 MB');
+    expect(await t.s.db.select().from(uploads).where(eq(uploads.applicationId, id))).toHaveLength(0);
+  });
+
+  it('refuses the 11th photo with the count found and the limit', async () => {
+    const { tus, id } = await applicantWithApplication();
+    for (let i = 0; i < 10; i++) expect((await tus.upload(id, 'photo', `${i}.jpg`, jpegOfSize(PHOTO_BYTES + i))).status).toBe(200);
+    const eleventh = await tus.create(id, 'photo', '11.jpg', PHOTO_BYTES);
+    expect(eleventh.res.status).toBe(409);
+    expect(errorOf(eleventh.body)).toBe('照片已有 10 张，最多 10 张；请先删除不需要的再上传');
+  });
+});
+
+describe('resuming', () => {
+  it('continues an upload cut off mid-way from the offset the server has', async () => {
+    const { tus, id, c } = await applicantWithApplication();
+    const photo = jpegOfSize(3 * MiB, { gps: true });
+    const created = await tus.create(id, 'photo', '断点续传.jpg', photo.length);
+    expect(created.res.status).toBe(201);
+    await tus.cutOff(created.url!, photo, 1 * MiB + 12345);
+    const { status, offset } = await tus.offset(created.url!);
+    expect(status).toBe(200);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(1 * MiB + 12345);
+    expect(await rowsOf(id)).toHaveLength(0); // nothing is committed before the file is complete
+
+    const rest = await tus.patch(created.url!, offset, photo.subarray(offset));
+    expect(rest.res.status, rest.body).toBe(200);
+    const view = JSON.parse(rest.body) as View;
+    expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
+    expect((await tus.offset(created.url!)).status).toBe(404); // the finished upload is gone
+    expect(pendingUploads()).toBe(0);
+  });
+
+  it('sweeps uploads abandoned for longer than a day: bytes, bookkeeping and row', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(PHOTO_BYTES);
+    const created = await tus.create(id, 'photo', 'abandoned.jpg', photo.length);
+    await tus.patch(created.url!, 0, photo.subarray(0, 1000));
+    const uploadId = created.url!.split('/').pop()!;
+    expect(fs.existsSync(path.join(t.s.config.dataDir, 'uploads', uploadId))).toBe(true);
+    const { sweep } = createTusServer(t.s, path.join(t.s.config.dataDir, 'uploads'));
+    expect(await sweep(Date.now() + 60_000)).toBe(0); // not yet
+    expect(await sweep(Date.now() + UPLOAD_TTL_MS + 60_000)).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(path.join(t.s.config.dataDir, 'uploads', uploadId))).toBe(false);
+    expect(await t.s.db.select().from(uploads).where(eq(uploads.id, uploadId))).toHaveLength(0);
+    expect((await tus.offset(created.url!)).status).toBe(404);
+  });
+
+  it('sweeps stored files that no attachment refers to, and keeps the rest', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const kept = JSON.parse((await tus.upload(id, 'photo', 'kept.jpg', jpegOfSize(PHOTO_BYTES))).body) as View;
+    const tmp = path.join(t.s.storage.tmpDir, 'orphan.part');
+    fs.writeFileSync(tmp, 'left behind by a crash between storing and the row');
+    const orphan = await t.s.storage.putFile(tmp);
+    await sweepOrphans(t.s, Date.now()); // too young: might be an upload in progress
+    expect(await t.s.storage.stat(orphan)).not.toBeNull();
+    const swept = await sweepOrphans(t.s, Date.now() + 2 * 60 * 60 * 1000);
+    expect(swept.objects).toBe(1);
+    expect(await t.s.storage.stat(orphan)).toBeNull();
+    const [row] = await t.s.db.select().from(attachments).where(eq(attachments.id, kept.id));
+    expect(await t.s.storage.stat(row!.storageKey)).not.toBeNull();
+    expect(await t.s.storage.stat(row!.previewKey!)).not.toBeNull();
+  });
+});
+
+describe('视频', () => {
+  it('accepts landscape 1920×1080 and portrait by rotation as 1080×1920, and serves byte ranges for playing', async () => {
+    const { tus, c, id } = await applicantWithApplication();
+    const landscape = await tus.upload(id, 'video', '横版.mp4', fixtureBytes('landscape.mp4'));
+    expect(landscape.status, landscape.body).toBe(200);
+    expect(JSON.parse(landscape.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, hasPreview: false });
+    const portrait = await tus.upload(id, 'video', '竖版.mp4', rotateMp4(fixtureBytes('landscape.mp4'), 90));
+    expect(JSON.parse(portrait.body)).toMatchObject({ width: 1080, height: 1920 });
+    const mov = await tus.upload(id, 'video', 'IMG_0420.MOV', fixtureBytes('portrait.mov'));
+    expect(JSON.parse(mov.body)).toMatchObject({ mime: 'video/quicktime', width: 1080, height: 1920 });
+
+    const v = JSON.parse(landscape.body) as View;
+    expect(v.durationSeconds).toBeGreaterThan(1);
+    const bytes = fixtureBytes('landscape.mp4');
+    const part = await c.get(`/api/attachments/${v.id}`, { range: 'bytes=100-199' });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`);
+    expect(part.rawPayload.equals(bytes.subarray(100, 200))).toBe(true);
+    expect(part.headers['content-disposition']).toMatch(/^attachment;/);
+  });
+
+  it('refuses wrong resolution, over 3 minutes, and a truncated file, saying what was found and what is required', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const before = storedFiles();
+    const small = await tus.upload(id, 'video', '720p.mp4', fixtureBytes('small-720p.mp4'));
+    expect(small.status).toBe(415);
+    expect(errorOf(small.body)).toBe('视频分辨率 1280×720，要求横版 1920×1080 或竖版 1080×1920');
+    const long = await tus.upload(id, 'video', 'long.mp4', fixtureBytes('long-181s.mp4'));
+    expect(errorOf(long.body)).toBe('视频时长 3分1秒，要求 3 分钟以内');
+    const cut = await tus.upload(id, 'video', 'cut.mp4', truncatedMp4());
+    expect(cut.status).toBe(415);
+    expect(errorOf(cut.body)).toContain('视频文件不完整');
+    expect(storedFiles()).toBe(before);
+    expect(await rowsOf(id)).toHaveLength(0);
+    expect(pendingUploads()).toBe(0);
+  });
+});
+
+describe('hostile files', () => {
+  it('refuses every file of the hostile corpus, by tus and by form upload, and stores nothing', async () => {
+    const { tus, c, id } = await applicantWithApplication();
+    const before = storedFiles();
+    for (const f of hostileCorpus()) {
+      for (const kind of ['photo', 'deeds_extra']) {
+        const up = await tus.upload(id, kind, f.name, f.bytes);
+        expect(up.status, `${f.why} as ${kind}`).toBeGreaterThanOrEqual(400);
+        expect(errorOf(up.body), f.why).toMatch(/[\u4e00-\u9fa5]/);
+      }
+      const form = await c.upload(`/api/applications/${id}/attachments`, 'political_review', f.name, f.bytes);
+      expect(form.statusCode, f.why).toBeGreaterThanOrEqual(400);
+    }
+    expect(storedFiles()).toBe(before);
+    expect(await rowsOf(id)).toHaveLength(0);
+    expect(pendingUploads()).toBe(0);
+  });
+
+  it('keeps hostile names off the file system: stored under generated ids, the name only in the database', async () => {
+    const { tus, c, id } = await applicantWithApplication();
+    for (const name of HOSTILE_NAMES) {
+      const up = await tus.upload(id, 'deeds_extra', name, fixtureBytes('landscape.mp4'));
+      expect(up.status, name).toBe(200);
+      const view = JSON.parse(up.body) as View;
+      // eslint-disable-next-line no-control-regex -- control characters are what must be gone
+      expect(view.name).not.toMatch(/[/\\\u0000-\u001f\u202e]/);
+      const dl = await c.get(`/api/attachments/${view.id}`);
+      expect(dl.headers['content-disposition']).toMatch(/^attachment; filename="[\x20-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%\-_.!~*'()]+$/);
+    }
+    const names = fs.readdirSync(path.join(t.s.config.dataDir, 'files'), { recursive: true }).map(String);
+    for (const n of names) expect(n).toMatch(/^[0-9a-f]{2}(\/[0-9a-f-]{36})?$/);
+  });
+});
+
+describe('who may upload', () => {
+  it('refuses strangers, other applicants and units, and changes nothing', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(PHOTO_BYTES);
+    const created = await tus.create(id, 'photo', 'mine.jpg', photo.length);
+    await tus.patch(created.url!, 0, photo.subarray(0, 5000));
+
+    const other = await buildApplicant(t.s);
+    const oc = new Client(t.app);
+    await oc.login(other.username, other.password);
+    const otherTus = new Tus(oc);
+    expect((await otherTus.offset(created.url!)).status).toBe(404);
+    expect((await otherTus.patch(created.url!, 5000, photo.subarray(5000))).res.status).toBe(404);
+    expect((await otherTus.create(id, 'photo', 'x.jpg', photo.length)).res.status).toBe(404);
+
+    const unit = await buildUnit(t.s);
+    const uc = new Client(t.app);
+    await uc.login(unit.username, unit.password);
+    expect((await new Tus(uc).create(id, 'photo', 'x.jpg', photo.length)).res.status).toBe(404);
+
+    const anonymous = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } });
+    expect(anonymous.status).toBe(403); // no CSRF token: refused before anything else
+    const c = new Client(t.app);
+    await c.get('/api/auth/me');
+    expect((await new Tus(c).create(id, 'photo', 'x.jpg', 10)).res.status).toBe(401);
+
+    // the owner's upload is where it was
+    expect((await tus.offset(created.url!)).offset).toBe(5000);
+    expect(await rowsOf(id)).toHaveLength(0);
+  });
+
+  it('refuses uploads once the application has been submitted to the unit', async () => {
+    const { tus, c, id } = await applicantWithApplication();
+    for (const kind of ['integrity_pledge', 'unit_opinion', 'political_review']) {
+      await c.upload(`/api/applications/${id}/attachments`, kind, `${kind}.pdf`, Buffer.from('%PDF-1.4\n%%EOF\n'));
+    }
+    expect((await tus.upload(id, 'photo', 'p.jpg', jpegOfSize(PHOTO_BYTES))).status).toBe(200);
+    const unit = await buildUnit(t.s);
+    expect((await c.post(`/api/applications/${id}/transitions/submit`, { unitId: unit.unit.id })).statusCode).toBe(200);
+    const late = await tus.create(id, 'photo', 'late.jpg', PHOTO_BYTES);
+    expect(late.res.status).toBe(403);
+    expect(errorOf(late.body)).toContain('不能上传');
+  });
+});
