@@ -29,6 +29,11 @@ export class ApiClient {
     return data;
   }
 
+  /** The session as request headers, for talking to the server without this client (tus, benches). */
+  sessionHeaders(): { cookie: string; 'x-csrf-token': string } {
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': this.cookies.get('csrf') ?? '' };
+  }
+
   login(username: string, password: string) {
     return this.call('POST', '/api/auth/login', { username, password, captcha: CAPTCHA });
   }

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -10,6 +9,8 @@ import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rot
 import { createTusServer, UPLOAD_TTL_MS } from './routes/uploads';
 import { buildApplicant, buildApplication, buildUnit } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
+import { startS3 } from './testing/s3';
+import { Tus } from './testing/tus';
 import { PHOTO_BYTES } from './testing/journey';
 import { sweepOrphans } from './usecases/sweep';
 
@@ -37,74 +38,12 @@ interface View {
   hasPreview: boolean;
 }
 
-/** A browser's side of the tus protocol over real HTTP, with the session cookie and CSRF header of a Client. */
-class Tus {
-  constructor(private readonly c: Client) {}
-
-  private async headers(extra: Record<string, string> = {}) {
-    if (!this.c.cookies.has('csrf')) await this.c.get('/api/auth/me');
-    return {
-      cookie: [...this.c.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      'x-csrf-token': this.c.cookies.get('csrf') ?? '',
-      'tus-resumable': '1.0.0',
-      ...extra,
-    };
-  }
-
-  async create(applicationId: string, kind: string, filename: string, size: number) {
-    const meta = Object.entries({ applicationId, kind, filename })
-      .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-      .join(',');
-    const res = await fetch(`${base}/api/uploads`, { method: 'POST', headers: await this.headers({ 'upload-length': String(size), 'upload-metadata': meta }) });
-    const location = res.headers.get('location');
-    return { res, url: location ? new URL(location, `${base}/api/uploads/`).toString() : null, body: await res.text() };
-  }
-
-  async patch(url: string, offset: number, chunk: Buffer) {
-    const res = await fetch(url, {
-      method: 'PATCH',
-      headers: await this.headers({ 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }),
-      body: new Uint8Array(chunk),
-    });
-    return { res, body: await res.text() };
-  }
-
-  async offset(url: string) {
-    const res = await fetch(url, { method: 'HEAD', headers: await this.headers() });
-    return { status: res.status, offset: Number(res.headers.get('upload-offset')) };
-  }
-
-  /** A whole upload in one PATCH; resolves to the server's answer after the last byte. */
-  async upload(applicationId: string, kind: string, filename: string, bytes: Buffer) {
-    const created = await this.create(applicationId, kind, filename, bytes.length);
-    if (created.res.status !== 201) return { status: created.res.status, body: created.body, stage: 'create' as const };
-    const done = await this.patch(created.url!, 0, bytes);
-    return { status: done.res.status, body: done.body, stage: 'patch' as const };
-  }
-
-  /**
-   * Sends the first `sent` bytes of a PATCH and then drops the connection, like a phone losing its network
-   * mid-upload.
-   */
-  async cutOff(url: string, bytes: Buffer, sent: number) {
-    const headers = await this.headers({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(bytes.length) });
-    await new Promise<void>((resolve) => {
-      const req = http.request(url, { method: 'PATCH', headers });
-      req.on('error', () => resolve());
-      req.write(bytes.subarray(0, sent), () => setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 300));
-    });
-  }
-}
-
 async function applicantWithApplication() {
   const applicant = await buildApplicant(t.s);
   const c = new Client(t.app);
   await c.login(applicant.username, applicant.password);
   const d = await buildApplication(t.s, applicant.user, { pledged: true });
-  return { applicant, c, tus: new Tus(c), id: d.id, name: applicant.user.realName };
+  return { applicant, c, tus: new Tus(c, base), id: d.id, name: applicant.user.realName };
 }
 
 const errorOf = (body: string) => (JSON.parse(body) as { error: { message: string } }).error.message;
@@ -313,7 +252,7 @@ describe('who may upload', () => {
     const other = await buildApplicant(t.s);
     const oc = new Client(t.app);
     await oc.login(other.username, other.password);
-    const otherTus = new Tus(oc);
+    const otherTus = new Tus(oc, base);
     expect((await otherTus.offset(created.url!)).status).toBe(404);
     expect((await otherTus.patch(created.url!, 5000, photo.subarray(5000))).res.status).toBe(404);
     expect((await otherTus.create(id, 'photo', 'x.jpg', photo.length)).res.status).toBe(404);
@@ -321,13 +260,13 @@ describe('who may upload', () => {
     const unit = await buildUnit(t.s);
     const uc = new Client(t.app);
     await uc.login(unit.username, unit.password);
-    expect((await new Tus(uc).create(id, 'photo', 'x.jpg', photo.length)).res.status).toBe(404);
+    expect((await new Tus(uc, base).create(id, 'photo', 'x.jpg', photo.length)).res.status).toBe(404);
 
     const anonymous = await fetch(`${base}/api/uploads`, { method: 'POST', headers: { 'tus-resumable': '1.0.0', 'upload-length': '10' } });
     expect(anonymous.status).toBe(403); // no CSRF token: refused before anything else
     const c = new Client(t.app);
     await c.get('/api/auth/me');
-    expect((await new Tus(c).create(id, 'photo', 'x.jpg', 10)).res.status).toBe(401);
+    expect((await new Tus(c, base).create(id, 'photo', 'x.jpg', 10)).res.status).toBe(401);
 
     // the owner's upload is where it was
     expect((await tus.offset(created.url!)).offset).toBe(5000);
@@ -345,5 +284,57 @@ describe('who may upload', () => {
     const late = await tus.create(id, 'photo', 'late.jpg', PHOTO_BYTES);
     expect(late.res.status).toBe(403);
     expect(errorOf(late.body)).toContain('不能上传');
+  });
+});
+
+describe('the tus protocol', () => {
+  it('answers a PATCH at the wrong offset with 409 and the real offset, and refuses other content types', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(PHOTO_BYTES);
+    const created = await tus.create(id, 'photo', 'p.jpg', photo.length);
+    expect((await tus.patch(created.url!, 0, photo.subarray(0, 1000))).res.status).toBe(204);
+    const wrong = await tus.patch(created.url!, 0, photo.subarray(0, 1000));
+    expect(wrong.res.status).toBe(409);
+    expect(wrong.res.headers.get('upload-offset')).toBe('1000');
+    const c = (await tus.offset(created.url!)).offset;
+    expect(c).toBe(1000);
+    const typed = await fetch(created.url!, { method: 'PATCH', headers: { ...(await tus.sessionHeaders()), 'tus-resumable': '1.0.0', 'upload-offset': '1000', 'content-type': 'text/plain' }, body: 'x' });
+    expect(typed.status).toBe(415);
+    const tooMuch = await tus.patch(created.url!, 1000, Buffer.concat([photo.subarray(1000), Buffer.alloc(10)]));
+    expect(tooMuch.res.status).toBe(413);
+    expect(await rowsOf(id)).toHaveLength(0);
+  });
+});
+
+describe('with S3-compatible object storage', () => {
+  it('stores uploads in the bucket and serves them back, ranges included', async () => {
+    const s3 = await startS3();
+    const p = await startTestPlatform(s3.env);
+    try {
+      await p.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+      expect(p.s.storage.kind).toBe('s3');
+      const applicant = await buildApplicant(p.s);
+      const c = new Client(p.app);
+      await c.login(applicant.username, applicant.password);
+      const d = await buildApplication(p.s, applicant.user, { pledged: true });
+      const tus = new Tus(c, url);
+      const photo = jpegOfSize(PHOTO_BYTES + 77, { gps: true });
+      const up = await tus.upload(d.id, 'photo', 'IMG.jpg', photo);
+      expect(up.status, up.body).toBe(200);
+      const view = JSON.parse(up.body) as View;
+      const [row] = await p.s.db.select().from(attachments).where(eq(attachments.id, view.id));
+      expect((await p.s.storage.stat(row!.storageKey))?.size).toBe(photo.length);
+      expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
+      const part = await c.get(`/api/attachments/${view.id}`, { range: 'bytes=10-19' });
+      expect(part.statusCode).toBe(206);
+      expect(part.rawPayload.equals(photo.subarray(10, 20))).toBe(true);
+      expect(jpegHasGps((await c.get(`/api/attachments/${view.id}/preview`)).rawPayload)).toBe(false);
+      // nothing is left in the local data directory: the files are in the bucket
+      expect(fs.existsSync(path.join(p.s.config.dataDir, 'files'))).toBe(false);
+    } finally {
+      await p.close();
+      await s3.close();
+    }
   });
 });

@@ -1,25 +1,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { loadConfig, type S3Config } from '../config';
+import { loadConfig } from '../config';
 import { createStorage } from './index';
 import { createS3Storage } from './s3';
 import { createLocalStorage, StorageNotFoundError, type Storage, type StoredObject } from './storage';
-
-// s3rver ships no type declarations; this is the part of its API the tests use.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (options: { port: number; address: string; silent: boolean; directory: string; configureBuckets: never[] }) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
+import { startS3 } from '../testing/s3';
 
 const MiB = 1024 * 1024;
 const tmpRoots: string[] = [];
@@ -71,25 +62,14 @@ async function writeTemp(storage: Storage, bytes: Buffer): Promise<string> {
   return file;
 }
 
-let s3: { server: S3rverServer; directory: string; config: S3Config };
+let s3: Awaited<ReturnType<typeof startS3>>;
 
 beforeAll(async () => {
-  const directory = tmpRoot('s3rver');
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [] });
-  const { port } = await server.run();
-  const config: S3Config = {
-    endpoint: `http://127.0.0.1:${port}`,
-    bucket: 'awards-files',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    region: 'us-east-1',
-    forcePathStyle: true,
-  };
-  s3 = { server, directory, config };
+  s3 = await startS3();
 });
 
 afterAll(async () => {
-  await s3?.server.close();
+  await s3?.close();
   await Promise.all(tmpRoots.map((dir) => fsp.rm(dir, { recursive: true, force: true })));
 });
 

@@ -111,6 +111,8 @@ export interface ReceivedFile {
   fileName: string;
   /** a complete temporary file on the storage's file system; consumed (moved or deleted) by commitFile */
   tmpPath: string;
+  /** when the receiver hashed the bytes on their way in: saves reading the file again */
+  sha256?: string;
 }
 
 /**
@@ -138,7 +140,7 @@ export async function commitFile(s: Services, user: SessionUser, applicationId: 
     if (problems.length) throw new AppError('UNSUPPORTED_FILE', problems.join('；'));
     const isImage = probe.mime === 'image/jpeg' || probe.mime === 'image/png';
     if (isImage) await makeThumbnail(file.tmpPath, previewTmp, PREVIEW_SIZE);
-    const sha256 = await sha256Of(file.tmpPath);
+    const sha256 = file.sha256 ?? (await sha256Of(file.tmpPath));
     const storageKey = await s.storage.putFile(file.tmpPath, { contentType: probe.mime });
     stored.push(storageKey);
     const previewKey = isImage ? await s.storage.putFile(previewTmp, { contentType: 'image/jpeg' }) : null;
