@@ -12,6 +12,7 @@ import { Client, json, startTestPlatform } from './testing/harness';
 import { startS3 } from './testing/s3';
 import { Tus } from './testing/tus';
 import { PHOTO_BYTES } from './testing/journey';
+import type { AttachmentView } from './usecases/applications';
 import { sweepOrphans } from './usecases/sweep';
 
 const MiB = 1024 * 1024;
@@ -25,18 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-interface View {
-  id: string;
-  kind: string;
-  name: string;
-  size: number;
-  mime: string;
-  seq: number | null;
-  width: number | null;
-  height: number | null;
-  durationSeconds: number | null;
-  hasPreview: boolean;
-}
+type View = AttachmentView;
 
 async function applicantWithApplication() {
   const applicant = await buildApplicant(t.s);
