@@ -3,12 +3,14 @@ import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform, choose } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
-import { pdfBytes, pngBytes } from '../server/testing/files';
+import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
 
 // The manual's routing (一.6–10, 二.1–11) in Chromium: applicant and unit side by side.
 let platform: Platform;
 let browser: Browser;
 const UNIT = '乌鲁木齐市科学技术协会';
+/** The notice's smallest photo (2 MB), as server/testing/journey.ts uploads it. */
+const PHOTO_BYTES = 2 * 1024 * 1024;
 let unitId = '';
 
 async function applicantWithApplication(name: string, username: string, mobile: string) {
@@ -20,6 +22,7 @@ async function applicantWithApplication(name: string, username: string, mobile: 
   await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
   await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
   await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(PHOTO_BYTES), 'image/jpeg'); // 提交 needs at least one photo
   return { c, id };
 }
 
@@ -37,6 +40,12 @@ afterAll(async () => {
   await browser?.close();
   await platform?.stop();
 });
+
+/** Before a screenshot: no table still loading, and the fade of its spinner over. */
+async function settled(page: Page) {
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page.waitForTimeout(400);
+}
 
 const confirm = (page: Page) => page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
 const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
@@ -118,7 +127,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await row(a, 'ZMKJ2023').getByText('编辑申请书/提交').click();
     await a.getByText(/请在主要事迹中注明推广面积的数据来源/).first().waitFor();
     await shot(a, 'routing-05-returned');
-    await a.getByLabel('主要事迹').fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
+    await a.getByRole('textbox', { name: '主要事迹' }).fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
     await a.getByRole('button', { name: '提交', exact: true }).click();
     await a.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
 
@@ -209,5 +218,108 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await flow.getByText('请在主要事迹中注明推广面积的数据来源。').first().waitFor();
     expect(await flow.locator('tr').count()).toBeGreaterThanOrEqual(10);
     await shot(u, 'routing-11-flow');
+  });
+});
+
+// The organizer's part (manual 三): 自治区科协 in its own browser beside the unit.
+describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () => {
+  let o: Page;
+  let u: Page;
+  const FORWARDED = `[${UNIT}]提交到[自治区科协]`;
+  const RETURNED = `[自治区科协]退回到[${UNIT}]`;
+  const ORG_OPINION = '推荐报告缺少纪检监察部门意见，请补充后重新提交。';
+
+  beforeAll(async () => {
+    o = (await newPage(browser, platform.url)).page;
+    u = (await newPage(browser, platform.url)).page;
+    await login(u, 'wlmqkx', 'Unit2023x');
+    await login(o, 'admin', ADMIN_PASSWORD);
+  });
+
+  it('lists the forwarded applications; its 办理 counts as viewed and ends the unit’s 收回', async () => {
+    // until 自治区科协 opens it, the unit may take its forward back
+    await u.getByRole('menuitem', { name: '待审核申报表' }).click();
+    await u.getByRole('tab', { name: '已办理的' }).click();
+    await row(u, '古丽娜尔').getByRole('link', { name: FORWARDED }).waitFor();
+    await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).waitFor();
+
+    // 最美科技工作者 → 待审核申报表: the three forwarded, not the fourth the quota kept at the unit
+    await o.getByRole('menuitem', { name: '最美科技工作者' }).waitFor();
+    await o.getByRole('menuitem', { name: '待审核申报表' }).click();
+    await o.getByRole('tab', { name: '待审核的', selected: true }).waitFor();
+    for (const name of ['古丽娜尔', '王建国', '李明']) await row(o, name).getByRole('link', { name: FORWARDED }).waitFor();
+    expect(await o.locator('tr', { hasText: '张伟' }).count()).toBe(0);
+    await settled(o);
+    await shot(o, 'routing-12-org-pending');
+
+    // 办理: the application, the unit's 推荐单位意见 and 推荐报告扫描件, read-only
+    await row(o, '古丽娜尔').getByText('办理', { exact: true }).click();
+    await o.getByText('最美科技工作者/古丽娜尔').first().waitFor();
+    await o.getByText('[手机: 13899990001]').first().waitFor();
+    expect(await o.getByRole('button', { name: '提交', exact: true }).count()).toBe(0);
+    await o.getByRole('button', { name: '退回', exact: true }).waitFor();
+    await shot(o, 'routing-13-org-handle');
+    await o.getByRole('tab', { name: '推荐单位意见' }).click();
+    await o.getByText('经初评并公示无异议，同意推荐。').first().waitFor();
+    await o.getByText('推荐报告（盖章）.pdf').first().waitFor();
+    expect(await o.getByRole('textbox', { name: '推荐单位意见' }).count()).toBe(0);
+    await shot(o, 'routing-14-org-unit-opinion');
+
+    // the unit (reload): still 提交到自治区科协, but 收回 is gone and 已阅 says why
+    await u.reload();
+    await row(u, '古丽娜尔').getByRole('link', { name: FORWARDED }).waitFor();
+    await row(u, '王建国').getByRole('button', { name: '收回' }).waitFor(); // not yet opened: still its own to take back
+    expect(await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).count()).toBe(0);
+    await row(u, '古丽娜尔').getByText('已阅', { exact: true }).waitFor();
+    expect(await row(u, '王建国').getByText('已阅', { exact: true }).count()).toBe(0);
+    await settled(u);
+    await shot(u, 'routing-15-unit-viewed');
+  });
+
+  it('退回 with an opinion; the unit reads it under 待审核的 and 提交 again', async () => {
+    // 退回 needs a saved 退回意见
+    await o.getByRole('tab', { name: '退回意见' }).click();
+    await o.getByRole('textbox', { name: '退回意见' }).fill(ORG_OPINION);
+    await o.getByRole('button', { name: '退回', exact: true }).click();
+    await o.getByText('【退回意见】尚未保存，请先点击【保存】，再点击【退回】').first().waitFor();
+    await o.getByRole('button', { name: '保存', exact: true }).click();
+    await o.getByText('已保存', { exact: true }).first().waitFor();
+    await shot(o, 'routing-16-org-opinion');
+    await o.getByRole('button', { name: '退回', exact: true }).click();
+    await o.getByRole('tab', { name: '已办理的' }).click();
+    await row(o, '古丽娜尔').getByRole('link', { name: RETURNED }).waitFor();
+    await settled(o);
+    await shot(o, 'routing-17-org-returned');
+
+    // the unit: a message in the bell, the application under 待审核的, the organizer's opinion in 办理
+    await u.reload();
+    const bell = u.getByRole('button', { name: /^消息通知（\d+条未读）$/ });
+    await bell.click();
+    await u.getByRole('list', { name: '消息列表' }).getByText(`自治区科协对申请书`).first().waitFor();
+    await u.getByRole('list', { name: '消息列表' }).getByText(`当前状态：${RETURNED}`).first().waitFor();
+    await shot(u, 'routing-18-unit-bell');
+    // opening the bell marked them read: closed, it counts none; after a reload too (the server's count)
+    await u.getByRole('button', { name: '消息通知', exact: true }).click();
+    await u.getByRole('list', { name: '消息列表' }).waitFor({ state: 'hidden' });
+    await u.reload();
+    await u.getByRole('button', { name: '消息通知', exact: true }).waitFor();
+    await u.getByRole('tab', { name: '待审核的' }).click();
+    await row(u, '古丽娜尔').getByRole('link', { name: RETURNED }).waitFor();
+    await settled(u);
+    await shot(u, 'routing-19-unit-pending');
+    await openPending(u, '古丽娜尔');
+    await u.getByText(`自治区科协退回意见：${ORG_OPINION}`).first().waitFor();
+    await shot(u, 'routing-20-unit-reads-opinion');
+
+    // 推荐单位意见 and 推荐报告扫描件 are still there: 提交 again, and 自治区科协 has it back
+    await u.getByRole('button', { name: '提交', exact: true }).click();
+    await u.getByRole('tab', { name: '已办理的' }).click();
+    await row(u, '古丽娜尔').getByRole('link', { name: FORWARDED }).waitFor();
+    await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).waitFor();
+    await o.getByRole('tab', { name: '待审核的' }).click();
+    await o.reload();
+    await row(o, '古丽娜尔').getByRole('link', { name: FORWARDED }).waitFor();
+    await settled(o);
+    await shot(o, 'routing-21-org-pending-again');
   });
 });

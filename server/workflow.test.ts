@@ -37,6 +37,11 @@ describe('the manual’s routing, end to end through HTTP', () => {
     // the unit's 待审核的 lists it; 办理 records 已阅 and ends the applicant's 收回
     const pending = json<{ rows: { id: string }[] }>(await uc.get('/api/applications?tab=pending'));
     expect(pending.rows.map((r) => r.id)).toContain(id);
+    // the organizer has not received it: neither 待审核的 nor 已办理的 lists it (查询 does)
+    for (const tab of ['pending', 'handled']) {
+      expect(json<{ rows: { id: string }[] }>(await oc.get(`/api/applications?tab=${tab}`)).rows.map((r) => r.id)).not.toContain(id);
+    }
+    expect(json<{ rows: { id: string }[] }>(await oc.get('/api/applications')).rows.map((r) => r.id)).toContain(id);
     const opened = json<Detail>(await uc.post(`/api/applications/${id}/open`));
     expect(opened.viewedAt).not.toBeNull();
     const seen = json<Detail>(await ac.get(`/api/applications/${id}`));
@@ -102,6 +107,7 @@ describe('the manual’s routing, end to end through HTTP', () => {
     d = json<Detail>(await oc.post(`/api/applications/${id}/transitions/org-return`));
     expect(d.statusLabel).toBe(`[自治区科协]退回到[${unit.unit.name}]`);
     expect(json<{ rows: { id: string }[] }>(await uc.get('/api/applications?tab=pending')).rows.map((r) => r.id)).toContain(id);
+    expect(json<{ rows: { id: string }[] }>(await oc.get('/api/applications?tab=handled')).rows.map((r) => r.id)).toContain(id);
 
     // 流程情况: every transfer with from, to, who, when and opinion
     const flow = json<{ actionLabel: string; fromName: string; toName: string; opinion: string | null; at: string }[]>(await uc.get(`/api/applications/${id}/history`));
@@ -113,7 +119,7 @@ describe('the manual’s routing, end to end through HTTP', () => {
     expect(applicantFlow[11]!.opinion).toBeNull();
 
     // nobody had to poll: messages reached the receivers
-    const inbox = json<{ body: string }[]>(await ac.get('/api/notifications'));
+    const inbox = json<{ items: { body: string }[] }>(await ac.get('/api/notifications')).items;
     expect(inbox.some((n) => n.body.includes('退回'))).toBe(true);
     const sms = await t.s.db.select().from(outbox).where(eq(outbox.userId, applicant.user.id));
     expect(sms.length).toBeGreaterThanOrEqual(3);

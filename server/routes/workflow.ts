@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { applicationQuerySchema, type Action } from '../../core';
 import { AppError } from '../errors';
 import { idParam, parse, requireUser } from '../http';
-import { listNotifications, queryApplications } from '../usecases/queries';
+import { listNotifications, markRead } from '../usecases/notifications';
+import { queryApplications } from '../usecases/queries';
 import { changesSinceReturn, history, openApplication, saveOpinion, transition } from '../usecases/workflow';
 
 /** The transfers a client may ask for by name (the rest of the table are content actions). */
@@ -18,6 +19,17 @@ const TRANSITIONS: Record<string, Action> = {
 };
 
 const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单位', status: '当前步骤', sort: '排序', tab: '标签', page: '页码', pageSize: '每页显示' };
+
+/** `ids` of the messages to mark read (numbers, or their decimal strings); none: all of the user's. */
+const markReadSchema = z.object({
+  ids: z
+    .array(
+      z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[1-9]\d{0,14}$/).transform(Number)], { error: '消息编号不正确' }),
+      { error: '消息编号应为列表' },
+    )
+    .max(500, '一次最多标记500条消息')
+    .optional(),
+});
 
 const opinionSchema = z.object({ text: z.string({ error: '请填写意见' }).max(2000, '意见不能超过2000字') });
 
@@ -52,4 +64,9 @@ export async function workflowRoutes(app: FastifyInstance) {
   app.get('/applications/:id/history', async (req) => history(s, requireUser(req), idParam(req)));
   app.get('/applications/:id/changes', async (req) => changesSinceReturn(s, requireUser(req), idParam(req)));
   app.get('/notifications', async (req) => listNotifications(s, requireUser(req)));
+  app.post('/notifications/read', async (req) => {
+    const user = requireUser(req);
+    const { ids } = parse(markReadSchema, req.body, { ids: '消息编号' });
+    return markRead(s, user, ids);
+  });
 }

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, ilike, inArray, not, or, sql, type SQL } fro
 import type { ApplicationQuery, ApplicationStatus } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
-import { applications, notifications, units } from '../db/schema';
+import { applicationEvents, applications, units } from '../db/schema';
 import { presentRow, visibleTo, type ApplicationRow } from './applications';
 
 const UNIT_HOLDS: ApplicationStatus[] = ['submitted_to_unit', 'returned_to_unit'];
@@ -12,6 +12,12 @@ function pendingFor(user: SessionUser): SQL {
   if (user.role === 'unit' && user.unit) return and(eq(applications.unitId, user.unit.id), inArray(applications.status, UNIT_HOLDS))!;
   if (user.role === 'organizer') return eq(applications.status, 'submitted_to_org');
   return sql`false`;
+}
+
+/** 已办理的: what once reached this user. A unit's scope is that already; the organizer's is what was ever forwarded to it. */
+function everReceived(user: SessionUser): SQL | undefined {
+  if (user.role !== 'organizer') return undefined;
+  return sql`exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'submitted_to_org')`;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -28,7 +34,7 @@ export async function queryApplications(s: Services, user: SessionUser, q: Appli
   const conditions: (SQL | undefined)[] = [visibleTo(user)];
   if (user.role === 'organizer' && !q.tab) conditions.push(not(eq(applications.status, 'applicant'))); // drafts stay the applicant's
   if (q.tab === 'pending') conditions.push(pendingFor(user));
-  if (q.tab === 'handled') conditions.push(not(pendingFor(user)), not(eq(applications.status, 'applicant')));
+  if (q.tab === 'handled') conditions.push(not(pendingFor(user)), not(eq(applications.status, 'applicant')), everReceived(user));
   if (q.keyword) {
     const like = `%${escapeLike(q.keyword)}%`;
     conditions.push(or(ilike(applications.applicantName, like), ilike(applications.number, like)));
@@ -58,15 +64,4 @@ export async function queryApplications(s: Services, user: SessionUser, q: Appli
     s.db.select({ n: count() }).from(applications).where(where),
   ]);
   return { rows: rows.map((r) => presentRow(user, r.app, r.unitName)), total: Number(total!.n), page: q.page, pageSize: q.pageSize };
-}
-
-/** In-app messages for the user: their own, their unit's, or the organizers'. */
-export async function listNotifications(s: Services, user: SessionUser) {
-  const mine = or(
-    eq(notifications.userId, user.id),
-    user.unit ? eq(notifications.unitId, user.unit.id) : undefined,
-    user.role === 'organizer' ? eq(notifications.role, 'organizer') : undefined,
-  );
-  const rows = await s.db.select().from(notifications).where(mine).orderBy(desc(notifications.id)).limit(50);
-  return rows.map((n) => ({ id: n.id, applicationId: n.applicationId, body: n.body, createdAt: n.createdAt.toISOString(), read: !!n.readAt }));
 }
