@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, login, newPage, shot, startServer, CAPTCHA, type Platform, choose } from './harness';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes, pngBytes, jpegBytes } from '../server/testing/files';
+import { jpegOfSize } from '../server/media/fixtures';
 
 let platform: Platform;
 let browser: Browser;
@@ -60,7 +61,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     // 提交 checks completeness and names what is missing
     await page.getByRole('button', { name: /提\s*交/ }).click();
     await page.getByText(/申请书尚未填写完整/).first().waitFor();
-    for (const missing of ['请填写身份证号码', '请选择民族', '请填写主要事迹', '请在【附件】中上传政审材料']) {
+    for (const missing of ['请填写身份证号码', '请选择民族', '请填写主要事迹', '请在【附件】中上传政审材料', '照片 0 张，要求至少 1 张']) {
       expect(await page.getByText(missing).first().isVisible()).toBe(true);
     }
     await shot(page, 'applicant-04-missing');
@@ -114,6 +115,15 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     }
     await shot(page, 'applicant-05-attachments');
     await dialog.getByRole('button', { name: /关\s*闭/ }).click();
+
+    // 照片 (材料要求: JPEG, at least 2 MB, named 姓名+序号): chosen in the 照片 section, shown as a thumbnail
+    await page.getByLabel('选择照片文件').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: jpegOfSize(2 * 1024 * 1024 + 100 * 1024) });
+    const photo = page.locator('#sec-photos').getByRole('listitem', { name: '古丽娜尔1.jpg' });
+    await photo.waitFor({ timeout: 30_000 });
+    await expect.poll(() => photo.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.locator('#sec-photos').getByText('已上传 1 张，至少 1 张，最多 10 张').waitFor();
+    await page.locator('#sec-photos').scrollIntoViewIfNeeded();
+    await shot(page, 'applicant-05b-photo');
 
     await page.getByRole('button', { name: /提\s*交/ }).click();
     await page.getByText('申请书已填写完整，可提交至推荐单位').first().waitFor();

@@ -61,6 +61,14 @@ export interface Attachment {
   name: string;
   size: number;
   mime: string;
+  /** photos: the stable 序号 of 姓名+序号.jpg */
+  seq: number | null;
+  /** images and videos (videos as displayed, i.e. after rotation) */
+  width: number | null;
+  height: number | null;
+  durationSeconds: number | null;
+  /** a re-encoded JPEG (no metadata) at /api/attachments/:id/preview */
+  hasPreview: boolean;
   createdAt: string;
 }
 

@@ -1,9 +1,11 @@
-import { useEffect, useState, type ReactNode } from 'react';
-import { Empty, Grid, Modal, Typography } from 'antd';
-import { ATTACHMENT_KINDS, UNIT_ATTACHMENT_KINDS } from '../../../../core';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Button, Empty, Grid, Modal, Space, Typography } from 'antd';
+import { FileImageOutlined, FileOutlined, FilePdfOutlined, LeftOutlined, RightOutlined, VideoCameraOutlined } from '@ant-design/icons';
+import { ATTACHMENT_KINDS, formatDuration, MEDIA_KINDS, UNIT_ATTACHMENT_KINDS } from '../../../../core';
 import { formatSize, formatTime } from '../../hooks';
 import type { Attachment } from '../../types';
 import { attachmentUrl } from '../../workflow';
+import { frameText, isPdfFile, isVideoFile, originalUrl, previewUrl, videoFacts } from '../upload/MediaSections';
 
 interface Props {
   open: boolean;
@@ -15,7 +17,9 @@ interface Props {
   navExtra?: ReactNode;
 }
 
-const KIND_ORDER: string[] = [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].map((k) => k.kind);
+/** 照片, 视频, the two kinds of 补充材料, then the scans (the applicant's three and the unit's report). */
+const KIND_ORDER: string[] = [...MEDIA_KINDS, ...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].map((k) => k.kind);
+const rank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
 
 function groups(attachments: Attachment[]) {
   const byKind = new Map<string, { label: string; files: Attachment[] }>();
@@ -24,94 +28,184 @@ function groups(attachments: Attachment[]) {
     g.files.push(a);
     byKind.set(a.kind, g);
   }
-  const rank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);
+  for (const g of byKind.values()) g.files.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a.createdAt.localeCompare(b.createdAt));
   return [...byKind.entries()].sort(([a], [b]) => rank(a) - rank(b));
 }
 
-const isImage = (a: Attachment) => a.mime === 'image/jpeg' || a.mime === 'image/png' || a.mime === 'image/gif' || a.mime === 'image/webp';
-const isPdf = (a: Attachment) => a.mime === 'application/pdf';
+const isImage = (a: Attachment) => a.mime.startsWith('image/');
 
-function Display({ file }: { file: Attachment }) {
-  const inline = attachmentUrl(file.id, true);
-  const openLink = (
-    <a href={inline} target="_blank" rel="noopener noreferrer">
-      在新窗口打开
+function KindIcon({ file }: { file: Attachment }) {
+  if (isVideoFile(file)) return <VideoCameraOutlined aria-hidden />;
+  if (isPdfFile(file)) return <FilePdfOutlined aria-hidden />;
+  if (isImage(file)) return <FileImageOutlined aria-hidden />;
+  return <FileOutlined aria-hidden />;
+}
+
+function Display({ file, position, onStep }: { file: Attachment; position: string; onStep: (delta: number) => void }) {
+  const inlinePdf = attachmentUrl(file.id, true);
+  const download = (text: string) => (
+    <a href={originalUrl(file.id)} download={file.name}>
+      {text}
     </a>
   );
+  const facts = isVideoFile(file)
+    ? videoFacts(file)
+    : [isImage(file) ? frameText(file) : null, formatSize(file.size), formatTime(file.createdAt)].filter(Boolean).join(' · ');
+  let body: ReactNode;
+  let links: ReactNode;
+  if (isImage(file) && file.hasPreview) {
+    body = (
+      <div className="viewer-frame viewer-image">
+        <img src={previewUrl(file.id)} alt={`${file.kindLabel}：${file.name}`} />
+      </div>
+    );
+    links = (
+      <>
+        <a href={previewUrl(file.id)} target="_blank" rel="noopener noreferrer">
+          在新窗口打开
+        </a>
+        {download('下载原图')}
+      </>
+    );
+  } else if (isVideoFile(file)) {
+    body = (
+      <div className="viewer-frame viewer-video">
+        <video controls preload="metadata" src={originalUrl(file.id)} aria-label={`${file.kindLabel}：${file.name}`} />
+      </div>
+    );
+    links = download('下载视频');
+  } else if (isPdfFile(file)) {
+    const openLink = (
+      <a href={inlinePdf} target="_blank" rel="noopener noreferrer">
+        在新窗口打开
+      </a>
+    );
+    body = (
+      <object className="viewer-frame viewer-pdf" data={inlinePdf} type="application/pdf" aria-label={`${file.kindLabel}：${file.name}`}>
+        <div className="viewer-fallback">
+          <Typography.Paragraph>浏览器无法在此直接显示该 PDF 文件。</Typography.Paragraph>
+          {openLink}
+        </div>
+      </object>
+    );
+    links = (
+      <>
+        {openLink}
+        {download('下载')}
+      </>
+    );
+  } else {
+    body = (
+      <div className="viewer-frame viewer-fallback">
+        <Typography.Paragraph>该文件无法在此直接预览，请下载后查看。</Typography.Paragraph>
+        {download('下载')}
+      </div>
+    );
+    links = download('下载');
+  }
   return (
     <div className="viewer-display">
       <div className="viewer-caption">
         <Typography.Text strong>
           {file.kindLabel}：{file.name}
         </Typography.Text>
-        <Typography.Text type="secondary">
-          {' '}
-          {formatSize(file.size)} · {formatTime(file.createdAt)}
-        </Typography.Text>
-        <span className="viewer-links">
-          {openLink}
-          <a href={attachmentUrl(file.id)} download={file.name}>
-            下载
-          </a>
-        </span>
+        <Typography.Text type="secondary">{facts}</Typography.Text>
+        <span className="viewer-links">{links}</span>
       </div>
-      {isImage(file) ? (
-        <div className="viewer-frame viewer-image">
-          <img src={inline} alt={`${file.kindLabel}：${file.name}`} />
-        </div>
-      ) : isPdf(file) ? (
-        <object className="viewer-frame viewer-pdf" data={inline} type="application/pdf" aria-label={`${file.kindLabel}：${file.name}`}>
-          <div className="viewer-fallback">
-            <Typography.Paragraph>浏览器无法在此直接显示该 PDF 文件。</Typography.Paragraph>
-            {openLink}
-          </div>
-        </object>
-      ) : (
-        <div className="viewer-frame viewer-fallback">
-          <Typography.Paragraph>该类型的文件无法在此直接预览，请点击链接在新窗口中查看。</Typography.Paragraph>
-          {openLink}
-        </div>
-      )}
+      {body}
+      <div className="viewer-steps">
+        <Space>
+          <Button size="small" icon={<LeftOutlined />} onClick={() => onStep(-1)} aria-label="上一个附件">
+            上一个
+          </Button>
+          <Typography.Text type="secondary">{position}</Typography.Text>
+          <Button size="small" onClick={() => onStep(1)} aria-label="下一个附件">
+            下一个
+            <RightOutlined />
+          </Button>
+        </Space>
+      </div>
     </div>
   );
 }
 
 /**
- * 【附件】 (manual 二.3): the file on the left, a navigation on the right listing every attachment by
- * its kind and name; clicking a name switches the display.
+ * 【附件】 (manual 二.3): the file on the left, a navigation on the right listing every attachment in groups —
+ * 照片 as small thumbnails, 视频, 补充材料, the scans; clicking one switches the display. Images are shown
+ * from their re-encoded preview (下载原图 gives the original), videos play in place, PDFs show inline.
  */
 export function AttachmentViewer({ open, onClose, attachments, subject, navExtra }: Props) {
   const screens = Grid.useBreakpoint();
   const wide = screens.md ?? true;
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const selected = attachments.find((a) => a.id === selectedId) ?? attachments[0] ?? null;
+  const grouped = useMemo(() => groups(attachments), [attachments]);
+  const ordered = useMemo(() => grouped.flatMap(([, g]) => g.files), [grouped]);
+  const selected = ordered.find((a) => a.id === selectedId) ?? ordered[0] ?? null;
+  const index = selected ? ordered.indexOf(selected) : -1;
 
   useEffect(() => {
     if (!open) setSelectedId(null);
   }, [open]);
 
+  const step = (delta: number) => {
+    if (!ordered.length) return;
+    const next = ordered[(index + delta + ordered.length) % ordered.length];
+    if (next) setSelectedId(next.id);
+  };
+
+  const item = (a: Attachment, content: ReactNode, extraClass = '') => (
+    <li key={a.id}>
+      <a
+        href={`#attachment-${a.id}`}
+        className={`viewer-nav-item ${extraClass} ${selected?.id === a.id ? 'viewer-nav-active' : ''}`.trim()}
+        aria-current={selected?.id === a.id ? 'true' : undefined}
+        title={a.name}
+        onClick={(e) => {
+          e.preventDefault();
+          setSelectedId(a.id);
+        }}
+      >
+        {content}
+      </a>
+    </li>
+  );
+
   const nav = (
     <nav className="viewer-nav" aria-label="附件导航">
       {attachments.length === 0 && <Typography.Text type="secondary">尚未上传附件</Typography.Text>}
-      {groups(attachments).map(([kind, g]) => (
+      {grouped.map(([kind, g]) => (
         <section key={kind} className="viewer-nav-group" aria-label={`${g.label}附件`}>
-          <div className="viewer-nav-kind">{g.label}</div>
-          <ul>
-            {g.files.map((a) => (
-              <li key={a.id}>
-                <a
-                  href={`#attachment-${a.id}`}
-                  className={selected?.id === a.id ? 'viewer-nav-item viewer-nav-active' : 'viewer-nav-item'}
-                  aria-current={selected?.id === a.id ? 'true' : undefined}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    setSelectedId(a.id);
-                  }}
-                >
-                  {a.name}
-                </a>
-              </li>
-            ))}
+          <div className="viewer-nav-kind">
+            {g.label}
+            {(kind === 'photo' || kind === 'video') && <span className="viewer-nav-count">（{g.files.length}）</span>}
+          </div>
+          <ul className={kind === 'photo' ? 'viewer-nav-photos' : undefined}>
+            {g.files.map((a) =>
+              kind === 'photo' || (isImage(a) && a.hasPreview)
+                ? item(
+                    a,
+                    <>
+                      {a.hasPreview ? (
+                        <img className="viewer-nav-thumb" src={previewUrl(a.id)} alt="" loading="lazy" />
+                      ) : (
+                        <span className="viewer-nav-thumb viewer-nav-thumb-missing">
+                          <FileImageOutlined aria-hidden />
+                        </span>
+                      )}
+                      <span className="viewer-nav-name">{a.name}</span>
+                    </>,
+                    'viewer-nav-thumbitem',
+                  )
+                : item(
+                    a,
+                    <>
+                      <KindIcon file={a} /> <span className="viewer-nav-name">{a.name}</span>
+                      {isVideoFile(a) && a.durationSeconds != null && (
+                        <span className="viewer-nav-note">{formatDuration(a.durationSeconds)}</span>
+                      )}
+                    </>,
+                  ),
+            )}
           </ul>
         </section>
       ))}
@@ -132,7 +226,11 @@ export function AttachmentViewer({ open, onClose, attachments, subject, navExtra
       <div className={wide ? 'viewer viewer-wide' : 'viewer'}>
         {!wide && nav}
         <div className="viewer-main">
-          {selected ? <Display key={selected.id} file={selected} /> : <Empty description="暂无附件" />}
+          {selected ? (
+            <Display key={selected.id} file={selected} position={`${index + 1} / ${ordered.length}`} onStep={step} />
+          ) : (
+            <Empty description="暂无附件" />
+          )}
         </div>
         {wide && nav}
       </div>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
 import { Link, useNavigate, useParams } from 'react-router';
-import { APPLICATION_FIELDS, applicationDraftSchema, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
+import { APPLICATION_FIELDS, applicationDraftSchema, ATTACHMENT_KINDS, parseIdNumber, type ExtraKind } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
 import { api, errorMessage } from '../../api';
 import { AttachmentsModal } from '../../components/AttachmentsModal';
@@ -10,6 +10,7 @@ import { FieldItem } from '../../components/application/FieldControl';
 import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
+import { ExtraFiles, PhotoSection, VideoSection } from '../../components/upload/MediaSections';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import { formatSize, useCurrentCampaign } from '../../hooks';
@@ -19,9 +20,19 @@ import { transition } from '../../workflow';
 const DEEDS = APPLICATION_FIELDS.filter((f) => f.section === 'deeds');
 const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
 
-const SECTIONS = [
+/** 补充材料 under 主要事迹 and 感人故事 (manual 二.4). */
+const EXTRA_KIND: Partial<Record<string, ExtraKind>> = { mainDeeds: 'deeds_extra', story: 'story_extra' };
+const SCAN_KINDS = new Set<string>(ATTACHMENT_KINDS.map((k) => k.kind));
+
+const SECTIONS: { id: string; title: string; children?: { id: string; title: string }[] }[] = [
   { id: 'sec-personal', title: '个人信息' },
-  ...DEEDS.map((f) => ({ id: `sec-${f.key}`, title: f.label })),
+  ...DEEDS.map((f) => ({
+    id: `sec-${f.key}`,
+    title: f.label,
+    children: EXTRA_KIND[f.key] ? [{ id: `sec-${f.key}-extra`, title: '补充材料' }] : undefined,
+  })),
+  { id: 'sec-photos', title: '照片' },
+  { id: 'sec-videos', title: '视频' },
   { id: 'sec-eligibility', title: '资格条件' },
   { id: 'sec-pledge', title: '承诺' },
   { id: 'sec-attachments', title: '附件材料' },
@@ -42,6 +53,8 @@ function sectionOf(field: string): string {
   if (field === 'eligibility') return 'sec-eligibility';
   if (field === 'pledge') return 'sec-pledge';
   if (field.startsWith('attachment')) return 'sec-attachments';
+  if (field === 'media.photo') return 'sec-photos';
+  if (field === 'media.video') return 'sec-videos';
   const f = APPLICATION_FIELDS.find((x) => x.key === field);
   if (f?.section === 'deeds') return `sec-${f.key}`;
   if (f?.section === 'eligibility') return 'sec-eligibility';
@@ -208,9 +221,28 @@ export default function ApplicationEditPage() {
 
   const onAttachmentsChanged = (attachments: Attachment[]) =>
     setDetail((d) => (d ? { ...d, attachments } : d));
+  const onAttachmentAdded = useCallback((a: Attachment) => setDetail((d) => (d ? { ...d, attachments: [...d.attachments, a] } : d)), []);
+  const onAttachmentRemoved = useCallback(
+    (attachmentId: string) => setDetail((d) => (d ? { ...d, attachments: d.attachments.filter((a) => a.id !== attachmentId) } : d)),
+    [],
+  );
+
+  // A shown list of what is missing follows the uploads: a photo added or a scan removed updates it at once.
+  const attachmentsKey = detail?.attachments.map((a) => a.id).join(',');
+  const showingMissing = !!check && !check.complete;
+  useEffect(() => {
+    if (!showingMissing || attachmentsKey === undefined) return;
+    let live = true;
+    api<CheckReply>('GET', `/api/applications/${id}/check`)
+      .then((fresh) => live && setCheck(fresh.complete ? null : fresh))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [attachmentsKey, showingMissing, id]);
 
   const attachmentSummary = useMemo(() => {
-    const list = detail?.attachments ?? [];
+    const list = (detail?.attachments ?? []).filter((a) => SCAN_KINDS.has(a.kind));
     const done = ATTACHMENT_KINDS.filter((k) => list.some((a) => a.kind === k.kind)).length;
     return { list, done };
   }, [detail]);
@@ -229,6 +261,9 @@ export default function ApplicationEditPage() {
   }
 
   const name = values.name || detail.applicantName || '';
+  const media = campaign?.settings.media;
+  const canUpload = editable && detail.abilities.upload;
+  const mediaFiles = (kind: string) => detail.attachments.filter((a) => a.kind === kind);
   const mobile = values.mobile || '';
   const wide = screens.md ?? true;
 
@@ -324,7 +359,13 @@ export default function ApplicationEditPage() {
               offsetTop={wide ? 16 : 0}
               targetOffset={80}
               replace
-              items={SECTIONS.map((s) => ({ key: s.id, href: `#${s.id}`, title: s.title }))}
+              items={SECTIONS.map((s) => ({
+                key: s.id,
+                href: `#${s.id}`,
+                title: s.title,
+                // a horizontal Anchor (phones) has no nested items
+                children: wide ? s.children?.map((c) => ({ key: c.id, href: `#${c.id}`, title: c.title })) : undefined,
+              }))}
             />
           </div>
         </Col>
@@ -356,11 +397,51 @@ export default function ApplicationEditPage() {
                 }
               />
             </Card>
-            {DEEDS.map((f) => (
-              <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
-                <FieldItem field={f} className="deeds-item" />
-              </Card>
-            ))}
+            {DEEDS.map((f) => {
+              const extraKind = EXTRA_KIND[f.key];
+              return (
+                <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
+                  <FieldItem field={f} className="deeds-item" />
+                  {extraKind && (
+                    <div id={`sec-${f.key}-extra`} className="editor-subsection">
+                      <ExtraFiles
+                        kind={extraKind}
+                        applicationId={id}
+                        media={media}
+                        files={mediaFiles(extraKind)}
+                        editable={canUpload}
+                        onAdded={onAttachmentAdded}
+                        onRemoved={onAttachmentRemoved}
+                      />
+                    </div>
+                  )}
+                </Card>
+              );
+            })}
+            <Card id="sec-photos" title="照片" className="editor-section">
+              <Typography.Paragraph type="secondary">请上传体现先进事迹的生活或工作照片。</Typography.Paragraph>
+              <PhotoSection
+                applicationId={id}
+                media={media}
+                files={mediaFiles('photo')}
+                editable={canUpload}
+                onAdded={onAttachmentAdded}
+                onRemoved={onAttachmentRemoved}
+              />
+            </Card>
+            <Card id="sec-videos" title="视频" className="editor-section">
+              <Typography.Paragraph type="secondary">
+                请上传体现推荐人选工作生活的视频，横屏竖屏拍摄均可，画面人员穿着得体，避免逆光拍摄。
+              </Typography.Paragraph>
+              <VideoSection
+                applicationId={id}
+                media={media}
+                files={mediaFiles('video')}
+                editable={canUpload}
+                onAdded={onAttachmentAdded}
+                onRemoved={onAttachmentRemoved}
+              />
+            </Card>
             <Card id="sec-eligibility" title="资格条件" className="editor-section">
               <EligibilitySection values={values} />
             </Card>
