@@ -8,7 +8,7 @@
  * Target (issue 5): at least 80% of dd's speed, RSS growth at most 64 MB. It prints figures and asserts nothing
  * about them; it exits non-zero only when an upload fails or the stored file differs from what was sent.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -120,6 +120,20 @@ async function receiveOnly(base: string, s: Session, applicationId: string, file
   return seconds;
 }
 
+/** The same bytes, one request, to bench/upload-ceiling.ts (a bare Node pipe to a file, fsync). */
+async function ceilingSeconds(dir: string, file: string): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'upload-ceiling.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    const started = process.hrtime.bigint();
+    const answer = await request(`http://127.0.0.1:${port}/`, 'PUT', { cookie: '', csrf: '' }, { 'content-length': String(totalBytes) }, fs.createReadStream(file, { highWaterMark: MiB }));
+    if (answer.status !== 200) throw new Error(`ceiling: ${answer.status} ${answer.text}`);
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    child.kill();
+  }
+}
+
 async function sha256(file: string): Promise<string> {
   const hash = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(file), hash);
@@ -161,6 +175,8 @@ async function main() {
       rows.push([label, `${seconds.toFixed(2)}`, `${mbps.toFixed(0)}`, `${((mbps / dd) * 100).toFixed(0)}%`, `${((peak - before) / MiB).toFixed(1)}`]);
     }
 
+    const bare = await ceilingSeconds(platform.dataDir, file);
+    rows.push(['(bare Node pipe to a file + fsync)', bare.toFixed(2), (sizeMB / bare).toFixed(0), `${((sizeMB / bare / dd) * 100).toFixed(0)}%`, '']);
     const receive = await receiveOnly(platform.url, s, applicationId, file);
     rows.push(['(receiving only, not completed)', receive.toFixed(2), (sizeMB / receive).toFixed(0), `${((sizeMB / receive / dd) * 100).toFixed(0)}%`, '']);
 
