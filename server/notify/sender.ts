@@ -1,5 +1,6 @@
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { outbox } from '../db/schema';
+import { outbox, users } from '../db/schema';
 
 export interface Message {
   channel: 'mobile' | 'email' | 'inapp';
@@ -16,6 +17,8 @@ export interface Message {
  */
 export interface Sender {
   send(db: Db, message: Message): Promise<void>;
+  /** A text to the mobile of every account matching `who` (an applicant, a unit's accounts), in one statement. */
+  textUsers(db: Db, who: SQL, message: Pick<Message, 'subject' | 'body'>): Promise<void>;
 }
 
 export function createOutboxSender(deliver?: (m: Message) => Promise<void>): Sender {
@@ -30,5 +33,28 @@ export function createOutboxSender(deliver?: (m: Message) => Promise<void>): Sen
       });
       if (deliver) await deliver(message);
     },
+    async textUsers(db, who, message) {
+      const sent = await db
+        .insert(outbox)
+        .select(
+          db
+            .select({
+              id: sql<number>`nextval(pg_get_serial_sequence('outbox', 'id'))`.as('id'),
+              channel: sql<string>`'mobile'`.as('channel'),
+              recipient: sql<string>`${users.mobile}`.as('recipient'),
+              userId: users.id,
+              subject: sql<string>`${message.subject}`.as('subject'),
+              body: sql<string>`${message.body}`.as('body'),
+              // insert … select names every column of the table, in order
+              createdAt: sql<Date>`now()`.as('created_at'),
+            })
+            .from(users)
+            .where(and(who, isNotNull(users.mobile), sql`${users.mobile} <> ''`)),
+        )
+        .returning();
+      if (deliver) for (const row of sent) await deliver({ channel: 'mobile', recipient: row.recipient, userId: row.userId, subject: row.subject, body: row.body });
+    },
   };
 }
+
+export const textTo = { user: (id: string) => eq(users.id, id), unit: (unitId: string) => eq(users.unitId, unitId) };

@@ -203,9 +203,12 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
       .from(attachments)
       .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
       .orderBy(asc(attachments.createdAt)),
-    app.viewedBy
-      ? s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy))
-      : [],
+    // who opened it: often the user asking (a 收回 marks it read by the sender), whose names are at hand
+    app.viewedBy === user.id
+      ? [{ name: user.realName, unit: user.unit?.name ?? null }]
+      : app.viewedBy
+        ? s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy))
+        : [],
   ]);
   const viewer = viewers[0];
   const form = fullForm(s, user, app);

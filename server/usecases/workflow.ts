@@ -17,8 +17,9 @@ import {
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
-import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units, users } from '../db/schema';
+import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
+import { textTo } from '../notify/sender';
 import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
 import { getCampaign } from './campaigns';
 
@@ -184,13 +185,11 @@ async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, 
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${unitName}]`)}。`;
   if (to === 'applicant' || to === 'returned_to_applicant') {
     await tx.insert(notifications).values({ userId: app.applicantId, applicationId: app.id, body });
-    const [applicant] = await tx.select({ id: users.id, mobile: users.mobile }).from(users).where(eq(users.id, app.applicantId));
-    if (applicant?.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: applicant.mobile, userId: applicant.id, subject: '申请书状态变更', body });
+    await s.sender.textUsers(tx, textTo.user(app.applicantId), { subject: '申请书状态变更', body });
   } else if (to === 'submitted_to_unit' || to === 'returned_to_unit') {
     if (!app.unitId) return;
     await tx.insert(notifications).values({ unitId: app.unitId, applicationId: app.id, body });
-    const accounts = await tx.select({ id: users.id, mobile: users.mobile }).from(users).where(eq(users.unitId, app.unitId));
-    for (const a of accounts) if (a.mobile) await s.sender.send(tx, { channel: 'mobile', recipient: a.mobile, userId: a.id, subject: '申请书待办理', body });
+    await s.sender.textUsers(tx, textTo.unit(app.unitId), { subject: '申请书待办理', body });
   } else {
     await tx.insert(notifications).values({ role: 'organizer', applicationId: app.id, body });
   }
