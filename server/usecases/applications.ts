@@ -18,6 +18,7 @@ import {
   type ApplicationStatus,
   type Facts,
   type FormIssue,
+  type AttachmentView,
   type MediaSettings,
 } from '../../core';
 import { alias } from 'drizzle-orm/pg-core';
@@ -49,23 +50,7 @@ export interface ApplicationRow {
   abilities: Abilities;
 }
 
-export interface AttachmentView {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  /** the download name: photos are 姓名+序号.jpg, everything else keeps the uploaded name */
-  name: string;
-  size: number;
-  mime: string;
-  /** photos: the stable 序号 */
-  seq: number | null;
-  width: number | null;
-  height: number | null;
-  durationSeconds: number | null;
-  /** a re-encoded JPEG (no metadata) exists at /api/attachments/:id/preview */
-  hasPreview: boolean;
-  createdAt: string;
-}
+export type { AttachmentView };
 
 export interface ApplicationDetail extends ApplicationRow {
   campaignId: string;

@@ -1,5 +1,5 @@
 // Reply shapes of docs/API.md.
-import type { Abilities, ApplicationForm, ApplicationStatus, CampaignSettings, Role } from '../../core';
+import type { Abilities, ApplicationForm, ApplicationStatus, AttachmentView, CampaignSettings, Role } from '../../core';
 
 export type { Abilities };
 
@@ -54,23 +54,7 @@ export interface ApplicationRow {
   abilities: Abilities;
 }
 
-export interface Attachment {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  name: string;
-  size: number;
-  mime: string;
-  /** photos: the stable 序号 of 姓名+序号.jpg */
-  seq: number | null;
-  /** images and videos (videos as displayed, i.e. after rotation) */
-  width: number | null;
-  height: number | null;
-  durationSeconds: number | null;
-  /** a re-encoded JPEG (no metadata) at /api/attachments/:id/preview */
-  hasPreview: boolean;
-  createdAt: string;
-}
+export type Attachment = AttachmentView;
 
 export interface ApplicationDetail extends ApplicationRow {
   campaignId: string;
