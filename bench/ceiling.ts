@@ -1,9 +1,11 @@
 /**
- * The ceiling: a bare Fastify instance (no plugins, no cookies, no session, no CSRF, no validation
- * library) whose routes run the same SQL as the platform through one `pg.Pool` and reply with the rows
- * as JSON. Whatever the platform spends beyond these figures is its own overhead (session lookup,
- * hooks, zod, Drizzle's mapping, presentation, the extra look-ups of the use case).
+ * The ceiling: a bare Fastify instance (no plugins, no cookie parser, no CSRF, no validation library) whose
+ * routes run the same SQL as the platform through one `pg.Pool` and reply with the rows as JSON: the
+ * session lookup every request makes (by hand, from the sid cookie), the query or the transition's
+ * statements, and for a transition the attachments read for the reply. Whatever the platform spends beyond
+ * these figures is its own overhead (hooks, zod, Drizzle's building and mapping, presentation).
  */
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { ACTION_LABELS, STATUS_LABELS, type Action, type ApplicationStatus } from '../core';
@@ -126,8 +128,27 @@ class Refusal extends Error {
  * The same writes as `transition()` in server/usecases/workflow.ts for 退回 / 收回, by hand and with the
  * fewest round trips: BEGIN; SELECT … FOR UPDATE (visibility included); UPDATE applications; INSERT the
  * 流程情况 event; INSERT the in-app notification; INSERT the text messages into the outbox; COMMIT.
- * The acting unit comes from headers (x-unit-id, x-user-id) instead of a session.
+ * Like the platform, it looks the session up first (sessionByHand) and reads the attachments for the reply.
  */
+/**
+ * The session lookup every platform request makes (server/auth/sessions.ts loadSession): the same join and
+ * columns, by the sha256 of the `sid` cookie. The unit and user then come from the session, as in the platform.
+ */
+async function sessionByHand(pool: pg.Pool, cookie: string | undefined): Promise<{ userId: string; unitId: string | null }> {
+  const sid = /(?:^|;\s*)sid=([^;]+)/.exec(cookie ?? '')?.[1];
+  if (!sid) throw new Refusal(401, 'no session');
+  const { rows } = await pool.query<{ id: string; unit_id: string | null }>({
+    name: 'bare_session',
+    text: `select s.last_seen_at, u.id, u.username, u.role, u.real_name, u.mobile, u.email, u.disabled,
+                  un.id as unit_id, un.name as unit_name, un.region, un.type, un.status
+             from sessions s join users u on u.id = s.user_id left join units un on un.id = u.unit_id
+            where s.id = $1`,
+    values: [createHash('sha256').update(sid).digest('base64url')],
+  });
+  if (!rows[0]) throw new Refusal(401, 'no session');
+  return { userId: rows[0].id, unitId: rows[0].unit_id };
+}
+
 async function transitionByHand(pool: pg.Pool, id: string, name: string, unitId: string, userId: string) {
   const t = TRANSITIONS[name];
   if (!t) throw new Refusal(404, 'unknown transition');
@@ -176,7 +197,12 @@ async function transitionByHand(pool: pg.Pool, id: string, name: string, unitId:
       [recipient, toApplicant ? '申请书状态变更' : '申请书待办理', body],
     );
     await client.query('commit');
-    return updated[0] as Record<string, unknown>;
+    // the platform replies with the application and its attachments: the same read
+    const { rows: files } = await client.query(
+      'select * from attachments where application_id = $1 and deleted_at is null order by created_at',
+      [id],
+    );
+    return { ...(updated[0] as Record<string, unknown>), attachments: files };
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
@@ -189,6 +215,7 @@ export async function startCeiling(pool: pg.Pool): Promise<{ app: FastifyInstanc
   const app = Fastify({ logger: false });
 
   app.get('/bare/applications', async (req) => {
+    await sessionByHand(pool, req.headers.cookie);
     const { viewer, q } = parseQuery(req.query as Record<string, string | undefined>);
     const sql = querySql(viewer, q);
     const [rows, count] = await Promise.all([pool.query(sql.rows), pool.query<{ count: string }>(sql.count)]);
@@ -197,9 +224,9 @@ export async function startCeiling(pool: pg.Pool): Promise<{ app: FastifyInstanc
 
   app.post('/bare/applications/:id/transitions/:action', async (req, reply) => {
     const { id, action } = req.params as { id: string; action: string };
-    const unitId = String(req.headers['x-unit-id'] ?? '');
-    const userId = String(req.headers['x-user-id'] ?? '');
     try {
+      const { userId, unitId } = await sessionByHand(pool, req.headers.cookie);
+      if (!unitId) throw new Refusal(403, 'not a unit');
       return await transitionByHand(pool, id, action, unitId, userId);
     } catch (err) {
       if (err instanceof Refusal) return reply.status(err.status).send({ error: err.message });

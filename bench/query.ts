@@ -174,7 +174,7 @@ function queryScenario(key: string, label: string, session: Session, params: { w
     key,
     label,
     real: { method: 'GET', path: `/api/applications?${realQuery}`, headers: { cookie: session.cookie } },
-    ceiling: { method: 'GET', path: `/bare/applications?${bareQuery}`, headers: {} },
+    ceiling: { method: 'GET', path: `/bare/applications?${bareQuery}`, headers: { cookie: session.cookie } },
     query: { viewer, q },
   };
 }
@@ -195,7 +195,7 @@ function transitionScenario(pool: { id: string; session: Session }[], db: pg.Poo
     ceiling: cycle((p, action) => ({
       method: 'POST',
       path: `/bare/applications/${p.id}/transitions/${action}`,
-      headers: { 'x-unit-id': p.session.unitId!, 'x-user-id': p.session.userId },
+      headers: { cookie: p.session.cookie },
     })),
     reset: async () => {
       await db.query(`update applications set status = 'submitted_to_unit', viewed_at = null, viewed_by = null where id = any($1::uuid[])`, [ids]);
