@@ -30,18 +30,9 @@ function sessionQuery(db: Db) {
   return db
     .select({
       lastSeenAt: sessions.lastSeenAt,
-      id: users.id,
-      username: users.username,
-      role: users.role,
-      realName: users.realName,
-      mobile: users.mobile,
-      email: users.email,
       disabled: users.disabled,
-      unitId: units.id,
-      unitName: units.name,
-      unitRegion: units.region,
-      unitType: units.type,
-      unitStatus: units.status,
+      user: { id: users.id, username: users.username, role: users.role, realName: users.realName, mobile: users.mobile, email: users.email },
+      unit: { id: units.id, name: units.name, region: units.region, type: units.type, status: units.status },
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -58,23 +49,21 @@ export async function loadSession(db: Db, token: string, idleMinutes: number): P
   const [row] = await query.execute({ id });
   if (!row) return null;
   const idleMs = Date.now() - row.lastSeenAt.getTime();
-  if (idleMs > idleMinutes * 60_000 || row.disabled || (row.unitId && row.unitStatus !== 'active')) {
+  if (idleMs > idleMinutes * 60_000 || row.disabled || (row.unit && row.unit.status !== 'active')) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
   }
   if (idleMs > 60_000) await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, id));
-  return {
-    id: row.id,
-    username: row.username,
-    role: row.role as Role,
-    realName: row.realName,
-    mobile: row.mobile,
-    email: row.email,
-    unit: row.unitId ? { id: row.unitId, name: row.unitName!, region: row.unitRegion!, type: row.unitType! } : null,
-  };
+  return presentSessionUser(row.user, row.unit);
 }
 
-export function presentSessionUser(user: typeof users.$inferSelect, unit: typeof units.$inferSelect | null): SessionUser {
+type UserRow = typeof users.$inferSelect;
+type UnitRow = typeof units.$inferSelect;
+
+export function presentSessionUser(
+  user: Pick<UserRow, 'id' | 'username' | 'role' | 'realName' | 'mobile' | 'email'>,
+  unit: Pick<UnitRow, 'id' | 'name' | 'region' | 'type'> | null,
+): SessionUser {
   return {
     id: user.id,
     username: user.username,
