@@ -155,53 +155,57 @@ async function transitionByHand(pool: pg.Pool, id: string, name: string, unitId:
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const { rows } = await client.query<LockedRow>(
-      `select a.id, a.number, a.status, a.unit_id, a.applicant_id, a.applicant_name, a.return_opinion, u.name as unit_name
+    const { rows } = await client.query<LockedRow>({
+      name: 'bare_lock',
+      text: `select a.id, a.number, a.status, a.unit_id, a.applicant_id, a.applicant_name, a.return_opinion, u.name as unit_name
          from applications a left join units u on u.id = a.unit_id
         where a.id = $1 and a.deleted_at is null
           and exists (select 1 from application_units au where au.application_id = a.id and au.unit_id = $2)
           for update of a`,
-      [id, unitId],
-    );
+      values: [id, unitId],
+    });
     const app = rows[0];
     if (!app) throw new Refusal(404, 'not found');
     if (!t.from.includes(app.status) || app.unit_id !== unitId || (t.needsOpinion && !app.return_opinion?.trim())) {
       throw new Refusal(409, `status ${app.status}`);
     }
     const backToSender = t.action === 'withdrawReturn';
-    const { rows: updated } = await client.query(
-      `update applications set status = $2, transferred_at = now(), viewed_at = $3, viewed_by = $4, version = version + 1, updated_at = now()
+    const { rows: updated } = await client.query({
+      name: 'bare_update',
+      text: `update applications set status = $2, transferred_at = now(), viewed_at = $3, viewed_by = $4, version = version + 1, updated_at = now()
         where id = $1 returning *`,
-      [id, t.to, backToSender ? new Date() : null, backToSender ? userId : null],
-    );
+      values: [id, t.to, backToSender ? new Date() : null, backToSender ? userId : null],
+    });
     const unitName = app.unit_name ?? '推荐单位';
     const applicantName = app.applicant_name || '申报人';
     const [fromName, toName] = t.action === 'return' ? [unitName, applicantName] : [applicantName, unitName];
-    await client.query(
-      `insert into application_events (application_id, action, from_status, to_status, actor_id, actor_role, actor_name, from_name, to_name, opinion)
+    await client.query({
+      name: 'bare_event',
+      text: `insert into application_events (application_id, action, from_status, to_status, actor_id, actor_role, actor_name, from_name, to_name, opinion)
        values ($1, $2, $3, $4, $5, 'unit', $6, $7, $8, $9)`,
-      [id, t.action, app.status, t.to, userId, unitName, fromName, toName, t.action === 'return' ? app.return_opinion : null],
-    );
+      values: [id, t.action, app.status, t.to, userId, unitName, fromName, toName, t.action === 'return' ? app.return_opinion : null],
+    });
     const body = `【新疆科技工作者之家】${unitName}对申请书 ${app.number}（${app.applicant_name}）进行了【${ACTION_LABELS[t.action]}】，当前状态：${STATUS_LABELS[t.to].replace('[推荐单位]', `[${unitName}]`)}。`;
     const toApplicant = t.to === 'returned_to_applicant';
-    await client.query(`insert into notifications (user_id, unit_id, application_id, body) values ($1, $2, $3, $4)`, [
-      toApplicant ? app.applicant_id : null,
-      toApplicant ? null : unitId,
-      id,
-      body,
-    ]);
+    await client.query({
+      name: 'bare_notification',
+      text: `insert into notifications (user_id, unit_id, application_id, body) values ($1, $2, $3, $4)`,
+      values: [toApplicant ? app.applicant_id : null, toApplicant ? null : unitId, id, body],
+    });
     const [recipients, recipient] = toApplicant ? ['id = $1', app.applicant_id] : ['unit_id = $1', unitId];
-    await client.query(
-      `insert into outbox (channel, recipient, user_id, subject, body)
+    await client.query({
+      name: toApplicant ? 'bare_text_user' : 'bare_text_unit',
+      text: `insert into outbox (channel, recipient, user_id, subject, body)
        select 'mobile', mobile, id, $2, $3 from users where ${recipients} and mobile is not null`,
-      [recipient, toApplicant ? '申请书状态变更' : '申请书待办理', body],
-    );
+      values: [recipient, toApplicant ? '申请书状态变更' : '申请书待办理', body],
+    });
     await client.query('commit');
     // the platform replies with the application and its attachments: the same read
-    const { rows: files } = await client.query(
-      'select * from attachments where application_id = $1 and deleted_at is null order by created_at',
-      [id],
-    );
+    const { rows: files } = await client.query({
+      name: 'bare_attachments',
+      text: 'select * from attachments where application_id = $1 and deleted_at is null order by created_at',
+      values: [id],
+    });
     return { ...(updated[0] as Record<string, unknown>), attachments: files };
   } catch (err) {
     await client.query('rollback').catch(() => {});

@@ -15,6 +15,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,8 @@ const settings = {
   extraSql: process.env.BENCH_EXTRA_SQL ?? '',
   /** comma-separated scenario keys to run (default: all) */
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null,
+  /** a directory: each platform run is CPU-profiled (node:inspector) into <dir>/<scenario>.cpuprofile */
+  profileDir: process.env.BENCH_PROFILE ?? '',
 };
 
 const TARGET_P99_MS = 50;
@@ -302,6 +305,26 @@ async function statementsPerRequest(baseUrl: string, request: LoadSpec['request'
   return count / n;
 }
 
+/** BENCH_PROFILE: a CPU profile of this process (the platform's server runs in it) while one run lasts. */
+async function startProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await post<{ profile: object }>('Profiler.stop');
+      session.disconnect();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -407,15 +430,17 @@ async function main() {
       console.log(`same result from platform and ceiling · ${s.label}: total ${page.total}, ${page.rows.length} rows`);
     }
 
-    const measure = async (baseUrl: string, request: LoadSpec['request'], reset?: () => Promise<void>) => {
+    const measure = async (baseUrl: string, request: LoadSpec['request'], reset?: () => Promise<void>, profileAs?: string) => {
       const spec = (durationSeconds: number): LoadSpec => ({ baseUrl, connections: settings.connections, durationSeconds, request });
       await reset?.();
       await load.run(spec(settings.warmup));
       await untilIdle(db, dbName);
       await reset?.();
+      const profiler = profileAs ? await startProfile() : null;
       const cpu = process.cpuUsage();
       const result = await load.run(spec(settings.duration));
       const used = process.cpuUsage(cpu);
+      if (profiler && profileAs) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, `${profileAs}.cpuprofile`))}`);
       await untilIdle(db, dbName);
       return { ...result, serverCpuMs: (used.user + used.system) / 1000 / Math.max(1, result.requests) };
     };
@@ -427,7 +452,7 @@ async function main() {
         await statementsPerRequest(ceiling.url, scenario.ceiling),
       ];
       console.log(`${scenario.label}\n  SQL statements per request: platform ${realStatements}, ceiling ${bareStatements}`);
-      const real = await measure(realUrl, scenario.real, scenario.reset);
+      const real = await measure(realUrl, scenario.real, scenario.reset, settings.profileDir ? scenario.key : undefined);
       console.log(`  platform: ${describe(real)}`);
       const bare = await measure(ceiling.url, scenario.ceiling, scenario.reset);
       console.log(`  ceiling:  ${describe(bare)}`);

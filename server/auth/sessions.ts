@@ -1,5 +1,6 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { sessions, units, users } from '../db/schema';
 import { randomToken, sha256 } from '../crypto';
 import type { Role } from '../../core';
@@ -25,9 +26,9 @@ export async function createSession(db: Db, userId: string, meta: { ip?: string;
  * The user of a live session, or null. A session idle for longer than `idleMinutes` is gone.
  * last_seen_at is refreshed at most once a minute to keep reads cheap.
  */
-/** Built once per database and prepared by PostgreSQL once per connection: it runs on every request. */
-function sessionQuery(db: Db) {
-  return db
+/** Built once and prepared by PostgreSQL once per connection (server/db/prepared.ts): it runs on every request. */
+const sessionQuery = prepared((db) =>
+  db
     .select({
       lastSeenAt: sessions.lastSeenAt,
       disabled: users.disabled,
@@ -38,15 +39,12 @@ function sessionQuery(db: Db) {
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(units, eq(units.id, users.unitId))
     .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare('load_session');
-}
-const prepared = new WeakMap<Db, ReturnType<typeof sessionQuery>>();
+    .prepare('load_session'),
+);
 
 export async function loadSession(db: Db, token: string, idleMinutes: number): Promise<SessionUser | null> {
   const id = sha256(token);
-  let query = prepared.get(db);
-  if (!query) prepared.set(db, (query = sessionQuery(db)));
-  const [row] = await query.execute({ id });
+  const [row] = await sessionQuery(db).execute({ id });
   if (!row) return null;
   const idleMs = Date.now() - row.lastSeenAt.getTime();
   if (idleMs > idleMinutes * 60_000 || row.disabled || (row.unit && row.unit.status !== 'active')) {

@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { outbox, users } from '../db/schema';
 
 export interface Message {
@@ -15,11 +16,41 @@ export interface Message {
  * reads in the UI and tests read directly. A real SMS or mail gateway is another implementation of
  * `deliver` configured at start; the default delivers nothing beyond the outbox.
  */
+/** Whose mobiles a text goes to: one account, or every account of a unit. */
+export type Recipients = { userId: string } | { unitId: string };
+
 export interface Sender {
   send(db: Db, message: Message): Promise<void>;
-  /** A text to the mobile of every account matching `who` (an applicant, a unit's accounts), in one statement. */
-  textUsers(db: Db, who: SQL, message: Pick<Message, 'subject' | 'body'>): Promise<void>;
+  /** A text to the mobile of every account of `to` that has one, in one statement. */
+  textUsers(db: Db, to: Recipients, message: Pick<Message, 'subject' | 'body'>): Promise<void>;
 }
+
+/** insert … select of one outbox row per account with a mobile; prepared, as every transfer sends one. */
+function textStatement(name: string, who: SQL) {
+  return prepared((db) =>
+    db
+      .insert(outbox)
+      .select(
+        db
+          .select({
+            id: sql<number>`nextval(pg_get_serial_sequence('outbox', 'id'))`.as('id'),
+            channel: sql<string>`'mobile'`.as('channel'),
+            recipient: sql<string>`${users.mobile}`.as('recipient'),
+            userId: users.id,
+            subject: sql<string>`${sql.placeholder('subject')}`.as('subject'),
+            body: sql<string>`${sql.placeholder('body')}`.as('body'),
+            // insert … select names every column of the table, in order
+            createdAt: sql<Date>`now()`.as('created_at'),
+          })
+          .from(users)
+          .where(and(who, isNotNull(users.mobile), sql`${users.mobile} <> ''`)),
+      )
+      .returning()
+      .prepare(name),
+  );
+}
+const textToUser = textStatement('text_to_user', eq(users.id, sql.placeholder('to')));
+const textToUnit = textStatement('text_to_unit', eq(users.unitId, sql.placeholder('to')));
 
 export function createOutboxSender(deliver?: (m: Message) => Promise<void>): Sender {
   return {
@@ -33,28 +64,10 @@ export function createOutboxSender(deliver?: (m: Message) => Promise<void>): Sen
       });
       if (deliver) await deliver(message);
     },
-    async textUsers(db, who, message) {
-      const sent = await db
-        .insert(outbox)
-        .select(
-          db
-            .select({
-              id: sql<number>`nextval(pg_get_serial_sequence('outbox', 'id'))`.as('id'),
-              channel: sql<string>`'mobile'`.as('channel'),
-              recipient: sql<string>`${users.mobile}`.as('recipient'),
-              userId: users.id,
-              subject: sql<string>`${message.subject}`.as('subject'),
-              body: sql<string>`${message.body}`.as('body'),
-              // insert … select names every column of the table, in order
-              createdAt: sql<Date>`now()`.as('created_at'),
-            })
-            .from(users)
-            .where(and(who, isNotNull(users.mobile), sql`${users.mobile} <> ''`)),
-        )
-        .returning();
+    async textUsers(db, to, message) {
+      const statement = 'userId' in to ? textToUser(db) : textToUnit(db);
+      const sent = await statement.execute({ to: 'userId' in to ? to.userId : to.unitId, subject: message.subject, body: message.body });
       if (deliver) for (const row of sent) await deliver({ channel: 'mobile', recipient: row.recipient, userId: row.userId, subject: row.subject, body: row.body });
     },
   };
 }
-
-export const textTo = { user: (id: string) => eq(users.id, id), unit: (unitId: string) => eq(users.unitId, unitId) };

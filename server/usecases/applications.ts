@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import {
   abilitiesFor,
   applicationDraftSchema,
@@ -26,6 +26,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
+import { prepared } from '../db/prepared';
 import { applicationEvents, applications, applicationUnits, attachments, campaigns, programs, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { audit } from './accounts';
@@ -67,16 +68,21 @@ export interface ApplicationDetail extends ApplicationRow {
  * Anything else is simply not found.
  */
 export function visibleTo(user: SessionUser): SQL {
+  return visibility(user.role, { userId: user.id, unitId: user.unit?.id ?? null });
+}
+
+/** The rule of visibleTo with the user's ids as values, or as placeholders for a prepared statement. */
+function visibility(role: SessionUser['role'], who: { userId: string | Placeholder; unitId: string | Placeholder | null }): SQL {
   const live = isNull(applications.deletedAt);
-  switch (user.role) {
+  switch (role) {
     case 'applicant':
-      return and(live, eq(applications.applicantId, user.id))!;
+      return and(live, eq(applications.applicantId, who.userId))!;
     case 'unit':
       // Every application ever submitted to the unit, wherever it is now. `offset 0` keeps PostgreSQL from
       // flattening the subquery: it then starts from the unit's few hundred rows and sorts them, instead of
       // walking the whole year/seq index probing each row (measured 3 ms against 6–75 ms, bench/README.md).
-      return user.unit
-        ? and(live, sql`${applications.id} in (select au.application_id from ${applicationUnits} au where au.unit_id = ${user.unit.id} offset 0)`)!
+      return who.unitId !== null
+        ? and(live, sql`${applications.id} in (select au.application_id from ${applicationUnits} au where au.unit_id = ${who.unitId} offset 0)`)!
         : sql`false`;
     case 'organizer':
       return live;
@@ -144,13 +150,27 @@ function fullForm(s: Services, user: SessionUser, app: ApplicationRowDb): Applic
   return form;
 }
 
+/**
+ * One application with its unit's name, if `user` may see it (else 404); `lock` takes the row lock for a
+ * change. Prepared per role and lock: every request about an application starts here.
+ */
+const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
+function visibleQuery(role: SessionUser['role'], lock: boolean) {
+  return prepared((db) => {
+    const query = db
+      .select({ app: applications, unitName: units.name })
+      .from(applications)
+      .leftJoin(units, eq(units.id, applications.unitId))
+      .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
+    return (lock ? query.for('update', { of: applications }) : query).prepare(`load_visible_${role}${lock ? '_lock' : ''}`);
+  });
+}
+
 async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) {
-  const query = db
-    .select({ app: applications, unitName: units.name })
-    .from(applications)
-    .leftJoin(units, eq(units.id, applications.unitId))
-    .where(and(eq(applications.id, id), visibleTo(user)));
-  const [row] = lock ? await query.for('update', { of: applications }) : await query;
+  const key = `${user.role}:${lock}`;
+  let query = visibleQueries.get(key);
+  if (!query) visibleQueries.set(key, (query = visibleQuery(user.role, lock)));
+  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
   if (!row) throw notFound();
   return row;
 }
@@ -181,18 +201,26 @@ export async function getDetail(s: Services, user: SessionUser, id: string): Pro
   return detail(s, user, app, unitName);
 }
 
+const liveAttachments = prepared((db) =>
+  db
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.applicationId, sql.placeholder('applicationId')), isNull(attachments.deletedAt)))
+    .orderBy(asc(attachments.createdAt))
+    .prepare('live_attachments'),
+);
+const viewerName = prepared((db) =>
+  db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, sql.placeholder('userId'))).prepare('viewer_name'),
+);
+
 export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
   const [files, viewers] = await Promise.all([
-    s.db
-      .select()
-      .from(attachments)
-      .where(and(eq(attachments.applicationId, app.id), isNull(attachments.deletedAt)))
-      .orderBy(asc(attachments.createdAt)),
+    liveAttachments(s.db).execute({ applicationId: app.id }),
     // who opened it: often the user asking (a 收回 marks it read by the sender), whose names are at hand
     app.viewedBy === user.id
       ? [{ name: user.realName, unit: user.unit?.name ?? null }]
       : app.viewedBy
-        ? s.db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, app.viewedBy))
+        ? viewerName(s.db).execute({ userId: app.viewedBy })
         : [],
   ]);
   const viewer = viewers[0];

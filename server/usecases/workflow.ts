@@ -19,7 +19,7 @@ import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
-import { textTo } from '../notify/sender';
+import { prepared } from '../db/prepared';
 import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
 import { getCampaign } from './campaigns';
 
@@ -87,6 +87,56 @@ function holderName(app: AppRow, status: ApplicationStatus, unitName: string): s
   return unitName;
 }
 
+// The statements every transfer runs, built once (server/db/prepared.ts).
+const value = (name: string) => sql`${sql.placeholder(name)}`;
+const transferUpdate = prepared((db) =>
+  db
+    .update(applications)
+    .set({
+      status: value('status'),
+      unitId: value('unitId'),
+      transferredAt: value('now'),
+      viewedAt: value('viewedAt'),
+      viewedBy: value('viewedBy'),
+      version: sql`${applications.version} + 1`,
+      updatedAt: value('now'),
+    })
+    .where(eq(applications.id, sql.placeholder('id')))
+    .returning()
+    .prepare('transfer_update'),
+);
+const insertEvent = prepared((db) =>
+  db
+    .insert(applicationEvents)
+    .values({
+      applicationId: sql.placeholder('applicationId'),
+      action: sql.placeholder('action'),
+      fromStatus: sql.placeholder('fromStatus'),
+      toStatus: sql.placeholder('toStatus'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      actorName: sql.placeholder('actorName'),
+      fromName: sql.placeholder('fromName'),
+      toName: sql.placeholder('toName'),
+      opinion: sql.placeholder('opinion'),
+      snapshotId: sql.placeholder('snapshotId'),
+    })
+    .prepare('insert_event'),
+);
+/** An in-app message to one user, one unit's accounts or the organizers (the other two null). */
+const insertNotification = prepared((db) =>
+  db
+    .insert(notifications)
+    .values({
+      userId: sql.placeholder('userId'),
+      unitId: sql.placeholder('unitId'),
+      role: sql.placeholder('role'),
+      applicationId: sql.placeholder('applicationId'),
+      body: sql.placeholder('body'),
+    })
+    .prepare('insert_notification'),
+);
+
 export interface TransitionInput {
   /** 提交: the chosen 推荐单位 */
   unitId?: string;
@@ -115,19 +165,14 @@ export async function transition(s: Services, user: SessionUser, id: string, act
     const opinion = action === 'return' ? app.returnOpinion : action === 'forward' ? app.unitOpinion : action === 'orgReturn' ? app.orgOpinion : null;
     // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it.
     const backToSender = action === 'withdrawReturn' || action === 'withdrawForward';
-    const [updated] = await tx
-      .update(applications)
-      .set({
-        status: to,
-        unitId,
-        transferredAt: now,
-        viewedAt: backToSender ? now : null,
-        viewedBy: backToSender ? user.id : null,
-        version: sql`${applications.version} + 1`,
-        updatedAt: now,
-      })
-      .where(eq(applications.id, app.id))
-      .returning();
+    const [updated] = await transferUpdate(tx).execute({
+      id: app.id,
+      status: to,
+      unitId,
+      now: now.toISOString(),
+      viewedAt: backToSender ? now.toISOString() : null,
+      viewedBy: backToSender ? user.id : null,
+    });
 
     let snapshotId: number | null = null;
     if (action === 'submit') {
@@ -138,7 +183,7 @@ export async function transition(s: Services, user: SessionUser, id: string, act
     }
     const fromName = holderName(app, from, oldUnitName);
     const toName = holderName(updated!, to, newUnitName);
-    await tx.insert(applicationEvents).values({
+    await insertEvent(tx).execute({
       applicationId: app.id,
       action,
       fromStatus: from,
@@ -183,15 +228,16 @@ async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
 async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser, unitName: string) {
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${unitName}]`)}。`;
+  const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };
   if (to === 'applicant' || to === 'returned_to_applicant') {
-    await tx.insert(notifications).values({ userId: app.applicantId, applicationId: app.id, body });
-    await s.sender.textUsers(tx, textTo.user(app.applicantId), { subject: '申请书状态变更', body });
+    await insertNotification(tx).execute({ ...message, userId: app.applicantId });
+    await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '申请书状态变更', body });
   } else if (to === 'submitted_to_unit' || to === 'returned_to_unit') {
     if (!app.unitId) return;
-    await tx.insert(notifications).values({ unitId: app.unitId, applicationId: app.id, body });
-    await s.sender.textUsers(tx, textTo.unit(app.unitId), { subject: '申请书待办理', body });
+    await insertNotification(tx).execute({ ...message, unitId: app.unitId });
+    await s.sender.textUsers(tx, { unitId: app.unitId }, { subject: '申请书待办理', body });
   } else {
-    await tx.insert(notifications).values({ role: 'organizer', applicationId: app.id, body });
+    await insertNotification(tx).execute({ ...message, role: 'organizer' });
   }
 }
 

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { buildUnit } from '../testing/factories';
+import { startTestPlatform } from '../testing/harness';
+import { notifications, units } from './schema';
+import { prepared } from './prepared';
+
+// A statement prepared once must run inside the transaction it is given: rolled back with it, and
+// waiting on its locks. This rests on Drizzle internals (server/db/prepared.ts), so it is proven on
+// both drivers: PGlite here, PostgreSQL in the second pass.
+const onPostgres = !!process.env.TEST_DATABASE_URL;
+
+const insertNote = prepared((db) =>
+  db.insert(notifications).values({ role: 'organizer', body: sql.placeholder('body') }).returning({ id: notifications.id }).prepare('test_insert_note'),
+);
+const lockUnit = prepared((db) =>
+  db.select({ id: units.id, name: units.name }).from(units).where(eq(units.id, sql.placeholder('id'))).for('update').prepare('test_lock_unit'),
+);
+const notesWith = (t: Awaited<ReturnType<typeof startTestPlatform>>, body: string) =>
+  t.s.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, body));
+
+let t: Awaited<ReturnType<typeof startTestPlatform>>;
+beforeAll(async () => {
+  t = await startTestPlatform();
+});
+afterAll(async () => t?.close());
+
+describe('prepared statements', () => {
+  it('run on the database itself, the same statement each time', async () => {
+    const first = await insertNote(t.s.db).execute({ body: 'prepared-plain-1' });
+    const second = await insertNote(t.s.db).execute({ body: 'prepared-plain-2' });
+    expect(second[0]!.id).toBeGreaterThan(first[0]!.id);
+    expect(insertNote(t.s.db)).toBe(insertNote(t.s.db));
+    expect(await notesWith(t, 'prepared-plain-1')).toHaveLength(1);
+  });
+
+  it('run inside the transaction they are given: rolled back with it, committed with it', async () => {
+    await expect(
+      t.s.db.transaction(async (tx) => {
+        await insertNote(tx).execute({ body: 'prepared-rolled-back' });
+        // visible inside the transaction…
+        expect(await tx.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, 'prepared-rolled-back'))).toHaveLength(1);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    // …and gone with it
+    expect(await notesWith(t, 'prepared-rolled-back')).toHaveLength(0);
+
+    await t.s.db.transaction(async (tx) => {
+      await insertNote(tx).execute({ body: 'prepared-committed' });
+    });
+    expect(await notesWith(t, 'prepared-committed')).toHaveLength(1);
+  });
+
+  it.skipIf(!onPostgres)('hold their row locks until the transaction ends (PostgreSQL: separate connections)', async () => {
+    const { unit } = await buildUnit(t.s, { name: '锁测试单位' });
+    const order: string[] = [];
+    let releaseLock!: () => void;
+    const locked = new Promise<void>((resolve) => (releaseLock = resolve));
+    let lockTaken!: () => void;
+    const taken = new Promise<void>((resolve) => (lockTaken = resolve));
+
+    const holder = t.s.db.transaction(async (tx) => {
+      const [row] = await lockUnit(tx).execute({ id: unit.id });
+      expect(row!.name).toBe('锁测试单位');
+      lockTaken();
+      await locked;
+      order.push('holder commits');
+    });
+    await taken;
+    // a second transaction asking for the same lock waits for the first to commit
+    const waiter = t.s.db.transaction(async (tx) => {
+      await lockUnit(tx).execute({ id: unit.id });
+      order.push('waiter locked');
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(order).toEqual([]);
+    releaseLock();
+    await Promise.all([holder, waiter]);
+    expect(order).toEqual(['holder commits', 'waiter locked']);
+  });
+});
