@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { ACTION_LABELS, STATUS_LABELS, type Action, type ApplicationStatus } from '../core';
+import { totalWithRows } from '../server/usecases/queries';
 
 export type Viewer = { role: 'unit'; unitId: string } | { role: 'organizer' };
 
@@ -24,16 +25,15 @@ export interface QueryParams {
 
 export interface QuerySql {
   rows: { text: string; values: unknown[] };
-  count: { text: string; values: unknown[] };
+  /** null when the total comes with the rows, as `count(*) over ()` (`totalWithRows` in queries.ts) */
+  count: { text: string; values: unknown[] } | null;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The column list Drizzle emits for `select({ app: applications, unitName: units.name })`. */
+/** The column list Drizzle emits for `select({ app: ROW_COLUMNS, unitName: units.name })` (server/usecases/applications.ts). */
 const COLUMNS = [
-  'id', 'campaign_id', 'year', 'number', 'seq', 'applicant_id', 'status', 'unit_id', 'form', 'id_enc', 'id_hash', 'applicant_name',
-  'work_unit', 'mobile', 'pledged_at', 'return_opinion', 'unit_opinion', 'org_opinion', 'viewed_at', 'viewed_by',
-  'transferred_at', 'version', 'created_at', 'updated_at', 'deleted_at',
+  'id', 'number', 'applicant_id', 'applicant_name', 'work_unit', 'status', 'unit_id', 'viewed_at', 'transferred_at', 'created_at', 'updated_at',
 ].map((c) => `"applications"."${c}"`).join(', ');
 
 const ORDER: Record<QueryParams['sort'], string> = {
@@ -47,8 +47,8 @@ const ORDER: Record<QueryParams['sort'], string> = {
  * 查询申报表 (no tab) as `queryApplications` in server/usecases/queries.ts builds it with Drizzle:
  * `visibleTo(user)` (not deleted, and for a unit the fenced `in (… offset 0)` on application_units), the organizer's
  * "no drafts", keyword on name or number, workUnit, status, year; units left-joined for the rows,
- * the same ORDER BY per sort, LIMIT/OFFSET (Drizzle omits OFFSET 0), and the count(*) over
- * applications alone with the same WHERE. The text below is what Drizzle generates for these inputs (checked with
+ * the same ORDER BY per sort, LIMIT/OFFSET (Drizzle omits OFFSET 0), and the total: `count(*) over ()` in the
+ * rows where `totalWithRows` says so, else a count(*) over applications alone with the same WHERE. The text below is what Drizzle generates for these inputs (checked with
  * `.toSQL()` when this was written); keep it in step with queries.ts.
  */
 export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
@@ -74,11 +74,12 @@ export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
   const from = 'from "applications" left join "units" on "units"."id" = "applications"."unit_id"';
   const whereValues = [...values];
   const offset = (q.page - 1) * q.pageSize;
-  let rowsText = `select ${COLUMNS}, "units"."name" ${from} where ${where} order by ${ORDER[q.sort]} limit ${p(q.pageSize)}`;
+  const withTotal = totalWithRows(viewer, q);
+  let rowsText = `select ${COLUMNS}, "units"."name"${withTotal ? ', count(*) over ()' : ''} ${from} where ${where} order by ${ORDER[q.sort]} limit ${p(q.pageSize)}`;
   if (offset > 0) rowsText += ` offset ${p(offset)}`;
   return {
     rows: { text: rowsText, values },
-    count: { text: `select count(*) from "applications" where ${where}`, values: whereValues },
+    count: withTotal ? null : { text: `select count(*) from "applications" where ${where}`, values: whereValues },
   };
 }
 
@@ -222,6 +223,10 @@ export async function startCeiling(pool: pg.Pool): Promise<{ app: FastifyInstanc
     await sessionByHand(pool, req.headers.cookie);
     const { viewer, q } = parseQuery(req.query as Record<string, string | undefined>);
     const sql = querySql(viewer, q);
+    if (!sql.count) {
+      const rows = await pool.query<{ count: string }>(sql.rows);
+      return { rows: rows.rows, total: Number(rows.rows[0]?.count ?? 0), page: q.page, pageSize: q.pageSize };
+    }
     const [rows, count] = await Promise.all([pool.query(sql.rows), pool.query<{ count: string }>(sql.count)]);
     return { rows: rows.rows, total: Number(count.rows[0]!.count), page: q.page, pageSize: q.pageSize };
   });

@@ -244,6 +244,7 @@ async function explain(db: pg.Pool, scenario: Scenario) {
   if (!scenario.query) return;
   const sql = querySql(scenario.query.viewer, scenario.query.q);
   for (const [name, stmt] of [['rows', sql.rows], ['count', sql.count]] as const) {
+    if (!stmt) continue;
     const { rows } = await db.query<{ 'QUERY PLAN': string }>({ text: `explain (analyze, buffers) ${stmt.text}`, values: stmt.values });
     console.log(`\n--- EXPLAIN ANALYZE · ${scenario.label} · ${name} ---\n${stmt.text}\n-- values: ${JSON.stringify(stmt.values)}`);
     console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));

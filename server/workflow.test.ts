@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, count, eq, ilike, isNull, ne, type SQL } from 'drizzle-orm';
 import { applicationEvents, applications, notifications, outbox } from './db/schema';
 import { buildApplicant, buildUnit, completeForm } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
@@ -266,6 +266,22 @@ describe('查询申报表', () => {
     const page2 = json<Page & { page: number }>(await uc.get('/api/applications?pageSize=3&page=2'));
     expect(page2.rows).toHaveLength(1);
     expect(page2.total).toBe(4);
+    // a page past the end still says how many there are (the total then comes from a count of its own)
+    const past = json<Page>(await uc.get('/api/applications?pageSize=3&page=3'));
+    expect(past.rows).toHaveLength(0);
+    expect(past.total).toBe(4);
+    const pastFiltered = json<Page>(await uc.get(`/api/applications?workUnit=${encodeURIComponent('新疆农业科学院')}&pageSize=1&page=5`));
+    expect([pastFiltered.rows.length, pastFiltered.total]).toEqual([0, 2]);
+    // the organizer: a 工作单位 filter (total with the rows) and the whole list (total counted apart) agree with the unit's view
+    const { oc } = other;
+    const orgFiltered = json<Page>(await oc.get(`/api/applications?workUnit=${encodeURIComponent('新疆农业科学院')}&pageSize=1`));
+    const submitted = and(isNull(applications.deletedAt), ne(applications.status, 'applicant'));
+    const countWhere = async (where: SQL | undefined) => (await t.s.db.select({ n: count() }).from(applications).where(where))[0]!.n;
+    expect(orgFiltered.rows).toHaveLength(1);
+    expect(orgFiltered.total).toBe(await countWhere(and(submitted, ilike(applications.workUnit, '%新疆农业科学院%'))));
+    expect(orgFiltered.total).toBeGreaterThanOrEqual(2);
+    const orgAll = json<Page>(await oc.get('/api/applications?pageSize=1'));
+    expect(orgAll.total).toBe(await countWhere(submitted));
     expect((await uc.get('/api/applications?sort=bogus')).statusCode).toBe(400);
     // an applicant has no 查询申报表
     expect((await other.ac.get('/api/applications')).statusCode).toBe(403);

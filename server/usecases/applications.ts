@@ -91,13 +91,13 @@ function visibility(role: SessionUser['role'], who: { userId: string | Placehold
   }
 }
 
-export function actorFor(user: SessionUser, app: ApplicationRowDb) {
+export function actorFor(user: SessionUser, app: Pick<ApplicationRowDb, 'applicantId' | 'unitId'>) {
   const related =
     user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
   return { role: user.role, related };
 }
 
-export const stateOf = (app: ApplicationRowDb) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
+export const stateOf = (app: Pick<ApplicationRowDb, 'status' | 'viewedAt'>) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
 
 /** The name a file is shown and downloaded under: a photo is 姓名+序号.jpg with the applicant's current name. */
 export function attachmentName(a: typeof attachments.$inferSelect, applicantName: string): string {
@@ -121,7 +121,23 @@ export function presentAttachment(a: typeof attachments.$inferSelect, applicantN
   };
 }
 
-export function presentRow(user: SessionUser, app: ApplicationRowDb, unitName: string | null, viewedBy: string | null = null): ApplicationRow {
+/** The columns a list row needs (presentRow): lists select only these, not the form. */
+export const ROW_COLUMNS = {
+  id: applications.id,
+  number: applications.number,
+  applicantId: applications.applicantId,
+  applicantName: applications.applicantName,
+  workUnit: applications.workUnit,
+  status: applications.status,
+  unitId: applications.unitId,
+  viewedAt: applications.viewedAt,
+  transferredAt: applications.transferredAt,
+  createdAt: applications.createdAt,
+  updatedAt: applications.updatedAt,
+};
+type RowColumns = Pick<ApplicationRowDb, keyof typeof ROW_COLUMNS>;
+
+export function presentRow(user: SessionUser, app: RowColumns, unitName: string | null, viewedBy: string | null = null): ApplicationRow {
   const status = app.status as ApplicationStatus;
   return {
     id: app.id,
