@@ -10,3 +10,4 @@ export * from './accounts';
 export * from './workflow';
 export * from './query';
 export * from './media';
+export * from './replies';

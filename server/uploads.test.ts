@@ -12,7 +12,7 @@ import { Client, json, startTestPlatform } from './testing/harness';
 import { startS3 } from './testing/s3';
 import { Tus } from './testing/tus';
 import { PHOTO_BYTES } from './testing/journey';
-import type { AttachmentView } from './usecases/applications';
+import type { AttachmentView } from '../core';
 import { sweepOrphans } from './usecases/sweep';
 
 const MiB = 1024 * 1024;

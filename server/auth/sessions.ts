@@ -3,17 +3,9 @@ import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
 import { sessions, units, users } from '../db/schema';
 import { randomToken, sha256 } from '../crypto';
-import type { Role } from '../../core';
+import type { Role, SessionUser } from '../../core';
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  role: Role;
-  realName: string;
-  mobile: string | null;
-  email: string | null;
-  unit: { id: string; name: string; region: string; type: string } | null;
-}
+export type { SessionUser };
 
 /** Creates a session and returns the cookie token; only its hash is stored. */
 export async function createSession(db: Db, userId: string, meta: { ip?: string; userAgent?: string }): Promise<string> {

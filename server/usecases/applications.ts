@@ -12,13 +12,15 @@ import {
   photoFileName,
   REQUIRED_APPLICANT_ATTACHMENTS,
   statusLabel,
-  type Abilities,
   type Action,
   type ApplicationForm,
   type ApplicationStatus,
   type Facts,
   type FormIssue,
+  type ApplicationDetail,
+  type ApplicationRow,
   type AttachmentView,
+  type CheckReply,
   type MediaSettings,
 } from '../../core';
 import { alias } from 'drizzle-orm/pg-core';
@@ -34,34 +36,6 @@ import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
 
 type ApplicationRowDb = typeof applications.$inferSelect;
 
-export interface ApplicationRow {
-  id: string;
-  number: string;
-  applicantName: string;
-  workUnit: string;
-  status: string;
-  statusLabel: string;
-  unitName: string | null;
-  createdAt: string;
-  updatedAt: string;
-  transferredAt: string | null;
-  /** when the current receiver opened it (已阅), and who */
-  viewedAt: string | null;
-  viewedBy: string | null;
-  abilities: Abilities;
-}
-
-export type { AttachmentView };
-
-export interface ApplicationDetail extends ApplicationRow {
-  campaignId: string;
-  form: ApplicationForm;
-  pledgedAt: string | null;
-  attachments: AttachmentView[];
-  eligibility: { refused: string[]; flags: string[] };
-  /** 修改意见, 推荐单位意见 and 自治区科协's opinion: shown to those who may see them */
-  opinions: { return: string | null; recommend: string | null; org: string | null };
-}
 
 /**
  * What a user may see: their own applications, those sent to their unit, or (organizer) all.
@@ -357,7 +331,7 @@ export async function deleteApplication(s: Services, user: SessionUser, id: stri
 }
 
 /** What 【提交】 would refuse: every missing or wrong field, the pledge and the three scans. */
-export async function checkSubmission(s: Services, user: SessionUser, id: string): Promise<{ complete: boolean; missing: FormIssue[] }> {
+export async function checkSubmission(s: Services, user: SessionUser, id: string): Promise<CheckReply> {
   const d = await getDetail(s, user, id);
   return missingForSubmission(d, (await getCampaign(s.db, d.campaignId)).settings.media);
 }

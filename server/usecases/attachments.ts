@@ -16,6 +16,7 @@ import {
   isAttachmentKind,
   isMediaKind,
   isUnitAttachmentKind,
+  type AttachmentView,
   type MediaSettings,
 } from '../../core';
 import type { SessionUser } from '../auth/sessions';
@@ -27,7 +28,7 @@ import { MediaError, probeFile, type Probe } from '../media/probe';
 import { makeThumbnail } from '../media/thumbnail';
 import type { ByteRange } from '../storage';
 import { audit } from './accounts';
-import { attachmentName, loadVisible, presentAttachment, requireAbility, type AttachmentView, visibleTo } from './applications';
+import { attachmentName, loadVisible, presentAttachment, requireAbility, visibleTo } from './applications';
 import { getCampaign } from './campaigns';
 
 /** Long side of the re-encoded preview the 附件 viewer shows (and lists scale down as thumbnails). */

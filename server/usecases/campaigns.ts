@@ -1,17 +1,9 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { campaignSettingsSchema, defaultCampaignSettings, WINDOW_LABELS, isWindowOpen, type CampaignSettings, type WindowKey } from '../../core';
+import { campaignSettingsSchema, defaultCampaignSettings, WINDOW_LABELS, isWindowOpen, type CampaignSettings, type CampaignView, type WindowKey } from '../../core';
 import type { Db } from '../db/client';
 import { campaigns, programs } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
-export interface CampaignView {
-  id: string;
-  programCode: string;
-  programName: string;
-  year: number;
-  title: string;
-  settings: CampaignSettings;
-}
 
 const select = (db: Db) =>
   db

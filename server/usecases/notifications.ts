@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import type { NotificationsReply } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { notifications } from '../db/schema';
@@ -6,19 +7,6 @@ import { notifications } from '../db/schema';
 /** How many messages the bell lists (newest first); the unread count covers all of them. */
 const LIST_LIMIT = 50;
 
-export interface AppNotification {
-  id: number;
-  applicationId: string | null;
-  body: string;
-  createdAt: string;
-  read: boolean;
-}
-
-export interface NotificationsReply {
-  items: AppNotification[];
-  /** Unread messages the user may see, not only the listed ones. */
-  unread: number;
-}
 
 /**
  * The messages a user may see: their own, their unit's, or (for organizers) the organizers'. A unit's and

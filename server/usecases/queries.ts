@@ -1,9 +1,9 @@
 import { and, asc, count, desc, eq, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
-import type { ApplicationQuery, ApplicationStatus } from '../../core';
+import type { ApplicationQuery, ApplicationStatus, QueryResult } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { applicationEvents, applications, units } from '../db/schema';
-import { presentRow, ROW_COLUMNS, visibleTo, type ApplicationRow } from './applications';
+import { presentRow, ROW_COLUMNS, visibleTo } from './applications';
 
 const UNIT_HOLDS: ApplicationStatus[] = ['submitted_to_unit', 'returned_to_unit'];
 
@@ -22,12 +22,6 @@ function everReceived(user: SessionUser): SQL | undefined {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export interface QueryResult {
-  rows: ApplicationRow[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
 
 /** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
 export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {

@@ -1,24 +1,11 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { isUnitStatus, UNIT_STATUS_LABELS, type UnitStatus } from '../../core';
+import { isUnitStatus, UNIT_STATUS_LABELS, type AdminUnit, type UnitStatus } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { audit } from './accounts';
 
-export interface AdminUnit {
-  id: string;
-  name: string;
-  type: string;
-  region: string;
-  contactName: string;
-  contactPhone: string;
-  status: string;
-  statusLabel: string;
-  username: string | null;
-  createdAt: string;
-  refusedReason: string | null;
-}
 
 function present(unit: typeof units.$inferSelect, username: string | null): AdminUnit {
   return {

@@ -8,8 +8,12 @@ import {
   STATUS_LABELS,
   WINDOW_LABELS,
   type Action,
+  type ApplicationDetail,
   type ApplicationForm,
   type ApplicationStatus,
+  type ChangesReply,
+  type FieldChange,
+  type HistoryEntry,
   type Facts,
   type Guard,
   type Rule,
@@ -20,7 +24,7 @@ import type { Db } from '../db/client';
 import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { prepared } from '../db/prepared';
-import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf, type ApplicationDetail } from './applications';
+import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf } from './applications';
 import { getCampaign } from './campaigns';
 
 type AppRow = typeof applications.$inferSelect;
@@ -275,17 +279,6 @@ export async function saveOpinion(s: Services, user: SessionUser, id: string, ki
   });
 }
 
-export interface HistoryEntry {
-  at: string;
-  action: string;
-  actionLabel: string;
-  fromName: string;
-  toName: string;
-  fromStatus: string | null;
-  toStatus: string;
-  actorName: string;
-  opinion: string | null;
-}
 
 const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, create: '我要申请' };
 
@@ -307,15 +300,9 @@ export async function history(s: Services, user: SessionUser, id: string): Promi
   }));
 }
 
-export interface FieldChange {
-  field: string;
-  label: string;
-  before: string;
-  after: string;
-}
 
 /** What changed between the submission a unit returned and the resubmission. */
-export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<{ comparedTo: string | null; changes: FieldChange[] }> {
+export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<ChangesReply> {
   await loadVisible(s.db, user, id);
   if (user.role === 'applicant') throw notFound();
   const snaps = await s.db.select().from(applicationSnapshots).where(eq(applicationSnapshots.applicationId, id)).orderBy(desc(applicationSnapshots.id)).limit(2);
