@@ -166,7 +166,7 @@ async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) 
 }
 
 /** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
-function requireAbility(user: SessionUser, app: ApplicationRowDb, _unitName: string | null, action: Action, facts: Facts = {}) {
+function requireAbility(user: SessionUser, app: ApplicationRowDb, action: Action, facts: Facts = {}) {
   const decision = decide(action, stateOf(app), actorFor(user, app), facts);
   if (!decision.ok) throw new AppError(action.startsWith('withdraw') || action === 'forward' || action === 'submit' ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
   return decision.rule;
@@ -283,7 +283,7 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
   try {
     return await s.db.transaction(async (tx) => {
       const { app, unitName } = await loadVisible(tx, user, id, true);
-      requireAbility(user, app, unitName, 'edit');
+      requireAbility(user, app, 'edit');
       const [row] = await tx
         .update(applications)
         .set({
@@ -313,7 +313,7 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
 export async function pledge(s: Services, user: SessionUser, id: string): Promise<ApplicationDetail> {
   return s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, id, true);
-    requireAbility(user, app, unitName, 'pledge');
+    requireAbility(user, app, 'pledge');
     const [row] = await tx.update(applications).set({ pledgedAt: new Date(), updatedAt: new Date() }).where(eq(applications.id, app.id)).returning();
     await audit(tx, user.id, 'application.pledge', 'application', app.id);
     return detail({ ...s, db: tx }, user, row!, unitName);
@@ -323,8 +323,8 @@ export async function pledge(s: Services, user: SessionUser, id: string): Promis
 /** 删除: soft delete, so the number is never reused and the history stays. */
 export async function deleteApplication(s: Services, user: SessionUser, id: string): Promise<void> {
   await s.db.transaction(async (tx) => {
-    const { app, unitName } = await loadVisible(tx, user, id, true);
-    requireAbility(user, app, unitName, 'delete');
+    const { app } = await loadVisible(tx, user, id, true);
+    requireAbility(user, app, 'delete');
     await tx.update(applications).set({ deletedAt: new Date() }).where(eq(applications.id, app.id));
     await tx.insert(applicationEvents).values({ applicationId: app.id, action: 'delete', fromStatus: app.status, toStatus: app.status, actorId: user.id, actorRole: user.role, actorName: user.realName, fromName: user.realName, toName: user.realName });
   });

@@ -69,8 +69,8 @@ export async function authorizeUpload(s: Services, user: SessionUser, applicatio
   if (!isUploadKind(kind)) {
     throw new AppError('VALIDATION', '附件类别不正确，应为照片、视频、主要事迹或感人故事补充材料、个人诚信承诺、所在单位意见、政审材料或推荐报告扫描件之一');
   }
-  const { app, unitName } = await loadVisible(s.db, user, applicationId);
-  requireAbility(user, app, unitName, uploadAction(kind));
+  const { app } = await loadVisible(s.db, user, applicationId);
+  requireAbility(user, app, uploadAction(kind));
   const campaign = await getCampaign(s.db, app.campaignId);
   await requireRoomFor(s.db, app.id, kind, campaign.settings.media);
   return { app, media: campaign.settings.media };
@@ -147,8 +147,8 @@ export async function commitFile(s: Services, user: SessionUser, applicationId: 
     const previewKey = isImage ? await s.storage.putFile(previewTmp, { contentType: 'image/jpeg' }) : null;
     if (previewKey) stored.push(previewKey);
     return await s.db.transaction(async (tx) => {
-      const { app, unitName } = await loadVisible(tx, user, applicationId, true);
-      requireAbility(user, app, unitName, uploadAction(file.kind));
+      const { app } = await loadVisible(tx, user, applicationId, true);
+      requireAbility(user, app, uploadAction(file.kind));
       await requireRoomFor(tx, app.id, file.kind, media);
       // 序号 of 姓名+序号.jpg: one more than any photo the application ever had, so deleting one renumbers nothing
       const seq = file.kind === 'photo' ? (await nextPhotoSeq(tx, app.id)) : null;
@@ -267,8 +267,8 @@ export async function openPreview(s: Services, user: SessionUser, id: string) {
 export async function removeAttachment(s: Services, user: SessionUser, id: string): Promise<void> {
   const { file } = await loadAttachment(s, user, id);
   await s.db.transaction(async (tx) => {
-    const { app, unitName } = await loadVisible(tx, user, file.applicationId, true);
-    requireAbility(user, app, unitName, uploadAction(file.kind));
+    const { app } = await loadVisible(tx, user, file.applicationId, true);
+    requireAbility(user, app, uploadAction(file.kind));
     await tx.update(attachments).set({ deletedAt: new Date() }).where(eq(attachments.id, id));
   });
 }

@@ -154,11 +154,11 @@ export async function transition(s: Services, user: SessionUser, id: string, act
   const result = await s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, id, true);
     // status, role and relationship first (a stale request gets 409), then the guards that need facts
-    const guessed = requireAbility(user, app, unitName, action);
+    const guessed = requireAbility(user, app, action);
     let unitId = app.unitId;
     if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
     const facts = await factsFor(s, tx, user, app, guessed, action === 'forward' ? app.unitId : unitId);
-    const rule = requireAbility(user, app, unitName, action, facts);
+    const rule = requireAbility(user, app, action, facts);
     const oldUnitName = unitName ?? '推荐单位';
     const newUnitName = unitId === app.unitId ? oldUnitName : await nameOfUnit(tx, unitId);
     if (!rule.to) throw new AppError('INTERNAL', `action ${action} does not transfer`);
@@ -268,7 +268,7 @@ export async function saveOpinion(s: Services, user: SessionUser, id: string, ki
   const action: Action = kind === 'org' ? 'orgOpinion' : 'unitOpinion';
   return s.db.transaction(async (tx) => {
     const { app, unitName } = await loadVisible(tx, user, id, true);
-    requireAbility(user, app, unitName, action);
+    requireAbility(user, app, action);
     // saving an opinion is handling it: the sender's 收回 ends too
     const [row] = await tx
       .update(applications)
