@@ -109,10 +109,13 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByRole('button', { name: /^附\s*件$/ }).first().click();
     const dialog = page.getByRole('dialog');
     const files = { 个人诚信承诺: { name: '诚信承诺.pdf', mimeType: 'application/pdf', buffer: pdfBytes('pledge') }, 所在单位意见: { name: '单位意见.png', mimeType: 'image/png', buffer: pngBytes() }, 政审材料: { name: '政审材料.jpg', mimeType: 'image/jpeg', buffer: jpegBytes(4096) } };
+    // all three at once: each stays listed when the others finish
+    for (const [label, file] of Object.entries(files)) await dialog.locator(`section[aria-label="${label}"] input[type=file]`).setInputFiles(file);
     for (const [label, file] of Object.entries(files)) {
-      await dialog.locator(`section[aria-label="${label}"] input[type=file]`).setInputFiles(file);
-      await dialog.locator(`section[aria-label="${label}"]`).getByText(file.name).first().waitFor();
+      // listed as a download link once stored (the name also shows in "正在上传：…" while it is sent)
+      await dialog.locator(`section[aria-label="${label}"]`).getByRole('link', { name: file.name }).waitFor();
     }
+    await expect.poll(() => dialog.locator('.attachment-list a').count()).toBe(3);
     await shot(page, 'applicant-05-attachments');
     await dialog.getByRole('button', { name: /关\s*闭/ }).click();
 

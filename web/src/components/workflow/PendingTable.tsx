@@ -1,33 +1,22 @@
 import { useState } from 'react';
-import { Alert, Grid, Space, Table, Tooltip, Typography } from 'antd';
+import { Alert, Grid, Space, Table } from 'antd';
 import { Link, useLocation } from 'react-router';
 import { rangeText } from '../../../../core';
 import { api } from '../../api';
 import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationRow, QueryReply } from '../../types';
-import { StatusLink } from './StatusLink';
+import { statusColumn, type ViewedNoteOf } from './columns';
 import { WithdrawButton } from './WithdrawButton';
 
 /**
  * 已阅 under a forwarded row: 自治区科协 has opened it, which is why its 收回 is gone (manual 二.10), as the
  * applicant's list shows it for the unit.
  */
-function ViewedByOrganizer({ row }: { row: ApplicationRow }) {
-  if (row.status !== 'submitted_to_org' || !row.viewedAt) return null;
-  const who = row.viewedBy ?? '自治区科协';
-  return (
-    <Tooltip title={`${who}已于 ${formatTime(row.viewedAt)} 查看此申请书，不能收回；如需修改，请联系自治区科协退回申请书至推荐单位`}>
-      <div className="viewed-note">
-        <Typography.Text type="success" strong>
-          已阅
-        </Typography.Text>
-        <Typography.Text type="secondary" className="viewed-detail">
-          {who} {formatTime(row.viewedAt)}
-        </Typography.Text>
-      </div>
-    </Tooltip>
-  );
-}
+const VIEWED_BY_ORGANIZER: ViewedNoteOf = {
+  status: 'submitted_to_org',
+  fallback: () => '自治区科协',
+  advice: '如需修改，请联系自治区科协退回申请书至推荐单位',
+};
 
 /** One tab of 待审核申报表: 待审核的 (tab=pending) or 已办理的 (tab=handled). */
 export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
@@ -73,17 +62,7 @@ export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
             render: (v: string, row) => (wide ? v : <>{v}<div className="query-row-meta">{row.number}</div></>),
           },
           { title: '工作单位', dataIndex: 'workUnit', width: 180, responsive: ['md'], render: (v: string) => v || '—' },
-          {
-            title: '状态',
-            key: 'status',
-            width: wide ? 230 : 120,
-            render: (_: unknown, row) => (
-              <>
-                <StatusLink row={row} />
-                {tab === 'handled' && <ViewedByOrganizer row={row} />}
-              </>
-            ),
-          },
+          statusColumn({ key: 'status', width: wide ? 230 : 120 }, tab === 'handled' ? VIEWED_BY_ORGANIZER : undefined),
           { title: '转交时间', dataIndex: 'transferredAt', width: 140, responsive: ['sm'], render: (v: string | null) => formatTime(v) || '—' },
           {
             title: '操作',

@@ -11,6 +11,7 @@ import { PersonalInfoTable } from '../../components/application/PersonalInfoTabl
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
 import { ExtraFiles, PhotoSection, VideoSection } from '../../components/upload/MediaSections';
+import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import { formatSize, useCurrentCampaign } from '../../hooks';
@@ -24,6 +25,18 @@ const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
 const EXTRA_KIND: Partial<Record<string, ExtraKind>> = { mainDeeds: 'deeds_extra', story: 'story_extra' };
 const SCAN_KINDS = new Set<string>(ATTACHMENT_KINDS.map((k) => k.kind));
 
+/** 照片 and 视频: a card each, after 主要事迹 and 感人故事. */
+const MEDIA = [
+  { id: 'sec-photos', title: '照片', kind: 'photo', Section: PhotoSection, intro: '请上传体现先进事迹的生活或工作照片。' },
+  {
+    id: 'sec-videos',
+    title: '视频',
+    kind: 'video',
+    Section: VideoSection,
+    intro: '请上传体现推荐人选工作生活的视频，横屏竖屏拍摄均可，画面人员穿着得体，避免逆光拍摄。',
+  },
+];
+
 const SECTIONS: { id: string; title: string; children?: { id: string; title: string }[] }[] = [
   { id: 'sec-personal', title: '个人信息' },
   ...DEEDS.map((f) => ({
@@ -31,8 +44,7 @@ const SECTIONS: { id: string; title: string; children?: { id: string; title: str
     title: f.label,
     children: EXTRA_KIND[f.key] ? [{ id: `sec-${f.key}-extra`, title: '补充材料' }] : undefined,
   })),
-  { id: 'sec-photos', title: '照片' },
-  { id: 'sec-videos', title: '视频' },
+  ...MEDIA.map((m) => ({ id: m.id, title: m.title })),
   { id: 'sec-eligibility', title: '资格条件' },
   { id: 'sec-pledge', title: '承诺' },
   { id: 'sec-attachments', title: '附件材料' },
@@ -219,8 +231,7 @@ export default function ApplicationEditPage() {
     }
   };
 
-  const onAttachmentsChanged = (attachments: Attachment[]) =>
-    setDetail((d) => (d ? { ...d, attachments } : d));
+  const onAttachmentsChanged = (change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d));
   const onAttachmentAdded = useCallback((a: Attachment) => setDetail((d) => (d ? { ...d, attachments: [...d.attachments, a] } : d)), []);
   const onAttachmentRemoved = useCallback(
     (attachmentId: string) => setDetail((d) => (d ? { ...d, attachments: d.attachments.filter((a) => a.id !== attachmentId) } : d)),
@@ -418,30 +429,19 @@ export default function ApplicationEditPage() {
                 </Card>
               );
             })}
-            <Card id="sec-photos" title="照片" className="editor-section">
-              <Typography.Paragraph type="secondary">请上传体现先进事迹的生活或工作照片。</Typography.Paragraph>
-              <PhotoSection
-                applicationId={id}
-                media={media}
-                files={mediaFiles('photo')}
-                editable={canUpload}
-                onAdded={onAttachmentAdded}
-                onRemoved={onAttachmentRemoved}
-              />
-            </Card>
-            <Card id="sec-videos" title="视频" className="editor-section">
-              <Typography.Paragraph type="secondary">
-                请上传体现推荐人选工作生活的视频，横屏竖屏拍摄均可，画面人员穿着得体，避免逆光拍摄。
-              </Typography.Paragraph>
-              <VideoSection
-                applicationId={id}
-                media={media}
-                files={mediaFiles('video')}
-                editable={canUpload}
-                onAdded={onAttachmentAdded}
-                onRemoved={onAttachmentRemoved}
-              />
-            </Card>
+            {MEDIA.map((m) => (
+              <Card key={m.id} id={m.id} title={m.title} className="editor-section">
+                <Typography.Paragraph type="secondary">{m.intro}</Typography.Paragraph>
+                <m.Section
+                  applicationId={id}
+                  media={media}
+                  files={mediaFiles(m.kind)}
+                  editable={canUpload}
+                  onAdded={onAttachmentAdded}
+                  onRemoved={onAttachmentRemoved}
+                />
+              </Card>
+            ))}
             <Card id="sec-eligibility" title="资格条件" className="editor-section">
               <EligibilitySection values={values} />
             </Card>

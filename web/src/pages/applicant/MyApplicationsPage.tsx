@@ -1,32 +1,21 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Popconfirm, Space, Table, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Popconfirm, Space, Table, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
 import { AttachmentsModal } from '../../components/AttachmentsModal';
-import { StatusLink } from '../../components/workflow/StatusLink';
+import { statusColumn, type ViewedNoteOf } from '../../components/workflow/columns';
 import { WithdrawButton } from '../../components/workflow/WithdrawButton';
 import { useErrorReporter } from '../../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 import type { ApplicationDetail, ApplicationRow } from '../../types';
 
 /** 已阅: the unit has opened it, so the applicant can no longer 收回 (manual 一.10). */
-function Viewed({ row }: { row: ApplicationRow }) {
-  if (row.status !== 'submitted_to_unit' || !row.viewedAt) return null;
-  const who = row.viewedBy ?? row.unitName ?? '推荐单位';
-  return (
-    <Tooltip title={`${who}已于 ${formatTime(row.viewedAt)} 查看此申请书，不能收回；如需修改，请联系推荐单位退回申请书至申请人`}>
-      <div className="viewed-note">
-        <Typography.Text type="success" strong>
-          已阅
-        </Typography.Text>
-        <Typography.Text type="secondary" className="viewed-detail">
-          {who} {formatTime(row.viewedAt)}
-        </Typography.Text>
-      </div>
-    </Tooltip>
-  );
-}
+const VIEWED_BY_UNIT: ViewedNoteOf = {
+  status: 'submitted_to_unit',
+  fallback: (row) => row.unitName ?? '推荐单位',
+  advice: '如需修改，请联系推荐单位退回申请书至申请人',
+};
 
 /** 【最美科技工作者】——【我的申报表】 */
 export default function MyApplicationsPage() {
@@ -83,17 +72,7 @@ export default function MyApplicationsPage() {
         columns={[
           { title: '申请书编号', dataIndex: 'number', width: 130 },
           { title: '申请人姓名', dataIndex: 'applicantName', width: 110 },
-          {
-            title: '状态',
-            dataIndex: 'statusLabel',
-            width: 250,
-            render: (_: string, row) => (
-              <>
-                <StatusLink row={row} />
-                <Viewed row={row} />
-              </>
-            ),
-          },
+          statusColumn({ dataIndex: 'statusLabel', width: 250 }, VIEWED_BY_UNIT),
           { title: '推荐单位', dataIndex: 'unitName', width: 160, render: (v: string | null) => v ?? '—' },
           { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
           {

@@ -1,17 +1,16 @@
-import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Grid, Result, Space, Spin, Typography } from 'antd';
+import { useState } from 'react';
+import { Alert, App, Button, Card, Grid, Space } from 'antd';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { api, errorMessage } from '../../api';
+import { errorMessage } from '../../api';
 import { useAuth } from '../../auth';
-import { StatusTag } from '../../components/StatusTag';
-import { ApplicationReadView } from '../../components/workflow/ApplicationReadView';
-import { AttachmentViewer } from '../../components/workflow/AttachmentViewer';
 import { HandleTabs } from '../../components/workflow/HandleTabs';
 import { OpinionPanel } from '../../components/workflow/OpinionPanel';
 import { RecommendReportUpload } from '../../components/workflow/RecommendReportUpload';
 import { useCurrentCampaign } from '../../hooks';
-import type { ApplicationDetail, Attachment, ChangesReply } from '../../types';
-import { openApplication, saveOpinion, transition, type OpinionKind } from '../../workflow';
+import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
+import { saveOpinion, transition, type OpinionKind } from '../../workflow';
+import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
+import { useOpenedApplication } from './useOpenedApplication';
 
 type Busy = null | 'forward' | 'return' | `save-${OpinionKind}`;
 
@@ -33,44 +32,18 @@ export default function HandlePage() {
   const isOrg = user?.role === 'organizer';
   const from = (location.state as { from?: string } | null)?.from ?? LIST;
 
-  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [changes, setChanges] = useState<ChangesReply | null>(null);
   const [tab, setTab] = useState('info');
   const [viewerOpen, setViewerOpen] = useState(false);
   const [busy, setBusy] = useState<Busy>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [drafts, setDrafts] = useState<Record<OpinionKind, string>>({ return: '', recommend: '', org: '' });
+  // 办理 records 已阅: from now on the sender can no longer 收回.
+  const { detail, setDetail, loadError, changes } = useOpenedApplication(id, (d) =>
+    setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' }),
+  );
 
-  useEffect(() => {
-    let live = true;
-    setDetail(null);
-    setLoadError(null);
-    // 办理 records 已阅: from now on the sender can no longer 收回.
-    openApplication(id)
-      .then((d) => {
-        if (!live) return;
-        setDetail(d);
-        setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' });
-      })
-      .catch((err: unknown) => live && setLoadError(errorMessage(err)));
-    api<ChangesReply>('GET', `/api/applications/${id}/changes`)
-      .then((c) => live && setChanges(c))
-      .catch(() => live && setChanges(null));
-    return () => {
-      live = false;
-    };
-  }, [id]);
-
-  if (loadError) {
-    return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to={LIST}>返回待审核申报表</Link>} />;
-  }
-  if (!detail) {
-    return (
-      <div className="page-loading">
-        <Spin description="正在加载申请书…" />
-      </div>
-    );
+  if (loadError || !detail) {
+    return <OpenedApplicationPending loadError={loadError} back={<Link to={LIST}>返回待审核申报表</Link>} />;
   }
 
   const a = detail.abilities;
@@ -119,7 +92,7 @@ export default function HandlePage() {
     }
   };
 
-  const onAttachments = (attachments: Attachment[]) => setDetail((d) => (d ? { ...d, attachments } : d));
+  const onAttachments = (change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d));
 
   const buttons = (
     <Space wrap className="handle-buttons">
@@ -137,18 +110,6 @@ export default function HandlePage() {
     </Space>
   );
 
-  const title = (
-    <div className="handle-title">
-      <Typography.Title level={4} className="no-margin">
-        最美科技工作者/{detail.form.name || detail.applicantName}[手机: {detail.form.mobile ?? ''}]
-      </Typography.Title>
-      <Space size={4} wrap>
-        <span>状态：</span>
-        <StatusTag label={detail.statusLabel} status={detail.status} />
-      </Space>
-    </div>
-  );
-
   const report = (
     <RecommendReportUpload
       applicationId={id}
@@ -164,16 +125,7 @@ export default function HandlePage() {
       key: 'info',
       label: '申请书信息',
       children: (
-        <ApplicationReadView
-          detail={detail}
-          changes={changes}
-          idPrefix="handle"
-          attachmentsButton={
-            <Button type="link" size="small" className="inline-link-btn" onClick={() => setViewerOpen(true)}>
-              附件
-            </Button>
-          }
-        />
+        <OpenedApplicationReadView detail={detail} changes={changes} idPrefix="handle" onAttachments={() => setViewerOpen(true)} />
       ),
     },
     isOrg
@@ -243,7 +195,7 @@ export default function HandlePage() {
           onChange={setTab}
           extra={wide ? buttons : undefined}
         />
-        {title}
+        <OpenedApplicationTitle detail={detail} />
         {refusal && <Alert type="error" showIcon className="block-gap" title={refusal} closable={{ onClose: () => setRefusal(null) }} />}
         {detail.status === 'returned_to_unit' && detail.opinions.org && !isOrg && (
           <Alert type="warning" showIcon className="block-gap" title={`自治区科协退回意见：${detail.opinions.org}`} />
@@ -252,11 +204,10 @@ export default function HandlePage() {
           {items.find((i) => i.key === tab)?.children}
         </div>
       </Card>
-      <AttachmentViewer
+      <OpenedApplicationViewer
+        detail={detail}
         open={viewerOpen}
         onClose={() => setViewerOpen(false)}
-        attachments={detail.attachments}
-        subject={detail.form.name || detail.applicantName}
         navExtra={
           !isOrg && a.unitUpload ? (
             <div className="viewer-nav-extra">

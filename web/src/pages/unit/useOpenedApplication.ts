@@ -1,0 +1,36 @@
+import { useEffect, useEffectEvent, useState } from 'react';
+import { api, errorMessage } from '../../api';
+import type { ApplicationDetail, ChangesReply } from '../../types';
+import { openApplication } from '../../workflow';
+
+/**
+ * The application a unit or 自治区科协 opens (办理, 查看): POST …/open, which records 已阅 (from then on the sender
+ * can no longer 收回), and its changes since the last return. `onOpened` runs with the detail once it is there.
+ */
+export function useOpenedApplication(id: string, onOpened?: (detail: ApplicationDetail) => void) {
+  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [changes, setChanges] = useState<ChangesReply | null>(null);
+  const opened = useEffectEvent((d: ApplicationDetail) => onOpened?.(d));
+
+  useEffect(() => {
+    let live = true;
+    setDetail(null);
+    setLoadError(null);
+    openApplication(id)
+      .then((d) => {
+        if (!live) return;
+        setDetail(d);
+        opened(d);
+      })
+      .catch((err: unknown) => live && setLoadError(errorMessage(err)));
+    api<ChangesReply>('GET', `/api/applications/${id}/changes`)
+      .then((c) => live && setChanges(c))
+      .catch(() => live && setChanges(null));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  return { detail, setDetail, loadError, changes };
+}
