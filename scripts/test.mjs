@@ -72,7 +72,8 @@ function ensureChromium() {
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
-vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api']);
+// TEST_DATABASE_URL emptied: this pass is PGlite's even where the caller (.ci/run) names a PostgreSQL
+vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api'], { TEST_DATABASE_URL: '' });
 step('web build', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 ensureChromium();
 vitest('browser journeys (Chromium, PGlite)', ['--project', 'e2e']);

@@ -31,6 +31,9 @@ export async function openDatabase(opts: { databaseUrl: string | null; dataDir: 
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 10) });
+  // An idle connection that PostgreSQL closes (a restart, a terminated backend) is reported here; without a
+  // listener the pool would rethrow it and stop the process. The pool replaces the connection when needed.
+  pool.on('error', (err) => console.error(`数据库连接已断开（将自动重连）：${err.message}`));
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   // Several app instances may start at once: one migrates, the others wait on the advisory lock.
   const client = await pool.connect();
@@ -41,7 +44,24 @@ async function openPostgres(url: string): Promise<Database> {
     await client.query('select pg_advisory_unlock(7242023)').catch(() => {});
     client.release();
   }
-  return { db, kind: 'postgres', close: () => pool.end() };
+  return { db, kind: 'postgres', close: () => endPool(pool) };
+}
+
+/**
+ * pool.end() resolves as soon as it has asked each connection to close, not when they are closed; the
+ * caller may then drop the database (tests) or exit, and a connection still closing would see the server
+ * terminate it. This waits for every connection to be gone.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const gone = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await gone;
 }
 
 async function openPglite(dataDir: string | null): Promise<Database> {
