@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, login, newPage, shot, startServer, CAPTCHA, type Platform, choose } from './harness';
+import { describe, expect, it } from 'vitest';
+import { e2eSuite, login, newPage, shot, CAPTCHA, choose } from './harness';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes, pngBytes, jpegBytes } from '../server/testing/files';
 import { jpegOfSize } from '../server/media/fixtures';
 
-let platform: Platform;
-let browser: Browser;
-beforeAll(async () => {
-  platform = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const e2e = e2eSuite();
 
 
 describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺 → 附件', () => {
   it('follows the manual from registration to a complete application in the list', async () => {
-    const { page } = await newPage(browser, platform.url);
+    const { page } = await newPage(e2e.browser, e2e.platform.url);
 
     // 注册 as an applicant
     await page.goto('/login');

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CAPTCHA = '13579';
 export const ADMIN_PASSWORD = 'Admin2023!x';
@@ -68,6 +69,49 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+export interface E2EOptions {
+  /** Starts the server; by default `startServer()`: the default env, on a free port. */
+  start?: () => Promise<Platform>;
+  /** Runs once the server and the browser are up: what the file's tests need beforehand. */
+  setup?: (platform: Platform, browser: Browser) => Promise<void>;
+  /** Runs last, after the browser is closed and the server stopped. */
+  teardown?: () => Promise<void>;
+}
+
+export interface E2E {
+  readonly platform: Platform;
+  readonly browser: Browser;
+}
+
+/**
+ * A test file's server and Chromium: started (then `setup`) before its tests, closed and stopped (then
+ * `teardown`) after them. Call it at the top of the file; read `platform` and `browser` inside the tests.
+ */
+export function e2eSuite(options: E2EOptions = {}): E2E {
+  let platform: Platform | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    platform = await (options.start ?? (() => startServer()))();
+    browser = await launchBrowser();
+    await options.setup?.(platform, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await options.teardown?.();
+  });
+  return {
+    get platform() {
+      if (!platform) throw new Error('the server is not started yet');
+      return platform;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not launched yet');
+      return browser;
+    },
+  };
 }
 
 export async function newPage(browser: Browser, url: string, viewport = { width: 1366, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {

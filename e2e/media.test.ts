@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, CDPSession, Page, Request } from 'playwright-core';
-import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, CDPSession, Page, Request } from 'playwright-core';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, shot } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { pdfBytes, pngBytes } from '../server/testing/files';
@@ -15,42 +15,38 @@ const MiB = 1024 * 1024;
 const UNIT = '克拉玛依市科学技术协会';
 const NAME = '阿依努尔';
 
-let platform: Platform;
-let browser: Browser;
 let applicationId = '';
 let applicant: { context: BrowserContext; page: Page };
 let tmpDir = '';
 /** every request to /api/uploads the applicant's page makes */
 const uploads: Array<{ method: string; url: string; offset: string | undefined }> = [];
 
-beforeAll(async () => {
-  platform = await startServer();
-  browser = await launchBrowser();
-  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-media-'));
-  const admin = new ApiClient(platform.url);
-  await admin.login('admin', ADMIN_PASSWORD);
-  await admin.call('POST', '/api/admin/units', {
-    unitName: UNIT, unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', username: 'klmykx', password: 'Unit2023x',
-  });
-  // an applicant with a complete form, the pledge and the three scans: only the media are left
-  const c = new ApiClient(platform.url);
-  await c.call('POST', '/api/auth/register/applicant', { username: 'ayinur01', password: 'Apply2023x', realName: NAME, mobile: '13899995678', email: 'ayinur01@example.cn', captcha: '13579' });
-  applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
-  await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: NAME, mobile: '13899995678' }) });
-  await c.call('POST', `/api/applications/${applicationId}/pledge`);
-  await c.upload(applicationId, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-  await c.upload(applicationId, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-  await c.upload(applicationId, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+const e2e = e2eSuite({
+  async setup(platform, browser) {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-media-'));
+    const admin = new ApiClient(platform.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    await admin.call('POST', '/api/admin/units', {
+      unitName: UNIT, unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', username: 'klmykx', password: 'Unit2023x',
+    });
+    // an applicant with a complete form, the pledge and the three scans: only the media are left
+    const c = new ApiClient(platform.url);
+    await c.call('POST', '/api/auth/register/applicant', { username: 'ayinur01', password: 'Apply2023x', realName: NAME, mobile: '13899995678', email: 'ayinur01@example.cn', captcha: '13579' });
+    applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
+    await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: NAME, mobile: '13899995678' }) });
+    await c.call('POST', `/api/applications/${applicationId}/pledge`);
+    await c.upload(applicationId, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
+    await c.upload(applicationId, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
+    await c.upload(applicationId, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
 
-  applicant = await newPage(browser, platform.url);
-  applicant.page.on('request', (r: Request) => {
-    if (new URL(r.url()).pathname.startsWith('/api/uploads')) uploads.push({ method: r.method(), url: r.url(), offset: r.headers()['upload-offset'] });
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+    applicant = await newPage(browser, platform.url);
+    applicant.page.on('request', (r: Request) => {
+      if (new URL(r.url()).pathname.startsWith('/api/uploads')) uploads.push({ method: r.method(), url: r.url(), offset: r.headers()['upload-offset'] });
+    });
+  },
+  async teardown() {
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  },
 });
 
 const sessions = new WeakMap<Page, CDPSession>();
@@ -172,7 +168,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await shot(page, 'media-05-extras');
 
     // on a phone the same sections, one column
-    const phone = await newPage(browser, platform.url, { width: 390, height: 844 });
+    const phone = await newPage(e2e.browser, e2e.platform.url, { width: 390, height: 844 });
     await login(phone.page, 'ayinur01', 'Apply2023x');
     await phone.page.getByRole('menuitem', { name: '我的申报表' }).first().waitFor().catch(() => {});
     await phone.page.goto(`/zmkj/applications/${applicationId}`);
@@ -252,7 +248,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await dialog.getByRole('button', { name: '确定提交' }).click();
     await page.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
 
-    const u = (await newPage(browser, platform.url)).page;
+    const u = (await newPage(e2e.browser, e2e.platform.url)).page;
     await login(u, 'klmykx', 'Unit2023x');
     await u.getByRole('menuitem', { name: '待审核申报表' }).click();
     await u.getByRole('tab', { name: '待审核的' }).click();

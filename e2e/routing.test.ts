@@ -1,20 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, launchBrowser, login, newPage, shot, startServer, type Platform, choose } from './harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, shot, choose } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
 
 // The manual's routing (一.6–10, 二.1–11) in Chromium: applicant and unit side by side.
-let platform: Platform;
-let browser: Browser;
 const UNIT = '乌鲁木齐市科学技术协会';
 /** The notice's smallest photo (2 MB), as server/testing/journey.ts uploads it. */
 const PHOTO_BYTES = 2 * 1024 * 1024;
 let unitId = '';
 
 async function applicantWithApplication(name: string, username: string, mobile: string) {
-  const c = new ApiClient(platform.url);
+  const c = new ApiClient(e2e.platform.url);
   await c.call('POST', '/api/auth/register/applicant', { username, password: 'Apply2023x', realName: name, mobile, email: `${username}@example.cn`, captcha: '13579' });
   const { id } = await c.call<{ id: string }>('POST', '/api/applications');
   await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
@@ -26,19 +24,15 @@ async function applicantWithApplication(name: string, username: string, mobile: 
   return { c, id };
 }
 
-beforeAll(async () => {
-  platform = await startServer();
-  browser = await launchBrowser();
-  const admin = new ApiClient(platform.url);
-  await admin.login('admin', ADMIN_PASSWORD);
-  const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-    unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
-  });
-  unitId = unit.id;
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+const e2e = e2eSuite({
+  async setup(platform) {
+    const admin = new ApiClient(platform.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
+      unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
+    });
+    unitId = unit.id;
+  },
 });
 
 /** Before a screenshot: no table still loading, and the fade of its spinner over. */
@@ -74,8 +68,8 @@ async function openPending(page: Page, name: string) {
 describe('提交, 收回, 办理, 退回 and 转交', () => {
   it('follows the manual between 申报人 and 推荐单位', async () => {
     await applicantWithApplication('古丽娜尔', 'gulnar01', '13899990001');
-    const a = (await newPage(browser, platform.url)).page;
-    const u = (await newPage(browser, platform.url)).page;
+    const a = (await newPage(e2e.browser, e2e.platform.url)).page;
+    const u = (await newPage(e2e.browser, e2e.platform.url)).page;
 
     // 申报人 【编辑申请书/提交】 → 【提交】 to the chosen 推荐单位; "收回" appears
     await login(a, 'gulnar01', 'Apply2023x');
@@ -155,7 +149,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
 
     // two more forwarded and a fourth refused with the quota
-    const unitApi = new ApiClient(platform.url);
+    const unitApi = new ApiClient(e2e.platform.url);
     await unitApi.login('wlmqkx', 'Unit2023x');
     const others = [['王建国', 'wangjg01', '13899990002'], ['李明', 'liming01', '13899990003'], ['张伟', 'zhangw01', '13899990004']] as const;
     for (const [i, [name, username, mobile]] of others.entries()) {
@@ -173,7 +167,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
   });
 
   it('查询申报表 with each filter and sort, and 流程情况', async () => {
-    const u = (await newPage(browser, platform.url)).page;
+    const u = (await newPage(e2e.browser, e2e.platform.url)).page;
     await login(u, 'wlmqkx', 'Unit2023x');
     await u.getByRole('menuitem', { name: '查询申报表' }).click();
     const total = u.locator('.query-total').first();
@@ -230,8 +224,8 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
   const ORG_OPINION = '推荐报告缺少纪检监察部门意见，请补充后重新提交。';
 
   beforeAll(async () => {
-    o = (await newPage(browser, platform.url)).page;
-    u = (await newPage(browser, platform.url)).page;
+    o = (await newPage(e2e.browser, e2e.platform.url)).page;
+    u = (await newPage(e2e.browser, e2e.platform.url)).page;
     await login(u, 'wlmqkx', 'Unit2023x');
     await login(o, 'admin', ADMIN_PASSWORD);
   });

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, launchBrowser, login, newPage, shot, startServer, type Platform, choose } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, shot, choose } from './harness';
 
-let platform: Platform;
-let browser: Browser;
-beforeAll(async () => {
-  platform = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const e2e = e2eSuite();
 
 
 const errorToast = (page: Page) => page.locator('.ant-message-notice, .ant-alert-error').first();
 
 describe('推荐单位 registers, waits for 自治区科协, then logs in', () => {
   it('a unit cannot log in until the organizer approves it', async () => {
-    const { page } = await newPage(browser, platform.url);
+    const { page } = await newPage(e2e.browser, e2e.platform.url);
     await page.goto('/register');
     await page.getByRole('tab', { name: '推荐单位注册' }).click();
     await page.getByLabel('单位名称').waitFor();
@@ -43,7 +34,7 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     await shot(page, 'unit-03-login-refused');
 
     // 自治区科协 approves it under 推荐单位管理 → 待审核
-    const org = await newPage(browser, platform.url);
+    const org = await newPage(e2e.browser, e2e.platform.url);
     await login(org.page, 'admin', ADMIN_PASSWORD);
     await org.page.getByRole('menuitem', { name: '推荐单位管理' }).click();
     const row = org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' });
@@ -72,17 +63,18 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
 describe('找回 through the outbox', () => {
   it('resets a forgotten password with the code the organizer can read in 消息发件箱', async () => {
     // an applicant registers through the API the web uses
-    const res = await fetch(`${platform.url}/api/auth/me`);
+    const res = await fetch(`${e2e.platform.url}/api/auth/me`);
     const csrf = /csrf=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
-    const reg = await fetch(`${platform.url}/api/auth/register/applicant`, {
+    const reg = await fetch(`${e2e.platform.url}/api/auth/register/applicant`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, cookie: `csrf=${csrf}` },
       body: JSON.stringify({ username: 'forgetful1', password: 'OldPass123', realName: '阿依古丽', mobile: '13566667777', email: 'ayi@example.cn', captcha: CAPTCHA }),
     });
     expect(reg.status).toBe(200);
 
-    const { page } = await newPage(browser, platform.url);
+    const { page } = await newPage(e2e.browser, e2e.platform.url);
     await page.goto('/login');
+    await page.getByRole('link', { name: '找回' }).waitFor();
     await shot(page, 'recover-00-login');
     await page.getByRole('link', { name: '找回' }).click();
     await page.getByLabel('找回方式').waitFor();
@@ -93,7 +85,7 @@ describe('找回 through the outbox', () => {
     await page.getByText('验证码已发送至 135****7777').waitFor();
     await shot(page, 'recover-01-sent');
 
-    const org = await newPage(browser, platform.url);
+    const org = await newPage(e2e.browser, e2e.platform.url);
     await login(org.page, 'admin', ADMIN_PASSWORD);
     await org.page.getByRole('menuitem', { name: '消息发件箱' }).click();
     const message = org.page.locator('tr', { hasText: '13566667777' }).first();

@@ -1,6 +1,6 @@
 // Shared form helpers: client-side validation with the server's own zod schemas, and
 // showing server errors next to their fields.
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { App } from 'antd';
 import type { FormInstance } from 'antd';
 import type { ZodType } from 'zod';
@@ -76,6 +76,27 @@ export function useErrorReporter() {
     },
     [message],
   );
+}
+
+/**
+ * A form's request in flight: `run(action)` sets `submitting` until the action settles; when it fails the
+ * error goes to `onError`, by default the reporter (toast, and the server's messages under `form`'s fields).
+ */
+export function useFormSubmit(form?: FormInstance, onError?: (err: unknown) => void) {
+  const report = useErrorReporter();
+  const [submitting, setSubmitting] = useState(false);
+  const run = async (action: () => Promise<void>) => {
+    setSubmitting(true);
+    try {
+      await action();
+    } catch (err) {
+      if (onError) onError(err);
+      else report(err, form);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+  return { submitting, run };
 }
 
 /** Select options from a plain code table. */

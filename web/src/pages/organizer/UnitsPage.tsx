@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Modal, Space, Table, Tabs } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { PASSWORD_RULE, REGIONS, UNIT_STATUS_LABELS, UNIT_STATUSES, UNIT_TYPES, unitCreateSchema } from '../../../../core';
+import { PASSWORD_RULE, UNIT_STATUS_LABELS, UNIT_STATUSES, unitCreateSchema } from '../../../../core';
 import type { UnitStatus } from '../../../../core';
 import { api } from '../../api';
-import { optionsOf, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import { UnitInfoItems } from '../../components/UnitInfoItems';
+import { showFieldErrors, useErrorReporter, useFormSubmit, validateWith } from '../../formUtils';
 import { formatTime, useLoader } from '../../hooks';
 import type { AdminUnit } from '../../types';
 
@@ -13,8 +14,7 @@ import type { AdminUnit } from '../../types';
 function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: () => void }) {
   const [form] = Form.useForm();
   const { message } = App.useApp();
-  const report = useErrorReporter();
-  const [saving, setSaving] = useState(false);
+  const { submitting: saving, run } = useFormSubmit(form);
 
   const submit = async () => {
     const values = form.getFieldsValue(true) as Record<string, unknown>;
@@ -27,17 +27,12 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
       return;
     }
     const d = checked.data;
-    setSaving(true);
-    try {
+    await run(async () => {
       await api<AdminUnit>('POST', '/api/admin/units', d);
       void message.success(`推荐单位“${d.unitName}”已创建`);
       form.resetFields();
       onCreated();
-    } catch (err) {
-      report(err, form);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   return (
@@ -53,21 +48,7 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
       width={600}
     >
       <Form form={form} name="unitCreate" layout="horizontal" labelCol={{ flex: '96px' }} wrapperCol={{ flex: '1 1 0' }}>
-        <Form.Item label="单位名称" name="unitName" required>
-          <Input maxLength={100} />
-        </Form.Item>
-        <Form.Item label="单位类型" name="unitType" required>
-          <Select options={optionsOf(UNIT_TYPES)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
-        </Form.Item>
-        <Form.Item label="所在地区" name="region" required>
-          <Select options={optionsOf(REGIONS)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
-        </Form.Item>
-        <Form.Item label="联系人" name="contactName" required>
-          <Input maxLength={30} />
-        </Form.Item>
-        <Form.Item label="联系电话" name="contactPhone" required>
-          <Input maxLength={30} />
-        </Form.Item>
+        <UnitInfoItems />
         <Form.Item label="用户名" name="username" required>
           <Input maxLength={32} autoComplete="off" />
         </Form.Item>
@@ -84,9 +65,8 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
 
 function RefuseModal({ unit, onClose, onDone }: { unit: AdminUnit | null; onClose: () => void; onDone: () => void }) {
   const [form] = Form.useForm();
-  const report = useErrorReporter();
   const { message } = App.useApp();
-  const [saving, setSaving] = useState(false);
+  const { submitting: saving, run } = useFormSubmit(form);
 
   const submit = async () => {
     if (!unit) return;
@@ -95,17 +75,12 @@ function RefuseModal({ unit, onClose, onDone }: { unit: AdminUnit | null; onClos
       showFieldErrors(form, [{ name: ['reason'], errors: ['请填写不通过的原因，该原因将告知推荐单位'] }]);
       return;
     }
-    setSaving(true);
-    try {
+    await run(async () => {
       await api<AdminUnit>('POST', `/api/admin/units/${unit.id}/refuse`, { reason });
       void message.success(`已将“${unit.name}”设为未通过`);
       form.resetFields();
       onDone();
-    } catch (err) {
-      report(err, form);
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   return (

@@ -6,6 +6,7 @@ import { api, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
+import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
 import { showFieldErrors, validateWith } from '../../formUtils';
 import type { User } from '../../types';
 
@@ -23,7 +24,7 @@ export default function LoginPage() {
   const state = (location.state ?? {}) as LoginState;
   // 使用合作网站登录 comes back as /login?error=… when the partner site refused or failed.
   const [error, setError] = useState<string | null>(() => new URLSearchParams(location.search).get('error'));
-  const [submitting, setSubmitting] = useState(false);
+  const { submitting, run } = useCaptchaSubmit(form, captcha, (err) => setError(errorMessage(err)));
   const target = state.from && state.from !== '/login' ? state.from : '/';
 
   if (!loading && user) return <Navigate to={target} replace />;
@@ -34,19 +35,12 @@ export default function LoginPage() {
       showFieldErrors(form, checked.fields);
       return;
     }
-    setSubmitting(true);
     setError(null);
-    try {
+    await run(async () => {
       const reply = await api<{ user: User }>('POST', '/api/auth/login', checked.data);
       setUser(reply.user);
       navigate(target, { replace: true });
-    } catch (err) {
-      setError(errorMessage(err));
-      form.setFieldValue('captcha', '');
-      captcha.refresh();
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (

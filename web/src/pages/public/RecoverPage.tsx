@@ -5,7 +5,8 @@ import { PASSWORD_RULE, recoverResetSchema, recoverSendSchema } from '../../../.
 import { api } from '../../api';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
-import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
+import { showFieldErrors, useFormSubmit, validateWith } from '../../formUtils';
 
 const layout = {
   layout: 'horizontal' as const,
@@ -16,8 +17,7 @@ const layout = {
 function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => void }) {
   const [form] = Form.useForm();
   const captcha = useCaptcha();
-  const report = useErrorReporter();
-  const [submitting, setSubmitting] = useState(false);
+  const { submitting, run } = useCaptchaSubmit(form, captcha);
 
   const onFinish = async (values: Record<string, unknown>) => {
     const checked = validateWith(recoverSendSchema, values);
@@ -25,17 +25,10 @@ function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => vo
       showFieldErrors(form, checked.fields);
       return;
     }
-    setSubmitting(true);
-    try {
+    await run(async () => {
       const reply = await api<{ sentTo: string }>('POST', '/api/auth/recover/send', checked.data);
       onSent(checked.data.username, reply.sentTo);
-    } catch (err) {
-      report(err, form);
-      form.setFieldValue('captcha', '');
-      captcha.refresh();
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (
@@ -66,8 +59,7 @@ function ResetStep({ username, sentTo, onBack, onDone }: {
   onDone: () => void;
 }) {
   const [form] = Form.useForm();
-  const report = useErrorReporter();
-  const [submitting, setSubmitting] = useState(false);
+  const { submitting, run } = useFormSubmit(form);
 
   const onFinish = async (values: Record<string, unknown>) => {
     const checked = validateWith(recoverResetSchema, { ...values, username });
@@ -80,15 +72,10 @@ function ResetStep({ username, sentTo, onBack, onDone }: {
       showFieldErrors(form, fields);
       return;
     }
-    setSubmitting(true);
-    try {
+    await run(async () => {
       await api('POST', '/api/auth/recover/reset', checked.data);
       onDone();
-    } catch (err) {
-      report(err, form);
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (

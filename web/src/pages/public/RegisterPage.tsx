@@ -1,14 +1,16 @@
 import { useState } from 'react';
-import { App, Button, Form, Input, Result, Select, Tabs } from 'antd';
+import { App, Button, Form, Input, Result, Tabs } from 'antd';
 import type { FormInstance } from 'antd';
 import { Link, useNavigate } from 'react-router';
 import type { ZodType } from 'zod';
-import { applicantRegisterSchema, PASSWORD_RULE, REGIONS, UNIT_TYPES, unitRegisterSchema } from '../../../../core';
+import { applicantRegisterSchema, PASSWORD_RULE, unitRegisterSchema } from '../../../../core';
 import { api } from '../../api';
 import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
-import { optionsOf, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import { UnitInfoItems } from '../../components/UnitInfoItems';
+import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
+import { showFieldErrors, validateWith } from '../../formUtils';
 import type { User } from '../../types';
 
 const USERNAME_HELP = '4至32个字符，以英文字母开头，可含字母、数字和下划线';
@@ -40,6 +42,24 @@ function PasswordItems() {
   );
 }
 
+/** 验证码 and the 注册 button, at the foot of both forms. */
+function CaptchaAndSubmit({ formName, captcha, submitting }: {
+  formName: string;
+  captcha: ReturnType<typeof useCaptcha>;
+  submitting: boolean;
+}) {
+  return (
+    <>
+      <CaptchaItem formName={formName} token={captcha.token} onRefresh={captcha.refresh} required />
+      <Form.Item wrapperCol={{ span: 24 }}>
+        <Button type="primary" htmlType="submit" block loading={submitting}>
+          注册
+        </Button>
+      </Form.Item>
+    </>
+  );
+}
+
 const formLayout = {
   layout: 'horizontal' as const,
   labelCol: { flex: '96px' },
@@ -49,8 +69,7 @@ const formLayout = {
 
 function ApplicantRegister({ captcha }: { captcha: ReturnType<typeof useCaptcha> }) {
   const [form] = Form.useForm();
-  const [submitting, setSubmitting] = useState(false);
-  const report = useErrorReporter();
+  const { submitting, run } = useCaptchaSubmit(form, captcha);
   const { message } = App.useApp();
   const { setUser } = useAuth();
   const navigate = useNavigate();
@@ -58,19 +77,12 @@ function ApplicantRegister({ captcha }: { captcha: ReturnType<typeof useCaptcha>
   const onFinish = async (values: Record<string, unknown>) => {
     const data = validateRegistration(form, applicantRegisterSchema, values);
     if (!data) return;
-    setSubmitting(true);
-    try {
+    await run(async () => {
       const reply = await api<{ user: User }>('POST', '/api/auth/register/applicant', data);
       void message.success('注册成功');
       setUser(reply.user);
       navigate('/', { replace: true });
-    } catch (err) {
-      report(err, form);
-      form.setFieldValue('captcha', '');
-      captcha.refresh();
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (
@@ -88,64 +100,32 @@ function ApplicantRegister({ captcha }: { captcha: ReturnType<typeof useCaptcha>
       <Form.Item label="电子邮箱" name="email" required>
         <Input autoComplete="email" inputMode="email" maxLength={100} />
       </Form.Item>
-      <CaptchaItem formName="applicantRegister" token={captcha.token} onRefresh={captcha.refresh} required />
-      <Form.Item wrapperCol={{ span: 24 }}>
-        <Button type="primary" htmlType="submit" block loading={submitting}>
-          注册
-        </Button>
-      </Form.Item>
+      <CaptchaAndSubmit formName="applicantRegister" captcha={captcha} submitting={submitting} />
     </Form>
   );
 }
 
 function UnitRegister({ captcha, onDone }: { captcha: ReturnType<typeof useCaptcha>; onDone: (msg: string) => void }) {
   const [form] = Form.useForm();
-  const [submitting, setSubmitting] = useState(false);
-  const report = useErrorReporter();
+  const { submitting, run } = useCaptchaSubmit(form, captcha);
 
   const onFinish = async (values: Record<string, unknown>) => {
     const data = validateRegistration(form, unitRegisterSchema, values);
     if (!data) return;
-    setSubmitting(true);
-    try {
+    await run(async () => {
       const reply = await api<{ pending: boolean; message?: string }>('POST', '/api/auth/register/unit', data);
       onDone(reply.message || '注册成功，请等待自治区科协审核，审核通过后方可登录');
-    } catch (err) {
-      report(err, form);
-      form.setFieldValue('captcha', '');
-      captcha.refresh();
-    } finally {
-      setSubmitting(false);
-    }
+    });
   };
 
   return (
     <Form form={form} name="unitRegister" {...formLayout} onFinish={onFinish}>
-      <Form.Item label="单位名称" name="unitName" required extra="请填写单位全称">
-        <Input maxLength={100} autoComplete="organization" />
-      </Form.Item>
-      <Form.Item label="单位类型" name="unitType" required>
-        <Select options={optionsOf(UNIT_TYPES)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
-      </Form.Item>
-      <Form.Item label="所在地区" name="region" required>
-        <Select options={optionsOf(REGIONS)} placeholder="请选择" showSearch={{ optionFilterProp: 'label' }} />
-      </Form.Item>
-      <Form.Item label="联系人" name="contactName" required>
-        <Input maxLength={30} />
-      </Form.Item>
-      <Form.Item label="联系电话" name="contactPhone" required extra="固定电话（如0991-6386020）或手机号码">
-        <Input inputMode="tel" maxLength={30} />
-      </Form.Item>
+      <UnitInfoItems registration />
       <Form.Item label="用户名" name="username" required extra={USERNAME_HELP}>
         <Input autoComplete="username" maxLength={32} />
       </Form.Item>
       <PasswordItems />
-      <CaptchaItem formName="unitRegister" token={captcha.token} onRefresh={captcha.refresh} required />
-      <Form.Item wrapperCol={{ span: 24 }}>
-        <Button type="primary" htmlType="submit" block loading={submitting}>
-          注册
-        </Button>
-      </Form.Item>
+      <CaptchaAndSubmit formName="unitRegister" captcha={captcha} submitting={submitting} />
     </Form>
   );
 }
