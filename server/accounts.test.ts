@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { outbox, sessions, units, users } from './db/schema';
+import { eq, like } from 'drizzle-orm';
+import { outbox, rateLimits, sessions, units, users } from './db/schema';
+import { buildApp } from './app';
+import { sweepRateLimits } from './rate-limit-store';
 import { buildApplicant, buildOrganizer, buildUnit, TEST_PASSWORD } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 import { loadConfig } from './config';
@@ -222,6 +224,36 @@ describe('rate limits and configuration', () => {
       for (let i = 0; i < 4; i++) codes.push((await c.post('/api/auth/login', { username: 'nobody', password: 'x', captcha: CAPTCHA })).statusCode);
       expect(codes).toEqual([401, 401, 401, 429]);
     } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts in the database: two app instances share one limit, and a new window starts afresh', async () => {
+    const limited = await startTestPlatform({ RATE_LIMIT_LOGIN: '3' });
+    const second = await buildApp(limited.s); // another instance on the same database
+    try {
+      const [a, b] = [new Client(limited.app), new Client(second)];
+      const attempt = (c: Client) => c.post('/api/auth/login', { username: 'nobody', password: 'x', captcha: CAPTCHA }).then((r) => r.statusCode);
+      const codes = [await attempt(a), await attempt(b), await attempt(a), await attempt(b)];
+      expect(codes).toEqual([401, 401, 401, 429]);
+      const refused = await b.post('/api/auth/login', { username: 'nobody', password: 'x', captcha: CAPTCHA });
+      expect(json<{ error: { message: string } }>(refused).error.message).toMatch(/^操作过于频繁，请在 \d+ 秒后再试$/);
+      const [row] = await limited.s.db.select().from(rateLimits).where(like(rateLimits.key, '%/api/auth/login%'));
+      expect(row!.count).toBe(5);
+      // the window is over: counting starts again
+      await limited.s.db.update(rateLimits).set({ windowStart: new Date(Date.now() - 2 * 60_000) });
+      expect(await attempt(b)).toBe(401);
+      expect((await limited.s.db.select().from(rateLimits).where(like(rateLimits.key, '%/api/auth/login%')))[0]!.count).toBe(1);
+      // other routes keep their own counters
+      expect((await a.post('/api/auth/register/applicant', {})).statusCode).not.toBe(429);
+      // housekeeping removes counters whose window ended more than a day ago, and only those
+      await limited.s.db.insert(rateLimits).values({ key: 'POST /old 10.0.0.1', count: 9, windowStart: new Date(Date.now() - 25 * 3600_000) });
+      expect(await sweepRateLimits(limited.s.db)).toBe(1);
+      const left = (await limited.s.db.select().from(rateLimits)).map((r) => r.key);
+      expect(left.some((k) => k.includes('/api/auth/login'))).toBe(true);
+      expect(left).not.toContain('POST /old 10.0.0.1');
+    } finally {
+      await second.close();
       await limited.close();
     }
   });

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import { postgresRateLimitStore } from './rate-limit-store';
 import fastifyStatic from '@fastify/static';
 import { AppError } from './errors';
 import { randomToken, safeEqual } from './crypto';
@@ -52,6 +53,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, {
     global: false,
+    // counted in the database, so that several app instances share the limits
+    store: postgresRateLimitStore(services.db),
     errorResponseBuilder: (_req, ctx) =>
       new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
   });

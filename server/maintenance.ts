@@ -1,18 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { sweepSessions } from './auth/sessions';
 import type { Services } from './context';
+import { sweepRateLimits } from './rate-limit-store';
 import { sweepOrphans } from './usecases/sweep';
 
 const HOUR = 60 * 60 * 1000;
 
 /**
- * Housekeeping once at start and then hourly: expired sessions, abandoned resumable uploads, stored files no
+ * Housekeeping once at start and then hourly: expired sessions, old rate-limit counters, abandoned resumable uploads, stored files no
  * row refers to, stale temporary files. Failures are logged and retried next time; they never stop the server.
  */
 export function startMaintenance(app: FastifyInstance, s: Services, sweepUploads: () => Promise<number>): void {
   const run = async () => {
     try {
       await sweepSessions(s.db, s.config.sessionIdleMinutes);
+      await sweepRateLimits(s.db);
       const uploads = await sweepUploads();
       const orphans = await sweepOrphans(s);
       if (uploads || orphans.objects || orphans.tmpFiles) app.log.info({ uploads, ...orphans }, 'swept abandoned uploads and orphaned files');

@@ -64,6 +64,16 @@ export const sessions = pgTable('sessions', {
   userAgent: text('user_agent'),
 }, (t) => [index('sessions_user_idx').on(t.userId)]);
 
+/**
+ * Rate-limit counters (log-in, registration, 找回) shared by every app instance: one row per route and client,
+ * counting requests in a fixed window that starts with the first one (server/rate-limit-store.ts).
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+});
+
 export const captchas = pgTable('captchas', {
   id: uuid('id').primaryKey().defaultRandom(),
   answerHash: text('answer_hash').notNull(),
