@@ -226,6 +226,29 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     expect(continued.some((u) => u.method === 'POST')).toBe(false);
     expect(Number(continued.find((u) => u.method === 'PATCH')?.offset)).toBeGreaterThan(0);
     await throttle(context, page, -1);
+
+    // the server cannot store the file when the last byte is in (its storage is down): the bytes stay on the
+    // server, the line says so, and 继续 stores them without sending them again
+    const files = path.join(e2e.platform.dataDir, 'files');
+    fs.renameSync(files, `${files}.away`);
+    fs.writeFileSync(files, 'storage down');
+    const stored = path.join(tmpDir, 'IMG_store.jpg');
+    fs.writeFileSync(stored, jpegOfSize(2 * MiB + 4321));
+    const line = photoSection(page).getByRole('listitem', { name: 'IMG_store.jpg' });
+    try {
+      await page.getByLabel('选择照片文件').setInputFiles(stored);
+      await line.getByText('服务器暂时无法保存文件，已上传的内容已保留，上传已暂停，可点击“继续”重试').waitFor({ timeout: 30_000 });
+      await shot(page, 'media-09b-store-failed');
+    } finally {
+      fs.rmSync(files, { force: true });
+      fs.renameSync(`${files}.away`, files);
+    }
+    const retried = uploads.length;
+    await line.getByRole('button', { name: /继\s*续/ }).click();
+    await photoSection(page).getByRole('listitem', { name: `${NAME}6.jpg` }).waitFor({ timeout: 30_000 });
+    const again = uploads.slice(retried).map((u) => `${u.method} ${new URL(u.url).pathname.replace(/[0-9a-f]{32}/, ':id')}`);
+    expect(again).toContain('POST /api/uploads/:id/commit');
+    expect(again.filter((r) => r.startsWith('PATCH') || r === 'POST /api/uploads')).toEqual([]); // no byte sent again, no new upload
   });
 
   it('submits, and the unit sees thumbnails and plays the video in the 附件 viewer', async () => {
@@ -258,10 +281,11 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     const viewer = u.getByRole('dialog');
     const photos = viewer.getByRole('region', { name: '照片附件' });
     await photos.waitFor();
-    for (let i = 1; i <= 5; i++) await photos.getByRole('link', { name: `${NAME}${i}.jpg` }).waitFor();
+    const PHOTOS = 6;
+    for (let i = 1; i <= PHOTOS; i++) await photos.getByRole('link', { name: `${NAME}${i}.jpg` }).waitFor();
     const thumbs = photos.locator('img');
-    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview')))).toEqual(Array(5).fill(true));
-    await expect.poll(() => naturalWidths(u, '[aria-label="照片附件"] img')).toEqual(Array(5).fill(640));
+    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview')))).toEqual(Array(PHOTOS).fill(true));
+    await expect.poll(() => naturalWidths(u, '[aria-label="照片附件"] img')).toEqual(Array(PHOTOS).fill(640));
     // the first photo is shown from its preview, with the original as 下载原图
     const shown = viewer.locator('.viewer-main img');
     expect(await shown.getAttribute('src')).toMatch(/\/preview$/);

@@ -128,6 +128,51 @@ describe('resuming', () => {
     expect(pendingUploads()).toBe(0);
   });
 
+  it('keeps the bytes when storing fails on our side, and stores them when asked to commit again', async () => {
+    const { tus, id, c } = await applicantWithApplication();
+    const photo = jpegOfSize(PHOTO_BYTES + 77);
+    const created = await tus.create(id, 'photo', '存储故障.jpg', photo.length);
+    const commitPath = `${new URL(created.url!).pathname}/commit`;
+    // the storage cannot take files: its directory is not a directory (as a full disk or an object store that is down)
+    const files = path.join(t.s.config.dataDir, 'files');
+    const moved = `${files}.away`;
+    if (fs.existsSync(files)) fs.renameSync(files, moved);
+    fs.writeFileSync(files, 'not a directory');
+    try {
+      // an unfinished upload cannot be committed
+      const half = await tus.patch(created.url!, 0, photo.subarray(0, 1000));
+      expect(half.res.status).toBe(204);
+      const early = await c.post(commitPath);
+      expect(early.statusCode).toBe(409);
+      expect(json<{ error: { message: string } }>(early).error.message).toBe('文件尚未上传完毕，请继续上传');
+
+      const last = await tus.patch(created.url!, 1000, photo.subarray(1000));
+      expect(last.res.status).toBe(500);
+      expect((JSON.parse(last.body) as { error: { code: string } }).error.code).toBe('INTERNAL');
+      // nothing stored, but the upload is whole and still there
+      expect(await rowsOf(id)).toHaveLength(0);
+      expect(await tus.offset(created.url!)).toEqual({ status: 200, offset: photo.length });
+      expect((await c.post(commitPath)).statusCode).toBe(500); // still failing: still kept
+      expect((await tus.offset(created.url!)).offset).toBe(photo.length);
+    } finally {
+      fs.rmSync(files, { force: true });
+      if (fs.existsSync(moved)) fs.renameSync(moved, files);
+    }
+    // nobody else can commit it
+    const stranger = await applicantWithApplication();
+    expect((await stranger.c.post(commitPath)).statusCode).toBe(404);
+
+    const done = await c.post(commitPath);
+    expect(done.statusCode, done.body).toBe(200);
+    const view = json<View>(done);
+    expect(view).toMatchObject({ kind: 'photo', size: photo.length });
+    expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
+    expect(await rowsOf(id)).toHaveLength(1);
+    expect((await tus.offset(created.url!)).status).toBe(404);
+    expect((await c.post(commitPath)).statusCode).toBe(404);
+    expect(pendingUploads()).toBe(0);
+  });
+
   it('sweeps uploads abandoned for longer than a day: bytes, bookkeeping and row', async () => {
     const { tus, id } = await applicantWithApplication();
     const photo = jpegOfSize(PHOTO_BYTES);

@@ -14,7 +14,7 @@ import type { Services } from '../context';
 import { uploads } from '../db/schema';
 import { AppError } from '../errors';
 import { requireUser } from '../http';
-import { authorizeUpload, cleanFileName, commitFile, maxBytesFor, tooLarge } from '../usecases/attachments';
+import { authorizeUpload, cleanFileName, commitFile, isRefusal, maxBytesFor, tooLarge } from '../usecases/attachments';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -109,16 +109,33 @@ export function createTusServer(s: Services, directory: string) {
     },
   });
 
-  /** The last byte is in: check and store the file (commitFile), then forget the upload either way. */
+  /**
+   * The last byte is in: check and store the file (commitFile). Stored or refused, the upload is over (a
+   * refused file must be chosen again). When storing failed on our side (storage or database unavailable)
+   * and the bytes are still there, the upload stays: HEAD reports it complete and `commit` tries again.
+   */
   async function finish(user: SessionUser, id: string, sha256?: string) {
     const [row] = await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id)));
     if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
+    const tmpPath = path.join(directory, id);
     try {
-      return await commitFile(s, user, row.applicationId, { kind: row.kind, fileName: row.name, tmpPath: path.join(directory, id), sha256 });
-    } finally {
-      // checked and stored, or refused: the upload is over (a refused file must be chosen again)
+      const view = await commitFile(s, user, row.applicationId, { kind: row.kind, fileName: row.name, tmpPath, sha256, retryable: true });
       await remove(id);
+      return view;
+    } catch (err) {
+      const kept = !isRefusal(err) && (await fsp.stat(tmpPath).then((st) => st.size === row.size, () => false));
+      if (!kept) await remove(id);
+      throw err;
     }
+  }
+
+  /** POST …/:id/commit: stores an upload whose bytes have all arrived but could not be stored at the time. */
+  async function commit(user: SessionUser, id: string) {
+    const [row] = UPLOAD_ID.test(id) ? await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
+    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
+    const size = await fsp.stat(path.join(directory, id)).then((st) => st.size, () => -1);
+    if (writers.has(id) || size !== row.size) throw new AppError('CONFLICT', '文件尚未上传完毕，请继续上传');
+    return finish(user, id);
   }
 
   /**
@@ -206,7 +223,7 @@ export function createTusServer(s: Services, directory: string) {
     return swept;
   }
 
-  return { server, sweep, receive };
+  return { server, sweep, receive, commit };
 }
 
 export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {
@@ -221,6 +238,9 @@ export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType
   };
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOAD_PATH, handler: handle });
   app.route({ method: ['HEAD', 'DELETE'], url: `${UPLOAD_PATH}/:uploadId`, handler: handle });
+  app.post(`${UPLOAD_PATH}/:uploadId/commit`, async (req) =>
+    opts.tus.commit(requireUser(req, 'applicant', 'unit'), (req.params as { uploadId: string }).uploadId),
+  );
   app.patch(`${UPLOAD_PATH}/:uploadId`, async (req, reply) =>
     opts.tus.receive(requireUser(req, 'applicant', 'unit'), (req.params as { uploadId: string }).uploadId, req.raw, reply),
   );

@@ -114,7 +114,15 @@ export interface ReceivedFile {
   tmpPath: string;
   /** when the receiver hashed the bytes on their way in: saves reading the file again */
   sha256?: string;
+  /**
+   * The receiver can offer the same bytes again (tus): after an unexpected failure (storage or database
+   * unavailable, not a refusal of the file) the temp file is left in place, if it is still there, for a retry.
+   */
+  retryable?: boolean;
 }
+
+/** A refusal of the file or of the request (the user must change something), as against a failure of ours. */
+export const isRefusal = (err: unknown) => err instanceof AppError && err.code !== 'INTERNAL';
 
 /**
  * The one way a file becomes an attachment, whether it came by tus or by a form upload: recognise it from its
@@ -124,6 +132,7 @@ export interface ReceivedFile {
 export async function commitFile(s: Services, user: SessionUser, applicationId: string, file: ReceivedFile): Promise<AttachmentView> {
   const previewTmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.preview.jpg`);
   const stored: string[] = [];
+  let keepTmp = false;
   try {
     const { media } = await authorizeUpload(s, user, applicationId, file.kind);
     const { size } = await fsp.stat(file.tmpPath);
@@ -175,9 +184,10 @@ export async function commitFile(s: Services, user: SessionUser, applicationId: 
     });
   } catch (err) {
     await Promise.all(stored.map((key) => s.storage.remove(key).catch(() => {})));
+    keepTmp = !!file.retryable && !isRefusal(err);
     throw err;
   } finally {
-    await fsp.rm(file.tmpPath, { force: true });
+    if (!keepTmp) await fsp.rm(file.tmpPath, { force: true });
     await fsp.rm(previewTmp, { force: true });
   }
 }

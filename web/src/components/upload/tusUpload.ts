@@ -3,7 +3,7 @@
 // again asks the server how much arrived (HEAD) and continues from there (the upload's address is kept in
 // localStorage under a fingerprint of application, kind and file).
 import * as tus from 'tus-js-client';
-import { readCookie } from '../../api';
+import { api, ApiError, readCookie } from '../../api';
 import type { Attachment } from '../../types';
 
 export const UPLOAD_PATH = '/api/uploads';
@@ -67,10 +67,14 @@ function hasRequest(err: unknown): boolean {
 export function shouldRetry(err: unknown): boolean {
   const res = responseOf(err);
   if (!res || res.getStatus() === 0) return !isOffline();
-  if (appError(res.getBody())) return false;
+  // a failure of ours after the last byte keeps the upload (INTERNAL): trying again stores it
+  const app = appError(res.getBody());
+  if (app) return app.code === 'INTERNAL';
   const status = res.getStatus();
   return status >= 500 || status === 423 || status === 409 || status === 429;
 }
+
+const STORE_FAILED = '服务器暂时无法保存文件，已上传的内容已保留，上传已暂停，可点击“继续”重试';
 
 /** What to tell the user about a failed upload, in Chinese, and whether 继续 can continue it. */
 export function failureOf(err: unknown): UploadFailure {
@@ -80,6 +84,7 @@ export function failureOf(err: unknown): UploadFailure {
     const app = appError(res.getBody());
     if (status === 401) return { message: '登录已过期，请重新登录后再次选择该文件，将从中断处继续上传', retryable: false, keep: true };
     if (app?.code === 'CSRF') return { message: `${app.message}；刷新后再次选择该文件，将从中断处继续上传`, retryable: false, keep: true };
+    if (app?.code === 'INTERNAL') return { message: STORE_FAILED, retryable: true };
     if (app) return { message: app.message, retryable: false };
     if (status === 413) return { message: '文件过大，超过了允许的大小', retryable: false };
     if (status === 404) return { message: '上传不存在或已过期，请重新选择文件上传', retryable: false };
@@ -126,17 +131,7 @@ export class TusTransfer {
       },
       onShouldRetry: (err) => shouldRetry(err),
       onProgress: (sent, total) => this.cb.onProgress(sent, total),
-      onSuccess: ({ lastResponse }) => {
-        this.settled = true;
-        let view: Attachment;
-        try {
-          view = JSON.parse(lastResponse.getBody()) as Attachment;
-        } catch {
-          this.cb.onError({ message: '服务器返回的数据无法识别，请刷新页面查看是否已上传', retryable: false });
-          return;
-        }
-        this.cb.onSuccess(view);
-      },
+      onSuccess: ({ lastResponse }) => void this.finish(lastResponse.getBody()),
       onError: (err) => {
         const failure = failureOf(err);
         if (!failure.retryable) {
@@ -146,6 +141,29 @@ export class TusTransfer {
         this.cb.onError(failure);
       },
     });
+  }
+
+  /**
+   * The reply to the last byte is the stored attachment. A resumed upload whose bytes had all arrived before
+   * (storing them failed on the server's side, which kept them) ends on a HEAD without a body: ask the server
+   * to store it now.
+   */
+  private async finish(body: string | undefined): Promise<void> {
+    let view: Attachment;
+    try {
+      view = body ? (JSON.parse(body) as Attachment) : await api<Attachment>('POST', `${new URL(this.upload.url ?? '', window.location.href).pathname}/commit`);
+    } catch (err) {
+      const failure: UploadFailure = !(err instanceof ApiError)
+        ? { message: '服务器返回的数据无法识别，请刷新页面查看是否已上传', retryable: false }
+        : err.code === 'INTERNAL' || err.code === 'NETWORK' || err.code === 'CONFLICT'
+          ? { message: err.code === 'NETWORK' ? '网络连接中断，上传已暂停，可点击“继续”从中断处接着上传' : STORE_FAILED, retryable: true }
+          : { message: err.message, retryable: false };
+      this.settled = !failure.retryable;
+      this.cb.onError(failure);
+      return;
+    }
+    this.settled = true;
+    this.cb.onSuccess(view);
   }
 
   /** Continues a previous upload of the same file if there is one (the most recent), else creates one. */
