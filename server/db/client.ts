@@ -61,7 +61,10 @@ async function endPool(pool: pg.Pool): Promise<void> {
     });
   });
   await pool.end();
-  await gone;
+  // bounded: a connection that never reports back must not keep the process from stopping
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000).unref()))]);
+  clearTimeout(timer);
 }
 
 async function openPglite(dataDir: string | null): Promise<Database> {
