@@ -231,11 +231,15 @@ export default function ApplicationEditPage() {
     }
   };
 
-  const onAttachmentsChanged = (change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d));
-  const onAttachmentAdded = useCallback((a: Attachment) => setDetail((d) => (d ? { ...d, attachments: [...d.attachments, a] } : d)), []);
-  const onAttachmentRemoved = useCallback(
-    (attachmentId: string) => setDetail((d) => (d ? { ...d, attachments: d.attachments.filter((a) => a.id !== attachmentId) } : d)),
+  // every change to the list is a function of the list as it is then: uploads finishing together all stay
+  const onAttachmentsChanged = useCallback(
+    (change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d)),
     [],
+  );
+  const onAttachmentAdded = useCallback((a: Attachment) => onAttachmentsChanged((list) => [...list, a]), [onAttachmentsChanged]);
+  const onAttachmentRemoved = useCallback(
+    (attachmentId: string) => onAttachmentsChanged((list) => list.filter((a) => a.id !== attachmentId)),
+    [onAttachmentsChanged],
   );
 
   // A shown list of what is missing follows the uploads: a photo added or a scan removed updates it at once.
