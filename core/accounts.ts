@@ -1,18 +1,18 @@
 // Request bodies of the account endpoints (docs/API.md), validated identically on server and web.
 import { z } from 'zod';
 import { REGIONS, UNIT_TYPES } from './codes';
+import { text } from './text';
 import {
   checkedString, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema,
 } from './validators';
 
-const required = (message: string) => z.string({ error: message }).trim().min(1, message);
+const required = (label: string, message: string) => text(label, { required: message }).trim().min(1, message);
 // Login and recovery must accept any existing username, so only presence is checked there.
-const loginUsername = required('请输入用户名');
-const captcha = required('请输入验证码');
+const loginUsername = required('用户名', '请输入用户名');
+const captcha = required('验证码', '请输入验证码');
 
 const lengthBetween = (label: string, min: number, max: number, hint = '') =>
-  z
-    .string({ error: `请填写${label}` })
+  text(label)
     .trim()
     .min(1, `请填写${label}`)
     .refine((v) => Array.from(v).length >= min && Array.from(v).length <= max, {
@@ -20,14 +20,18 @@ const lengthBetween = (label: string, min: number, max: number, hint = '') =>
     });
 
 const oneOf = (label: string, options: readonly string[]) =>
-  z
-    .string({ error: `请选择${label}` })
+  text(label, { required: `请选择${label}` })
     .refine((v) => options.includes(v), { message: `请选择${label}（可选：${options.join('、')}）` });
 
 export const loginSchema = z.object({
   username: loginUsername,
-  password: z.string({ error: '请输入密码' }).min(1, '请输入密码'),
+  password: text('密码', { required: '请输入密码' }).min(1, '请输入密码'),
   captcha,
+  /** asked only while the account is under attack from many addresses, then sent to its mobile (docs/SECURITY.md) */
+  smsCode: text('短信验证码', { required: '请输入短信验证码' })
+    .trim()
+    .regex(/^\d{6}$/, '短信验证码格式不正确，应为短信或邮件中收到的6位数字')
+    .optional(),
 });
 
 export const applicantRegisterSchema = z.object({
@@ -62,8 +66,7 @@ export const recoverSendSchema = z.object({
 
 export const recoverResetSchema = z.object({
   username: loginUsername,
-  code: z
-    .string({ error: '请输入收到的6位验证码' })
+  code: text('验证码', { required: '请输入收到的6位验证码' })
     .trim()
     .regex(/^\d{6}$/, '验证码格式不正确，应为短信或邮件中收到的6位数字'),
   newPassword: passwordSchema,

@@ -4,6 +4,7 @@ import {
   DEGREES, EDUCATION_LEVELS, ETHNIC_GROUPS, GENDERS, POLITICAL_STATUSES, RECOMMEND_FIELDS,
 } from './codes';
 import { checkIdAgainst, parseIdNumber } from './idcard';
+import { checkCharacters, text as textSchemaOf } from './text';
 import { checkDate, checkEmail, checkMobile, checkOfficePhone, checkPostcode, chinaToday } from './validators';
 
 export interface ApplicationForm {
@@ -117,6 +118,8 @@ export function checkFieldValue(field: ApplicationField, value: unknown): string
   const { key, label, kind } = field;
   if (kind === 'bool') return typeof value === 'boolean' ? null : `${label}：请选择“是”或“否”`;
   if (typeof value !== 'string') return `${label}应为文字，请重新填写`;
+  const badCharacters = checkCharacters(value, label);
+  if (badCharacters) return badCharacters;
   const v = value.trim();
   if (field.maxLength !== undefined && charCount(v) > field.maxLength) {
     return `${label}不能超过${field.maxLength}字，当前为${charCount(v)}字`;
@@ -166,7 +169,7 @@ function refineWith(field: ApplicationField) {
 }
 
 const textSchema = (f: ApplicationField) =>
-  z.preprocess(normalize(f.key), z.string({ error: `${f.label}应为文字，请重新填写` }).optional().superRefine(refineWith(f)));
+  z.preprocess(normalize(f.key), textSchemaOf(f.label, { required: `${f.label}应为文字，请重新填写` }).optional().superRefine(refineWith(f)));
 const boolSchema = (f: ApplicationField) =>
   z.preprocess(normalize(f.key), z.boolean({ error: `${f.label}：请选择“是”或“否”` }).optional().superRefine(refineWith(f)));
 

@@ -1,6 +1,7 @@
 // Per-campaign configuration, so another year or program is data rather than code.
 import { z } from 'zod';
 import { isValidDate } from './validators';
+import { text } from './text';
 
 export const WINDOW_KEYS = ['apply', 'preliminary', 'online', 'concentrated', 'publicity'] as const;
 export type WindowKey = (typeof WINDOW_KEYS)[number];
@@ -14,8 +15,7 @@ export const WINDOW_LABELS: Record<WindowKey, string> = {
 };
 
 const dateSchema = (label: string) =>
-  z
-    .string({ error: `请填写${label}，格式为YYYY-MM-DD` })
+  text(label, { required: `请填写${label}，格式为YYYY-MM-DD` })
     .refine(isValidDate, { message: `${label}不是有效日期，应为YYYY-MM-DD格式，如2023-04-01` });
 
 const windowSchema = (key: WindowKey) => {
@@ -68,8 +68,7 @@ export const campaignSettingsSchema = z
       videoMaxSeconds: positive('视频最长秒数'),
       scanMaxBytes: positive('扫描件最大字节数'),
     }),
-    regulations: z
-      .string({ error: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
+    regulations: text('评选条例', { required: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
       .trim()
       .min(1, '请填写评选条例（申报人点击【我承诺】前阅读的内容）')
       .max(20000, '评选条例不能超过20000字'),

@@ -11,3 +11,4 @@ export * from './workflow';
 export * from './query';
 export * from './media';
 export * from './replies';
+export * from './text';

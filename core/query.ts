@@ -1,6 +1,7 @@
 // 查询申报表: the conditions, 更多筛选条件 and 排序 of the manual, shared by the page and the server.
 import { z } from 'zod';
 import { APPLICATION_STATUSES } from './status';
+import { text } from './text';
 
 export const SORTS = ['number', 'transferredAt', 'workUnit', 'unit'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -17,13 +18,13 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 
 export const applicationQuerySchema = z.object({
   /** 申请书名称 (the applicant's name) or 申报书编号 */
-  keyword: z.preprocess(blankToUndefined, z.string().trim().max(50, '查询条件不能超过50个字').optional()),
+  keyword: z.preprocess(blankToUndefined, text('查询条件').trim().max(50, '查询条件不能超过50个字').optional()),
   /** 年度: 全部 or a year */
   year: z.preprocess(
     (v) => (v === '全部' || v === '' || v === undefined ? undefined : Number(v)),
     z.number({ error: '年度应为四位数字年份或“全部”' }).int().min(2000, '年度应为四位数字年份或“全部”').max(2100, '年度应为四位数字年份或“全部”').optional(),
   ),
-  workUnit: z.preprocess(blankToUndefined, z.string().trim().min(4, WORK_UNIT_HINT).max(100, '工作单位不能超过100个字').optional()),
+  workUnit: z.preprocess(blankToUndefined, text('工作单位').trim().min(4, WORK_UNIT_HINT).max(100, '工作单位不能超过100个字').optional()),
   /** 当前步骤 */
   status: z.preprocess((v) => (v === '全部' ? undefined : blankToUndefined(v)), z.enum(APPLICATION_STATUSES, { error: '当前步骤不是可选项' }).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(SORTS, { error: '排序方式不是可选项' }).default('number')),

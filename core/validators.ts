@@ -1,6 +1,6 @@
 // Format checks return null when valid, else a Chinese message saying what is wrong and what is required.
 // The zod schemas reuse the same functions so server and web show identical messages.
-import { z } from 'zod';
+import { text } from './text';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -75,9 +75,8 @@ export function checkPassword(value: string): string | null {
 }
 
 /** A trimmed string schema whose only rule is `check`; a missing value gets the check's own "请填写" message. */
-export function checkedString(check: (value: string) => string | null) {
-  return z
-    .string({ error: () => check('') ?? '请填写此项' })
+export function checkedString(check: (value: string) => string | null, label = '此项') {
+  return text(label, { required: check('') ?? '请填写此项' })
     .trim()
     .superRefine((value, ctx) => {
       const message = check(value);
@@ -85,14 +84,13 @@ export function checkedString(check: (value: string) => string | null) {
     });
 }
 
-export const mobileSchema = checkedString((v) => checkMobile(v));
-export const officePhoneSchema = checkedString((v) => checkOfficePhone(v));
-export const postcodeSchema = checkedString((v) => checkPostcode(v));
-export const emailSchema = checkedString((v) => checkEmail(v));
-export const usernameSchema = checkedString(checkUsername);
+export const mobileSchema = checkedString((v) => checkMobile(v), '手机号码');
+export const officePhoneSchema = checkedString((v) => checkOfficePhone(v), '办公电话');
+export const postcodeSchema = checkedString((v) => checkPostcode(v), '邮政编码');
+export const emailSchema = checkedString((v) => checkEmail(v), '电子邮箱');
+export const usernameSchema = checkedString(checkUsername, '用户名');
 // Passwords are not trimmed: spaces may be deliberate.
-export const passwordSchema = z
-  .string({ error: `请填写密码，${PASSWORD_RULE}` })
+export const passwordSchema = text('密码', { required: `请填写密码，${PASSWORD_RULE}` })
   .superRefine((value, ctx) => {
     const message = checkPassword(value);
     if (message) ctx.addIssue({ code: 'custom', message });

@@ -20,18 +20,28 @@ import { workflowRoutes } from './routes/workflow';
 import { adminRoutes } from './routes/admin';
 import { createTusServer, uploadRoutes } from './routes/uploads';
 import { startMaintenance } from './maintenance';
+import { loggerOptions } from './logging';
+import type { DestinationStream } from 'pino';
 
 export const CSRF_COOKIE = 'csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** where the log goes (tests read it back); standard output when absent */
+  logStream?: DestinationStream;
+}
+
+export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel, options.logStream),
     trustProxy: true,
     bodyLimit: 1024 * 1024,
   });
   app.decorate('services', services);
+  // Bodies are JSON (or multipart for a scan, or tus bytes on their own routes): a text/plain body is
+  // refused with 415 instead of arriving as a string that a handler might read as "no fields".
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('user', null);
   app.decorateRequest('sessionToken', null);
 
@@ -68,6 +78,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
       return reply.status(413).send({ error: { code: 'TOO_LARGE', message: '文件过大，超过了允许的大小' } });
+    }
+    if (e.statusCode === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求内容的格式不受支持：请以 JSON 格式提交（Content-Type: application/json）' } });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       const message = e.statusCode === 413 ? '提交的内容过大' : '请求格式不正确，请刷新页面后重试';

@@ -7,7 +7,7 @@ import { users, units } from './db/schema';
 import { hashPassword } from './auth/passwords';
 import { AppError } from './errors';
 import { createUnitAccount } from './usecases/accounts';
-import { passwordSchema, unitCreateSchema, usernameSchema, ROLE_LABELS, type Role } from '../core';
+import { passwordSchema, text, unitCreateSchema, usernameSchema, ROLE_LABELS, type Role } from '../core';
 import { z } from 'zod';
 import { seedDemo } from './seed-demo';
 
@@ -34,7 +34,7 @@ async function main() {
   const s = platform.services;
   try {
     if (command === 'create-organizer') {
-      const input = parse(z.object({ username: usernameSchema, password: passwordSchema, name: z.string().optional() }), values);
+      const input = parse(z.object({ username: usernameSchema, password: passwordSchema, name: text('姓名').optional() }), values);
       await s.db.insert(users).values({
         username: input.username.toLowerCase(), passwordHash: await hashPassword(input.password), role: 'organizer', realName: input.name ?? '自治区科协管理员',
       });

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { ZodObject, z } from 'zod';
 import { APPLICATION_FIELDS, ROLE_LABELS, type Role } from '../core';
 import { AppError, type FieldIssue } from './errors';
 import type { SessionUser } from './auth/sessions';
@@ -29,12 +29,21 @@ const LABELS: Record<string, string> = {
 
 export const labelOf = (field: string) => LABELS[field] ?? field;
 
-/** Validates input with a shared core schema; every problem comes back named, in Chinese. */
+/**
+ * Validates input with a shared core schema; every problem comes back named, in Chinese. A request body is
+ * strict: keys the schema does not know are refused (the web's forms may carry more, so the shared schemas
+ * themselves stay open and the strictness is the server's).
+ */
 export function parse<S extends z.ZodType>(schema: S, data: unknown, labels: Record<string, string> = {}): z.infer<S> {
-  const result = schema.safeParse(data ?? {});
+  const strict = schema instanceof ZodObject ? (schema.strict() as unknown as S) : schema;
+  const result = strict.safeParse(data ?? {});
   if (result.success) return result.data;
   const seen = new Set<string>();
   const fields: FieldIssue[] = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => k.slice(0, 40)).join('、');
+      return [{ field: 'body', label: '请求', message: `含有不认识的字段：${keys}；请刷新页面后重试` }];
+    }
     const field = issue.path.map(String).join('.') || 'body';
     const top = String(issue.path[0] ?? '');
     const label = labels[top] ?? labelOf(top);
@@ -44,6 +53,13 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown, labels: Rec
     return [{ field, label, message }];
   });
   throw new AppError('VALIDATION', fields.map((f) => `${f.label}：${f.message}`).join('；'), fields);
+}
+
+const emptyBody = z.object({});
+
+/** An action that takes no body: a body with fields in it is refused rather than silently ignored. */
+export function noBody(req: FastifyRequest): void {
+  parse(emptyBody, req.body);
 }
 
 export function requireUser(req: FastifyRequest, ...roles: Role[]): SessionUser {

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { campaignSettingsSchema, unitCreateSchema } from '../../core';
+import { campaignSettingsSchema, text, unitCreateSchema } from '../../core';
 import { desc } from 'drizzle-orm';
 import { outbox } from '../db/schema';
-import { idParam, parse, requireUser } from '../http';
+import { idParam, noBody, parse, requireUser } from '../http';
 import { createUnitAccount } from '../usecases/accounts';
 import { getCampaign, updateCampaign } from '../usecases/campaigns';
 import { decideUnit, findUnitWithAccount, listUnits } from '../usecases/units';
 
-const refuseSchema = z.object({ reason: z.string().trim().min(2, '请填写不通过的理由（至少2个字）').max(500, '理由不能超过500字') });
+const refuseSchema = z.object({ reason: text('理由').trim().min(2, '请填写不通过的理由（至少2个字）').max(500, '理由不能超过500字') });
 const campaignUpdateSchema = z.object({
-  title: z.string().trim().min(4, '活动名称至少4个字').max(100, '活动名称不能超过100字').optional(),
+  title: text('活动名称').trim().min(4, '活动名称至少4个字').max(100, '活动名称不能超过100字').optional(),
   settings: campaignSettingsSchema,
 });
 
@@ -30,7 +30,11 @@ export async function adminRoutes(app: FastifyInstance) {
     return findUnitWithAccount(s, unit.id);
   });
 
-  app.post('/units/:id/approve', async (req) => decideUnit(s, organizer(req), idParam(req, '推荐单位'), 'approve'));
+  app.post('/units/:id/approve', async (req) => {
+    const user = organizer(req);
+    noBody(req);
+    return decideUnit(s, user, idParam(req, '推荐单位'), 'approve');
+  });
 
   app.post('/units/:id/refuse', async (req) => {
     const user = organizer(req);

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { text } from '../../core';
 import { AppError } from '../errors';
-import { attachmentDisposition, idParam, parseRange, requireUser } from '../http';
+import { attachmentDisposition, idParam, noBody, parse, parseRange, requireUser } from '../http';
 import {
   checkSubmission,
   createApplication,
@@ -12,6 +14,12 @@ import {
 } from '../usecases/applications';
 import { addAttachment, openAttachment, openPreview, removeAttachment, uploadLimit } from '../usecases/attachments';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** 【我要申请】: the campaign, or the current 最美科技工作者 campaign when absent. */
+const createSchema = z.object({ campaignId: text('评选活动').regex(UUID, '评选活动编号不正确').transform((v) => v.toLowerCase()).optional() });
+/** 【保存】: the fields to change; their values are checked field by field in saveForm. */
+const saveSchema = z.object({ form: z.record(text('字段名'), z.unknown(), { error: '请求缺少申请书内容：应为 { "form": { 字段: 值 } }' }) });
+
 export async function applicationRoutes(app: FastifyInstance) {
   const s = app.services;
 
@@ -19,23 +27,30 @@ export async function applicationRoutes(app: FastifyInstance) {
 
   app.post('/applications', async (req) => {
     const user = requireUser(req, 'applicant');
-    const campaignId = (req.body as { campaignId?: unknown } | undefined)?.campaignId;
-    return createApplication(s, user, typeof campaignId === 'string' ? campaignId : undefined);
+    const { campaignId } = parse(createSchema, req.body, { campaignId: '评选活动' });
+    return createApplication(s, user, campaignId);
   });
 
   app.get('/applications/:id', async (req) => getDetail(s, requireUser(req), idParam(req)));
 
   app.put('/applications/:id', async (req) => {
     const user = requireUser(req, 'applicant');
-    return saveForm(s, user, idParam(req), (req.body as { form?: unknown } | undefined)?.form);
+    const { form } = parse(saveSchema, req.body, { form: '申请书' });
+    return saveForm(s, user, idParam(req), form);
   });
 
-  app.post('/applications/:id/pledge', async (req) => pledge(s, requireUser(req, 'applicant'), idParam(req)));
+  app.post('/applications/:id/pledge', async (req) => {
+    const user = requireUser(req, 'applicant');
+    noBody(req);
+    return pledge(s, user, idParam(req));
+  });
 
   app.get('/applications/:id/check', async (req) => checkSubmission(s, requireUser(req, 'applicant'), idParam(req)));
 
   app.delete('/applications/:id', async (req) => {
-    await deleteApplication(s, requireUser(req, 'applicant'), idParam(req));
+    const user = requireUser(req, 'applicant');
+    noBody(req);
+    await deleteApplication(s, user, idParam(req));
     return { ok: true };
   });
 
@@ -51,15 +66,15 @@ export async function applicationRoutes(app: FastifyInstance) {
     return addAttachment(s, user, id, { kind, fileName: part.filename, stream: part.file, truncated: () => part.file.truncated }, maxBytes);
   });
 
-  // The original exactly as uploaded: always a download (never rendered by the browser as a page), with
-  // Range support so that a <video> can seek. A PDF may be shown in the 附件 viewer with ?inline=1.
+  // The original exactly as uploaded: always a download, never rendered by the browser as a page (not even
+  // a PDF: Chromium's own viewer runs a PDF's JavaScript, sandboxed or not; ?inline=1, once asked by the 附件
+  // viewer, is ignored). The web app draws PDFs itself with pdf.js, scripting off, from these bytes. Range
+  // support so that a <video> can seek.
   app.get('/attachments/:id', async (req, reply) => {
     const { file, name, range, stream } = await openAttachment(s, requireUser(req), idParam(req, '附件'), (size) => parseRange(req.headers.range, size));
-    const inline = (req.query as { inline?: string }).inline === '1' && file.mime === 'application/pdf';
-    attachmentDisposition(reply, name, inline);
+    attachmentDisposition(reply, name);
     reply.header('cache-control', 'private, no-store');
     reply.header('accept-ranges', 'bytes');
-    if (inline) reply.header('content-security-policy', 'sandbox');
     if (range) {
       reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
       reply.header('content-length', range.end - range.start + 1);
@@ -78,7 +93,9 @@ export async function applicationRoutes(app: FastifyInstance) {
   });
 
   app.delete('/attachments/:id', async (req) => {
-    await removeAttachment(s, requireUser(req, 'applicant', 'unit'), idParam(req, '附件'));
+    const user = requireUser(req, 'applicant', 'unit');
+    noBody(req);
+    await removeAttachment(s, user, idParam(req, '附件'));
     return { ok: true };
   });
 }

@@ -13,7 +13,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { uploads } from '../db/schema';
 import { AppError } from '../errors';
-import { requireUser } from '../http';
+import { noBody, requireUser } from '../http';
 import { authorizeUpload, cleanFileName, commitFile, isRefusal, maxBytesFor, tooLarge } from '../usecases/attachments';
 
 export const UPLOAD_PATH = '/api/uploads';
@@ -222,8 +222,22 @@ export function createTusServer(s: Services, directory: string) {
     }
     return swept;
   }
+  /**
+   * DELETE …/:id (tus termination, the browser's 取消): the bytes, the tus record and the row go at once,
+   * not at the 24-hour sweep. A PATCH still writing is stopped first.
+   */
+  async function terminate(user: SessionUser, id: string) {
+    const [row] = UPLOAD_ID.test(id) ? await s.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
+    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
+    const writer = writers.get(id);
+    if (writer) {
+      writer.abort();
+      await writer.done.catch(() => undefined);
+    }
+    await remove(id);
+  }
 
-  return { server, sweep, receive, commit };
+  return { server, sweep, receive, commit, terminate };
 }
 
 export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {
@@ -237,9 +251,14 @@ export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType
     await server.handle(req.raw, reply.raw);
   };
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOAD_PATH, handler: handle });
-  app.route({ method: ['HEAD', 'DELETE'], url: `${UPLOAD_PATH}/:uploadId`, handler: handle });
+  app.route({ method: ['HEAD'], url: `${UPLOAD_PATH}/:uploadId`, handler: handle });
+  app.delete(`${UPLOAD_PATH}/:uploadId`, async (req, reply) => {
+    const user = requireUser(req, 'applicant', 'unit');
+    await opts.tus.terminate(user, (req.params as { uploadId: string }).uploadId);
+    return reply.code(204).header('tus-resumable', '1.0.0').send();
+  });
   app.post(`${UPLOAD_PATH}/:uploadId/commit`, async (req) =>
-    opts.tus.commit(requireUser(req, 'applicant', 'unit'), (req.params as { uploadId: string }).uploadId),
+    opts.tus.commit(requireUser(req, 'applicant', 'unit'), ((noBody(req), req.params) as { uploadId: string }).uploadId),
   );
   app.patch(`${UPLOAD_PATH}/:uploadId`, async (req, reply) =>
     opts.tus.receive(requireUser(req, 'applicant', 'unit'), (req.params as { uploadId: string }).uploadId, req.raw, reply),

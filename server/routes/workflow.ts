@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { applicationQuerySchema, type Action } from '../../core';
+import { applicationQuerySchema, text, type Action } from '../../core';
 import { AppError } from '../errors';
-import { idParam, parse, requireUser } from '../http';
+import { idParam, noBody, parse, requireUser } from '../http';
 import { listNotifications, markRead } from '../usecases/notifications';
 import { queryApplications } from '../usecases/queries';
 import { changesSinceReturn, history, openApplication, saveOpinion, transition } from '../usecases/workflow';
@@ -24,14 +24,17 @@ const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单�
 const markReadSchema = z.object({
   ids: z
     .array(
-      z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^[1-9]\d{0,14}$/).transform(Number)], { error: '消息编号不正确' }),
+      z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), text('消息编号').regex(/^[1-9]\d{0,14}$/).transform(Number)], { error: '消息编号不正确' }),
       { error: '消息编号应为列表' },
     )
     .max(500, '一次最多标记500条消息')
     .optional(),
 });
 
-const opinionSchema = z.object({ text: z.string({ error: '请填写意见' }).max(2000, '意见不能超过2000字') });
+const opinionSchema = z.object({ text: text('意见', { required: '请填写意见' }).max(2000, '意见不能超过2000字') });
+
+/** 【提交】 names its 推荐单位 (ignored after a return); the other transfers take no body. */
+const transitionSchema = z.object({ unitId: text('推荐单位', { required: '请选择推荐单位' }).optional() });
 
 export async function workflowRoutes(app: FastifyInstance) {
   const s = app.services;
@@ -46,11 +49,15 @@ export async function workflowRoutes(app: FastifyInstance) {
     const id = idParam(req);
     const action = TRANSITIONS[(req.params as { action: string }).action];
     if (!action) throw new AppError('NOT_FOUND', '请求的操作不存在');
-    const body = (req.body ?? {}) as { unitId?: unknown };
-    return transition(s, user, id, action, { unitId: typeof body.unitId === 'string' ? body.unitId : undefined });
+    const { unitId } = parse(transitionSchema, req.body, { unitId: '推荐单位' });
+    return transition(s, user, id, action, { unitId });
   });
 
-  app.post('/applications/:id/open', async (req) => openApplication(s, requireUser(req), idParam(req)));
+  app.post('/applications/:id/open', async (req) => {
+    const user = requireUser(req);
+    noBody(req);
+    return openApplication(s, user, idParam(req));
+  });
 
   app.put('/applications/:id/opinions/:kind', async (req) => {
     const user = requireUser(req, 'unit', 'organizer');

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, isNull, sql, type Placeholder, type SQL } from 'dri
 import {
   abilitiesFor,
   applicationDraftSchema,
+  applicationField,
   attachmentKindLabel,
   checkCompleteness,
   checkEligibility,
@@ -271,28 +272,50 @@ export async function createApplication(s: Services, user: SessionUser, campaign
   }
 }
 
-/** 【保存】: a partly filled draft saves; each filled value must be well-formed. */
+/**
+ * 【保存】: a partly filled draft saves; each filled value must be well-formed. Only the fields the request
+ * names change (a named field sent blank or null is cleared); a field it does not name keeps its saved
+ * value, so a malformed or partial request can never erase what was saved.
+ */
 export async function saveForm(s: Services, user: SessionUser, id: string, input: unknown): Promise<ApplicationDetail> {
-  const parsed = applicationDraftSchema.safeParse(input ?? {});
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AppError('VALIDATION', '请求缺少申请书内容：应为 { "form": { 字段: 值 } }，请刷新页面后重试', [{ field: 'form', label: '申请书', message: '请求缺少申请书内容' }]);
+  }
+  const named = Object.keys(input);
+  const unknown = named.filter((key) => !applicationField(key));
+  if (unknown.length) {
+    const keys = unknown.map((k) => k.slice(0, 40)).join('、');
+    throw new AppError('VALIDATION', `申请书中含有不认识的字段：${keys}；请刷新页面后重试`, [{ field: 'form', label: '申请书', message: `不认识的字段：${keys}` }]);
+  }
+  const parsed = applicationDraftSchema.safeParse(input);
   if (!parsed.success) {
     const fields = formIssuesFromZod(parsed.error);
     throw new AppError('VALIDATION', `申请书有${fields.length}处填写不正确：${fields.map((f) => f.message).join('；')}`, fields);
   }
-  const { idNumber, ...rest } = parsed.data as ApplicationForm;
-  const form = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as ApplicationForm;
+  const values = parsed.data as Record<string, unknown>;
   try {
     return await s.db.transaction(async (tx) => {
       const { app, unitName } = await loadVisible(tx, user, id, true);
       requireAbility(user, app, 'edit');
+      const form: Record<string, unknown> = { ...(app.form as ApplicationForm) };
+      for (const key of named) {
+        if (key === 'idNumber') continue;
+        if (values[key] === undefined) delete form[key];
+        else form[key] = values[key];
+      }
+      const saved = form as ApplicationForm;
+      const idNumber = values.idNumber as string | undefined;
+      const idChange = named.includes('idNumber')
+        ? { idEnc: idNumber ? s.cipher.encrypt(idNumber) : null, idHash: idNumber ? s.cipher.keyedHash(idNumber) : null }
+        : {};
       const [row] = await tx
         .update(applications)
         .set({
-          form,
-          idEnc: idNumber ? s.cipher.encrypt(idNumber) : null,
-          idHash: idNumber ? s.cipher.keyedHash(idNumber) : null,
-          applicantName: form.name ?? '',
-          workUnit: form.workUnit ?? '',
-          mobile: form.mobile ?? '',
+          form: saved,
+          ...idChange,
+          applicantName: saved.name ?? '',
+          workUnit: saved.workUnit ?? '',
+          mobile: saved.mobile ?? '',
           version: sql`${applications.version} + 1`,
           updatedAt: new Date(),
         })
