@@ -168,11 +168,11 @@ describe('【附件】', () => {
     expect(dl.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('政审材料（扫描件）.png')}`);
     expect(dl.headers['x-content-type-options']).toBe('nosniff');
     expect(dl.rawPayload.equals(pngBytes())).toBe(true);
-    // only a PDF may be shown inline (in the 附件 viewer); an image asked inline still downloads
+    // nothing is ever shown inline by the browser: an image or a PDF asked inline still downloads (PDFs are drawn by pdf.js)
     expect((await c.get(`/api/attachments/${json(up).id}?inline=1`)).headers['content-disposition']).toMatch(/^attachment;/);
     const pdf = await c.upload(`/api/applications/${id}/attachments`, 'integrity_pledge', '承诺书.pdf', pdfBytes());
     const shown = await c.get(`/api/attachments/${json(pdf).id}?inline=1`);
-    expect(shown.headers['content-disposition']).toMatch(/^inline;/);
+    expect(shown.headers['content-disposition']).toMatch(/^attachment;/);
     expect(shown.headers['content-type']).toBe('application/pdf');
     await c.del(`/api/attachments/${json(pdf).id}`);
     expect((await c.del(`/api/attachments/${json(jpg).id}`)).statusCode).toBe(200);
