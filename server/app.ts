@@ -35,7 +35,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const { config } = services;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
-    trustProxy: true,
+    trustProxy: config.trustProxy, // X-Forwarded-For only from the configured proxies (TRUST_PROXY)
     bodyLimit: 1024 * 1024,
   });
   app.decorate('services', services);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 
 /** An S3-compatible object store (AWS S3, MinIO, 阿里云 OSS, 华为云 OBS …) for uploaded files. */
@@ -22,8 +23,19 @@ export interface Config {
   production: boolean;
   secureCookies: boolean;
   sessionIdleMinutes: number;
+  /**
+   * Whose X-Forwarded-For to believe (Fastify's trustProxy): false (the default: nobody, the client is the
+   * socket's peer) or the addresses/CIDRs of the reverse proxies (TRUST_PROXY).
+   */
+  trustProxy: false | string[];
+  /** failed log-ins for one user name from one address before that pair is locked */
   lockoutThreshold: number;
   lockoutMinutes: number;
+  /**
+   * failed log-ins for one user name from all addresses within lockoutMinutes after which the right
+   * password is not enough: a code sent to the registered mobile (or e-mail) is asked as well
+   */
+  stepUpThreshold: number;
   rateLimits: { login: number; register: number; recover: number; windowMs: number };
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
   /** uploaded files go to this object store when set, else to DATA_DIR/files */
@@ -46,6 +58,43 @@ function bool(name: string, value: string | undefined, fallback: boolean): boole
   if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
   throw new Error(`环境变量 ${name} 应为 true 或 false，实际为 "${value}"`);
+}
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY as well as addresses and CIDRs */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrCidr(item: string): boolean {
+  if (PROXY_RANGES.includes(item)) return true;
+  const [address, prefix, ...rest] = item.split('/');
+  const family = net.isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset or empty — X-Forwarded-For is ignored (the client is the socket's peer); otherwise a
+ * comma-separated list of the reverse proxies' addresses or CIDRs. Anything else stops the start: trusting
+ * every sender of X-Forwarded-For hands each request a fresh rate-limit budget. A hop count is refused too:
+ * it cannot tell a proxy from a client that reaches the server directly (Fastify 5 ignores one as well).
+ */
+function loadTrustProxy(value: string | undefined): Config['trustProxy'] {
+  const text = (value ?? '').trim();
+  if (text === '' || text === '0' || text.toLowerCase() === 'false') return false;
+  const usage = '应填写反向代理服务器的地址或网段，多个用逗号分隔，如 127.0.0.1 或 10.0.0.0/8,::1；不经反向代理时请不要设置';
+  if (/^\d+$/.test(text)) {
+    throw new Error(`环境变量 TRUST_PROXY 不接受代理层数 "${text}"：只按层数信任无法确认请求确实来自代理，直接访问服务器的客户端可以伪造地址。TRUST_PROXY ${usage}`);
+  }
+  if (['true', 'yes', '*', 'all'].includes(text.toLowerCase())) {
+    throw new Error(`环境变量 TRUST_PROXY 不能为 "${text}"：信任任何来源的 X-Forwarded-For 会让任何人伪造自己的地址、绕过频率限制。TRUST_PROXY ${usage}`);
+  }
+  const items = text.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !isAddressOrCidr(item));
+  if (bad !== undefined) {
+    throw new Error(`环境变量 TRUST_PROXY 格式不正确："${bad === '' ? '（空项）' : bad}" 不是有效的地址或网段。TRUST_PROXY ${usage}，实际为 "${text}"`);
+  }
+  return items;
 }
 
 /** All four connection variables or none: a half-configured store must not silently fall back to local files. */
@@ -100,8 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : production,
     sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 30),
+    trustProxy: loadTrustProxy(env.TRUST_PROXY),
     lockoutThreshold: 5,
     lockoutMinutes: 15,
+    stepUpThreshold: 20,
     rateLimits: {
       login: int(env.RATE_LIMIT_LOGIN, 30),
       register: int(env.RATE_LIMIT_REGISTER, 10),

@@ -15,8 +15,18 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 let dummy: Promise<string> | null = null;
-/** Spends the same time as a real check so that unknown user names cannot be told apart by timing. */
-export async function verifyAgainstDummy(password: string): Promise<void> {
+
+/** Hashes the dummy password now (at start), so that the first unknown name does not take a hash's time more. */
+export function warmDummyHash(): Promise<string> {
   dummy ??= hashPassword('dummy-password-for-timing');
-  await verifyPassword(await dummy, password);
+  return dummy;
+}
+
+/**
+ * Spends the same time as a real check — an argon2id verification with the same parameters as every
+ * stored hash — so that unknown user names cannot be told apart by timing. Always false.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  await verifyPassword(await warmDummyHash(), password);
+  return false;
 }

@@ -41,8 +41,6 @@ export const users = pgTable('users', {
   mobile: text('mobile'),
   email: text('email'),
   unitId: uuid('unit_id').references(() => units.id),
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
   disabled: boolean('disabled').notNull().default(false),
   /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
   oidcIssuer: text('oidc_issuer'),
@@ -74,6 +72,22 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
 });
 
+/**
+ * Failed log-ins per (user name, address) — the lockout (usecases/accounts.ts#authenticate, docs/SECURITY.md).
+ * `account` is a hash of the user name as typed (lower-case, trimmed), whether or not such a user exists:
+ * unknown names are counted and locked exactly like real ones, so the answers tell nothing, and a password
+ * typed into the name field is not kept. A fixed window of lockoutMinutes starts with the first failure;
+ * `locked_until` is set at the lockoutThreshold-th. The sum over a name's addresses decides whether its
+ * owner must also give a code sent to the registered mobile.
+ */
+export const loginFailures = pgTable('login_failures', {
+  account: text('account').notNull(),
+  ip: text('ip').notNull(),
+  failures: integer('failures').notNull(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+}, (t) => [primaryKey({ columns: [t.account, t.ip] }), index('login_failures_window_idx').on(t.windowStart)]);
+
 export const captchas = pgTable('captchas', {
   id: uuid('id').primaryKey().defaultRandom(),
   answerHash: text('answer_hash').notNull(),
@@ -84,6 +98,8 @@ export const recoveryCodes = pgTable('recovery_codes', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   codeHash: text('code_hash').notNull(),
+  /** recover (找回) | login (the code asked at log-in when a name is under attack); each works only for its purpose */
+  purpose: text('purpose').notNull().default('recover'),
   channel: text('channel').notNull(),
   attempts: integer('attempts').notNull().default(0),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -7,6 +7,7 @@ import {
   unitRegisterSchema,
 } from '../../core';
 import { checkCaptcha, createCaptcha } from '../auth/captcha';
+import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
 import { SESSION_COOKIE, startSession } from '../auth/start-session';
 import { parse } from '../http';
@@ -23,6 +24,8 @@ const CAPTCHA_COOKIE = 'captcha';
 export async function authRoutes(app: FastifyInstance) {
   const { services } = app;
   const { db, config } = services;
+  // an unknown user name's first log-in must not also pay for hashing the dummy password
+  await warmDummyHash();
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: config.rateLimits.windowMs } });
 
   const captcha = (req: FastifyRequest, answer: string) =>
@@ -43,7 +46,7 @@ export async function authRoutes(app: FastifyInstance) {
   app.post('/auth/login', { config: limit(config.rateLimits.login) }, async (req, reply) => {
     const input = parse(loginSchema, req.body);
     await captcha(req, input.captcha);
-    const user = await authenticate(services, input.username, input.password);
+    const user = await authenticate(services, input, req.ip);
     await startSession(services, req, reply, user);
     return { user };
   });

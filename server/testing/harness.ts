@@ -68,7 +68,11 @@ type Body = Record<string, unknown> | undefined;
 /** A browser-like client: keeps cookies, sends the CSRF header like the web app does. */
 export class Client {
   cookies = new Map<string, string>();
-  constructor(private app: FastifyInstance) {}
+  /** `remoteAddress`: the client's address as the server's socket sees it (app.inject's default is 127.0.0.1) */
+  constructor(
+    private app: FastifyInstance,
+    readonly remoteAddress?: string,
+  ) {}
 
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -83,11 +87,11 @@ export class Client {
 
   async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: Body, opts: { csrf?: boolean; headers?: Record<string, string>; payload?: Buffer | string } = {}) {
     if (method !== 'GET' && opts.csrf !== false && !this.cookies.has('csrf')) {
-      this.remember(await this.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: this.cookieHeader() } }));
+      this.remember(await this.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: this.cookieHeader() }, remoteAddress: this.remoteAddress }));
     }
     const headers: Record<string, string> = { cookie: this.cookieHeader(), ...opts.headers };
     if (method !== 'GET' && opts.csrf !== false) headers['x-csrf-token'] = this.cookies.get('csrf') ?? '';
-    const res = await this.app.inject({ method, url, headers, ...(opts.payload !== undefined ? { payload: opts.payload } : body !== undefined ? { payload: body } : {}) });
+    const res = await this.app.inject({ method, url, headers, remoteAddress: this.remoteAddress, ...(opts.payload !== undefined ? { payload: opts.payload } : body !== undefined ? { payload: body } : {}) });
     this.remember(res);
     return res;
   }

@@ -1,9 +1,10 @@
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
+import type { Config } from '../config';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
-import { auditLog, recoveryCodes, units, users } from '../db/schema';
+import { auditLog, loginFailures, recoveryCodes, units, users } from '../db/schema';
 import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { destroyUserSessions, presentSessionUser, type SessionUser } from '../auth/sessions';
@@ -15,40 +16,97 @@ const fmtTime = (d: Date) =>
   d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
 /**
- * Checks a user name and password. Five failures in a row lock the account for 15 minutes; a unit's
- * account opens only once 自治区科协 has approved the unit.
+ * The lockout's key: a hash of the user name as typed. Unknown names are counted like real ones (so a lock
+ * tells nothing about existence), and a password typed into the name field by mistake is not stored.
  */
-export async function authenticate(s: Services, username: string, password: string): Promise<SessionUser> {
+const lockoutKey = (username: string) => sha256(`login:${normalize(username)}`);
+
+const lockedError = (config: Config, until: Date) =>
+  new AppError('LOCKED', `连续${config.lockoutThreshold}次密码错误，该账号在您当前的网络地址已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(until)} 后再试，或使用【找回】重置密码`);
+
+/** one more failure for (name, address) in one statement; the lockoutThreshold-th sets the lock */
+async function recordFailure(db: Db, config: Config, account: string, ip: string): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const minutes = sql`${config.lockoutMinutes}::int * interval '1 minute'`;
+  const windowOver = sql`${loginFailures.windowStart} + ${minutes} <= now()`;
+  const [row] = await db
+    .insert(loginFailures)
+    .values({ account, ip, failures: 1, windowStart: sql`now()`, lockedUntil: config.lockoutThreshold <= 1 ? sql`now() + ${minutes}` : null })
+    .onConflictDoUpdate({
+      target: [loginFailures.account, loginFailures.ip],
+      set: {
+        failures: sql`case when ${windowOver} then 1 else ${loginFailures.failures} + 1 end`,
+        windowStart: sql`case when ${windowOver} then now() else ${loginFailures.windowStart} end`,
+        lockedUntil: sql`case when ${windowOver} then null
+          when ${loginFailures.failures} + 1 >= ${config.lockoutThreshold}::int then now() + ${minutes}
+          else ${loginFailures.lockedUntil} end`,
+      },
+    })
+    .returning({ failures: loginFailures.failures, lockedUntil: loginFailures.lockedUntil });
+  return row!;
+}
+
+/** failed log-ins for the name from every address in the current windows (and locks still running) */
+async function failuresFromAllAddresses(db: Db, config: Config, account: string): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`coalesce(sum(${loginFailures.failures}), 0)::int` })
+    .from(loginFailures)
+    .where(
+      and(
+        eq(loginFailures.account, account),
+        or(sql`${loginFailures.windowStart} > now() - ${config.lockoutMinutes}::int * interval '1 minute'`, gt(loginFailures.lockedUntil, sql`now()`)),
+      ),
+    );
+  return Number(row?.total ?? 0);
+}
+
+/** Old counters: windows over and locks lifted more than a day ago (called at each failure, cheap with the index). */
+async function sweepLoginFailures(db: Db): Promise<void> {
+  await db
+    .delete(loginFailures)
+    .where(and(lt(loginFailures.windowStart, sql`now() - interval '1 day'`), or(isNull(loginFailures.lockedUntil), lt(loginFailures.lockedUntil, sql`now()`))));
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+  /** the code sent to the registered mobile, asked while the name is under attack from many addresses */
+  smsCode?: string;
+}
+
+/**
+ * Checks a user name and password from `address` (docs/SECURITY.md):
+ * - lockoutThreshold failures for one name from one address lock that pair for lockoutMinutes; other
+ *   addresses are not affected, so an attacker cannot lock the owner out;
+ * - stepUpThreshold failures for one name from all addresses: the right password must come with a code
+ *   sent to the registered mobile (or e-mail);
+ * - an unknown name is answered exactly as a wrong password, in text, status and time: it is counted and
+ *   locked the same way, and its password is checked against a dummy hash.
+ * A unit's account opens only once 自治区科协 has approved the unit.
+ */
+export async function authenticate(s: Services, credentials: Credentials, address: string): Promise<SessionUser> {
   const { db, config } = s;
+  const account = lockoutKey(credentials.username);
+  const [pair] = await db
+    .select({ lockedUntil: loginFailures.lockedUntil })
+    .from(loginFailures)
+    .where(and(eq(loginFailures.account, account), eq(loginFailures.ip, address), gt(loginFailures.lockedUntil, sql`now()`)));
+  if (pair?.lockedUntil) throw lockedError(config, pair.lockedUntil);
+
   const [row] = await db
     .select({ user: users, unit: units })
     .from(users)
     .leftJoin(units, eq(units.id, users.unitId))
-    .where(eq(users.username, normalize(username)));
-  if (!row) {
-    await verifyAgainstDummy(password);
-    throw new AppError('UNAUTHENTICATED', '用户名或密码错误，请重新输入');
+    .where(eq(users.username, normalize(credentials.username)));
+  // the same work for an unknown name: one argon2 verification
+  const passwordOk = row ? await verifyPassword(row.user.passwordHash, credentials.password) : await verifyAgainstDummy(credentials.password);
+  if (!row || !passwordOk) {
+    const after = await recordFailure(db, config, account, address);
+    await sweepLoginFailures(db);
+    if (after.lockedUntil) throw lockedError(config, after.lockedUntil);
+    throw new AppError('UNAUTHENTICATED', `用户名或密码错误，请重新输入（再错 ${config.lockoutThreshold - after.failures} 次账号将被锁定${config.lockoutMinutes}分钟）`);
   }
+  // From here on the caller has shown the password: telling them about the account is no disclosure.
   const { user, unit } = row;
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    throw new AppError('LOCKED', `连续${config.lockoutThreshold}次密码错误，账号已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(user.lockedUntil)} 后再试，或使用【找回】重置密码`);
-  }
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    // Counted in SQL so that concurrent failures cannot undercount.
-    const [after] = await db
-      .update(users)
-      .set({ failedLogins: sql`${users.failedLogins} + 1` })
-      .where(eq(users.id, user.id))
-      .returning({ failedLogins: users.failedLogins });
-    const failures = after?.failedLogins ?? 0;
-    if (failures >= config.lockoutThreshold) {
-      const until = new Date(Date.now() + config.lockoutMinutes * 60_000);
-      await db.update(users).set({ lockedUntil: until, failedLogins: 0 }).where(eq(users.id, user.id));
-      await audit(db, user.id, 'account.locked', 'user', user.id);
-      throw new AppError('LOCKED', `连续${config.lockoutThreshold}次密码错误，账号已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(until)} 后再试，或使用【找回】重置密码`);
-    }
-    throw new AppError('UNAUTHENTICATED', `用户名或密码错误，请重新输入（再错 ${config.lockoutThreshold - failures} 次账号将被锁定${config.lockoutMinutes}分钟）`);
-  }
   if (user.disabled) throw new AppError('FORBIDDEN', '该账号已被停用，请联系自治区科协');
   if (unit && unit.status !== 'active') {
     if (unit.status === 'pending') {
@@ -59,8 +117,78 @@ export async function authenticate(s: Services, username: string, password: stri
     }
     throw new AppError('FORBIDDEN', '该推荐单位账号已停用，请联系自治区科协');
   }
-  await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+  if ((await failuresFromAllAddresses(db, config, account)) >= config.stepUpThreshold) {
+    await requireLoginCode(s, user, credentials.smsCode);
+  }
+  await db.delete(loginFailures).where(and(eq(loginFailures.account, account), eq(loginFailures.ip, address)));
   return presentSessionUser(user, unit);
+}
+
+const LOGIN_CODE_MINUTES = 10;
+const LOGIN_CODE_ATTEMPTS = 5;
+
+/**
+ * The second factor while a name is under attack: a 6-digit code sent to the registered mobile, or the
+ * e-mail address when there is no mobile. Throws VALIDATION on the field `smsCode` until the newest code
+ * is given; sends a new code when there is none usable (at most one a minute). An account with neither
+ * mobile nor e-mail cannot be reached: the password and the captcha are all there is (docs/SECURITY.md).
+ */
+async function requireLoginCode(s: Services, user: typeof users.$inferSelect, given: string | undefined): Promise<void> {
+  const channel = user.mobile ? 'mobile' : user.email ? 'email' : null;
+  if (!channel) return;
+  const recipient = (channel === 'mobile' ? user.mobile : user.email)!;
+  const where = channel === 'mobile' ? `您登记的手机 ${maskMobile(recipient)}` : `您登记的电子邮箱 ${maskEmail(recipient)}`;
+  const [code] = await s.db
+    .select()
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.purpose, 'login'), isNull(recoveryCodes.usedAt), gt(recoveryCodes.expiresAt, new Date())))
+    .orderBy(desc(recoveryCodes.createdAt))
+    .limit(1);
+  const usable = code && code.attempts < LOGIN_CODE_ATTEMPTS ? code : null;
+  const fieldError = (message: string) =>
+    new AppError('VALIDATION', message, [{ field: 'smsCode', label: '短信验证码', message: '请输入收到的6位验证码' }]);
+  if (given && usable) {
+    if (safeEqual(usable.codeHash, sha256(given))) {
+      await s.db.update(recoveryCodes).set({ usedAt: new Date() }).where(eq(recoveryCodes.id, usable.id));
+      return;
+    }
+    const [after] = await s.db
+      .update(recoveryCodes)
+      .set({ attempts: sql`${recoveryCodes.attempts} + 1` })
+      .where(eq(recoveryCodes.id, usable.id))
+      .returning({ attempts: recoveryCodes.attempts });
+    if ((after?.attempts ?? LOGIN_CODE_ATTEMPTS) < LOGIN_CODE_ATTEMPTS) {
+      throw fieldError(`短信验证码不正确，请核对${where}收到的验证码后重新输入`);
+    }
+  }
+  const sentLately = usable && !given && Date.now() - usable.createdAt.getTime() < 60_000;
+  if (!sentLately) {
+    const fresh = randomDigits(6);
+    await s.db.transaction(async (tx) => {
+      await tx
+        .update(recoveryCodes)
+        .set({ usedAt: new Date() })
+        .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.purpose, 'login'), isNull(recoveryCodes.usedAt)));
+      await tx.insert(recoveryCodes).values({
+        userId: user.id,
+        purpose: 'login',
+        codeHash: sha256(fresh),
+        channel,
+        expiresAt: new Date(Date.now() + LOGIN_CODE_MINUTES * 60_000),
+      });
+      await s.sender.send(tx, {
+        channel,
+        recipient,
+        userId: user.id,
+        subject: '登录验证码',
+        body: `【新疆科技工作者之家】您的账号 ${user.username} 正在登录，验证码 ${fresh}，${LOGIN_CODE_MINUTES}分钟内有效。如非本人操作，您的密码可能已泄露，请立即使用【找回】重置密码。`,
+      });
+      await audit(tx, user.id, 'account.login_code_sent', 'user', user.id, { channel });
+    });
+  }
+  throw fieldError(
+    `该账号近期在多个网络地址出现多次密码错误。为保护账号安全，已向${where}发送登录验证码（${LOGIN_CODE_MINUTES}分钟内有效），请输入该验证码和新的图片验证码后再次登录`,
+  );
 }
 
 async function insertUser(db: Db, values: typeof users.$inferInsert) {
@@ -153,9 +281,13 @@ export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput
   const code = randomDigits(6);
   await s.db.transaction(async (tx) => {
     // Only the newest code works.
-    await tx.update(recoveryCodes).set({ usedAt: new Date() }).where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
+    await tx
+      .update(recoveryCodes)
+      .set({ usedAt: new Date() })
+      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.purpose, 'recover'), isNull(recoveryCodes.usedAt)));
     await tx.insert(recoveryCodes).values({
       userId: user.id,
+      purpose: 'recover',
       codeHash: sha256(code),
       channel: input.channel,
       expiresAt: new Date(Date.now() + 15 * 60_000),
@@ -181,7 +313,7 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
   const [code] = await s.db
     .select()
     .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt), gt(recoveryCodes.expiresAt, new Date())))
+    .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.purpose, 'recover'), isNull(recoveryCodes.usedAt), gt(recoveryCodes.expiresAt, new Date())))
     .orderBy(desc(recoveryCodes.createdAt))
     .limit(1);
   if (!code || code.attempts >= 5) throw invalid();
@@ -192,7 +324,9 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
   const passwordHash = await hashPassword(input.newPassword);
   await s.db.transaction(async (tx) => {
     await tx.update(recoveryCodes).set({ usedAt: new Date() }).where(eq(recoveryCodes.id, code.id));
-    await tx.update(users).set({ passwordHash, failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    // the owner has shown the registered mobile or e-mail: the name's locks and counters start afresh
+    await tx.delete(loginFailures).where(eq(loginFailures.account, lockoutKey(user.username)));
     await destroyUserSessions(tx, user.id);
     await audit(tx, user.id, 'account.password_reset', 'user', user.id);
   });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Form, Input } from 'antd';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { loginSchema } from '../../../../core';
-import { api, errorMessage } from '../../api';
+import { ApiError, api, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
@@ -24,13 +24,20 @@ export default function LoginPage() {
   const state = (location.state ?? {}) as LoginState;
   // 使用合作网站登录 comes back as /login?error=… when the partner site refused or failed.
   const [error, setError] = useState<string | null>(() => new URLSearchParams(location.search).get('error'));
-  const { submitting, run } = useCaptchaSubmit(form, captcha, (err) => setError(errorMessage(err)));
+  // While the account is under attack from many addresses, the server asks for a code it sent to the
+  // registered mobile (docs/SECURITY.md): the field appears and the next 登录 sends it.
+  const [smsCodeAsked, setSmsCodeAsked] = useState(false);
+  const { submitting, run } = useCaptchaSubmit(form, captcha, (err) => {
+    setError(errorMessage(err));
+    if (err instanceof ApiError && err.fields?.some((f) => f.field === 'smsCode')) setSmsCodeAsked(true);
+  });
   const target = state.from && state.from !== '/login' ? state.from : '/';
 
   if (!loading && user) return <Navigate to={target} replace />;
 
   const onFinish = async (values: Record<string, unknown>) => {
-    const checked = validateWith(loginSchema, values);
+    const { smsCode, ...credentials } = values;
+    const checked = validateWith(loginSchema, smsCodeAsked && smsCode ? values : credentials);
     if (!checked.ok) {
       showFieldErrors(form, checked.fields);
       return;
@@ -64,6 +71,11 @@ export default function LoginPage() {
           <Input.Password autoComplete="current-password" maxLength={64} />
         </Form.Item>
         <CaptchaItem formName="login" token={captcha.token} onRefresh={captcha.refresh} />
+        {smsCodeAsked && (
+          <Form.Item label="短信验证码" name="smsCode" extra="请输入手机短信（未登记手机时为电子邮件）中收到的6位数字">
+            <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
+          </Form.Item>
+        )}
         <Form.Item wrapperCol={{ span: 24 }}>
           <Button type="primary" htmlType="submit" block loading={submitting}>
             登录
