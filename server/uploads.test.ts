@@ -373,3 +373,23 @@ describe('with S3-compatible object storage', () => {
     }
   });
 });
+
+describe('fragmented video', () => {
+  it('accepts a 60 s fragmented MP4 by its fragments, and refuses a 181 s one by the duration rule and a cut one as incomplete', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const ok = await tus.upload(id, 'video', 'screen.mp4', fixtureBytes('fragmented-60s.mp4'));
+    expect(ok.status, ok.body).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, durationSeconds: 60 });
+    const before = storedFiles();
+    const pending = pendingUploads();
+    const long = await tus.upload(id, 'video', 'long.mp4', fixtureBytes('fragmented-181s.mp4'));
+    expect(long.status).toBe(415);
+    expect(errorOf(long.body)).toBe('视频时长 3分1秒，要求 3 分钟以内');
+    const cut = await tus.upload(id, 'video', 'cut.mp4', hostileCorpus().find((h) => h.name === 'fragment-cut.mp4')!.bytes);
+    expect(cut.status).toBe(415);
+    expect(errorOf(cut.body)).toBe('视频文件不完整或已损坏，请重新导出后上传');
+    expect(storedFiles()).toBe(before);
+    expect(await rowsOf(id)).toHaveLength(1);
+    expect(pendingUploads()).toBe(pending);
+  });
+});

@@ -4,7 +4,7 @@
  * no test needs ffmpeg.
  */
 import { readFileSync } from 'node:fs';
-import { truncate, writeFile } from 'node:fs/promises';
+import { open, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -22,6 +22,13 @@ export const VIDEO_FIXTURES = {
   'portrait.mov': { mime: 'video/quicktime', ext: 'mov', width: 1080, height: 1920, durationSeconds: 2, rotation: 0, codec: 'avc1' },
   'small-720p.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1280, height: 720, durationSeconds: 2, rotation: 0, codec: 'avc1' },
   'long-181s.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1920, height: 1080, durationSeconds: 181, rotation: 0, codec: 'avc1' },
+  // fragmented (ffmpeg -movflags frag_keyframe+empty_moov): no duration in moov, no mehd; the fragments say it
+  'fragmented-60s.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1920, height: 1080, durationSeconds: 60, rotation: 0, codec: 'avc1' },
+  'fragmented-181s.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1920, height: 1080, durationSeconds: 181, rotation: 0, codec: 'avc1' },
+  // with sound: the AAC track (81024 / 8000 s) and the video track (165938 / 16384 s) both last 10.128 s
+  'fragmented-portrait.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1080, height: 1920, durationSeconds: 10.128, rotation: 0, codec: 'avc1' },
+  // -movflags frag_keyframe without empty_moov: moov holds the first 5 s (mvhd says 5 s), the fragments the rest
+  'fragmented-moov-samples.mp4': { mime: 'video/mp4', ext: 'mp4', width: 1920, height: 1080, durationSeconds: 60, rotation: 0, codec: 'avc1' },
 } as const;
 
 export const IMAGE_FIXTURES = {
@@ -324,6 +331,186 @@ export async function writeHugeMoov(dest: string, moovBytes: number): Promise<vo
   await truncate(dest, ftyp.end + moovBytes);
 }
 
+// ---- fragmented MP4 ------------------------------------------------------------------------------------
+
+/** The timescale of fragmented-60s.mp4's video track (its only track, ID 1): one frame per second is 16384. */
+export const FRAGMENT_TIMESCALE = 16384;
+
+/** An MP4 box: size, type, then the parts; a full box when `versionFlags` is given. */
+function box(type: string, parts: Buffer[], versionFlags?: number): Buffer {
+  const head = Buffer.alloc(versionFlags === undefined ? 8 : 12);
+  head.write(type, 4, 'latin1');
+  if (versionFlags !== undefined) head.writeUInt32BE(versionFlags >>> 0, 8);
+  const out = Buffer.concat([head, ...parts]);
+  out.writeUInt32BE(out.length, 0);
+  return out;
+}
+
+const u32 = (...values: number[]): Buffer => {
+  const b = Buffer.alloc(4 * values.length);
+  values.forEach((v, i) => b.writeUInt32BE(v >>> 0, i * 4));
+  return b;
+};
+
+const u64 = (value: number): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(value));
+  return b;
+};
+
+export interface FragmentSpec {
+  /** how many samples: a key frame, then copies of a P frame, both taken from fragmented-60s.mp4 */
+  samples: number;
+  /** a duration written for every sample in trun */
+  trun?: number;
+  /** tfhd's default_sample_duration */
+  tfhd?: number;
+  /** tfdt: the decode time of the fragment's first sample */
+  tfdt?: number;
+  /**
+   * The trun holds its sample count (and flags, per-sample durations included if `trun` is set) but no entries, and
+   * the fragment no media data: tfhd's default sample size is 0.
+   */
+  countOnly?: boolean;
+  /** a free box of this many bytes inside the moof */
+  pad?: number;
+  /** this many empty 8-byte free boxes inside the traf */
+  tinyBoxes?: number;
+}
+
+export interface FragmentedOptions {
+  fragments: FragmentSpec[];
+  /** trex's default_sample_duration; 0 when not given, as ffmpeg writes it */
+  trex?: number;
+  /** mvex/mehd's fragment_duration, in the movie timescale (1000 per second) */
+  mehd?: number;
+  /** a sidx after moov saying the file lasts this many track units */
+  sidx?: number;
+  /** this many empty 8-byte free boxes inside moov */
+  tinyBoxes?: number;
+}
+
+/** `count` empty free boxes of 8 bytes each, as a file built to make a parser list millions of boxes holds. */
+function tinyBoxes(count = 0): Buffer {
+  const out = Buffer.alloc(8 * count);
+  for (let p = 0; p < out.length; p += 8) {
+    out.writeUInt32BE(8, p);
+    out.write('free', p + 4, 'latin1');
+  }
+  return out;
+}
+
+/** The key frame and a P frame of fragmented-60s.mp4: the first two samples of its first run. */
+function sourceFrames(): { key: Buffer; p: Buffer } {
+  const mp4 = fixtureBytes('fragmented-60s.mp4');
+  const moof = mp4Box(mp4, 'moof');
+  const trun = mp4Box(mp4, 'trun', mp4Box(mp4, 'traf', moof));
+  const at = trun.start + trun.headerSize;
+  const flags = mp4.readUInt32BE(at) & 0xffffff;
+  if (!(flags & 0x200)) throw new Error('expected per-sample sizes in the first run');
+  let entry = at + 8 + (flags & 0x1 ? 4 : 0) + (flags & 0x4 ? 4 : 0) + (flags & 0x100 ? 4 : 0);
+  const stride = 4 * [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length;
+  const keySize = mp4.readUInt32BE(entry);
+  entry += stride;
+  const pSize = mp4.readUInt32BE(entry);
+  const data = mp4Box(mp4, 'mdat').start + 8;
+  return { key: mp4.subarray(data, data + keySize), p: mp4.subarray(data + keySize, data + keySize + pSize) };
+}
+
+/** fragmented-60s.mp4's ftyp and moov, with mvex made of a trex (and a mehd) as asked. */
+function fragmentedHead(opts: { trex?: number; mehd?: number; tinyBoxes?: number }): Buffer {
+  const mp4 = fixtureBytes('fragmented-60s.mp4');
+  const moov = mp4Box(mp4, 'moov');
+  const mvex = box('mvex', [
+    ...(opts.mehd === undefined ? [] : [box('mehd', [u32(opts.mehd)], 0)]),
+    box('trex', [u32(1, 1, opts.trex ?? 0, 0, 0)], 0),
+  ]);
+  const parts = inside(mp4, moov).map((b) => (b.type === 'mvex' ? mvex : mp4.subarray(b.start, b.end)));
+  return Buffer.concat([mp4.subarray(0, mp4Box(mp4, 'ftyp').end), box('moov', [...parts, tinyBoxes(opts.tinyBoxes)])]);
+}
+
+/** A moof for one track fragment whose samples have these sizes, and the header of the mdat that follows it. */
+function fragmentBoxes(seq: number, spec: FragmentSpec, sizes: number[]): { moof: Buffer; mdatHeader: Buffer } {
+  const build = (dataOffset: number) => {
+    const tfhdFlags = 0x20000 | (spec.tfhd === undefined ? 0 : 0x8) | (spec.countOnly ? 0x10 : 0);
+    const tfhd = box('tfhd', [u32(1), ...(spec.tfhd === undefined ? [] : [u32(spec.tfhd)]), ...(spec.countOnly ? [u32(0)] : [])], tfhdFlags);
+    const trunFlags = (spec.countOnly ? 0 : 0x1 | 0x200) | (spec.trun === undefined ? 0 : 0x100);
+    const entries = spec.countOnly ? [] : sizes.map((size) => (spec.trun === undefined ? u32(size) : u32(spec.trun, size)));
+    const trun = box('trun', [u32(spec.samples), ...(spec.countOnly ? [] : [u32(dataOffset)]), ...entries], trunFlags);
+    const tfdt = spec.tfdt === undefined ? [] : [box('tfdt', [u64(spec.tfdt)], 0x01000000)];
+    const pad = spec.pad === undefined ? [] : [box('free', [Buffer.alloc(spec.pad)])];
+    return box('moof', [box('mfhd', [u32(seq)], 0), box('traf', [tfhd, ...tfdt, trun, tinyBoxes(spec.tinyBoxes)]), ...pad]);
+  };
+  const moof = build(build(0).length + 8);
+  const mdatHeader = u32(8 + sizes.reduce((a, b) => a + b, 0), 0x6d646174); // 'mdat'
+  return { moof, mdatHeader };
+}
+
+/**
+ * A fragmented MP4 (1920×1080 H.264, from fragmented-60s.mp4) with the fragments, trex, mehd and sidx asked: to
+ * show where a sample's duration comes from (trun, else tfhd, else trex) and how tfdt, mehd and sidx count.
+ */
+export function fragmentedMp4(opts: FragmentedOptions): Buffer {
+  const { key, p } = sourceFrames();
+  const parts = [fragmentedHead(opts)];
+  if (opts.sidx !== undefined) {
+    // one reference: a media subsegment of the whole rest of the file, lasting opts.sidx units, starting with a SAP
+    parts.push(box('sidx', [u32(1, FRAGMENT_TIMESCALE, 0, 0, 1, 0, opts.sidx, 0x90000000)], 0));
+  }
+  opts.fragments.forEach((spec, i) => {
+    const frames = spec.countOnly ? [] : Array.from({ length: spec.samples }, (_, n) => (n === 0 ? key : p));
+    const { moof, mdatHeader } = fragmentBoxes(i + 1, spec, frames.map((f) => f.length));
+    parts.push(moof, mdatHeader, ...frames);
+  });
+  return Buffer.concat(parts);
+}
+
+/** `count` fragments of `per` samples of 1 s each, the duration written where asked (trex: nowhere in the fragment). */
+export function fragmentsOfSeconds(count: number, per: number, where: 'trun' | 'tfhd' | 'trex'): FragmentSpec[] {
+  const duration = where === 'trun' ? { trun: FRAGMENT_TIMESCALE } : where === 'tfhd' ? { tfhd: FRAGMENT_TIMESCALE } : {};
+  return Array.from({ length: count }, () => ({ samples: per, ...duration }));
+}
+
+/**
+ * fragmented-60s.mp4 cut short: in the middle of its third moof, in the middle of its first mdat, or right after its
+ * second moof (every box whole, but the run's data missing).
+ */
+export function cutFragmentedMp4(where: 'moof' | 'mdat' | 'after-moof'): Buffer {
+  const mp4 = fixtureBytes('fragmented-60s.mp4');
+  const moofs = mp4Boxes(mp4).filter((b) => b.type === 'moof');
+  if (where === 'mdat') return truncatedMp4(mp4);
+  const moof = where === 'moof' ? moofs[2]! : moofs[1]!;
+  return mp4.subarray(0, where === 'moof' ? moof.start + 50 : moof.end);
+}
+
+/**
+ * A fragmented video of `totalBytes` (sparse, no disk used): fragmented-60s.mp4's moov, then a real moof every
+ * `every` bytes, each with two samples of 0.5 s (per-sample sizes and durations) filling a sparse mdat up to the next.
+ * Returns how many fragments, i.e. seconds, it holds.
+ */
+export async function writeSparseFragmentedMp4(dest: string, totalBytes: number, every: number): Promise<number> {
+  const head = fragmentedHead({});
+  const fh = await open(dest, 'w');
+  try {
+    await fh.write(head, 0, head.length, 0);
+    let seq = 0;
+    for (let pos = head.length; pos < totalBytes; ) {
+      const end = totalBytes - (pos + every) < every ? totalBytes : pos + every;
+      const spec: FragmentSpec = { samples: 2, trun: FRAGMENT_TIMESCALE / 2 };
+      const overhead = fragmentBoxes(++seq, spec, [0, 0]).moof.length + 8;
+      const half = Math.floor((end - pos - overhead) / 2);
+      const { moof, mdatHeader } = fragmentBoxes(seq, spec, [half, end - pos - overhead - half]);
+      const headers = Buffer.concat([moof, mdatHeader]);
+      await fh.write(headers, 0, headers.length, pos);
+      pos = end;
+    }
+    await fh.truncate(totalBytes);
+    return seq;
+  } finally {
+    await fh.close();
+  }
+}
+
 // ---- hostile files ------------------------------------------------------------------------------------
 
 /** File names an upload must survive: path traversal, a 300-character name, NUL, RTL override, newlines. */
@@ -400,6 +587,7 @@ export function hostileCorpus(): HostileFile[] {
     { name: 'cut.jpg', bytes: photo.subarray(0, Math.floor(photo.length * 0.6)), why: 'JPEG cut short in its image data', reason: 'image_corrupt' },
     { name: 'head.jpg', bytes: photo.subarray(0, 40), why: 'JPEG cut short in its headers', reason: 'image_corrupt' },
     { name: 'truncated.mp4', bytes: truncatedMp4(), why: 'MP4 cut in the middle of its media data', reason: 'video_corrupt' },
+    { name: 'fragment-cut.mp4', bytes: cutFragmentedMp4('moof'), why: 'fragmented MP4 cut in the middle of a movie fragment (moof)', reason: 'video_corrupt' },
     { name: 'nomoov.mp4', bytes: mp4WithoutMoov(), why: 'MP4 without its index (moov)', reason: 'video_corrupt' },
     { name: 'beyond.mp4', bytes: mp4WithChunksBeyondEnd(), why: 'MP4 whose index points past the end of the file', reason: 'video_corrupt' },
     { name: 'sound.mp4', bytes: fixtureBytes('audio-only.mp4'), why: 'MP4 with sound only', reason: 'no_video' },

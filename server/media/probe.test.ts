@@ -3,11 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkVideo, defaultCampaignSettings } from '../../core';
 import { AppError } from '../errors';
 import { pdfBytes, pngBytes } from '../testing/files';
 import {
+  cutFragmentedMp4,
   fixtureBytes,
   FIXTURES_DIR,
+  FRAGMENT_TIMESCALE as T,
+  fragmentedMp4,
+  fragmentsOfSeconds,
   fixturePath,
   hostileCorpus,
   HOSTILE_NAMES,
@@ -23,9 +28,10 @@ import {
   sizeZeroMdatMp4,
   VIDEO_FIXTURES,
   writeHugeMoov,
+  writeSparseFragmentedMp4,
   writeSparseMp4,
 } from './fixtures';
-import { describeDetected, MEDIA_MESSAGES, MediaError, probeFile, rotationOf, type MediaErrorReason } from './probe';
+import { describeDetected, MEDIA_MESSAGES, MediaError, MOOF_LIMIT, probeFile, rotationOf, type MediaErrorReason } from './probe';
 
 const MiB = 1024 * 1024;
 const CHINESE = /[\u4e00-\u9fff]/;
@@ -137,6 +143,110 @@ describe('probeFile: videos', () => {
     const started = performance.now();
     expect(await probeFile(file)).toEqual(VIDEO_FIXTURES['landscape.mp4']);
     expect(performance.now() - started).toBeLessThan(2000);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * MiB);
+  });
+});
+
+describe('probeFile: fragmented videos (moov + moof/mdat fragments)', () => {
+  const landscape60 = { mime: 'video/mp4', ext: 'mp4', width: 1920, height: 1080, durationSeconds: 60, rotation: 0, codec: 'avc1' };
+  const media = defaultCampaignSettings(2024).media;
+  const seconds = async (bytes: Buffer) => (await probeBytes(bytes)).durationSeconds;
+
+  it('measures ffmpeg frag_keyframe+empty_moov files by their fragments: 60 s passes the rule, 181 s is refused by it, not as damaged', async () => {
+    const ok = await probeFile(fixturePath('fragmented-60s.mp4'));
+    expect(ok).toEqual(landscape60);
+    expect(checkVideo({ size: fixtureBytes('fragmented-60s.mp4').length, ...ok }, media)).toEqual([]);
+    const long = await probeFile(fixturePath('fragmented-181s.mp4'));
+    expect(long.durationSeconds).toBe(181);
+    expect(checkVideo({ size: fixtureBytes('fragmented-181s.mp4').length, ...long }, media)).toEqual(['视频时长 3分1秒，要求 3 分钟以内']);
+  });
+
+  it('adds the samples moov holds to the fragments (frag_keyframe without empty_moov: mvhd says only 5 s)', async () => {
+    expect(await probeFile(fixturePath('fragmented-moov-samples.mp4'))).toEqual(landscape60);
+  });
+
+  it('reads portrait fragmented video: coded 1080×1920 with sound, and 1920×1080 turned by the track matrix', async () => {
+    expect(await probeFile(fixturePath('fragmented-portrait.mp4'))).toEqual({ ...landscape60, width: 1080, height: 1920, durationSeconds: 10.128 });
+    expect(await probeBytes(rotateMp4(fixtureBytes('fragmented-60s.mp4'), 90))).toEqual({ ...landscape60, width: 1080, height: 1920, rotation: 90 });
+  });
+
+  it("takes each sample's duration from its run (trun), else the fragment's default (tfhd), else the track's (trex)", async () => {
+    // 6 fragments of 10 samples of 1 s: the duration written in each place in turn
+    expect(await seconds(fragmentedMp4({ fragments: fragmentsOfSeconds(6, 10, 'trun') }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ fragments: fragmentsOfSeconds(6, 10, 'tfhd') }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ trex: T, fragments: fragmentsOfSeconds(6, 10, 'trex') }))).toBe(60);
+    // the nearer one wins: tfhd's 1 s over trex's 2 s, trun's 1 s over tfhd's 3 s
+    expect(await seconds(fragmentedMp4({ trex: 2 * T, fragments: fragmentsOfSeconds(6, 10, 'tfhd') }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ trex: 2 * T, fragments: Array.from({ length: 6 }, () => ({ samples: 10, tfhd: 3 * T, trun: T })) }))).toBe(60);
+    // mixed within one file; and 30 frames/s, where a frame is 546/16384 s: 60 × 30 × 546 / 16384 = 59.985 s
+    expect(await seconds(fragmentedMp4({ trex: T, fragments: [{ samples: 20 }, { samples: 20, tfhd: T }, { samples: 20, trun: T }] }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ fragments: Array.from({ length: 60 }, () => ({ samples: 30, tfhd: 546 })) }))).toBe(59.985);
+  });
+
+  it('takes the larger of mehd and the fragments', async () => {
+    const fragments = fragmentsOfSeconds(6, 10, 'tfhd');
+    expect(await seconds(fragmentedMp4({ mehd: 60_000, fragments }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ mehd: 61_500, fragments }))).toBe(61.5);
+    expect(await seconds(fragmentedMp4({ mehd: 30_000, fragments }))).toBe(60);
+    expect(await seconds(fragmentedMp4({ mehd: 181_000, fragments }))).toBe(181);
+  });
+
+  it('counts a gap between decode times (tfdt) but not a late start or a restart, and not what a sidx claims', async () => {
+    // 10 s at 0 and 10 s at 40 s: players show 50 s
+    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 10, trun: T, tfdt: 0 }, { samples: 10, trun: T, tfdt: 40 * T }] }))).toBe(50);
+    // cut from a longer recording: starts at 1000 s, lasts 60 s
+    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 30, trun: T, tfdt: 1000 * T }, { samples: 30, trun: T, tfdt: 1030 * T }] }))).toBe(60);
+    // two recordings joined, each starting at 0: 60 s of samples
+    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 30, trun: T, tfdt: 0 }, { samples: 30, trun: T, tfdt: 0 }] }))).toBe(60);
+    // a segment index saying 1 s is a summary, not what plays
+    expect(await seconds(fragmentedMp4({ sidx: T, fragments: fragmentsOfSeconds(6, 10, 'trun') }))).toBe(60);
+  });
+
+  it('refuses as damaged a fragmented file cut short: in a moof, in an mdat, after a moof, or before any fragment', async () => {
+    const cut = [cutFragmentedMp4('moof'), cutFragmentedMp4('mdat'), cutFragmentedMp4('after-moof'), fragmentedMp4({ fragments: [] })];
+    for (const bytes of cut) expect((await refusal(bytes)).message).toBe(MEDIA_MESSAGES.videoBroken);
+    // samples without any duration (none in trun, tfhd or trex)
+    expect((await refusal(fragmentedMp4({ fragments: fragmentsOfSeconds(6, 10, 'trex') }))).reason).toBe('video_corrupt');
+  });
+
+  it(`reads a moof of up to ${MOOF_LIMIT / 1024 / 1024} MB and refuses a bigger one as damaged`, async () => {
+    const moofSize = (mp4: Buffer) => mp4.readUInt32BE(mp4.indexOf('moof', 0, 'latin1') - 4);
+    const base = moofSize(fragmentedMp4({ fragments: [{ samples: 60, trun: T, pad: 0 }] }));
+    const padded = (extra: number) => fragmentedMp4({ fragments: [{ samples: 60, trun: T, pad: MOOF_LIMIT - base + extra }] });
+    expect(moofSize(padded(0))).toBe(MOOF_LIMIT);
+    expect(await seconds(padded(0))).toBe(60);
+    expect((await refusal(padded(1))).reason).toBe('video_corrupt');
+  });
+
+  it('counts a run of 4 billion default samples without walking it, and refuses a run missing the entries it claims', async () => {
+    const started = performance.now();
+    const claimed = 0xffffffff;
+    expect(await seconds(fragmentedMp4({ fragments: [{ samples: claimed, tfhd: T, countOnly: true }] }))).toBe(claimed);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect((await refusal(fragmentedMp4({ fragments: [{ samples: claimed, trun: T, countOnly: true }] }))).reason).toBe('video_corrupt');
+  });
+
+  it('walks a moov or a moof holding a million tiny boxes quickly, without listing them', async () => {
+    const inMoov = fragmentedMp4({ tinyBoxes: 1_000_000, fragments: [{ samples: 60, tfhd: T }] });
+    const inMoof = fragmentedMp4({ fragments: [{ samples: 60, tfhd: T, tinyBoxes: MOOF_LIMIT / 8 - 100 }] });
+    for (const bytes of [inMoov, inMoof]) {
+      const file = path.join(dir, `${++seq}-tiny-boxes.mp4`);
+      await writeFile(file, bytes);
+      const started = performance.now();
+      expect((await probeFile(file)).durationSeconds).toBe(60);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it('probes a 300 MB fragmented video with a moof every MB by its headers and moofs only: quickly, in bounded memory', async () => {
+    const file = path.join(dir, 'sparse-fragmented-300mb.mp4');
+    const fragments = await writeSparseFragmentedMp4(file, 300 * MiB, MiB);
+    expect(fragments).toBe(299);
+    global.gc?.();
+    const rss = process.memoryUsage().rss;
+    const started = performance.now();
+    expect(await probeFile(file)).toEqual({ ...landscape60, durationSeconds: fragments });
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(process.memoryUsage().rss - rss).toBeLessThan(64 * MiB);
   });
 });
@@ -270,7 +380,7 @@ describe('probeFile: hostile corpus', () => {
 describe('helpers', () => {
   it('keeps every committed fixture under 60 KB', async () => {
     const names = (await readdir(FIXTURES_DIR)).filter((n) => n !== 'README.md');
-    expect(names.length).toBe(9);
+    expect(names.length).toBe(13);
     for (const name of names) expect((await stat(path.join(FIXTURES_DIR, name))).size, name).toBeLessThanOrEqual(60 * 1024);
   });
 

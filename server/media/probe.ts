@@ -3,6 +3,17 @@
  * file is never read whole): the type, and for images and videos the figures the notice's rules are about.
  * Anything that is not one of the five accepted types, or is disguised, damaged or built to exhaust the
  * server, is refused with a MediaError saying in Chinese what was found.
+ *
+ * MP4/MOV are read by the hand-written box walk below, not by mp4box.js (mp4box 2.4.1 was weighed for fragmented
+ * files). mp4box can be fed only the box headers and the moof boxes (appendBuffer with fileStart, skipping the
+ * mdat payloads; it then drops its buffers), and it does sum the fragments. But it keeps a sample object of about
+ * 175 bytes for every sample of every track, and every parsed moof, for the life of the file: releaseUsedSamples
+ * frees sample data, which is not there when mdat is skipped, not these. A file states its sample count for free:
+ * one 72-byte moof whose trun claims 3 million samples cost mp4box 600 MB and 3.7 s, and 2^32 would take the
+ * server down. For an ordinary file it also builds the sample list of the whole moov (up to 64 MB of tables), and
+ * it reports damage by logging, not throwing. The figures we need are a few fields of mvhd, tkhd, mdhd and stsd,
+ * and for fragments the sums of the trun durations: the walk below gets them with at most one moof (≤ 4 MB) in
+ * memory at a time and per-sample work bounded by the bytes that hold the samples.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { fileTypeFromFile } from 'file-type';
@@ -51,6 +62,11 @@ export class MediaError extends AppError {
 
 export const PIXEL_LIMIT = 50_000_000;
 export const MOOV_LIMIT = 64 * 1024 * 1024;
+/**
+ * A movie fragment's index (moof) is small: a minute of 240 fps video with every per-sample field is about 230 KB.
+ * One bigger than this is refused as damaged rather than read.
+ */
+export const MOOF_LIMIT = 4 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 const MAX_JPEG_SEGMENTS = 10_000;
 const MAX_PNG_CHUNKS = 100_000;
@@ -374,10 +390,14 @@ async function readBoxHeader(src: Source, offset: number): Promise<BoxHeader> {
   return { type, start: offset, headerSize, size };
 }
 
-/** The top-level boxes, by their headers only: a box running past the end means the file was cut short. */
-async function topLevel(src: Source): Promise<{ brand: string | undefined; moov: BoxHeader }> {
+/**
+ * The top-level boxes, by their headers only: a box running past the end means the file was cut short. The movie
+ * fragments (moof) are noted to be read after moov; mdat is never read.
+ */
+async function topLevel(src: Source): Promise<{ brand: string | undefined; moov: BoxHeader; moofs: BoxHeader[] }> {
   let brand: string | undefined;
   let moov: BoxHeader | undefined;
+  const moofs: BoxHeader[] = [];
   let offset = 0;
   for (let n = 0; offset < src.size; n++) {
     if (n > MAX_TOP_LEVEL_BOXES) throw videoBroken();
@@ -387,14 +407,15 @@ async function topLevel(src: Source): Promise<{ brand: string | undefined; moov:
       brand = (await src.read(offset + box.headerSize, 4)).toString('latin1');
     }
     if (box.type === 'moov' && !moov) moov = box;
+    if (box.type === 'moof') moofs.push(box);
     offset += box.size;
   }
   if (!moov) throw videoBroken();
-  return { brand, moov };
+  return { brand, moov, moofs };
 }
 
 async function probeIsoBmff(src: Source): Promise<Probe> {
-  const { brand, moov } = await topLevel(src);
+  const { brand, moov, moofs } = await topLevel(src);
   if (moov.size > MOOV_LIMIT) throw new MediaError(MEDIA_MESSAGES.videoIndex, 'video_index');
   const movie = parseMoov(await src.read(moov.start + moov.headerSize, moov.size - moov.headerSize));
   for (const track of movie.tracks) {
@@ -403,7 +424,8 @@ async function probeIsoBmff(src: Source): Promise<Probe> {
   const video = pickVideoTrack(movie.tracks);
   if (!video) throw new MediaError(MEDIA_MESSAGES.noVideo, 'no_video');
   if (!video.width || !video.height) throw videoBroken();
-  const durationSeconds = movieDuration(movie, video);
+  const durationSeconds =
+    movie.fragmented || moofs.length > 0 ? fragmentedDuration(movie, video, await readFragments(src, moofs, movie)) : movieDuration(movie, video);
   if (durationSeconds === undefined) throw videoBroken();
   const swap = video.rotation === 90 || video.rotation === 270;
   const quicktime = brand === undefined || brand === 'qt  ';
@@ -427,13 +449,14 @@ interface Box {
   end: number;
 }
 
-function children(buf: Buffer, parent: Box): Box[] {
-  const out: Box[] = [];
+/**
+ * The boxes in `parent` one by one, without a list: a moov or moof may hold millions of tiny boxes. Fewer than 8
+ * bytes left, or a zero size, ends a list (QuickTime may close one with 32 zero bits).
+ */
+function* children(buf: Buffer, parent: Box, type?: string): Generator<Box> {
   let p = parent.start;
-  // fewer than 8 bytes left, or a zero size, ends a list (QuickTime may close one with 32 zero bits)
   while (parent.end - p >= 8) {
     let size = buf.readUInt32BE(p);
-    const type = buf.toString('latin1', p + 4, p + 8);
     let header = 8;
     if (size === 0) break;
     if (size === 1) {
@@ -442,14 +465,25 @@ function children(buf: Buffer, parent: Box): Box[] {
       header = 16;
     }
     if (size < header || p + size > parent.end) throw videoBroken();
-    out.push({ type, start: p + header, end: p + size });
+    // when a type is asked, it is compared before a string is made of it
+    if (type === undefined || isType(buf, p + 4, type)) {
+      yield { type: type ?? buf.toString('latin1', p + 4, p + 8), start: p + header, end: p + size };
+    }
     p += size;
   }
-  return out;
 }
 
-const child = (buf: Buffer, parent: Box | undefined, type: string): Box | undefined =>
-  parent ? children(buf, parent).find((b) => b.type === type) : undefined;
+function isType(buf: Buffer, at: number, type: string): boolean {
+  return buf[at] === type.charCodeAt(0) && buf[at + 1] === type.charCodeAt(1) && buf[at + 2] === type.charCodeAt(2) && buf[at + 3] === type.charCodeAt(3);
+}
+
+/** The first box of this type in `parent`; the whole list is still walked, so a damaged box anywhere in it is found. */
+function child(buf: Buffer, parent: Box | undefined, type: string): Box | undefined {
+  if (!parent) return undefined;
+  let found: Box | undefined;
+  for (const box of children(buf, parent, type)) found ??= box;
+  return found;
+}
 
 /** Throws unless the box holds `length` bytes from `offset` within its payload. */
 function need(box: Box, offset: number, length: number): number {
@@ -458,6 +492,8 @@ function need(box: Box, offset: number, length: number): number {
 }
 
 interface Track {
+  /** tkhd's track_ID, which the fragments' tfhd refer to */
+  id: number;
   handler: string;
   enabled: boolean;
   width: number;
@@ -466,13 +502,26 @@ interface Track {
   timescale: number;
   duration: number;
   maxChunkOffset: number;
+  /** the samples in moov's own table (stts), their count and summed durations: none in most fragmented files */
+  moovSamples: number;
+  moovUnits: number;
   codec: string | undefined;
+}
+
+/** trex: a track's sample duration and size where a fragment does not give them. */
+interface TrackDefaults {
+  duration: number;
+  size: number;
 }
 
 interface Movie {
   timescale: number;
   duration: number;
+  /** moov holds mvex: the movie goes on in fragments */
+  fragmented: boolean;
+  /** mehd: the whole movie's duration with its fragments, in the movie timescale; 0 when absent */
   fragmentDuration: number;
+  trackDefaults: Map<number, TrackDefaults>;
   tracks: Track[];
 }
 
@@ -490,16 +539,21 @@ function parseMoov(buf: Buffer): Movie {
   const root: Box = { type: 'moov', start: 0, end: buf.length };
   const mvhd = child(buf, root, 'mvhd');
   if (!mvhd) throw videoBroken();
-  const mehd = child(buf, child(buf, root, 'mvex'), 'mehd');
+  const mvex = child(buf, root, 'mvex');
+  const mehd = child(buf, mvex, 'mehd');
   let fragmentDuration = 0;
   if (mehd) {
     const v1 = buf[need(mehd, 0, 1)] === 1;
     fragmentDuration = v1 ? safeNumber(buf.readBigUInt64BE(need(mehd, 4, 8))) : buf.readUInt32BE(need(mehd, 4, 4));
   }
-  const tracks = children(buf, root)
-    .filter((b) => b.type === 'trak')
-    .map((t) => parseTrack(buf, t));
-  return { ...times(buf, mvhd), fragmentDuration, tracks };
+  const trackDefaults = new Map<number, TrackDefaults>();
+  for (const trex of mvex ? children(buf, mvex, 'trex') : []) {
+    // version and flags, track_ID, default sample description index, duration, size, flags
+    const at = need(trex, 4, 16);
+    trackDefaults.set(buf.readUInt32BE(at), { duration: buf.readUInt32BE(at + 8), size: buf.readUInt32BE(at + 12) });
+  }
+  const tracks = Array.from(children(buf, root, 'trak'), (t) => parseTrack(buf, t));
+  return { ...times(buf, mvhd), fragmented: mvex !== undefined, fragmentDuration, trackDefaults, tracks };
 }
 
 function parseTrack(buf: Buffer, trak: Box): Track {
@@ -518,17 +572,19 @@ function parseTrack(buf: Buffer, trak: Box): Track {
     height: header.height || entry?.height || 0,
     ...times(buf, mdhd),
     maxChunkOffset: maxChunkOffset(buf, stbl),
+    ...moovSamples(buf, stbl),
     codec: entry?.codec,
   };
 }
 
-/** tkhd: flags, the 3×3 display matrix and the presentation size (16.16 fixed point). */
-function trackHeader(buf: Buffer, tkhd: Box): { enabled: boolean; width: number; height: number; rotation: Rotation } {
+/** tkhd: flags, track ID, the 3×3 display matrix and the presentation size (16.16 fixed point). */
+function trackHeader(buf: Buffer, tkhd: Box): { id: number; enabled: boolean; width: number; height: number; rotation: Rotation } {
   const v1 = buf[need(tkhd, 0, 4)] === 1;
   const matrix = need(tkhd, v1 ? 52 : 40, 44);
   const a = buf.readInt32BE(matrix) / 65536;
   const b = buf.readInt32BE(matrix + 4) / 65536;
   return {
+    id: buf.readUInt32BE(tkhd.start + (v1 ? 20 : 12)),
     enabled: (buf.readUIntBE(tkhd.start + 1, 3) & 1) === 1,
     width: Math.round(buf.readUInt32BE(matrix + 36) / 65536),
     height: Math.round(buf.readUInt32BE(matrix + 40) / 65536),
@@ -569,17 +625,178 @@ function maxChunkOffset(buf: Buffer, stbl: Box | undefined): number {
   return max;
 }
 
+/** stts: how many samples moov's own table holds and their summed durations. */
+function moovSamples(buf: Buffer, stbl: Box | undefined): { moovSamples: number; moovUnits: number } {
+  const stts = child(buf, stbl, 'stts');
+  if (!stts) return { moovSamples: 0, moovUnits: 0 };
+  const count = buf.readUInt32BE(need(stts, 4, 4));
+  const first = need(stts, 8, count * 8);
+  let samples = 0;
+  let units = 0;
+  for (let i = 0; i < count; i++) {
+    const n = buf.readUInt32BE(first + i * 8);
+    samples += n;
+    units += n * buf.readUInt32BE(first + i * 8 + 4);
+  }
+  return { moovSamples: samples, moovUnits: units };
+}
+
 function pickVideoTrack(tracks: Track[]): Track | undefined {
   const video = tracks.filter((t) => t.handler === 'vide');
   return video.find((t) => t.enabled && t.width > 0 && t.height > 0) ?? video.find((t) => t.width > 0 && t.height > 0) ?? video[0];
 }
 
-/** mvhd, else the fragments' total (mehd), else the video track's own duration; to the millisecond. */
+/** A file without fragments: mvhd, else the video track's own duration; to the millisecond. */
 function movieDuration(movie: Movie, video: Track): number | undefined {
   const seconds =
     (movie.timescale && movie.duration && movie.duration / movie.timescale) ||
-    (movie.timescale && movie.fragmentDuration && movie.fragmentDuration / movie.timescale) ||
     (video.timescale && video.duration && video.duration / video.timescale) ||
     undefined;
   return seconds === undefined ? undefined : Math.round(seconds * 1000) / 1000;
+}
+
+// fragmented files: moov, then movie fragments (moof + mdat), as phones, screen recorders and
+// ffmpeg -movflags frag_keyframe+empty_moov write them
+
+/** What the fragments say of one track: sample count, summed durations, and the decode times (tfdt) given. */
+interface FragmentTimes {
+  samples: number;
+  /** the sum of the sample durations, in the track's timescale */
+  units: number;
+  /** the earliest tfdt and the latest tfdt + that fragment's durations; `timed` while every fragment had a tfdt */
+  earliest: number;
+  end: number;
+  timed: boolean;
+}
+
+// tfhd and trun flags (ISO/IEC 14496-12 8.8.7, 8.8.8)
+const TFHD_BASE_DATA_OFFSET = 0x1;
+const TFHD_SAMPLE_DESCRIPTION = 0x2;
+const TFHD_DEFAULT_DURATION = 0x8;
+const TFHD_DEFAULT_SIZE = 0x10;
+const TFHD_BASE_IS_MOOF = 0x20000;
+const TRUN_DATA_OFFSET = 0x1;
+const TRUN_FIRST_SAMPLE_FLAGS = 0x4;
+const TRUN_DURATION = 0x100;
+const TRUN_SIZE = 0x200;
+const TRUN_FLAGS = 0x400;
+const TRUN_COMPOSITION_OFFSET = 0x800;
+
+const flagsOf = (buf: Buffer, box: Box) => buf.readUIntBE(need(box, 1, 3), 3);
+
+/**
+ * Reads the moof boxes one at a time (each at most MOOF_LIMIT), never the media data: per track, the sample
+ * durations of every run (trun), each from the run itself, else tfhd's default, else trex's. Every run's data must
+ * lie within the file, so a file cut right after a moof is found cut short too.
+ */
+async function readFragments(src: Source, moofs: BoxHeader[], movie: Movie): Promise<Map<number, FragmentTimes>> {
+  const tracks = new Map(movie.tracks.map((t) => [t.id, t]));
+  const out = new Map<number, FragmentTimes>();
+  for (const moof of moofs) {
+    if (moof.size > MOOF_LIMIT) throw videoBroken();
+    const buf = await src.read(moof.start, moof.size);
+    // without an explicit base, a track fragment's data follows the previous one's, the first one's the moof
+    let dataEnd = moof.start;
+    for (const traf of children(buf, { type: 'moof', start: moof.headerSize, end: buf.length }, 'traf')) {
+      const tfhd = child(buf, traf, 'tfhd');
+      if (!tfhd) throw videoBroken();
+      const flags = flagsOf(buf, tfhd);
+      const trackId = buf.readUInt32BE(need(tfhd, 4, 4));
+      const defaults = movie.trackDefaults.get(trackId) ?? { duration: 0, size: 0 };
+      let at = 8;
+      let base = flags & TFHD_BASE_IS_MOOF ? moof.start : dataEnd;
+      if (flags & TFHD_BASE_DATA_OFFSET) {
+        base = safeNumber(buf.readBigUInt64BE(need(tfhd, at, 8)));
+        at += 8;
+      }
+      if (flags & TFHD_SAMPLE_DESCRIPTION) at += 4;
+      let duration = defaults.duration;
+      let size = defaults.size;
+      if (flags & TFHD_DEFAULT_DURATION) {
+        duration = buf.readUInt32BE(need(tfhd, at, 4));
+        at += 4;
+      }
+      if (flags & TFHD_DEFAULT_SIZE) size = buf.readUInt32BE(need(tfhd, at, 4));
+
+      let samples = 0;
+      let units = 0;
+      dataEnd = base;
+      for (const trun of children(buf, traf, 'trun')) {
+        const run = readRun(buf, trun, duration, size);
+        const start = run.dataOffset === undefined ? dataEnd : base + run.dataOffset;
+        if (start < 0 || start + run.bytes > src.size) throw videoBroken();
+        dataEnd = start + run.bytes;
+        samples += run.samples;
+        units += run.units;
+      }
+      if (!tracks.has(trackId)) continue; // a fragment of a track moov does not have is not played
+      const times = out.get(trackId) ?? { samples: 0, units: 0, earliest: Infinity, end: 0, timed: true };
+      times.samples += samples;
+      times.units += units;
+      const tfdt = child(buf, traf, 'tfdt');
+      if (tfdt) {
+        const v1 = buf[need(tfdt, 0, 1)] === 1;
+        const decodeTime = v1 ? safeNumber(buf.readBigUInt64BE(need(tfdt, 4, 8))) : buf.readUInt32BE(need(tfdt, 4, 4));
+        times.earliest = Math.min(times.earliest, decodeTime);
+        times.end = Math.max(times.end, decodeTime + units);
+      } else {
+        times.timed = false;
+      }
+      out.set(trackId, times);
+    }
+  }
+  return out;
+}
+
+/**
+ * One track run: its sample count, summed durations and data size. The per-sample fields are read only where the
+ * run holds them, so the work is bounded by the moof's bytes; a run of defaults is counted, not walked, however many
+ * samples it claims.
+ */
+function readRun(buf: Buffer, trun: Box, defaultDuration: number, defaultSize: number): { samples: number; units: number; bytes: number; dataOffset: number | undefined } {
+  const flags = flagsOf(buf, trun);
+  const count = buf.readUInt32BE(need(trun, 4, 4));
+  let at = 8;
+  let dataOffset: number | undefined;
+  if (flags & TRUN_DATA_OFFSET) {
+    dataOffset = buf.readInt32BE(need(trun, at, 4));
+    at += 4;
+  }
+  if (flags & TRUN_FIRST_SAMPLE_FLAGS) at += 4;
+  const fields = [TRUN_DURATION, TRUN_SIZE, TRUN_FLAGS, TRUN_COMPOSITION_OFFSET].filter((f) => flags & f).length;
+  const first = need(trun, at, count * fields * 4);
+  const stride = fields * 4;
+  let units = count * defaultDuration;
+  let bytes = count * defaultSize;
+  if (flags & TRUN_DURATION) {
+    units = 0;
+    for (let i = 0; i < count; i++) units += buf.readUInt32BE(first + i * stride);
+  }
+  if (flags & TRUN_SIZE) {
+    const field = first + (flags & TRUN_DURATION ? 4 : 0);
+    bytes = 0;
+    for (let i = 0; i < count; i++) bytes += buf.readUInt32BE(field + i * stride);
+  }
+  return { samples: count, units, bytes, dataOffset };
+}
+
+/**
+ * A fragmented movie's length: the longest of mvhd, mehd and its tracks, as mvhd gives it for an ordinary file
+ * (and mehd by definition), so a long sound track behind a short picture counts as players show it. A track's
+ * length is its samples in moov plus those in the fragments, or, when every fragment says when it starts (tfdt),
+ * from the earliest start to the latest end if that is longer (a recorder that dropped frames leaves a gap that
+ * players show); mdhd when it says more. The video track must have samples: none means the file was cut before
+ * its first fragment.
+ */
+function fragmentedDuration(movie: Movie, video: Track, fragments: Map<number, FragmentTimes>): number | undefined {
+  if (video.moovSamples + (fragments.get(video.id)?.samples ?? 0) === 0) throw videoBroken();
+  let seconds = movie.timescale ? Math.max(movie.duration, movie.fragmentDuration) / movie.timescale : 0;
+  for (const track of movie.tracks) {
+    if (!track.timescale) continue;
+    const times = fragments.get(track.id);
+    const summed = track.moovUnits + (times?.units ?? 0);
+    const span = times?.timed && times.earliest <= times.end ? times.end - (track.moovSamples > 0 ? 0 : times.earliest) : 0;
+    seconds = Math.max(seconds, Math.max(track.duration, summed, span) / track.timescale);
+  }
+  return seconds > 0 && Number.isFinite(seconds) ? Math.round(seconds * 1000) / 1000 : undefined;
 }
