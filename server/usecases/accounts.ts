@@ -266,18 +266,21 @@ export async function createUnitAccount(
 const maskMobile = (m: string) => m.replace(/^(\d{3})\d{4}(\d{4})$/, '$1****$2');
 const maskEmail = (e: string) => e.replace(/^(.)(.*)(@.*)$/, (_all, a: string, b: string, c: string) => a + '*'.repeat(Math.max(b.length, 1)) + c);
 
-/** 找回: a 6-digit code, valid 15 minutes, sent to the registered mobile or e-mail. */
-export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput, 'captcha'>): Promise<{ sentTo: string }> {
+/**
+ * What 找回 answers, whatever happened: the same text for a real name with the chosen address, a real name
+ * without it and an unknown name, so that 找回 cannot be used to find out who has an account (docs/SECURITY.md).
+ */
+export const recoverySentMessage = (channel: RecoverSendInput['channel']) =>
+  channel === 'mobile'
+    ? '若该用户名存在且登记了手机号码，验证码已发送至该手机，15分钟内有效。如未收到，请核对用户名，或改用电子邮箱找回，或联系自治区科协'
+    : '若该用户名存在且登记了电子邮箱，验证码已发送至该邮箱，15分钟内有效。如未收到，请核对用户名，或改用手机找回，或联系自治区科协';
+
+/** 找回: a 6-digit code, valid 15 minutes, sent to the registered mobile or e-mail — when there is one. */
+export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput, 'captcha'>): Promise<{ message: string }> {
+  const answer = { message: recoverySentMessage(input.channel) };
   const [user] = await s.db.select().from(users).where(eq(users.username, normalize(input.username)));
-  if (!user) {
-    const message = '未找到该用户名，请核对后重新输入';
-    throw new AppError('NOT_FOUND', message, [{ field: 'username', label: '用户名', message }]);
-  }
-  const recipient = input.channel === 'mobile' ? user.mobile : user.email;
-  if (!recipient) {
-    const message = input.channel === 'mobile' ? '该账号未登记手机号码，请选择电子邮箱找回或联系自治区科协' : '该账号未登记电子邮箱，请选择手机找回或联系自治区科协';
-    throw new AppError('VALIDATION', message, [{ field: 'channel', label: '找回方式', message }]);
-  }
+  const recipient = input.channel === 'mobile' ? user?.mobile : user?.email;
+  if (!user || !recipient) return answer;
   const code = randomDigits(6);
   await s.db.transaction(async (tx) => {
     // Only the newest code works.
@@ -300,7 +303,7 @@ export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput
       body: `【新疆科技工作者之家】您正在找回账号 ${user.username} 的密码，验证码 ${code}，15分钟内有效。如非本人操作，请忽略本消息。`,
     });
   });
-  return { sentTo: input.channel === 'mobile' ? maskMobile(recipient) : maskEmail(recipient) };
+  return answer;
 }
 
 export async function resetPassword(s: Services, input: RecoverResetInput): Promise<void> {

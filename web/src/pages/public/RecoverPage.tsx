@@ -14,7 +14,7 @@ const layout = {
   wrapperCol: { flex: '1 1 0' },
 };
 
-function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => void }) {
+function SendStep({ onSent }: { onSent: (username: string, message: string) => void }) {
   const [form] = Form.useForm();
   const captcha = useCaptcha();
   const { submitting, run } = useCaptchaSubmit(form, captcha);
@@ -26,8 +26,9 @@ function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => vo
       return;
     }
     await run(async () => {
-      const reply = await api<{ sentTo: string }>('POST', '/api/auth/recover/send', checked.data);
-      onSent(checked.data.username, reply.sentTo);
+      // The same answer whether or not the name exists or has that address (docs/SECURITY.md).
+      const reply = await api<{ message: string }>('POST', '/api/auth/recover/send', checked.data);
+      onSent(checked.data.username, reply.message);
     });
   };
 
@@ -52,9 +53,9 @@ function SendStep({ onSent }: { onSent: (username: string, sentTo: string) => vo
   );
 }
 
-function ResetStep({ username, sentTo, onBack, onDone }: {
+function ResetStep({ username, message, onBack, onDone }: {
   username: string;
-  sentTo: string;
+  message: string;
   onBack: () => void;
   onDone: () => void;
 }) {
@@ -80,7 +81,7 @@ function ResetStep({ username, sentTo, onBack, onDone }: {
 
   return (
     <>
-      <Alert type="success" showIcon title={`验证码已发送至 ${sentTo}`} className="auth-alert" role="status" />
+      <Alert type="info" showIcon title={message} className="auth-alert" role="status" />
       <Form form={form} name="recoverReset" {...layout} onFinish={onFinish}>
         <Form.Item label="验证码" name="code" required extra="请输入收到的6位数字验证码">
           <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
@@ -108,7 +109,7 @@ function ResetStep({ username, sentTo, onBack, onDone }: {
 
 export default function RecoverPage() {
   const [step, setStep] = useState<0 | 1 | 2>(0);
-  const [sent, setSent] = useState<{ username: string; sentTo: string } | null>(null);
+  const [sent, setSent] = useState<{ username: string; message: string } | null>(null);
 
   return (
     <AuthBox title="找回密码" wide>
@@ -120,14 +121,14 @@ export default function RecoverPage() {
       />
       {step === 0 && (
         <SendStep
-          onSent={(username, sentTo) => {
-            setSent({ username, sentTo });
+          onSent={(username, message) => {
+            setSent({ username, message });
             setStep(1);
           }}
         />
       )}
       {step === 1 && sent && (
-        <ResetStep username={sent.username} sentTo={sent.sentTo} onBack={() => setStep(0)} onDone={() => setStep(2)} />
+        <ResetStep username={sent.username} message={sent.message} onBack={() => setStep(0)} onDone={() => setStep(2)} />
       )}
       {step === 2 && (
         <Result status="success" title="密码已重置" subTitle="请使用新密码登录" extra={<Link to="/login">返回登录</Link>} />
