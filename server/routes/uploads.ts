@@ -47,6 +47,19 @@ function asTusError(err: unknown) {
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
+/** @tus/server's own refusals (English text) as a status and a Chinese message for the user. */
+function tusRefusal(status: number, body: string): [number, string] {
+  const again = '请刷新页面后重新上传';
+  if (status === 412) return [412, `上传协议版本不受支持（需要 Tus-Resumable: 1.0.0），${again}`];
+  if (body.startsWith('Invalid ')) return [400, `上传请求的 ${body.slice(8).trim().slice(0, 100)} 头格式不正确，${again}`];
+  if (status === 404 || status === 410) return [404, '上传不存在或已过期，请重新选择文件上传'];
+  if (status === 409) return [409, '上传进度与服务器不一致，请点击“继续”从服务器已收到的位置续传'];
+  if (status === 413) return [413, '文件超过了允许的大小'];
+  if (status === 501) return [400, `不支持该上传方式，${again}`];
+  if (status >= 500) return [500, '服务器保存文件时出错，请稍后重新上传'];
+  return [status, `上传请求不正确（缺少文件大小、偏移量或文件信息），${again}`];
+}
+
 /**
  * Resumable uploads (the tus protocol): the browser sends a file in pieces and, after a broken connection,
  * a reload or a locked phone, asks how much arrived and continues from there. Every request passes the same
@@ -108,6 +121,17 @@ export function createTusServer(s: Services, directory: string) {
       }
     },
   });
+
+  // Every refusal @tus/server writes itself (protocol version, malformed headers, a wrong offset, …) goes
+  // through Server.write: give it our usual JSON error body, in Chinese. Extensions we do not offer
+  // (concatenation, deferred length) are the client's error, so 400 rather than 501.
+  const write = server.write.bind(server);
+  server.write = (context, headers, status, body = '') => {
+    if (status < 400 || body.startsWith('{')) return write(context, headers, status, body);
+    const [code, message] = tusRefusal(status, body);
+    headers.set('content-type', 'application/json; charset=utf-8');
+    return write(context, headers, code, JSON.stringify({ error: { code: code === 500 ? 'INTERNAL' : 'VALIDATION', message } }));
+  };
 
   /**
    * The last byte is in: check and store the file (commitFile). Stored or refused, the upload is over (a
