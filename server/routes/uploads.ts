@@ -278,6 +278,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType
   app.route({ method: ['HEAD'], url: `${UPLOAD_PATH}/:uploadId`, handler: handle });
   app.delete(`${UPLOAD_PATH}/:uploadId`, async (req, reply) => {
     const user = requireUser(req, 'applicant', 'unit');
+    noBody(req);
     await opts.tus.terminate(user, (req.params as { uploadId: string }).uploadId);
     return reply.code(204).header('tus-resumable', '1.0.0').send();
   });
