@@ -109,7 +109,7 @@ interface Session {
   username: string;
   userId: string;
   unitId: string | null;
-  /** the browser's cookies: csrf and sid */
+  /** the browser's cookies: csrf, csrf_secret and sid */
   cookie: string;
   csrf: string;
 }
@@ -124,16 +124,18 @@ function cookieFrom(res: Response, name: string): string {
 }
 
 async function login(baseUrl: string, username: string): Promise<Session> {
-  const csrf = cookieFrom(await fetch(`${baseUrl}/api/auth/me`), 'csrf');
+  const me = await fetch(`${baseUrl}/api/auth/me`);
+  const before = { csrf: cookieFrom(me, 'csrf'), secret: cookieFrom(me, 'csrf_secret') };
   const res = await fetch(`${baseUrl}/api/auth/login`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `csrf=${csrf}`, 'x-csrf-token': csrf },
+    headers: { 'content-type': 'application/json', cookie: `csrf=${before.csrf}; csrf_secret=${before.secret}`, 'x-csrf-token': before.csrf },
     body: JSON.stringify({ username, password: PASSWORD, captcha: CAPTCHA }),
   });
   if (!res.ok) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
-  const sid = cookieFrom(res, 'sid');
+  // log-in hands out a new CSRF secret and a token bound to the new session (docs/SECURITY.md)
+  const [sid, csrf, secret] = [cookieFrom(res, 'sid'), cookieFrom(res, 'csrf'), cookieFrom(res, 'csrf_secret')];
   const { user } = (await res.json()) as { user: { id: string; unit: { id: string } | null } };
-  return { username, userId: user.id, unitId: user.unit?.id ?? null, cookie: `csrf=${csrf}; sid=${sid}`, csrf };
+  return { username, userId: user.id, unitId: user.unit?.id ?? null, cookie: `csrf=${csrf}; csrf_secret=${secret}; sid=${sid}`, csrf };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import rateLimit from '@fastify/rate-limit';
 import { postgresRateLimitStore } from './rate-limit-store';
 import fastifyStatic from '@fastify/static';
 import { AppError } from './errors';
-import { randomToken, safeEqual } from './crypto';
 import { loadSession } from './auth/sessions';
 import { SESSION_COOKIE } from './auth/start-session';
+import { isCsrfRefusal, registerCsrf } from './auth/csrf';
 import { oidcRoutes } from './routes/oidc';
 import type { Services } from './context';
 import { authRoutes } from './routes/auth';
@@ -23,8 +23,7 @@ import { startMaintenance } from './maintenance';
 import { loggerOptions } from './logging';
 import type { DestinationStream } from 'pino';
 
-export const CSRF_COOKIE = 'csrf';
-export const CSRF_HEADER = 'x-csrf-token';
+export { CSRF_COOKIE, CSRF_HEADER } from './auth/csrf';
 
 export interface BuildOptions {
   /** where the log goes (tests read it back); standard output when absent */
@@ -82,6 +81,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, fields: err.fields } });
     }
     const e = err as { statusCode?: number; code?: string; message: string };
+    if (isCsrfRefusal(e.code)) {
+      return reply.status(403).send({ error: { code: 'CSRF', message: '页面已过期或请求来源不可信，请刷新页面后重试' } });
+    }
     if (e.code === 'FST_REQ_FILE_TOO_LARGE') {
       return reply.status(413).send({ error: { code: 'TOO_LARGE', message: '文件过大，超过了允许的大小' } });
     }
@@ -96,27 +98,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     return reply.status(500).send({ error: { code: 'INTERNAL', message: '系统繁忙，请稍后再试；如问题持续，请联系技术服务电话 0991-3193615' } });
   });
 
-  // CSRF: double-submit token. The readable `csrf` cookie must be echoed in the x-csrf-token header on
-  // every state-changing request; another site can neither read the cookie nor set the header.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
-    const cookieToken = req.cookies[CSRF_COOKIE];
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
-      if (!cookieToken) {
-        reply.setCookie(CSRF_COOKIE, randomToken(18), {
-          path: '/',
-          sameSite: 'strict',
-          secure: config.secureCookies,
-          httpOnly: false,
-        });
-      }
-      return;
-    }
-    const header = req.headers[CSRF_HEADER];
-    if (!cookieToken || typeof header !== 'string' || !safeEqual(header, cookieToken)) {
-      throw new AppError('CSRF', '页面已过期或请求来源不可信，请刷新页面后重试');
-    }
-  });
+  // CSRF: signed double-submit token bound to the session (server/auth/csrf.ts, docs/SECURITY.md)
+  await registerCsrf(app, services, SESSION_COOKIE);
 
   app.addHook('preHandler', async (req) => {
     const token = req.cookies[SESSION_COOKIE];

@@ -7,6 +7,7 @@ import {
   unitRegisterSchema,
 } from '../../core';
 import { checkCaptcha, createCaptcha } from '../auth/captcha';
+import { issueCsrfToken } from '../auth/csrf';
 import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
 import { SESSION_COOKIE, startSession } from '../auth/start-session';
@@ -54,6 +55,8 @@ export async function authRoutes(app: FastifyInstance) {
   app.post('/auth/logout', async (req, reply) => {
     if (req.sessionToken) await destroySession(db, req.sessionToken);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // a new CSRF secret and a pre-session token: the logged-in session's token is refused from now on
+    issueCsrfToken(req, reply, null, true);
     return { ok: true };
   });
 

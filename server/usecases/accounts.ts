@@ -187,7 +187,7 @@ async function requireLoginCode(s: Services, user: typeof users.$inferSelect, gi
     });
   }
   throw fieldError(
-    `该账号近期在多个网络地址出现多次密码错误。为保护账号安全，已向${where}发送登录验证码（${LOGIN_CODE_MINUTES}分钟内有效），请输入该验证码和新的图片验证码后再次登录`,
+    `该账号近期在多个网络地址出现多次密码错误。为保护账号安全，已向${where} 发送登录验证码（${LOGIN_CODE_MINUTES}分钟内有效），请输入该验证码和新的图片验证码后再次登录`,
   );
 }
 

@@ -58,7 +58,7 @@ export default function LoginPage() {
         form={form}
         name="login"
         layout="horizontal"
-        labelCol={{ flex: '72px' }}
+        labelCol={{ flex: smsCodeAsked ? '88px' : '72px' }} // 短信验证码 is the longest label
         wrapperCol={{ flex: '1 1 0' }}
         onFinish={onFinish}
         autoComplete="on"
