@@ -19,6 +19,7 @@ const ViewPage = lazy(() => import('./pages/unit/ViewPage'));
 const UnitsPage = lazy(() => import('./pages/organizer/UnitsPage'));
 const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
+const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
 
 /** An expired session anywhere sends the user to the login page, then back. */
 function SessionWatcher() {
@@ -50,6 +51,8 @@ export function AppRoutes() {
           <Route path="/login" element={<LoginPage />} />
           <Route path="/register" element={<RegisterPage />} />
           <Route path="/recover" element={<RecoverPage />} />
+          {/* a PDF attachment drawn by pdf.js, on a page of its own (附件 viewer: 在新窗口打开) */}
+          <Route path="/pdf/:attachmentId" element={<PdfPage />} />
           <Route element={<AppLayout />}>
             <Route index element={<HomePage />} />
             <Route

@@ -35,5 +35,5 @@ export function pendingForMe(row: Pick<ApplicationRow, 'abilities'>): boolean {
 
 export const WITHDRAW_CONFIRM = '确定收回该申请书吗？';
 
-/** Attachment URLs: `inline` for showing in place, the plain one for 下载. */
-export const attachmentUrl = (id: string, inline = false) => `/api/attachments/${id}${inline ? '?inline=1' : ''}`;
+/** An attachment's original: always a download (a PDF is shown by pdf.js at /pdf/:id, components/pdf). */
+export const attachmentUrl = (id: string) => `/api/attachments/${id}`;

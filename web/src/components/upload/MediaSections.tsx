@@ -6,6 +6,7 @@ import { api } from '../../api';
 import { useErrorReporter } from '../../formUtils';
 import type { Attachment } from '../../types';
 import { MediaUploader } from './MediaUploader';
+import { pdfPageUrl } from '../pdf/links';
 
 /** The original, always a download; `<video src>` plays it (the server answers Range requests). */
 export const originalUrl = (id: string) => `/api/attachments/${id}`;
@@ -174,7 +175,7 @@ export function ExtraFiles({ applicationId, media, files, editable, onAdded, onR
               </div>
               <div className="extra-meta">
                 {isPdfFile(f) ? (
-                  <a href={`${originalUrl(f.id)}?inline=1`} target="_blank" rel="noopener noreferrer" className="extra-name">
+                  <a href={pdfPageUrl(f.id)} target="_blank" rel="noopener noreferrer" className="extra-name">
                     {f.name}
                   </a>
                 ) : (

@@ -5,6 +5,7 @@ import { useErrorReporter } from '../../formUtils';
 import { formatSize, formatTime } from '../../hooks';
 import type { Attachment } from '../../types';
 import { attachmentUrl } from '../../workflow';
+import { pdfPageUrl } from '../pdf/links';
 
 const ACCEPT = '.pdf,.jpg,.jpeg,.png';
 const ACCEPT_RE = /\.(pdf|jpe?g|png)$/i;
@@ -94,7 +95,7 @@ interface SectionProps {
   buttonIcon?: ReactNode;
   /** Below the head, if any. */
   help?: ReactNode;
-  /** Files open inline in a new tab instead of downloading. */
+  /** PDFs open in a new tab, drawn by pdf.js (/pdf/:id), instead of downloading. */
   openInline?: boolean;
 }
 
@@ -139,8 +140,8 @@ export function ScanSection({ scans, kind, label, canUpload, className, regionLa
           {files.map((a) => (
             <li key={a.id}>
               <Space wrap size={4}>
-                {openInline ? (
-                  <a href={attachmentUrl(a.id, true)} target="_blank" rel="noopener noreferrer">
+                {openInline && a.mime === 'application/pdf' ? (
+                  <a href={pdfPageUrl(a.id)} target="_blank" rel="noopener noreferrer">
                     {a.name}
                   </a>
                 ) : (

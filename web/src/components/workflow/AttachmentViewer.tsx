@@ -4,7 +4,8 @@ import { FileImageOutlined, FileOutlined, FilePdfOutlined, LeftOutlined, RightOu
 import { ATTACHMENT_KINDS, formatDuration, MEDIA_KINDS, UNIT_ATTACHMENT_KINDS } from '../../../../core';
 import { formatSize, formatTime } from '../../hooks';
 import type { Attachment } from '../../types';
-import { attachmentUrl } from '../../workflow';
+import { pdfPageUrl } from '../pdf/links';
+import { PdfViewer } from '../pdf/PdfViewer';
 import { frameText, isPdfFile, isVideoFile, originalUrl, previewUrl, videoFacts } from '../upload/MediaSections';
 
 interface Props {
@@ -42,7 +43,6 @@ function KindIcon({ file }: { file: Attachment }) {
 }
 
 function Display({ file, position, onStep }: { file: Attachment; position: string; onStep: (delta: number) => void }) {
-  const inlinePdf = attachmentUrl(file.id, true);
   const download = (text: string) => (
     <a href={originalUrl(file.id)} download={file.name}>
       {text}
@@ -75,23 +75,14 @@ function Display({ file, position, onStep }: { file: Attachment; position: strin
     );
     links = download('下载视频');
   } else if (isPdfFile(file)) {
-    const openLink = (
-      <a href={inlinePdf} target="_blank" rel="noopener noreferrer">
-        在新窗口打开
-      </a>
-    );
-    body = (
-      <object className="viewer-frame viewer-pdf" data={inlinePdf} type="application/pdf" aria-label={`${file.kindLabel}：${file.name}`}>
-        <div className="viewer-fallback">
-          <Typography.Paragraph>浏览器无法在此直接显示该 PDF 文件。</Typography.Paragraph>
-          {openLink}
-        </div>
-      </object>
-    );
+    // drawn by pdf.js with scripting off, never by the browser's own PDF viewer (which runs a PDF's JavaScript)
+    body = <PdfViewer attachmentId={file.id} name={file.name} label={`${file.kindLabel}：${file.name}`} framed />;
     links = (
       <>
-        {openLink}
-        {download('下载')}
+        <a href={pdfPageUrl(file.id)} target="_blank" rel="noopener noreferrer">
+          在新窗口打开
+        </a>
+        {download('下载原件')}
       </>
     );
   } else {
@@ -132,7 +123,8 @@ function Display({ file, position, onStep }: { file: Attachment; position: strin
 /**
  * 【附件】 (manual 二.3): the file on the left, a navigation on the right listing every attachment in groups —
  * 照片 as small thumbnails, 视频, 补充材料, the scans; clicking one switches the display. Images are shown
- * from their re-encoded preview (下载原图 gives the original), videos play in place, PDFs show inline.
+ * from their re-encoded preview (下载原图 gives the original), videos play in place, PDFs are drawn by pdf.js
+ * (components/pdf; 在新窗口打开 is our own /pdf/:id page, 下载原件 the original).
  */
 export function AttachmentViewer({ open, onClose, attachments, subject, navExtra }: Props) {
   const screens = Grid.useBreakpoint();

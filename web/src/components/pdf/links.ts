@@ -1,0 +1,5 @@
+/** Our own page that draws a PDF attachment with pdf.js (never the file itself: that is always a download). */
+export const pdfPageUrl = (attachmentId: string) => `/pdf/${attachmentId}`;
+
+/** The original as uploaded: a download (Content-Disposition: attachment). */
+export const pdfOriginalUrl = (attachmentId: string) => `/api/attachments/${attachmentId}`;
