@@ -11,7 +11,7 @@ import { issueCsrfToken } from '../auth/csrf';
 import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
 import { SESSION_COOKIE, startSession } from '../auth/start-session';
-import { parse } from '../http';
+import { noBody, parse } from '../http';
 import {
   authenticate,
   createUnitAccount,
@@ -53,6 +53,7 @@ export async function authRoutes(app: FastifyInstance) {
   });
 
   app.post('/auth/logout', async (req, reply) => {
+    noBody(req);
     if (req.sessionToken) await destroySession(db, req.sessionToken);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     // a new CSRF secret and a pre-session token: the logged-in session's token is refused from now on
