@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { postgresRateLimitStore } from './rate-limit-store';
 import fastifyStatic from '@fastify/static';
+import compress from '@fastify/compress';
 import { AppError } from './errors';
 import { loadSession } from './auth/sessions';
 import { SESSION_COOKIE } from './auth/start-session';
@@ -14,6 +15,7 @@ import { isCsrfRefusal, registerCsrf } from './auth/csrf';
 import { oidcRoutes } from './routes/oidc';
 import type { Services } from './context';
 import { authRoutes } from './routes/auth';
+import { accountRoutes } from './routes/account';
 import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
@@ -74,6 +76,20 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
   });
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 1024 * 1024 * 1024 } });
+  // API replies of 1 KB or more (JSON; the captcha's SVG) are compressed, br or gzip as the browser accepts.
+  // Nothing else: the web app's files have precompressed copies (below), and file transfers are never
+  // touched — tus uploads and attachment downloads opt out by path (a video's Range replies must stay
+  // identity bytes with their Content-Range). Request bodies are never decompressed.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/uploads') || route.url.startsWith('/api/attachments')) route.compress = false;
+  });
+  await app.register(compress, {
+    globalCompression: true,
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    customTypes: /^application\/json(;|$)/,
+  });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
@@ -109,6 +125,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
 
   await app.register(authRoutes, { prefix: '/api' });
+  await app.register(accountRoutes, { prefix: '/api' });
   await app.register(oidcRoutes, { prefix: '/api' });
   await app.register(referenceRoutes, { prefix: '/api' });
   await app.register(applicationRoutes, { prefix: '/api' });
@@ -122,7 +139,21 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
 
   const indexHtml = path.join(config.webDist, 'index.html');
   if (fs.existsSync(indexHtml)) {
-    await app.register(fastifyStatic, { root: config.webDist, wildcard: false, index: false });
+    // Vite's content-hashed files never change under their name: cached for a year without asking again.
+    // index.html (and the SPA fallback below) is asked for every time, so a new build is seen at once.
+    // Text files have .br/.gz copies made at build time (web/vite.config.ts), sent by Accept-Encoding.
+    await app.register(fastifyStatic, {
+      root: config.webDist,
+      wildcard: false,
+      index: false,
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders(res, filePath) {
+        res.setHeader('vary', 'accept-encoding');
+        const hashed = path.relative(config.webDist, filePath).startsWith(`assets${path.sep}`);
+        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   }
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET') {
