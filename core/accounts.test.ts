@@ -24,9 +24,15 @@ describe('account schemas', () => {
   it('unit registration checks type, region and phone; creation needs no captcha', () => {
     const ok = {
       username: 'wlmqkx', password: 'abc12345', unitName: '乌鲁木齐市科学技术协会', unitType: '地州市科协',
-      region: '乌鲁木齐市', contactName: '路遥', contactPhone: '0991-6386020', captcha: '1234',
+      region: '乌鲁木齐市', contactName: '路遥', contactPhone: '0991-6386020', mobile: '13912345678', captcha: '1234',
     };
     expect(unitRegisterSchema.safeParse(ok).success).toBe(true);
+    // a landline 联系电话 is fine, but the account's own 手机 is required; 电子邮箱 is optional but checked
+    expect(messages(unitRegisterSchema.safeParse({ ...ok, mobile: undefined })).mobile).toContain('手机');
+    expect(messages(unitRegisterSchema.safeParse({ ...ok, mobile: '0991-6386020' })).mobile).toContain('11位');
+    expect(messages(unitRegisterSchema.safeParse({ ...ok, email: 'not-an-address' })).email).toContain('电子邮箱');
+    expect(unitRegisterSchema.parse({ ...ok, email: '' }).email).toBeNull();
+    expect(unitRegisterSchema.parse({ ...ok, email: 'kx@example.cn' }).email).toBe('kx@example.cn');
     expect(unitRegisterSchema.safeParse({ ...ok, contactPhone: '13912345678' }).success).toBe(true);
     const m = messages(unitRegisterSchema.safeParse({ ...ok, unitName: '科协', unitType: '协会', region: '北京市', contactPhone: '123' }));
     expect(Object.keys(m).sort()).toEqual(['contactPhone', 'region', 'unitName', 'unitType']);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { REGIONS, UNIT_TYPES } from './codes';
 import { text } from './text';
 import {
-  checkedString, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema,
+  checkedString, checkEmail, checkMobile, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema,
 } from './validators';
 
 const required = (label: string, message: string) => text(label, { required: message }).trim().min(1, message);
@@ -43,6 +43,28 @@ export const applicantRegisterSchema = z.object({
   captcha,
 });
 
+/**
+ * The account's own 手机 (required: 找回, the log-in code under attack and the 待办理 texts go there) and an
+ * optional 电子邮箱 (a second way for 找回). A unit's 联系电话 may be a landline: it is not the account's mobile.
+ */
+function contactFields() {
+  return {
+    mobile: checkedString((v) => checkMobile(v, '手机'), '手机'),
+    email: text('电子邮箱')
+      .trim()
+      .superRefine((v, ctx) => {
+        const message = v ? checkEmail(v) : null;
+        if (message) ctx.addIssue({ code: 'custom', message });
+      })
+      .optional()
+      .nullable()
+      .transform((v) => v || null),
+  };
+}
+
+/** PUT /api/account/contact: the logged-in account's 手机 and 电子邮箱 (an empty or absent e-mail removes it). */
+export const accountContactSchema = z.object(contactFields());
+
 const unitFields = {
   username: usernameSchema,
   password: passwordSchema,
@@ -51,6 +73,7 @@ const unitFields = {
   region: oneOf('所在地区', REGIONS),
   contactName: lengthBetween('联系人姓名', 2, 30),
   contactPhone: checkedString((v) => checkOfficePhone(v, '联系电话')),
+  ...contactFields(),
 };
 
 export const unitRegisterSchema = z.object({ ...unitFields, captcha });
@@ -77,4 +100,5 @@ export type ApplicantRegisterInput = z.infer<typeof applicantRegisterSchema>;
 export type UnitRegisterInput = z.infer<typeof unitRegisterSchema>;
 export type UnitCreateInput = z.infer<typeof unitCreateSchema>;
 export type RecoverSendInput = z.infer<typeof recoverSendSchema>;
+export type AccountContactInput = z.infer<typeof accountContactSchema>;
 export type RecoverResetInput = z.infer<typeof recoverResetSchema>;

@@ -96,7 +96,23 @@ export interface Actor {
 }
 
 /** Facts only the database knows; a guard whose fact is not supplied is not checked (used for buttons). */
-export type Facts = Partial<Record<Exclude<Guard, 'holder' | 'notViewed'>, boolean>> & { quotaText?: string; windowText?: string };
+export type Facts = Partial<Record<Exclude<Guard, 'holder' | 'notViewed'>, boolean>> & {
+  quotaText?: string;
+  windowText?: string;
+  /** what the 'recommendation' guard found missing, so the refusal names it (both when both are) */
+  recommendationMissing?: { opinion: boolean; report: boolean };
+};
+
+/** 【提交】 to 自治区科协 refused: says which of 推荐单位意见 and 推荐报告扫描件 is missing. */
+export function recommendationRefusal(missing: { opinion: boolean; report: boolean } | undefined): string {
+  if (missing?.opinion && !missing.report) {
+    return '尚未填写【推荐单位意见】：请先在【推荐单位意见】中填写意见并点击【保存】，然后点击【提交】';
+  }
+  if (missing?.report && !missing.opinion) {
+    return '尚未上传【推荐报告扫描件】：请在【附件】中上传【推荐报告扫描件】，然后点击【提交】';
+  }
+  return '尚未填写【推荐单位意见】，也未上传【推荐报告扫描件】：请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传【推荐报告扫描件】，然后点击【提交】';
+}
 
 export function findRule(action: Action, role: Role, status: ApplicationStatus): Rule | undefined {
   return RULES.find((r) => r.action === action && r.role === role && r.from.includes(status));
@@ -128,6 +144,9 @@ export function decide(action: Action, state: WorkflowState, actor: Actor, facts
     if (guard === 'quota' && facts.quota === false) return { ok: false, reason: facts.quotaText ?? '已达到推荐名额上限' };
     if ((guard === 'applyWindow' || guard === 'preliminaryWindow') && facts[guard] === false) {
       return { ok: false, reason: facts.windowText ?? '当前不在办理时间内' };
+    }
+    if (guard === 'recommendation' && facts.recommendation === false) {
+      return { ok: false, reason: recommendationRefusal(facts.recommendationMissing) };
     }
     if (guard in GUARD_REFUSALS && facts[guard as keyof typeof GUARD_REFUSALS] === false) {
       return { ok: false, reason: GUARD_REFUSALS[guard as keyof typeof GUARD_REFUSALS] };

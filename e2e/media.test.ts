@@ -27,7 +27,7 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     await admin.call('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', username: 'klmykx', password: 'Unit2023x',
+      unitName: UNIT, unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', mobile: '13609905678', username: 'klmykx', password: 'Unit2023x',
     });
     // an applicant with a complete form, the pledge and the three scans: only the media are left
     const c = new ApiClient(platform.url);

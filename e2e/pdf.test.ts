@@ -113,7 +113,7 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '哈密市', contactName: '钱七', contactPhone: '13609907788', username: 'hmkx', password: 'Unit2023x',
+      unitName: UNIT, unitType: '地州市科协', region: '哈密市', contactName: '钱七', contactPhone: '13609907788', mobile: '13609907788', username: 'hmkx', password: 'Unit2023x',
     });
     const c = new ApiClient(platform.url);
     await c.call('POST', '/api/auth/register/applicant', { username: 'reyila01', password: 'Apply2023x', realName: NAME, mobile: '13899997788', email: 'reyila01@example.cn', captcha: '13579' });

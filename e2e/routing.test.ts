@@ -29,7 +29,7 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
+      unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
     });
     unitId = unit.id;
   },

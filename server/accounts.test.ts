@@ -136,7 +136,7 @@ describe('推荐单位 registration and approval', () => {
     const c = new Client(t.app);
     const reg = await c.post('/api/auth/register/unit', {
       username: 'kmkx2023', password: 'Abcdef12', unitName: '克拉玛依市科学技术协会', unitType: '地州市科协', region: '克拉玛依市',
-      contactName: '王五', contactPhone: '13609901234', captcha: CAPTCHA,
+      contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', captcha: CAPTCHA,
     });
     expect(reg.statusCode).toBe(200);
     expect(json(reg).pending).toBe(true);
@@ -176,7 +176,7 @@ describe('推荐单位 registration and approval', () => {
   it('refuses unit registration outside the code tables', async () => {
     const res = await new Client(t.app).post('/api/auth/register/unit', {
       username: 'badunit1', password: 'Abcdef12', unitName: '某某单位测试', unitType: '不存在的类型', region: '北京市',
-      contactName: '王五', contactPhone: '13609901234', captcha: CAPTCHA,
+      contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', captcha: CAPTCHA,
     });
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).fields!.map((f) => f.field).sort()).toEqual(['region', 'unitType']);

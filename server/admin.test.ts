@@ -64,7 +64,7 @@ describe('推荐单位管理 and 消息发件箱', () => {
   it('the organizer creates a unit that can log in at once', async () => {
     const res = await admin.post('/api/admin/units', {
       unitName: '新疆维吾尔自治区农学会', unitType: '自治区学会（协会、研究会）', region: '自治区级',
-      contactName: '赵六', contactPhone: '0991-6386020', username: 'xjnxh01', password: 'Abcdef12',
+      contactName: '赵六', contactPhone: '0991-6386020', mobile: '13609906020', username: 'xjnxh01', password: 'Abcdef12',
     });
     expect(res.statusCode).toBe(200);
     expect(json(res)).toMatchObject({ status: 'active', statusLabel: '已通过', username: 'xjnxh01' });

@@ -206,14 +206,15 @@ describe('every documented route against generated input', () => {
 const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: string[] }> = {
   'POST /api/auth/login': { body: { username: 'nobody_here', password: 'Passw0rd!x', captcha: CAPTCHA }, required: ['username', 'password', 'captcha'] },
   'POST /api/auth/register/applicant': { body: { username: 'strict_test', password: 'Passw0rd!x', realName: '测试人员', mobile: '13800000000', email: 'a@b.cn', captcha: CAPTCHA }, required: ['username', 'password', 'realName', 'mobile', 'email', 'captcha'] },
-  'POST /api/auth/register/unit': { body: { username: 'strict_unit', password: 'Passw0rd!x', unitName: '严格测试单位', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020', captcha: CAPTCHA }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'captcha'] },
+  'POST /api/auth/register/unit': { body: { username: 'strict_unit', password: 'Passw0rd!x', unitName: '严格测试单位', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020', mobile: '13609906020', captcha: CAPTCHA }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile', 'captcha'] },
   'POST /api/auth/recover/send': { body: { username: 'nobody_here', channel: 'mobile', captcha: CAPTCHA }, required: ['username', 'channel', 'captcha'] },
   'POST /api/auth/recover/reset': { body: { username: 'nobody_here', code: '123456', newPassword: 'Passw0rd!y' }, required: ['username', 'code', 'newPassword'] },
   'PUT /api/applications/:id': { body: { form: { nativePlace: '新疆' } }, required: ['form'] },
   'PUT /api/applications/:id/opinions/return': { body: { text: '请补充' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/recommend': { body: { text: '同意推荐' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/org': { body: { text: '请补充' }, required: ['text'] },
-  'POST /api/admin/units': { body: { username: 'strict_unit2', password: 'Passw0rd!x', unitName: '严格测试单位二', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020' }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone'] },
+  'POST /api/admin/units': { body: { username: 'strict_unit2', password: 'Passw0rd!x', unitName: '严格测试单位二', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020', mobile: '13609906021' }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile'] },
+  'PUT /api/account/contact': { body: { mobile: '13609906022', email: 'strict@example.cn' }, required: ['mobile'] },
   'POST /api/admin/units/:id/refuse': { body: { reason: '材料不全' }, required: ['reason'] },
   'PUT /api/admin/campaigns/:id': { body: { settings: {} }, required: ['settings'] },
 };

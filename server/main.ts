@@ -1,6 +1,7 @@
 import { loadConfig } from './config';
 import { openPlatform, ensureOrganizer } from './services';
 import { buildApp } from './app';
+import { openAdminSocket, type AdminSocket } from './admin-socket';
 
 async function main() {
   const started = Date.now();
@@ -15,11 +16,13 @@ async function main() {
     );
   }
   const app = await buildApp(platform.services);
+  let adminSocket: AdminSocket | null = null;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    await adminSocket?.close();
     await app.close();
     await platform.close();
     process.exit(0);
@@ -27,6 +30,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  // PGlite is this process's alone: `npm run cli` reaches it through DATA_DIR/admin.sock (mode 0600)
+  if (platform.database.kind === 'pglite') adminSocket = await openAdminSocket(platform.services, config.dataDir);
   const db = platform.database.kind === 'pglite' ? `PGlite（${config.dataDir}）` : 'PostgreSQL';
   console.log(`新疆科技工作者之家 申报平台已启动：http://localhost:${config.port}  数据库：${db}  用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`);
 }

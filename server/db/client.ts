@@ -126,6 +126,16 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`无法锁定数据目录 ${dataDir}`);
 }
 
+/** The PID of another running process holding the PGlite data directory's lock, or null. */
+export function dataDirOwner(dataDir: string): number | null {
+  try {
+    const owner = Number(fs.readFileSync(path.join(dataDir, 'pglite.lock'), 'utf8').trim());
+    return owner && owner !== process.pid && isAlive(owner) ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

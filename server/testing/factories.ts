@@ -30,7 +30,10 @@ export async function buildApplicant(s: Services, over: Partial<{ username: stri
   return { user, username, password };
 }
 
-export async function buildUnit(s: Services, over: Partial<{ name: string; status: 'pending' | 'active' | 'refused' | 'disabled'; username: string; region: string; contactPhone: string }> = {}) {
+export async function buildUnit(
+  s: Services,
+  over: Partial<{ name: string; status: 'pending' | 'active' | 'refused' | 'disabled'; username: string; region: string; contactPhone: string; mobile: string; email: string | null }> = {},
+) {
   const username = over.username ?? `unit${uniq()}`;
   const unit = await createUnitAccount(
     s,
@@ -39,7 +42,9 @@ export async function buildUnit(s: Services, over: Partial<{ name: string; statu
       unitType: '地州市科协',
       region: over.region ?? '乌鲁木齐市',
       contactName: '单位联系人',
-      contactPhone: over.contactPhone ?? '13988887777',
+      contactPhone: over.contactPhone ?? '0991-6386020',
+      mobile: over.mobile ?? '13988887777',
+      email: over.email === undefined ? `${username}@example.cn` : over.email,
       username,
       password: TEST_PASSWORD,
     },

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
+import type { AccountContactInput, ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
+import { pinyinSortKey } from '../../core';
 import type { Config } from '../config';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
@@ -234,6 +235,7 @@ export async function createUnitAccount(
         .insert(units)
         .values({
           name: input.unitName.trim(),
+          nameSort: pinyinSortKey(input.unitName.trim()),
           type: input.unitType,
           region: input.region,
           contactName: input.contactName,
@@ -255,11 +257,40 @@ export async function createUnitAccount(
       passwordHash,
       role: 'unit',
       realName: input.contactName,
-      mobile: /^1\d{10}$/.test(input.contactPhone) ? input.contactPhone : null,
+      // the account's own mobile and e-mail (找回, the log-in code, 待办理 texts); 联系电话 may be a landline
+      mobile: input.mobile,
+      email: input.email ?? null,
       unitId: unit!.id,
     });
     await audit(tx, by?.organizerId ?? user.id, by ? 'unit.create' : 'unit.register', 'unit', unit!.id);
     return unit!;
+  });
+}
+
+export interface AccountContact {
+  mobile: string | null;
+  email: string | null;
+}
+
+/** 账号信息: the logged-in account's 手机 and 电子邮箱. */
+export async function getAccountContact(s: Services, userId: string): Promise<AccountContact> {
+  const [row] = await s.db.select({ mobile: users.mobile, email: users.email }).from(users).where(eq(users.id, userId));
+  if (!row) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
+  return row;
+}
+
+/** 账号信息【保存】: replaces the account's 手机 and 电子邮箱 (no e-mail given: none). */
+export async function updateAccountContact(s: Services, userId: string, input: AccountContactInput): Promise<AccountContact> {
+  return s.db.transaction(async (tx) => {
+    const [before] = await tx.select({ mobile: users.mobile, email: users.email }).from(users).where(eq(users.id, userId)).for('update');
+    if (!before) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
+    const after = { mobile: input.mobile, email: input.email ?? null };
+    await tx.update(users).set(after).where(eq(users.id, userId));
+    await audit(tx, userId, 'account.contact', 'user', userId, {
+      mobileChanged: before.mobile !== after.mobile,
+      emailChanged: before.email !== after.email,
+    });
+    return after;
   });
 }
 

@@ -60,7 +60,9 @@ async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rul
       .from(attachments)
       .where(and(eq(attachments.applicationId, app.id), eq(attachments.kind, 'recommend_report'), isNull(attachments.deletedAt)))
       .limit(1);
-    facts.recommendation = !!app.unitOpinion?.trim() && !!report;
+    const missing = { opinion: !app.unitOpinion?.trim(), report: !report };
+    facts.recommendation = !missing.opinion && !missing.report;
+    facts.recommendationMissing = missing;
   }
   if (needs('quota') && unitId) {
     // The unit's row lock serializes concurrent forwards of one unit: the last place goes to one of them.

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { accountContactSchema } from '../../core';
+import { parse, requireUser } from '../http';
+import { getAccountContact, updateAccountContact } from '../usecases/accounts';
+
+/** 账号信息: any logged-in account's own 手机 and 电子邮箱 (找回, log-in codes and 待办理 texts go there). */
+export async function accountRoutes(app: FastifyInstance) {
+  const s = app.services;
+
+  app.get('/account/contact', async (req) => getAccountContact(s, requireUser(req).id));
+
+  app.put('/account/contact', async (req) => {
+    const user = requireUser(req);
+    return updateAccountContact(s, user.id, parse(accountContactSchema, req.body));
+  });
+}
