@@ -12,3 +12,4 @@ export * from './query';
 export * from './media';
 export * from './replies';
 export * from './text';
+export * from './pinyin';

@@ -11,6 +11,12 @@ export const SORT_LABELS: Record<Sort, string> = {
   workUnit: '工作单位',
   unit: '推荐单位',
 };
+export const ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof ORDERS)[number];
+/** The direction a sort starts in (clicking it again reverses it): 申请书编号从高到低 and 转交时间 newest first, as they always were; names A→Z by pinyin. */
+export const DEFAULT_ORDER: Record<Sort, SortOrder> = { number: 'desc', transferredAt: 'desc', workUnit: 'asc', unit: 'asc' };
+/** The direction a query sorts in: the one asked for, else the sort's own. */
+export const sortOrder = (q: { sort: Sort; order?: SortOrder | undefined }): SortOrder => q.order ?? DEFAULT_ORDER[q.sort];
 
 export const WORK_UNIT_HINT = '输入必须大于或等于4个字符';
 
@@ -28,6 +34,8 @@ export const applicationQuerySchema = z.object({
   /** 当前步骤 */
   status: z.preprocess((v) => (v === '全部' ? undefined : blankToUndefined(v)), z.enum(APPLICATION_STATUSES, { error: '当前步骤不是可选项' }).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(SORTS, { error: '排序方式不是可选项' }).default('number')),
+  /** asc | desc; absent: the sort's DEFAULT_ORDER */
+  order: z.preprocess(blankToUndefined, z.enum(ORDERS, { error: '排序方向应为升序（asc）或降序（desc）' }).optional()),
   /** 待审核的 / 已办理的 on 待审核申报表; absent on 查询申报表 */
   tab: z.preprocess(blankToUndefined, z.enum(['pending', 'handled'], { error: '标签不是可选项' }).optional()),
   page: z.coerce.number().int().min(1, '页码应为正整数').default(1),

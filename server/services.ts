@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Config } from './config';
 import type { Services } from './context';
 import { createFieldCipher, loadDataKey, randomToken } from './crypto';
+import { backfillSortKeys } from './db/backfill';
 import { openDatabase, type Database } from './db/client';
 import { users } from './db/schema';
 import { createOutboxSender } from './notify/sender';
@@ -31,6 +32,8 @@ export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean 
       sender: createOutboxSender(),
     };
     await ensureDefaultCampaign(database.db);
+    // pinyin sort keys of rows written before they existed: SQL cannot compute pinyin (server/db/backfill.ts)
+    await backfillSortKeys(database.db);
     return { services, database, close: () => database.close() };
   } catch (err) {
     await database.close();

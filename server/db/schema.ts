@@ -19,6 +19,8 @@ const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull(
 export const units = pgTable('units', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  /** core/pinyin pinyinSortKey(name), compared with collate "C": 查询申报表's 推荐单位 sort (null until the start-up backfill) */
+  nameSort: text('name_sort'),
   type: text('type').notNull(),
   region: text('region').notNull(),
   contactName: text('contact_name').notNull(),
@@ -155,6 +157,8 @@ export const applications = pgTable('applications', {
   idHash: text('id_hash'),
   applicantName: text('applicant_name').notNull().default(''),
   workUnit: text('work_unit').notNull().default(''),
+  /** core/pinyin pinyinSortKey(work_unit), compared with collate "C": 查询申报表's 工作单位 sort (null until the start-up backfill) */
+  workUnitSort: text('work_unit_sort'),
   mobile: text('mobile').notNull().default(''),
   pledgedAt: timestamp('pledged_at', { withTimezone: true }),
   /** 修改意见 of the unit (sent with 退回) */

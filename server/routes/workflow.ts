@@ -18,7 +18,7 @@ const TRANSITIONS: Record<string, Action> = {
   'org-return': 'orgReturn',
 };
 
-const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单位', status: '当前步骤', sort: '排序', tab: '标签', page: '页码', pageSize: '每页显示' };
+const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单位', status: '当前步骤', sort: '排序', order: '排序方向', tab: '标签', page: '页码', pageSize: '每页显示' };
 
 /** `ids` of the messages to mark read (numbers, or their decimal strings); none: all of the user's. */
 const markReadSchema = z.object({

@@ -11,6 +11,7 @@ import {
   formIssuesFromZod,
   maskIdNumber,
   photoFileName,
+  pinyinSortKey,
   REQUIRED_APPLICANT_ATTACHMENTS,
   statusLabel,
   type Action,
@@ -257,6 +258,7 @@ export async function createApplication(s: Services, user: SessionUser, campaign
           status: 'applicant',
           form: { name: user.realName, mobile: user.mobile ?? undefined, email: user.email ?? undefined },
           applicantName: user.realName,
+          workUnitSort: pinyinSortKey(''),
           mobile: user.mobile ?? '',
         })
         .returning();
@@ -315,6 +317,7 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
           ...idChange,
           applicantName: saved.name ?? '',
           workUnit: saved.workUnit ?? '',
+          workUnitSort: pinyinSortKey(saved.workUnit ?? ''),
           mobile: saved.mobile ?? '',
           version: sql`${applications.version} + 1`,
           updatedAt: new Date(),

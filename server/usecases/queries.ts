@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
-import type { ApplicationQuery, ApplicationStatus, QueryResult } from '../../core';
+import { and, asc, type AnyColumn, count, desc, eq, ilike, inArray, not, or, sql, type SQL } from 'drizzle-orm';
+import { sortOrder, type ApplicationQuery, type ApplicationStatus, type QueryResult } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { applicationEvents, applications, units } from '../db/schema';
@@ -22,6 +22,16 @@ function everReceived(user: SessionUser): SQL | undefined {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/**
+ * A whole 申请书编号 as createApplication builds it: program code letters, the 4-digit year, the sequence
+ * (ZMKJ20231). Such a keyword finds that one application, not every number that contains it (ZMKJ202310…).
+ */
+const FULL_NUMBER = /^[A-Za-z]+\d{5,}$/;
+export const isFullNumber = (keyword: string) => FULL_NUMBER.test(keyword);
+
+/** Pinyin sort keys (core/pinyin.ts) compare byte-wise: the same order on PGlite and on any PostgreSQL locale. */
+const bytewise = (column: AnyColumn) => sql`${column} collate "C"`;
+
 
 /** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
 export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {
@@ -29,7 +39,9 @@ export async function queryApplications(s: Services, user: SessionUser, q: Appli
   if (user.role === 'organizer' && !q.tab) conditions.push(not(eq(applications.status, 'applicant'))); // drafts stay the applicant's
   if (q.tab === 'pending') conditions.push(pendingFor(user));
   if (q.tab === 'handled') conditions.push(not(pendingFor(user)), not(eq(applications.status, 'applicant')), everReceived(user));
-  if (q.keyword) {
+  if (q.keyword && isFullNumber(q.keyword)) {
+    conditions.push(eq(applications.number, q.keyword.toUpperCase()));
+  } else if (q.keyword) {
     const like = `%${escapeLike(q.keyword)}%`;
     conditions.push(or(ilike(applications.applicantName, like), ilike(applications.number, like)));
   }
@@ -38,11 +50,15 @@ export async function queryApplications(s: Services, user: SessionUser, q: Appli
   if (q.year) conditions.push(eq(applications.year, q.year));
   const where = and(...conditions);
 
+  // Each sort in the direction asked (clicking it again reverses it); ties by 申请书编号 from high to low, and
+  // what has no 转交时间 or 推荐单位 last either way.
+  const dir = sortOrder(q);
+  const by = dir === 'asc' ? asc : desc;
   const order = {
-    number: [desc(applications.year), desc(applications.seq)],
-    transferredAt: [sql`${applications.transferredAt} desc nulls last`, desc(applications.seq)],
-    workUnit: [asc(applications.workUnit), desc(applications.seq)],
-    unit: [sql`${units.name} asc nulls last`, desc(applications.seq)],
+    number: [by(applications.year), by(applications.seq)],
+    transferredAt: [sql`${applications.transferredAt} ${sql.raw(dir)} nulls last`, desc(applications.seq)],
+    workUnit: [by(bytewise(applications.workUnitSort)), desc(applications.seq)],
+    unit: [sql`${bytewise(units.nameSort)} ${sql.raw(dir)} nulls last`, desc(applications.seq)],
   }[q.sort];
 
   const page = (withTotal: boolean) =>
