@@ -63,6 +63,8 @@ export interface ApplicationDetail extends ApplicationRow {
   eligibility: { refused: string[]; flags: string[] };
   /** 修改意见, 推荐单位意见 and 自治区科协's opinion: shown to those who may see them (the applicant: `return` only) */
   opinions: { return: string | null; recommend: string | null; org: string | null };
+  /** PUT (保存) only: the named fields whose values were malformed and so were not saved (the rest were) */
+  notSaved?: { field: string; label: string; message: string }[];
 }
 
 /** GET /api/applications: 查询申报表 and 待审核申报表, one page and the total. */

@@ -78,18 +78,26 @@ describe('我的申报表 → 我要申请 → 保存', () => {
     expect(done.complete).toBe(true);
   });
 
-  it('refuses malformed values with a message per field and keeps what was saved', async () => {
+  it('does not save malformed values, names each with its message, and saves the well-formed ones', async () => {
     const { c } = await applicantClient();
     const { id } = json<Detail>(await c.post('/api/applications'));
-    await c.put(`/api/applications/${id}`, { form: { workUnit: '新疆大学' } });
+    await c.put(`/api/applications/${id}`, { form: { workUnit: '新疆大学', postcode: '830046', email: 'old@example.cn' } });
+    const before = await rowOf(id);
     const bad = await c.put(`/api/applications/${id}`, {
       form: { workUnit: '改了', idNumber: '650102198005010000', mobile: '1234', postcode: '83', ethnicity: '火星族', email: 'a@' },
     });
-    expect(bad.statusCode).toBe(400);
-    const err = errorOf(bad);
-    expect(err.fields!.map((f) => f.field).sort()).toEqual(['email', 'ethnicity', 'idNumber', 'mobile', 'postcode']);
-    expect(err.fields!.find((f) => f.field === 'idNumber')!.message).toContain('校验位');
-    expect((await rowOf(id)).workUnit).toBe('新疆大学');
+    expect(bad.statusCode).toBe(200);
+    const reply = json<Detail & { notSaved?: { field: string; label: string; message: string }[] }>(bad);
+    expect(reply.notSaved!.map((f) => f.field).sort()).toEqual(['email', 'ethnicity', 'idNumber', 'mobile', 'postcode']);
+    expect(reply.notSaved!.find((f) => f.field === 'idNumber')!.message).toContain('校验位');
+    expect(reply.notSaved!.find((f) => f.field === 'postcode')!.label).toBe('邮政编码');
+    // the well-formed 单位名称 is saved; the malformed ones keep their saved values
+    const after = await rowOf(id);
+    expect(after.workUnit).toBe('改了');
+    expect(after.form).toEqual({ ...(before.form as object), workUnit: '改了' });
+    expect(after.idHash).toBe(before.idHash);
+    expect(after.mobile).toBe(before.mobile);
+    expect(reply.form).toMatchObject({ workUnit: '改了', postcode: '830046', email: 'old@example.cn' });
   });
 
   it('reports a 身份证号码 that disagrees with 出生日期 and 性别 at submission', async () => {

@@ -83,25 +83,34 @@ describe('a save changes only the fields it names; a malformed request loses not
   });
 });
 
-describe('untypeable characters: refused with a Chinese 400 naming the field, never a 500', () => {
+describe('untypeable characters: refused with a Chinese message naming the field, never a 500', () => {
   const hostile = ['a\u0000b', '\ud800', 'x\udc00', 'a\u0007b', '\u001b[31m'];
   // a lone surrogate has no UTF-8 form: in a URL it arrives as its raw (invalid) UTF-8 bytes
   const inUrl = (v: string) => v.replace(/[\ud800-\udfff]/g, (ch) => ch === '\ud800' ? '%ED%A0%80' : '%ED%B0%80').replace(/[^%\ud800-\udfff]+/g, (part) => encodeURIComponent(part));
 
-  it('in every field of the 申请书', async () => {
+  it('in every field of the 申请书: that field is not saved and is named in notSaved, the row is unchanged', async () => {
     const { c, id } = await applicantWithDraft();
     const before = await rowOf(id);
     for (const value of hostile) {
       for (const [key, label] of [['nativePlace', '籍贯'], ['name', '申请人姓名'], ['mainDeeds', '主要事迹'], ['email', '电子邮箱']] as const) {
         const res = await c.put(`/api/applications/${id}`, { form: { [key]: value } });
-        expect(res.statusCode, `${key}=${JSON.stringify(value)}: ${res.body}`).toBe(400);
-        const error = errorOf(res);
-        expect(error.message).toContain(label);
-        expect(error.message).toContain('无法识别的字符');
-        expect(error.fields?.[0]?.field).toBe(key);
+        expect(res.statusCode, `${key}=${JSON.stringify(value)}: ${res.body}`).toBe(200);
+        const notSaved = json<{ notSaved?: { field: string; label: string; message: string }[] }>(res).notSaved ?? [];
+        expect(notSaved).toHaveLength(1);
+        expect(notSaved[0]!.message).toContain(label);
+        expect(notSaved[0]!.message).toContain('无法识别的字符');
+        expect(notSaved[0]!.field).toBe(key);
+        expect(notSaved[0]!.label).toBe(label);
       }
     }
     expect(await rowOf(id)).toEqual(before);
+    // next to a well-formed field: that one is saved, the untypeable one is not
+    const mixed = await c.put(`/api/applications/${id}`, { form: { nativePlace: 'a\u0000b', school: '新疆师范大学' } });
+    expect(mixed.statusCode).toBe(200);
+    const reply = json<{ form: Record<string, unknown>; notSaved?: { field: string }[] }>(mixed);
+    expect(reply.notSaved?.map((f) => f.field)).toEqual(['nativePlace']);
+    expect(reply.form.school).toBe('新疆师范大学');
+    expect(reply.form.nativePlace).toBe((before.form as Record<string, unknown>).nativePlace);
   });
 
   it('in queries, opinions and account forms', async () => {

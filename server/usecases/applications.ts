@@ -8,7 +8,6 @@ import {
   checkEligibility,
   checkMediaCounts,
   decide,
-  formIssuesFromZod,
   maskIdNumber,
   photoFileName,
   pinyinSortKey,
@@ -275,26 +274,39 @@ export async function createApplication(s: Services, user: SessionUser, campaign
 }
 
 /**
- * 【保存】: a partly filled draft saves; each filled value must be well-formed. Only the fields the request
- * names change (a named field sent blank or null is cleared); a field it does not name keeps its saved
- * value, so a malformed or partial request can never erase what was saved.
+ * 【保存】: a partly filled draft saves. Only the fields the request names change (a named field sent blank
+ * or null is cleared); a field it does not name keeps its saved value. Each named value is checked on its
+ * own: the well-formed ones are saved, a malformed one (untypeable characters included) is not — it keeps
+ * its saved value and is named in `notSaved` with the reason, so one wrong entry never blocks the others.
+ * An unknown key or a `form` that is not an object is still 400 and changes nothing.
  */
 export async function saveForm(s: Services, user: SessionUser, id: string, input: unknown): Promise<ApplicationDetail> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new AppError('VALIDATION', '请求缺少申请书内容：应为 { "form": { 字段: 值 } }，请刷新页面后重试', [{ field: 'form', label: '申请书', message: '请求缺少申请书内容' }]);
   }
-  const named = Object.keys(input);
-  const unknown = named.filter((key) => !applicationField(key));
+  const unknown = Object.keys(input).filter((key) => !applicationField(key));
   if (unknown.length) {
     const keys = unknown.map((k) => k.slice(0, 40)).join('、');
     throw new AppError('VALIDATION', `申请书中含有不认识的字段：${keys}；请刷新页面后重试`, [{ field: 'form', label: '申请书', message: `不认识的字段：${keys}` }]);
   }
-  const parsed = applicationDraftSchema.safeParse(input);
-  if (!parsed.success) {
-    const fields = formIssuesFromZod(parsed.error);
-    throw new AppError('VALIDATION', `申请书有${fields.length}处填写不正确：${fields.map((f) => f.message).join('；')}`, fields);
+  const shape = applicationDraftSchema.shape;
+  const values: Record<string, unknown> = {};
+  const notSaved: FormIssue[] = [];
+  for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
+    const parsed = shape[key as keyof typeof shape].safeParse(raw);
+    if (parsed.success) values[key] = parsed.data;
+    else notSaved.push({ field: key, label: applicationField(key)!.label, message: parsed.error.issues[0]?.message ?? `${applicationField(key)!.label}填写不正确` });
   }
-  const values = parsed.data as Record<string, unknown>;
+  const named = Object.keys(values);
+  const withNotSaved = (d: ApplicationDetail): ApplicationDetail => (notSaved.length ? { ...d, notSaved } : d);
+  if (!named.length && notSaved.length) {
+    // nothing well-formed to write: the row stays exactly as it was
+    return withNotSaved(await s.db.transaction(async (tx) => {
+      const { app, unitName } = await loadVisible(tx, user, id, true);
+      requireAbility(user, app, 'edit');
+      return detail({ ...s, db: tx }, user, app, unitName);
+    }));
+  }
   try {
     return await s.db.transaction(async (tx) => {
       const { app, unitName } = await loadVisible(tx, user, id, true);
@@ -324,7 +336,7 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
         })
         .where(eq(applications.id, app.id))
         .returning();
-      return detail({ ...s, db: tx }, user, row!, unitName);
+      return withNotSaved(await detail({ ...s, db: tx }, user, row!, unitName));
     });
   } catch (err) {
     if (isUniqueViolation(err, 'applications_live_person_key')) {
