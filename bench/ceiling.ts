@@ -39,8 +39,8 @@ const COLUMNS = [
 const ORDER: Record<QueryParams['sort'], string> = {
   number: '"applications"."year" desc, "applications"."seq" desc',
   transferredAt: '"applications"."transferred_at" desc nulls last, "applications"."seq" desc',
-  workUnit: '"applications"."work_unit" asc, "applications"."seq" desc',
-  unit: '"units"."name" asc nulls last, "applications"."seq" desc',
+  workUnit: '"applications"."work_unit_sort" collate "C" asc, "applications"."seq" desc',
+  unit: '"units"."name_sort" collate "C" asc nulls last, "applications"."seq" desc',
 };
 
 /**
@@ -63,7 +63,9 @@ export function querySql(viewer: Viewer, q: QueryParams): QuerySql {
       : `"applications"."deleted_at" is null`;
   const conditions = [visible];
   if (viewer.role === 'organizer') conditions.push(`not "applications"."status" = ${p('applicant')}`);
-  if (q.keyword) {
+  if (q.keyword && /^[A-Za-z]+\d{5,}$/.test(q.keyword)) {
+    conditions.push(`"applications"."number" = ${p(q.keyword.toUpperCase())}`); // a whole 申请书编号 (queries.ts isFullNumber)
+  } else if (q.keyword) {
     const like = `%${escapeLike(q.keyword)}%`;
     conditions.push(`("applications"."applicant_name" ilike ${p(like)} or "applications"."number" ilike ${p(like)})`);
   }

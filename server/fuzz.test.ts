@@ -124,7 +124,7 @@ const idFor = (param: string, route: string) => {
   const pool = route.includes('/attachments/') ? pools.attachmentIds : route.includes('/units/') ? pools.unitIds : route.includes('/campaigns/') ? pools.campaignIds : pools.applicationIds;
   return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: uuidLike }, { weight: 1, arbitrary: str });
 };
-const QUERY_KEYS = ['keyword', 'year', 'workUnit', 'status', 'sort', 'tab', 'page', 'pageSize', 'program', 'inline', 't'];
+const QUERY_KEYS = ['keyword', 'year', 'workUnit', 'status', 'sort', 'order', 'tab', 'page', 'pageSize', 'program', 'inline', 't'];
 const query = fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS), str), str, { maxKeys: 4 });
 
 /** A string as it travels in a URL: percent-encoded, lone surrogates as the raw bytes an attacker would send. */

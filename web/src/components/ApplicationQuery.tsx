@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Alert, Button, Card, Form, Grid, Input, Pagination, Select, Space, Table, Typography } from 'antd';
 import { Link, useLocation, useSearchParams } from 'react-router';
-import { rangeText, SORT_LABELS, SORTS, STATUS_LABELS, WORK_UNIT_HINT, type Sort } from '../../../core';
+import { DEFAULT_ORDER, rangeText, SORT_LABELS, SORTS, STATUS_LABELS, WORK_UNIT_HINT, type Sort, type SortOrder } from '../../../core';
 import { api, ApiError } from '../api';
 import { serverFieldPath } from '../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../hooks';
@@ -21,6 +21,7 @@ interface Conditions {
 
 function readParams(p: URLSearchParams) {
   const sort = (SORTS as readonly string[]).includes(p.get('sort') ?? '') ? (p.get('sort') as Sort) : 'number';
+  const order: SortOrder = p.get('order') === 'asc' || p.get('order') === 'desc' ? (p.get('order') as SortOrder) : DEFAULT_ORDER[sort];
   const page = Math.max(1, Number(p.get('page')) || 1);
   const size = Number(p.get('pageSize'));
   return {
@@ -29,6 +30,7 @@ function readParams(p: URLSearchParams) {
     workUnit: p.get('workUnit') ?? '',
     status: p.get('status') ?? ALL,
     sort,
+    order,
     page,
     pageSize: PAGE_SIZES.includes(size) ? size : 20,
   };
@@ -57,10 +59,11 @@ export function ApplicationQuery({ formName }: { formName: string }) {
     if (q.workUnit.trim()) s.set('workUnit', q.workUnit.trim());
     if (q.status !== ALL) s.set('status', q.status);
     s.set('sort', q.sort);
+    s.set('order', q.order);
     s.set('page', String(q.page));
     s.set('pageSize', String(q.pageSize));
     return s.toString();
-  }, [q.keyword, q.year, q.workUnit, q.status, q.sort, q.page, q.pageSize]);
+  }, [q.keyword, q.year, q.workUnit, q.status, q.sort, q.order, q.page, q.pageSize]);
 
   const { data, loading, error, reload } = useLoader(async () => {
     try {
@@ -86,6 +89,7 @@ export function ApplicationQuery({ formName }: { formName: string }) {
     if (next.workUnit.trim()) s.set('workUnit', next.workUnit.trim());
     if (next.status !== ALL) s.set('status', next.status);
     if (next.sort !== 'number') s.set('sort', next.sort);
+    if (next.order !== DEFAULT_ORDER[next.sort]) s.set('order', next.order);
     if (next.page !== 1) s.set('page', String(next.page));
     if (next.pageSize !== 20) s.set('pageSize', String(next.pageSize));
     setParams(s, { replace: false });
@@ -164,9 +168,12 @@ export function ApplicationQuery({ formName }: { formName: string }) {
             size="small"
             className={s === q.sort ? 'query-sort-active' : undefined}
             aria-pressed={s === q.sort}
-            onClick={() => update({ sort: s, page: 1 })}
+            // a second click on the active sort reverses it
+            onClick={() => update(s === q.sort ? { order: q.order === 'asc' ? 'desc' : 'asc', page: 1 } : { sort: s, order: DEFAULT_ORDER[s], page: 1 })}
+            title={s === q.sort ? `${q.order === 'asc' ? '升序' : '降序'}，再次点击改为${q.order === 'asc' ? '降序' : '升序'}` : undefined}
           >
-            {SORT_LABELS[s]}
+            {s === 'number' && s === q.sort && q.order === 'asc' ? '申请书编号从低到高' : SORT_LABELS[s]}
+            {s === q.sort && <span aria-hidden="true">{q.order === 'asc' ? ' ↑' : ' ↓'}</span>}
           </Button>
         ))}
         <Typography.Text type="secondary" className="query-total">
