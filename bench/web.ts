@@ -1,0 +1,127 @@
+/**
+ * bench/web: Lighthouse (mobile defaults: a mid-range phone, slow 4G, 4× CPU slowdown) on the main page of
+ * each role, against the real server on a fresh data directory, beside the figures of issue 11 (item 9).
+ *
+ *   npm run build:web && npm run bench:web     # it builds nothing itself: web/dist must be there
+ *   BENCH_WEB_RUNS=5 npm run bench:web         # runs per page (default 3; the median is printed)
+ *   BENCH_WEB_PAGES=login,edit npm run bench:web
+ *
+ * Logged-in pages are measured with the session cookies of a log-in made through the API (as the e2e
+ * journeys do), sent by Lighthouse with every request. Lighthouse clears the cache before each run: these
+ * are first visits. It prints figures and asserts nothing about them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { ApiClient } from '../e2e/api';
+import { ADMIN_PASSWORD, CAPTCHA, startServer } from '../e2e/harness';
+import { completeForm } from '../server/testing/factories';
+
+const root = path.resolve(import.meta.dirname, '..');
+const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 3);
+const CHROME_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface PageSpec {
+  key: string;
+  label: string;
+  path: string;
+  cookie?: string;
+  /** issue 11's figures (before): score, FCP s, LCP s, TBT s, KB on the wire */
+  before: string;
+}
+
+interface Run {
+  score: number;
+  fcp: number;
+  lcp: number;
+  tbt: number;
+  bytes: number;
+  finalUrl: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function seed(url: string): Promise<{ applicant: string; applicationId: string; unit: string; organizer: string }> {
+  const admin = new ApiClient(url);
+  await admin.login('admin', ADMIN_PASSWORD);
+  await admin.call('POST', '/api/admin/units', {
+    unitName: '克拉玛依市科学技术协会', unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', mobile: '13609905678', username: 'klmykx', password: 'Unit2023x',
+  });
+  const applicant = new ApiClient(url);
+  await applicant.call('POST', '/api/auth/register/applicant', { username: 'benchweb01', password: 'Apply2023x', realName: '阿依努尔', mobile: '13899995678', email: 'benchweb01@example.cn', captcha: CAPTCHA });
+  const { id } = await applicant.call<{ id: string }>('POST', '/api/applications');
+  // a draft with every field filled in: the 申请书 page shows all of it
+  await applicant.call('PUT', `/api/applications/${id}`, { form: completeForm({ name: '阿依努尔', mobile: '13899995678' }) });
+  const unit = new ApiClient(url);
+  await unit.login('klmykx', 'Unit2023x');
+  return { applicant: applicant.sessionHeaders().cookie, applicationId: id, unit: unit.sessionHeaders().cookie, organizer: admin.sessionHeaders().cookie };
+}
+
+async function measure(port: number, url: string, cookie?: string): Promise<Run> {
+  const result = await lighthouse(url, {
+    port,
+    output: 'json',
+    logLevel: 'error',
+    onlyCategories: ['performance'],
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
+  if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
+  const { lhr } = result;
+  if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message} (${url})`);
+  const audit = (id: string) => lhr.audits[id]?.numericValue ?? NaN;
+  return {
+    score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
+    fcp: audit('first-contentful-paint') / 1000,
+    lcp: audit('largest-contentful-paint') / 1000,
+    tbt: audit('total-blocking-time') / 1000,
+    bytes: audit('total-byte-weight'),
+    finalUrl: lhr.finalDisplayedUrl,
+  };
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) throw new Error('web/dist is not built: run npm run build:web first');
+  const platform = await startServer({ LOG_LEVEL: 'error' });
+  const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });
+  try {
+    const who = await seed(platform.url);
+    const pages: PageSpec[] = [
+      { key: 'login', label: '登录 (anonymous)', path: '/login', before: '42 | 5.7 | 6.8 | 0.9–4.2 | 950–1500' },
+      { key: 'mine', label: '我的申报表 (applicant)', path: '/zmkj/mine', cookie: who.applicant, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
+      { key: 'edit', label: '申请书 (applicant, a full draft)', path: `/zmkj/applications/${who.applicationId}`, cookie: who.applicant, before: '29 | 5.7 | 11.9 | 0.9–4.2 | 950–1500' },
+      { key: 'pending', label: '待审核申报表 (unit)', path: '/zmkj/pending', cookie: who.unit, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
+      { key: 'units', label: '推荐单位管理 (organizer)', path: '/admin/units', cookie: who.organizer, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
+    ];
+    const only = process.env.BENCH_WEB_PAGES?.split(',');
+    const rows: string[] = [];
+    for (const page of pages.filter((p) => !only || only.includes(p.key))) {
+      const runs: Run[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const run = await measure(chrome.port, platform.url + page.path, page.cookie);
+        runs.push(run);
+        console.error(`${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`);
+      }
+      const m = (k: Exclude<keyof Run, 'finalUrl'>) => median(runs.map((r) => r[k]));
+      rows.push(
+        `${page.label.padEnd(34)} | ${String(m('score')).padStart(5)} | ${m('fcp').toFixed(1).padStart(5)} | ${m('lcp').toFixed(1).padStart(5)} | ${m('tbt').toFixed(2).padStart(6)} | ${(m('bytes') / 1024).toFixed(0).padStart(7)} | ${page.before}`,
+      );
+    }
+    console.log(`\nLighthouse 12 mobile defaults, median of ${RUNS} run(s); the issue's figures (before) on the right`);
+    console.log(`targets: 我的申报表 ≤ 300 KB on the wire; score ≥ 90 on 登录, ≥ 75 on the 申请书`);
+    console.log(`${'page'.padEnd(34)} | score | FCP s | LCP s |  TBT s | KB wire | before: score | FCP | LCP | TBT | KB`);
+    console.log(`${'-'.repeat(34)}-|-------|-------|-------|--------|---------|-------------------------------------`);
+    for (const row of rows) console.log(row);
+  } finally {
+    chrome.kill();
+    await platform.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
