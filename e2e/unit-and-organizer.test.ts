@@ -17,7 +17,10 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     await choose(page, '单位类型', '地州市科协');
     await choose(page, '所在地区', '昌吉回族自治州');
     await page.getByLabel('联系人').fill('马建国');
-    await page.getByLabel('联系电话').fill('13909941234');
+    // 联系电话 a landline; the account's own 手机 receives 找回 codes and texts (issue 11)
+    await page.getByLabel('联系电话').fill('0994-2345678');
+    await page.getByLabel('手机', { exact: true }).fill('13909941234');
+    await page.getByLabel('电子邮箱').fill('cjkx@example.cn');
     await page.getByLabel('用户名').fill('cjkx2023');
     await page.getByLabel('密码', { exact: true }).fill('Changji2023');
     await page.getByLabel('确认密码').fill('Changji2023');
@@ -56,6 +59,13 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     expect(await page.getByRole('menuitem', { name: '查询申报表' }).isVisible()).toBe(true);
     expect(await page.getByRole('menuitem', { name: '我的申报表' }).count()).toBe(0);
     await shot(page, 'unit-06-home');
+    // 账号信息 from the menu: the 手机 given at registration, editable
+    await page.getByRole('menuitem', { name: '账号信息' }).click();
+    await expect.poll(() => page.getByLabel('手机', { exact: true }).inputValue()).toBe('13909941234');
+    await page.getByLabel('手机', { exact: true }).fill('13909945678');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('账号信息已保存').first().waitFor();
+    await shot(page, 'unit-07-account');
     expect(await errorToast(page).count()).toBeGreaterThanOrEqual(0);
   });
 });

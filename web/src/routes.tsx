@@ -19,6 +19,7 @@ const ViewPage = lazy(() => import('./pages/unit/ViewPage'));
 const UnitsPage = lazy(() => import('./pages/organizer/UnitsPage'));
 const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
+const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
 
 /** An expired session anywhere sends the user to the login page, then back. */
@@ -127,6 +128,7 @@ export function AppRoutes() {
                 </RequireRole>
               }
             />
+            <Route path="account" element={<RequireRole roles={['unit', 'applicant', 'organizer', 'expert']}><AccountPage /></RequireRole>} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

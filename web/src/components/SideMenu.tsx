@@ -36,7 +36,12 @@ export function SideMenu({ role, onNavigate }: { role: Role; onNavigate?: () => 
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const items: Item[] = [
-    { type: 'group', key: 'common', label: '常用功能', children: [{ key: '/', label: '我的主页' }] },
+    {
+      type: 'group',
+      key: 'common',
+      label: '常用功能',
+      children: [{ key: '/', label: '我的主页' }, ...(role === 'unit' ? [{ key: '/account', label: '账号信息' }] : [])],
+    },
     ...OTHER_MODULES.map(
       (name): Item => ({
         key: `module:${name}`,

@@ -70,6 +70,19 @@ export default function HomePage() {
           当前身份：{ROLE_LABELS[user.role]}
           {user.unit ? `（${user.unit.name}）` : ''}
         </Typography.Paragraph>
+        {user.role === 'unit' && !user.mobile && (
+          <Alert
+            type="warning"
+            showIcon
+            className="block-gap"
+            title="本单位账号尚未登记手机，收不到找回密码的验证码和待办理提醒"
+            action={
+              <Button size="small" type="primary" onClick={() => navigate('/account')}>
+                填写手机
+              </Button>
+            }
+          />
+        )}
         {shortcuts.length > 0 && (
           <Space wrap>
             {shortcuts.map((s) => (

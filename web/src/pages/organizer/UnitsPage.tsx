@@ -5,6 +5,7 @@ import { PASSWORD_RULE, UNIT_STATUS_LABELS, UNIT_STATUSES, unitCreateSchema } fr
 import type { UnitStatus } from '../../../../core';
 import { api } from '../../api';
 import { UnitInfoItems } from '../../components/UnitInfoItems';
+import { ContactItems } from '../../components/ContactItems';
 import { showFieldErrors, useErrorReporter, useFormSubmit, validateWith } from '../../formUtils';
 import { formatTime, useLoader } from '../../hooks';
 import type { AdminUnit } from '../../types';
@@ -49,6 +50,7 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
     >
       <Form form={form} name="unitCreate" layout="horizontal" labelCol={{ flex: '96px' }} wrapperCol={{ flex: '1 1 0' }}>
         <UnitInfoItems />
+        <ContactItems />
         <Form.Item label="用户名" name="username" required>
           <Input maxLength={32} autoComplete="off" />
         </Form.Item>

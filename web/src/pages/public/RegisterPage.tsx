@@ -9,6 +9,7 @@ import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
 import { UnitInfoItems } from '../../components/UnitInfoItems';
+import { ContactItems } from '../../components/ContactItems';
 import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
 import { showFieldErrors, validateWith } from '../../formUtils';
 import type { User } from '../../types';
@@ -121,6 +122,7 @@ function UnitRegister({ captcha, onDone }: { captcha: ReturnType<typeof useCaptc
   return (
     <Form form={form} name="unitRegister" {...formLayout} onFinish={onFinish}>
       <UnitInfoItems registration />
+      <ContactItems help />
       <Form.Item label="用户名" name="username" required extra={USERNAME_HELP}>
         <Input autoComplete="username" maxLength={32} />
       </Form.Item>

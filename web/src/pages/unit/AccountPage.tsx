@@ -1,0 +1,69 @@
+import { useEffect } from 'react';
+import { Alert, App, Button, Card, Descriptions, Form } from 'antd';
+import { accountContactSchema } from '../../../../core';
+import { api } from '../../api';
+import { useAuth } from '../../auth';
+import { ContactItems } from '../../components/ContactItems';
+import { showFieldErrors, useFormSubmit, validateWith } from '../../formUtils';
+import { useLoader } from '../../hooks';
+
+interface Contact {
+  mobile: string | null;
+  email: string | null;
+}
+
+/** 账号信息: the account's 手机 and 电子邮箱, where 找回 codes and 待办理 texts go (PUT /api/account/contact). */
+export default function AccountPage() {
+  const { user, refresh } = useAuth();
+  const { message } = App.useApp();
+  const [form] = Form.useForm();
+  const { submitting, run } = useFormSubmit(form);
+  const { data, loading, error } = useLoader(() => api<Contact>('GET', '/api/account/contact'), []);
+
+  useEffect(() => {
+    if (data) form.setFieldsValue({ mobile: data.mobile ?? '', email: data.email ?? '' });
+  }, [data, form]);
+
+  if (!user) return null;
+
+  const save = async () => {
+    const checked = validateWith(accountContactSchema, form.getFieldsValue(true));
+    if (!checked.ok) {
+      showFieldErrors(form, checked.fields);
+      return;
+    }
+    await run(async () => {
+      const saved = await api<Contact>('PUT', '/api/account/contact', checked.data);
+      form.setFieldsValue({ mobile: saved.mobile ?? '', email: saved.email ?? '' });
+      void message.success('账号信息已保存');
+      await refresh();
+    });
+  };
+
+  return (
+    <Card title="账号信息" loading={loading}>
+      {error && <Alert type="error" showIcon title={error} className="block-gap" />}
+      {data && !data.mobile && (
+        <Alert
+          type="warning"
+          showIcon
+          className="block-gap"
+          title="本账号尚未登记手机"
+          description="请填写手机并保存：找回密码的验证码和待办理申请书的短信提醒都发送到这里。"
+        />
+      )}
+      <Descriptions column={1} size="small" className="block-gap">
+        <Descriptions.Item label="用户名">{user.username}</Descriptions.Item>
+        {user.unit && <Descriptions.Item label="单位">{user.unit.name}</Descriptions.Item>}
+      </Descriptions>
+      <Form form={form} name="accountContact" layout="horizontal" labelCol={{ flex: '96px' }} wrapperCol={{ flex: '0 1 360px' }} onFinish={() => void save()}>
+        <ContactItems help />
+        <Form.Item label=" " colon={false}>
+          <Button type="primary" htmlType="submit" loading={submitting}>
+            保存
+          </Button>
+        </Form.Item>
+      </Form>
+    </Card>
+  );
+}
