@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -41,7 +42,7 @@ export async function startServer(env: Record<string, string> = {}, fixedPort?: 
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 170_000; // a loaded machine takes a minute to start it
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     try {
@@ -142,4 +143,54 @@ export async function choose(page: Page, label: string, option: string): Promise
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first().click();
   // the dropdown closes before the next click, which it would otherwise swallow
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
+}
+
+const require_ = createRequire(import.meta.url);
+let axeSource: string | undefined;
+/** Every violation seen when A11Y_REPORT names a file (to count them instead of failing): appended as JSON lines. */
+const a11yReport = process.env.A11Y_REPORT;
+
+/**
+ * Runs axe-core (WCAG 2.1 A/AA and best practices) on the page as it is now and fails on any violation,
+ * printing each rule, its targets and axe's summary. Injects axe once per document.
+ */
+export async function checkA11y(page: Page, name: string): Promise<void> {
+  axeSource ??= fs.readFileSync(require_.resolve('axe-core/axe.min.js'), 'utf8');
+  // let entering animations (modals, drawers, toasts) finish: half-faded text is not a contrast failure
+  await page.waitForTimeout(350);
+  const has = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  if (!has) await page.evaluate(axeSource);
+  type Result = { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] };
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Result[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+  const text = violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`)
+    .join('\n');
+  if (a11yReport) {
+    fs.appendFileSync(a11yReport, JSON.stringify({ page: name, url: page.url(), violations: violations.map((v) => ({ id: v.id, nodes: v.nodes.length, targets: v.nodes.map((n) => n.target) })) }) + '\n');
+    return;
+  }
+  if (violations.length) throw new Error(`axe: ${violations.length} rule(s) violated on ${name} (${page.url()}):\n${text}`);
+}
+
+/** checkA11y, then a full-page screenshot: what a journey does at each page or state it reaches. */
+export async function look(page: Page, name: string): Promise<void> {
+  await checkA11y(page, name);
+  await shot(page, name);
+}
+
+/**
+ * Records the page's console errors and failed requests' errors (a refused action the UI should not have
+ * asked shows as one). Returns the live list.
+ */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`${m.text()} @ ${page.url()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message} @ ${page.url()}`));
+  return errors;
 }

@@ -47,12 +47,39 @@ export function clearErrors(form: FormInstance): void {
   if (withErrors.length) form.setFields(withErrors.map((f) => ({ name: f.name, errors: [] })));
 }
 
-/** Puts client-side validation messages under their fields and scrolls to the first. */
+/**
+ * Puts validation messages under their fields (each field becomes aria-invalid and described by its message)
+ * and moves the focus to the first invalid field the form shows, in the page's order, so a screen reader
+ * announces it; a message for a field the form does not show stays in the form's own alert.
+ */
 export function showFieldErrors(form: FormInstance, fields: FieldErrorData[]): void {
   clearErrors(form);
   form.setFields(fields);
-  const first = fields[0];
-  if (first && first.name.length) form.scrollToField(first.name, { block: 'center' });
+  const shown = fields.filter((f) => f.name.length && form.getFieldInstance(f.name) !== undefined);
+  const first = firstInPage(form, shown.length ? shown : fields);
+  if (!first || !first.name.length) return;
+  // after React has rendered the messages, so the focused field is announced with its aria-describedby
+  setTimeout(() => {
+    form.scrollToField(first.name, { block: 'center', focus: true });
+  }, 0);
+}
+
+/** The field whose element comes first in the document (validation order is the schema's, not the page's). */
+function firstInPage(form: FormInstance, fields: FieldErrorData[]): FieldErrorData | undefined {
+  const located = fields.map((f) => ({ f, el: fieldElement(form, f.name) }));
+  const withEl = located.filter((x): x is { f: FieldErrorData; el: Element } => x.el !== null);
+  if (!withEl.length) return fields[0];
+  withEl.sort((a, b) => (a.el.compareDocumentPosition(b.el) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  return withEl[0]!.f;
+}
+
+function fieldElement(form: FormInstance, name: FieldPath): Element | null {
+  const instance: unknown = form.getFieldInstance(name);
+  if (instance instanceof Element) return instance;
+  const nested = (instance as { input?: unknown; nativeElement?: unknown } | undefined) ?? {};
+  if (nested.input instanceof Element) return nested.input;
+  if (nested.nativeElement instanceof Element) return nested.nativeElement;
+  return null;
 }
 
 /**

@@ -42,9 +42,11 @@ export function AppLayout() {
             onClick={() => setDrawerOpen(true)}
           />
         )}
-        <Link to="/" className="app-brand">
-          新疆科技工作者之家
-        </Link>
+        <h1 className="app-brand-title">
+          <Link to="/" className="app-brand">
+            新疆科技工作者之家
+          </Link>
+        </h1>
         <div className="app-user">
           <NotificationBell role={user.role} userId={user.id} />
           <span className="app-user-name">{user.realName || user.username}</span>

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Form, Grid, Input, Pagination, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Form, Grid, Input, Pagination, Select, Space, Typography } from 'antd';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { DEFAULT_ORDER, rangeText, SORT_LABELS, SORTS, STATUS_LABELS, WORK_UNIT_HINT, type Sort, type SortOrder } from '../../../core';
 import { api, ApiError } from '../api';
 import { serverFieldPath } from '../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../hooks';
 import type { ApplicationRow, QueryReply } from '../types';
+import { pageItemRender, ResponsiveList } from './ResponsiveList';
 import { RowActions } from './workflow/RowActions';
 import { StatusLink } from './workflow/StatusLink';
 
@@ -180,20 +181,21 @@ export function ApplicationQuery({ formName }: { formName: string }) {
           {range}
         </Typography.Text>
       </div>
-      <Table<ApplicationRow>
+      <ResponsiveList<ApplicationRow>
         rowKey="id"
+        label="查询结果"
         size="small"
         loading={loading}
         dataSource={rows}
-        scroll={wide ? { x: 960 } : undefined}
+        scrollX={960}
         pagination={false}
-        locale={{ emptyText: '暂无数据' }}
+        emptyText="暂无数据"
         columns={[
-          { title: '序号', key: 'index', width: 56, responsive: ['sm'], render: (_: unknown, __: ApplicationRow, i: number) => (q.page - 1) * q.pageSize + i + 1 },
+          { title: '序号', key: 'index', width: 56, render: (_: unknown, __: ApplicationRow, i: number) => (q.page - 1) * q.pageSize + i + 1 },
           {
             title: '申请书名称',
             key: 'name',
-            width: wide ? 230 : undefined,
+            width: 230,
             render: (_: unknown, row) => (
               <div>
                 <Link to={`/zmkj/view/${row.id}`} state={{ from }} className="query-name-link">
@@ -202,18 +204,13 @@ export function ApplicationQuery({ formName }: { formName: string }) {
                 <div className="query-row-meta">
                   <span>申请书编号: {row.number}</span> <span>添加时间: {formatTime(row.createdAt)}</span>
                 </div>
-                {!wide && (
-                  <div className="query-row-status">
-                    <StatusLink row={row} />
-                  </div>
-                )}
               </div>
             ),
           },
-          { title: '工作单位', dataIndex: 'workUnit', width: 150, responsive: ['md'], render: (v: string) => v || '—' },
-          { title: '推荐单位', dataIndex: 'unitName', width: 150, responsive: ['md'], render: (v: string | null) => v ?? '—' },
-          { title: '转交时间', dataIndex: 'transferredAt', width: 130, responsive: ['lg'], render: (v: string | null) => formatTime(v) || '—' },
-          { title: '状态', key: 'status', width: 200, responsive: ['md'], render: (_: unknown, row) => <StatusLink row={row} /> },
+          { title: '工作单位', dataIndex: 'workUnit', width: 150, render: (v: string) => v || '—' },
+          { title: '推荐单位', dataIndex: 'unitName', width: 150, render: (v: string | null) => v ?? '—' },
+          { title: '转交时间', dataIndex: 'transferredAt', width: 130, render: (v: string | null) => formatTime(v) || '—' },
+          { title: '状态', key: 'status', width: 200, render: (_: unknown, row) => <StatusLink row={row} /> },
           {
             title: '操作',
             key: 'actions',
@@ -242,6 +239,7 @@ export function ApplicationQuery({ formName }: { formName: string }) {
           pageSize={q.pageSize}
           total={total}
           showSizeChanger={false}
+          itemRender={pageItemRender}
           onChange={(page) => update({ page })}
         />
       </div>

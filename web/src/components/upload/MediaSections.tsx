@@ -151,9 +151,9 @@ export function VideoSection({ applicationId, media, files, editable, onAdded, o
 export function ExtraFiles({ applicationId, media, files, editable, onAdded, onRemoved, kind }: ListProps & { kind: ExtraKind }) {
   const { busy, remove } = useRemove(onRemoved);
   return (
-    // named 补充材料 only: the card around it is 主要事迹 or 感人故事 (and a label containing those words would
-    // also answer to the text field's label)
-    <div className="media-section extra-files" role="region" aria-label="补充材料" data-kind={kind}>
+    // two regions, two names (事迹补充材料, 故事补充材料); not 主要事迹…/感人故事…, which would also answer to
+    // the text field's label
+    <div className="media-section extra-files" role="region" aria-label={kind === 'deeds_extra' ? '事迹补充材料' : '故事补充材料'} data-kind={kind}>
       <div className="extra-title">
         补充材料<Typography.Text type="secondary">（选填，可上传图片、PDF 文件或视频）</Typography.Text>
       </div>

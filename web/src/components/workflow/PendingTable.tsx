@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Alert, Grid, Space, Table } from 'antd';
+import { Alert, Grid, Space } from 'antd';
 import { Link, useLocation } from 'react-router';
 import { rangeText } from '../../../../core';
 import { api } from '../../api';
 import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationRow, QueryReply } from '../../types';
+import { ResponsiveList } from '../ResponsiveList';
 import { statusColumn, type ViewedNoteOf } from './columns';
 import { WithdrawButton } from './WithdrawButton';
 
@@ -33,13 +34,14 @@ export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
   return (
     <>
       {error && <Alert type="error" showIcon title={error} className="block-gap" />}
-      <Table<ApplicationRow>
+      <ResponsiveList<ApplicationRow>
         rowKey="id"
+        label={tab === 'pending' ? '待审核的申请书' : '已办理的申请书'}
         size="small"
         loading={loading}
         dataSource={data?.rows ?? []}
-        scroll={wide ? { x: 860 } : undefined}
-        locale={{ emptyText: tab === 'pending' ? '暂无待审核的申请书' : '暂无已办理的申请书' }}
+        scrollX={860}
+        emptyText={tab === 'pending' ? '暂无待审核的申请书' : '暂无已办理的申请书'}
         pagination={{
           current: page,
           pageSize,
@@ -54,20 +56,15 @@ export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
           },
         }}
         columns={[
-          { title: '申请书编号', dataIndex: 'number', width: 120, responsive: ['sm'] },
-          {
-            title: '申请人姓名',
-            dataIndex: 'applicantName',
-            width: 110,
-            render: (v: string, row) => (wide ? v : <>{v}<div className="query-row-meta">{row.number}</div></>),
-          },
-          { title: '工作单位', dataIndex: 'workUnit', width: 180, responsive: ['md'], render: (v: string) => v || '—' },
-          statusColumn({ key: 'status', width: wide ? 230 : 120 }, tab === 'handled' ? VIEWED_BY_ORGANIZER : undefined),
-          { title: '转交时间', dataIndex: 'transferredAt', width: 140, responsive: ['sm'], render: (v: string | null) => formatTime(v) || '—' },
+          { title: '申请书编号', dataIndex: 'number', width: 120 },
+          { title: '申请人姓名', dataIndex: 'applicantName', width: 110 },
+          { title: '工作单位', dataIndex: 'workUnit', width: 180, render: (v: string) => v || '—' },
+          statusColumn({ key: 'status', width: 230 }, tab === 'handled' ? VIEWED_BY_ORGANIZER : undefined),
+          { title: '转交时间', dataIndex: 'transferredAt', width: 140, render: (v: string | null) => formatTime(v) || '—' },
           {
             title: '操作',
             key: 'actions',
-            width: wide ? 110 : 70,
+            width: 110,
             fixed: wide ? 'right' : undefined,
             render: (_: unknown, row) => (
               <Space size={8} wrap>

@@ -286,7 +286,7 @@ export default function ApplicationEditPage() {
     <Card className="editor-head" size="small">
       <div className="editor-head-row">
         <div className="editor-head-title">
-          <Typography.Title level={4} className="no-margin">
+          <Typography.Title level={2} className="no-margin page-title">
             最美科技工作者/{name}[手机: {mobile}]
           </Typography.Title>
           <Space size={4} wrap>

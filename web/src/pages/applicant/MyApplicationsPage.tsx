@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Popconfirm, Space, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Popconfirm, Space, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
 import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { ResponsiveList } from '../../components/ResponsiveList';
 import { statusColumn, type ViewedNoteOf } from '../../components/workflow/columns';
 import { WithdrawButton } from '../../components/workflow/WithdrawButton';
 import { useErrorReporter } from '../../formUtils';
@@ -62,13 +63,14 @@ export default function MyApplicationsPage() {
         当且仅当【状态】是申报人时可以编辑申请书。提交到推荐单位后、推荐单位办理前，可以点击“收回”收回申请书；点击【状态】可以查看流程情况。
       </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} className="block-gap" />}
-      <Table<ApplicationRow>
+      <ResponsiveList<ApplicationRow>
         rowKey="id"
+        label="我的申报表"
         loading={loading}
         dataSource={data ?? []}
         pagination={false}
-        scroll={{ x: 980 }}
-        locale={{ emptyText: '暂无申请书，点击【我要申请】开始填写' }}
+        scrollX={980}
+        emptyText="暂无申请书，点击【我要申请】开始填写"
         columns={[
           { title: '申请书编号', dataIndex: 'number', width: 130 },
           { title: '申请人姓名', dataIndex: 'applicantName', width: 110 },

@@ -63,7 +63,7 @@ export default function HomePage() {
   return (
     <Space orientation="vertical" size="middle" className="full-width">
       <Card>
-        <Typography.Title level={4} className="no-margin">
+        <Typography.Title level={2} className="no-margin page-title">
           欢迎您，{user.realName || user.username}
         </Typography.Title>
         <Typography.Paragraph type="secondary" className="welcome-sub">

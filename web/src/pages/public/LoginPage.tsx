@@ -30,6 +30,11 @@ export default function LoginPage() {
   const { submitting, run } = useCaptchaSubmit(form, captcha, (err) => {
     setError(errorMessage(err));
     if (err instanceof ApiError && err.fields?.some((f) => f.field === 'smsCode')) setSmsCodeAsked(true);
+    // a refused password (or account): the field is marked invalid, described by the message, and focused
+    else if (err instanceof ApiError && err.status === 401) showFieldErrors(form, [{ name: ['password'], errors: [errorMessage(err)] }]);
+    else if (err instanceof ApiError && err.fields?.length) {
+      showFieldErrors(form, err.fields.map((f) => ({ name: [f.field], errors: [f.message] })));
+    }
   });
   const target = state.from && state.from !== '/login' ? state.from : '/';
 

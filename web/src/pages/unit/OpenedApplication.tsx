@@ -21,8 +21,8 @@ export function OpenedApplicationPending({ loadError, back }: { loadError: strin
 export function OpenedApplicationTitle({ detail }: { detail: ApplicationDetail }) {
   return (
     <div className="handle-title">
-      <Typography.Title level={4} className="no-margin">
-        最美科技工作者/{detail.form.name || detail.applicantName}[手机: {detail.form.mobile ?? ''}]
+      <Typography.Title level={2} className="no-margin page-title">
+        最美科技工作者/{detail.form.name || detail.applicantName}<span className="nowrap">[手机: {detail.form.mobile ?? ''}]</span>
       </Typography.Title>
       <Space size={4} wrap>
         <span>状态：</span>

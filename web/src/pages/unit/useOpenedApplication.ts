@@ -4,8 +4,8 @@ import type { ApplicationDetail, ChangesReply } from '../../types';
 import { openApplication } from '../../workflow';
 
 /**
- * The application a unit or 自治区科协 opens (办理, 查看): POST …/open, which records 已阅 (from then on the sender
- * can no longer 收回), and its changes since the last return. `onOpened` runs with the detail once it is there.
+ * The application a unit or 自治区科协 opens (办理, 查看): read, then, when it waits for this viewer, POST …/open,
+ * which records 已阅 (from then on the sender can no longer 收回); and its changes since the last return. `onOpened` runs with the detail once it is there.
  */
 export function useOpenedApplication(id: string, onOpened?: (detail: ApplicationDetail) => void) {
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
@@ -17,7 +17,10 @@ export function useOpenedApplication(id: string, onOpened?: (detail: Application
     let live = true;
     setDetail(null);
     setLoadError(null);
-    openApplication(id)
+    // 办理 (POST …/open, 已阅) only when the application waits for this viewer (abilities.view); any other
+    // application it may see is read as it is, without asking for an action the server would refuse
+    api<ApplicationDetail>('GET', `/api/applications/${id}`)
+      .then((d) => (d.abilities.view ? openApplication(id) : d))
       .then((d) => {
         if (!live) return;
         setDetail(d);

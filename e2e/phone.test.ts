@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, checkA11y, consoleErrors, e2eSuite, login, look, newPage } from './harness';
+import { ApiClient } from './api';
+import { completeForm } from '../server/testing/factories';
+import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+
+// Issue 11: lists as cards on a phone with their actions on screen; the title's 手机 not broken; WCAG checks
+// (axe on every page, focus on the first invalid field, a refused password marked invalid); robots.txt; and
+// no console error on any page of the journey.
+const UNIT = '昌吉回族自治州科学技术协会';
+const PHONE = { width: 390, height: 844 };
+
+/** A phone's page, with time for a loaded machine. */
+async function phonePage() {
+  const p = await newPage(e2e.browser, e2e.platform.url, PHONE);
+  p.page.setDefaultTimeout(30_000);
+  return p;
+}
+let unitId = '';
+let applicationId = '';
+
+const e2e = e2eSuite({
+  async setup(platform) {
+    const admin = new ApiClient(platform.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    unitId = (await admin.call<{ id: string }>('POST', '/api/admin/units', {
+      unitName: UNIT, unitType: '地州市科协', region: '昌吉回族自治州', contactName: '马六', contactPhone: '13609905566', mobile: '13609905566', username: 'cjkx', password: 'Unit2023x',
+    })).id;
+    const c = new ApiClient(platform.url);
+    await c.call('POST', '/api/auth/register/applicant', { username: 'phone2023', password: 'Apply2023x', realName: '阿依古丽', mobile: '13899005566', email: 'ayg@example.cn', captcha: '13579' });
+    applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
+    await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: '阿依古丽', mobile: '13899005566' }) });
+    await c.call('POST', `/api/applications/${applicationId}/pledge`);
+    await c.upload(applicationId, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
+    await c.upload(applicationId, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
+    await c.upload(applicationId, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+    await c.upload(applicationId, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
+    // a second one, still a draft: the list has a row with 编辑申请书/提交
+    await c.call('POST', `/api/applications/${applicationId}/transitions/submit`, { unitId });
+  },
+});
+
+/** Every element of `locator` lies inside the viewport, and the page does not scroll sideways. */
+async function onScreen(page: Page, selector: string): Promise<number> {
+  await page.locator(selector).first().waitFor();
+  const r = await page.evaluate((sel) => {
+    const boxes = [...document.querySelectorAll(sel)].map((e) => e.getBoundingClientRect());
+    return {
+      count: boxes.length,
+      outside: boxes.filter((b) => b.left < 0 || b.right > window.innerWidth || b.width === 0).length,
+      scrollWidth: document.scrollingElement!.scrollWidth,
+      innerWidth: window.innerWidth,
+    };
+  }, selector);
+  expect(r.outside).toBe(0);
+  expect(r.scrollWidth).toBeLessThanOrEqual(r.innerWidth);
+  return r.count;
+}
+
+describe('on a phone (390×844)', () => {
+  it('我的申报表, 待审核申报表 and 查询申报表 show cards with their actions on screen; no console error', async () => {
+    const { page } = await phonePage();
+    const errors = consoleErrors(page);
+    await login(page, 'phone2023', 'Apply2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    await page.goto('/zmkj/mine');
+    const card = page.locator('.row-card', { hasText: '阿依古丽' });
+    await card.waitFor();
+    // 查看申请书 (submitted), 附件 and 收回 (the unit has not opened it)
+    for (const name of ['查看申请书', '附件', '收回']) await card.getByRole(name === '查看申请书' ? 'link' : 'button', { name, exact: true }).waitFor();
+    expect(await onScreen(page, '.row-card-actions a, .row-card-actions button')).toBeGreaterThanOrEqual(3);
+    await look(page, 'phone-01-mine');
+
+    // the title's 手机 is on one line
+    await page.goto(`/zmkj/applications/${applicationId}`);
+    const title = page.getByText('最美科技工作者/阿依古丽').first();
+    await title.waitFor();
+    const lines = await page.evaluate(() => {
+      const el = [...document.querySelectorAll('h2')].find((h) => h.textContent?.includes('13899005566'))!;
+      const range = document.createRange();
+      const text = [...el.childNodes].flatMap((n) => (n.nodeType === 3 ? [n] : [...n.childNodes])).find((n) => n.textContent?.includes('13899005566'))!;
+      const at = text.textContent!.indexOf('13899005566');
+      range.setStart(text, at);
+      range.setEnd(text, at + 11);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBe(1);
+    await look(page, 'phone-02-editor');
+    expect(errors).toEqual([]);
+  });
+
+  it('the unit: 待审核申报表 and 查询申报表 as cards; 查看 of a row it does not hold asks no 办理', async () => {
+    const { page } = await phonePage();
+    const errors = consoleErrors(page);
+    await login(page, 'cjkx', 'Unit2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    await page.goto('/zmkj/pending');
+    await page.locator('.row-card', { hasText: '阿依古丽' }).getByRole('link', { name: '办理' }).waitFor();
+    await onScreen(page, '.row-card-actions a, .row-card-actions button');
+    await look(page, 'phone-03-pending');
+
+    await page.goto('/zmkj/search');
+    await page.locator('.row-card', { hasText: '阿依古丽' }).getByRole('button', { name: /更多功能/ }).waitFor();
+    await onScreen(page, '.row-card-actions a, .row-card-actions button');
+    await look(page, 'phone-04-search');
+    // the page numbers are not links without a target
+    expect(await page.locator('a[rel=nofollow]:not([href])').count()).toBe(0);
+
+    // 办理 records 已阅; the organizer's 查看 of an application that waits for the unit asks no 办理
+    await page.locator('.row-card', { hasText: '阿依古丽' }).getByRole('button', { name: /更多功能/ }).click();
+    await page.getByRole('menuitem', { name: '办理' }).click();
+    await page.getByText('最美科技工作者/阿依古丽').first().waitFor();
+    await look(page, 'phone-05-handle');
+    expect(errors).toEqual([]);
+
+    const org = await newPage(e2e.browser, e2e.platform.url);
+    const orgErrors = consoleErrors(org.page);
+    await login(org.page, 'admin', ADMIN_PASSWORD);
+    await org.page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    await org.page.goto(`/zmkj/view/${applicationId}`);
+    await org.page.getByText('最美科技工作者/阿依古丽').first().waitFor();
+    await checkA11y(org.page, 'organizer view of a unit’s application');
+    expect(orgErrors).toEqual([]);
+  });
+});
+
+describe('forms and standards', () => {
+  it('a failed 登录 focuses the first invalid field; a refused password is marked aria-invalid', async () => {
+    const { page } = await newPage(e2e.browser, e2e.platform.url);
+    const errors = consoleErrors(page);
+    await page.goto('/login');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login_username');
+    expect(await page.locator('#login_username').getAttribute('aria-invalid')).toBe('true');
+    const described = await page.locator('#login_username').getAttribute('aria-describedby');
+    expect(await page.locator(`#${described}`).count()).toBe(1);
+    await look(page, 'a11y-01-login-empty');
+
+    await page.getByLabel('用户名').fill('phone2023');
+    await page.getByLabel('密码').fill('Wrong2023x');
+    await page.getByLabel('验证码').fill('13579');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText(/用户名或密码错误/).first().waitFor();
+    await expect.poll(() => page.locator('#login_password').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login_password');
+    // the captcha's description points at an element that exists
+    await page.getByLabel('验证码').fill('1');
+    await page.getByRole('button', { name: '登录' }).click();
+    await checkA11y(page, 'login refused');
+    const captchaDescribed = await page.locator('#login_captcha').getAttribute('aria-describedby');
+    if (captchaDescribed) for (const id of captchaDescribed.split(' ')) expect(await page.locator(`#${id}`).count()).toBe(1);
+    // the refused log-in is deliberate: its 401 is the only console error
+    expect(errors.filter((e) => !/401|400/.test(e))).toEqual([]);
+    expect(errors.join('\n')).not.toMatch(/Content.Security.Policy|unsafe-eval/i);
+  });
+
+  it('/robots.txt is text/plain and keeps crawlers out of the API', async () => {
+    const res = await fetch(`${e2e.platform.url}/robots.txt`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/^User-agent: \*$/m);
+    expect(text).toMatch(/^Disallow: \/api\/$/m);
+  });
+});
