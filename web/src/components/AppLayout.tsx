@@ -7,6 +7,7 @@ import { useAuth } from '../auth';
 import { SideMenu } from './SideMenu';
 import { ContactFooter } from './ContactFooter';
 import { NotificationBell } from './NotificationBell';
+import { confirmLeave } from './unsavedChanges';
 
 export function PageLoading() {
   return (
@@ -55,6 +56,8 @@ export function AppLayout() {
             size="small"
             ghost
             onClick={async () => {
+              // a form with unsaved changes asks first (【留在此页】 keeps the user here, logged in)
+              if (!(await confirmLeave())) return;
               await logout();
               navigate('/login', { replace: true });
             }}

@@ -1,10 +1,14 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
 import { Link, useNavigate, useParams } from 'react-router';
-import { APPLICATION_FIELDS, applicationDraftSchema, ATTACHMENT_KINDS, parseIdNumber, type ExtraKind } from '../../../../core';
+import dayjs from 'dayjs';
+import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber, type ExtraKind } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
 import { api, errorMessage } from '../../api';
+import { useAuth } from '../../auth';
 import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
+import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { EligibilitySection } from '../../components/application/EligibilitySection';
 import { FieldItem } from '../../components/application/FieldControl';
 import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
@@ -13,7 +17,7 @@ import { StatusTag } from '../../components/StatusTag';
 import { ExtraFiles, PhotoSection, VideoSection } from '../../components/upload/MediaSections';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
-import { clearErrors, showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
+import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
 import { formatSize, useCurrentCampaign } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
 import { transition } from '../../workflow';
@@ -81,15 +85,24 @@ function scrollToSection(id: string) {
 export default function ApplicationEditPage() {
   const { id = '' } = useParams();
   const [form] = Form.useForm();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const report = useErrorReporter();
+  const { user } = useAuth();
   const screens = Grid.useBreakpoint();
   const { data: campaign } = useCurrentCampaign();
 
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [values, setValues] = useState<ApplicationForm>({});
-  const [dirty, setDirty] = useState(false);
+  const [dirty, setDirtyState] = useState(false);
+  /** the same, at once: what the guard and the local copy read */
+  const dirtyRef = useRef(false);
+  const setDirty = useCallback((v: boolean) => {
+    dirtyRef.current = v;
+    setDirtyState(v);
+  }, []);
+  /** what the last 【保存】 could not save: [{ field, label, message }] */
+  const [notSaved, setNotSaved] = useState<NonNullable<ApplicationDetail['notSaved']>>([]);
   const [saving, setSaving] = useState(false);
   const [checking, setChecking] = useState(false);
   const [pledging, setPledging] = useState(false);
@@ -99,6 +112,41 @@ export default function ApplicationEditPage() {
   const [pickerOpen, setPickerOpen] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const navigate = useNavigate();
+
+  // The local copy of what is typed (localStorage, per user and application): see components/localDraft.ts.
+  const localKey = user ? draftKey(user.id, id) : null;
+  const localKeyRef = useRef(localKey);
+  const writeTimer = useRef<number | undefined>(undefined);
+  /** writes the local copy now, if there is anything unsaved */
+  const flushLocal = useCallback(() => {
+    window.clearTimeout(writeTimer.current);
+    writeTimer.current = undefined;
+    if (dirtyRef.current && localKeyRef.current) writeDraft(localKeyRef.current, toBody(form.getFieldsValue(true) as Record<string, unknown>));
+  }, [form]);
+  /** …and a moment after the last keystroke */
+  const scheduleLocal = useCallback(() => {
+    window.clearTimeout(writeTimer.current);
+    writeTimer.current = window.setTimeout(flushLocal, 400);
+  }, [flushLocal]);
+  useEffect(() => {
+    // once known, the key stays: an expired session (user null) must still write under it
+    if (localKey) localKeyRef.current = localKey;
+  }, [localKey]);
+  useEffect(() => {
+    window.addEventListener('pagehide', flushLocal);
+    window.addEventListener('beforeunload', flushLocal);
+    return () => {
+      window.removeEventListener('pagehide', flushLocal);
+      window.removeEventListener('beforeunload', flushLocal);
+      flushLocal(); // leaving the page (an expired session's redirect included)
+    };
+  }, [flushLocal]);
+
+  const discardLocal = useCallback(() => {
+    window.clearTimeout(writeTimer.current);
+    writeTimer.current = undefined;
+    if (localKeyRef.current) clearDraft(localKeyRef.current);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -110,28 +158,47 @@ export default function ApplicationEditPage() {
         setDetail(d);
         setValues(d.form);
         setDirty(false);
+        setNotSaved([]);
       })
       .catch((err: unknown) => live && setLoadError(errorMessage(err)));
     return () => {
       live = false;
     };
-  }, [id, form]);
+  }, [id, form, setDirty]);
 
-  // Unsaved changes: ask before the tab is closed or reloaded.
+  // On return: a local copy that says more than the saved 申请书 is offered back.
+  const offered = useRef<string | null>(null);
   useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-    };
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+    if (!detail || !localKey || !detail.abilities.edit || offered.current === detail.id) return;
+    offered.current = detail.id;
+    const local = readDraft(localKey);
+    if (!local) return;
+    if (!draftDiffers(local.form, detail.form as Record<string, unknown>)) {
+      clearDraft(localKey);
+      return;
+    }
+    modal.confirm({
+      title: '恢复未保存的修改？',
+      content: `发现上次未保存的修改（${dayjs(local.at).format('YYYY-MM-DD HH:mm')}），是否恢复？`,
+      okText: '恢复',
+      cancelText: '放弃',
+      className: 'restore-confirm',
+      onOk: () => {
+        form.setFieldsValue(local.form);
+        setValues(form.getFieldsValue(true) as ApplicationForm);
+        setDirty(true);
+        setSavedAt(null);
+      },
+      onCancel: () => clearDraft(localKey),
+    });
+  }, [detail, localKey, modal, form, setDirty]);
 
   const editable = detail?.abilities.edit ?? false;
 
   const onValuesChange = (changed: Partial<ApplicationForm>, all: ApplicationForm) => {
     setDirty(true);
     setSavedAt(null);
+    scheduleLocal();
     let next = all;
     if (typeof changed.idNumber === 'string') {
       const parsed = parseIdNumber(changed.idNumber);
@@ -148,22 +215,31 @@ export default function ApplicationEditPage() {
     setValues(next);
   };
 
-  /** 【保存】: validates what is filled with the server's draft schema, then PUT. */
+  /**
+   * 【保存】: PUT every field; the server saves what is well-formed and names in `notSaved` what it did not
+   * save and why. Those entries stay on screen, marked, and in the local copy, for the user to fix.
+   * true only when everything was saved.
+   */
   const save = useCallback(
     async (): Promise<boolean> => {
       const raw = form.getFieldsValue(true) as Record<string, unknown>;
-      const checked = validateWith(applicationDraftSchema, raw);
-      if (!checked.ok) {
-        showFieldErrors(form, checked.fields);
-        void message.error(`申请书有${checked.fields.length}处填写不正确，请按提示修改后再保存`);
-        return false;
-      }
       setSaving(true);
       try {
         const saved = await api<ApplicationDetail>('PUT', `/api/applications/${id}`, { form: toBody(raw) });
+        const { notSaved: refused = [], ...rest } = saved;
+        setDetail(rest);
+        setNotSaved(refused);
+        if (refused.length) {
+          // still unsaved: the page stays guarded and the local copy keeps the entries
+          showFieldErrors(form, refused.map((f) => ({ name: [f.field], errors: [f.message] })));
+          setDirty(true);
+          flushLocal();
+          void message.warning(`已保存，但以下${refused.length}项未保存，请按提示修改后再保存`);
+          return false;
+        }
         clearErrors(form);
-        setDetail(saved);
         setDirty(false);
+        discardLocal();
         setSavedAt(new Date().toISOString());
         return true;
       } catch (err) {
@@ -173,8 +249,17 @@ export default function ApplicationEditPage() {
         setSaving(false);
       }
     },
-    [form, id, message, report],
+    [form, id, message, report, setDirty, flushLocal, discardLocal],
   );
+
+  useUnsavedGuard(dirtyRef, {
+    message: '申请书有未保存的修改，离开后将丢失。是否离开？',
+    save,
+    onDiscard: () => {
+      dirtyRef.current = false;
+      discardLocal();
+    },
+  });
 
   /** POST …/transitions/submit; after a return it goes back to the same unit, so no unitId. */
   const send = async (unit: UnitRef | null) => {
@@ -336,6 +421,17 @@ export default function ApplicationEditPage() {
           className="block-gap return-opinion"
           title={<span className="pre-wrap">推荐单位修改意见：{detail.opinions.return}</span>}
           description={`请按意见修改后点击右上角【提交】，申请书将重新提交到${detail.unitName ?? '原推荐单位'}。`}
+        />
+      )}
+      {notSaved.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          className="block-gap not-saved"
+          role="alert"
+          title={`已保存，但以下${notSaved.length}项未保存：${notSaved.map((f) => `${f.label}（${f.message}）`).join('；')}`}
+          description="其余内容已保存。请按提示修改以上各项后再点击【保存】；修改前这些内容保留在本页和本机的草稿中。"
+          closable={{ onClose: () => setNotSaved([]) }}
         />
       )}
       {check && !check.complete && (
