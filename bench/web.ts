@@ -7,13 +7,14 @@
  *   BENCH_WEB_PAGES=login,edit npm run bench:web
  *
  * Logged-in pages are measured with the session cookies of a log-in made through the API (as the e2e
- * journeys do), sent by Lighthouse with every request. Lighthouse clears the cache before each run: these
+ * journeys do), put into the browser's cookie jar before each run. Lighthouse clears the cache before each run: these
  * are first visits. It prints figures and asserts nothing about them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import puppeteer, { type Browser } from 'puppeteer-core';
 import { ApiClient } from '../e2e/api';
 import { ADMIN_PASSWORD, CAPTCHA, startServer } from '../e2e/harness';
 import { completeForm } from '../server/testing/factories';
@@ -61,13 +62,28 @@ async function seed(url: string): Promise<{ applicant: string; applicationId: st
   return { applicant: applicant.sessionHeaders().cookie, applicationId: id, unit: unit.sessionHeaders().cookie, organizer: admin.sessionHeaders().cookie };
 }
 
-async function measure(port: number, url: string, cookie?: string): Promise<Run> {
+/**
+ * The browser's cookies become exactly the given session's (none for the login page). Lighthouse keeps
+ * cookies between runs, and a Cookie header given as `extraHeaders` loses to the browser's own cookies.
+ */
+async function useCookies(browser: Browser, url: string, cookie?: string) {
+  const page = (await browser.pages())[0] ?? (await browser.newPage());
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.clearBrowserCookies');
+  const cookies = (cookie ?? '')
+    .split('; ')
+    .filter(Boolean)
+    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url }));
+  if (cookies.length) await cdp.send('Network.setCookies', { cookies });
+  await cdp.detach();
+}
+
+async function measure(port: number, url: string): Promise<Run> {
   const result = await lighthouse(url, {
     port,
     output: 'json',
     logLevel: 'error',
     onlyCategories: ['performance'],
-    ...(cookie ? { extraHeaders: { cookie } } : {}),
   });
   if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
   const { lhr } = result;
@@ -87,6 +103,7 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) throw new Error('web/dist is not built: run npm run build:web first');
   const platform = await startServer({ LOG_LEVEL: 'error' });
   const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });
+  const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
   try {
     const who = await seed(platform.url);
     const pages: PageSpec[] = [
@@ -101,7 +118,9 @@ async function main() {
     for (const page of pages.filter((p) => !only || only.includes(p.key))) {
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const run = await measure(chrome.port, platform.url + page.path, page.cookie);
+        await useCookies(browser, platform.url, page.cookie);
+        const run = await measure(chrome.port, platform.url + page.path);
+        if (new URL(run.finalUrl).pathname !== page.path) throw new Error(`${page.label}: Lighthouse ended on ${run.finalUrl}, not ${page.path}`);
         runs.push(run);
         console.error(`${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`);
       }
@@ -116,6 +135,7 @@ async function main() {
     console.log(`${'-'.repeat(34)}-|-------|-------|-------|--------|---------|-------------------------------------`);
     for (const row of rows) console.log(row);
   } finally {
+    await browser.disconnect();
     chrome.kill();
     await platform.stop();
   }

@@ -73,8 +73,12 @@ export function createTusServer(s: Services, directory: string) {
   /** The sha256 of each upload's bytes so far, kept while the upload continues in order, so finishing need not re-read it. */
   const hashes = new Map<string, { hash: crypto.Hash; offset: number }>();
 
+  /** Each upload's row (owner, application, kind, name, size never change) as the first PATCH read it: later PATCHes ask no query. */
+  const rows = new Map<string, typeof uploads.$inferSelect>();
+
   const remove = async (id: string) => {
     hashes.delete(id);
+    rows.delete(id);
     await s.db.delete(uploads).where(eq(uploads.id, id));
     await Promise.all([fsp.rm(path.join(directory, id), { force: true }), fsp.rm(path.join(directory, `${id}.json`), { force: true })]);
   };
@@ -170,7 +174,8 @@ export function createTusServer(s: Services, directory: string) {
    */
   async function receive(user: SessionUser, id: string, req: IncomingMessage, reply: FastifyReply) {
     reply.header('tus-resumable', '1.0.0');
-    const [row] = UPLOAD_ID.test(id) ? await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
+    const cached = rows.get(id);
+    const [row] = cached ? (cached.userId === user.id ? [cached] : []) : UPLOAD_ID.test(id) ? await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
     if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
     if (req.headers['tus-resumable'] !== '1.0.0') return reply.code(412).send('Tus-Resumable Required\n');
     if (req.headers['content-type'] !== 'application/offset+octet-stream') return reply.code(415).send('Invalid Content-Type\n');
@@ -217,6 +222,7 @@ export function createTusServer(s: Services, directory: string) {
       const now = offset + received;
       if (now < row.size) {
         if (state) hashes.set(id, { hash: state.hash, offset: now });
+        rows.set(id, row);
         return reply.code(204).header('upload-offset', now).send();
       }
       const view = await finish(user, id, state?.hash.digest('hex'));
