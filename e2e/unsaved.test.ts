@@ -32,7 +32,7 @@ async function openEditor(viewport: { width: number; height: number }) {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   // into the editor from 我的申报表, inside the app: Back then stays in the app (the router's own navigation)
   await page.goto('/zmkj/mine');
-  await page.locator('tr', { hasText: 'ZMKJ2023' }).getByText('编辑申请书/提交').click();
+  await page.getByRole('link', { name: '编辑申请书/提交' }).first().click(); // a table row, or a card on phones
   await page.waitForURL(new RegExp(`/zmkj/applications/${id}$`));
   await page.getByLabel('籍贯').waitFor();
   return { context, page, id, url: new RegExp(`/zmkj/applications/${id}$`) };
