@@ -129,11 +129,15 @@ const OUTCOME_TEXT: Record<DemoAccount['outcome'], string> = {
 
 /** The report as printed by `npm run seed:demo`: "可用" only for a login the demo password opens. */
 export function formatDemoReport(report: DemoAccount[]): string {
-  const usable = report.filter((r) => r.outcome === 'created' || r.outcome === 'existing');
+  const ok = (r: DemoAccount) => r.outcome === 'created' || r.outcome === 'existing';
+  const usable = report.filter((r) => ok(r) && r.username !== DEMO_PENDING.username);
   const lines = [`演示数据：可用演示密码 ${DEMO_PASSWORD} 登录的账号 ${usable.length} 个，其他 ${report.length - usable.length} 个见说明`];
   for (const r of report) {
-    const pending = r.username === DEMO_PENDING.username && (r.outcome === 'created' || r.outcome === 'existing') ? '（用于演示“等待审核”，登录时会被拒绝）' : '';
-    const status = r.outcome === 'created' || r.outcome === 'existing' ? `${OUTCOME_TEXT[r.outcome]}，可用演示密码登录${pending}` : `${OUTCOME_TEXT[r.outcome]}，${r.note ?? ''}`;
+    const status = !ok(r)
+      ? `${OUTCOME_TEXT[r.outcome]}，${r.note ?? ''}`
+      : r.username === DEMO_PENDING.username
+        ? `${OUTCOME_TEXT[r.outcome]}，等待审核：登录会被拒绝（演示“等待审核”；自治区科协审核通过后可用演示密码登录）`
+        : `${OUTCOME_TEXT[r.outcome]}，可用演示密码登录`;
     lines.push(`  ${r.username.padEnd(14)} ${r.who}：${status}`);
   }
   return lines.join('\n');

@@ -6,6 +6,7 @@ import { outbox, units, users } from './db/schema';
 import { buildApplicant, buildOrganizer, buildUnit } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 import { pdfBytes } from './testing/files';
+import { DEMO_PASSWORD, formatDemoReport, seedDemo } from './seed-demo';
 import { parties, readyApplication } from './testing/journey';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -156,5 +157,35 @@ describe('【提交】 to 自治区科协 names what is missing', () => {
     expect(noOpinion).toContain('尚未填写【推荐单位意见】');
     expect(noOpinion).not.toContain('上传【推荐报告扫描件】');
     expect(new Set([both, noReport, noOpinion]).size).toBe(3);
+  });
+});
+
+describe('seed:demo says what happened to each demo account', () => {
+  it('never reports as usable a login the demo password does not open', async () => {
+    // the README's create-unit example made 乌鲁木齐市科学技术协会 under another name; demo_aili is someone's own
+    const wlmq = await buildUnit(t.s, { name: '乌鲁木齐市科学技术协会', username: 'wlmqkx_own' });
+    await buildApplicant(t.s, { username: 'demo_aili' });
+    const report = await seedDemo(t.s);
+    const byName = Object.fromEntries(report.map((r) => [r.username, r]));
+    expect(byName.demo_wlmq).toMatchObject({ outcome: 'skipped' });
+    expect(byName.demo_wlmq!.note).toContain(wlmq.username);
+    expect(byName.demo_aili).toMatchObject({ outcome: 'unusable' });
+    expect(byName.demo_kashi).toMatchObject({ outcome: 'created' });
+    const text = formatDemoReport(report);
+    const line = (name: string) => text.split('\n').find((l) => l.includes(name))!;
+    expect(line('demo_wlmq')).toContain('wlmqkx_own');
+    expect(line('demo_wlmq')).not.toContain('可用演示密码登录');
+    expect(line('demo_aili')).toContain('不可用');
+    expect(line('demo_aili')).not.toContain('可用演示密码登录');
+    expect(line('demo_kashi')).toContain('可用演示密码登录');
+    // what it calls usable does log in; what it skipped does not exist
+    for (const r of report.filter((x) => x.outcome === 'created' && x.username !== 'demo_pending')) {
+      const res = await new Client(t.app).post('/api/auth/login', { username: r.username, password: DEMO_PASSWORD, captcha: CAPTCHA });
+      expect(res.statusCode, r.username).toBe(200);
+    }
+    expect(await t.s.db.select().from(users).where(eq(users.username, 'demo_wlmq'))).toHaveLength(0);
+    // a second run: what it made is there and usable
+    const again = await seedDemo(t.s);
+    expect(again.find((r) => r.username === 'demo_kashi')).toMatchObject({ outcome: 'existing' });
   });
 });
