@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiClient } from './api';
-import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, shot, startServer } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, look, startServer } from './harness';
 
 // The server believes X-Forwarded-For from 127.0.0.1 (this test), so the attack below comes from four
 // addresses, while the browser, which sends no such header, is 127.0.0.1 itself (docs/SECURITY.md).
@@ -33,7 +33,7 @@ describe('登录 while the account is under attack', () => {
     await login(page, 'besieged1', 'Owner2023x');
     await page.getByText(/已向您登记的手机 136\*\*\*\*8888 发送登录验证码/).waitFor();
     await page.getByLabel('短信验证码').waitFor();
-    await shot(page, 'login-01-sms-asked');
+    await look(page, 'login-01-sms-asked');
     const before = (await context.cookies()).find((c) => c.name === 'csrf')!.value;
 
     const admin = new ApiClient(base);
@@ -46,7 +46,7 @@ describe('登录 while the account is under attack', () => {
     await page.getByLabel('验证码', { exact: true }).fill(CAPTCHA);
     await page.getByRole('button', { name: /登\s*录/ }).click();
     await page.getByRole('menuitem', { name: '我的申报表' }).waitFor();
-    await shot(page, 'login-02-in');
+    await look(page, 'login-02-in');
     const after = (await context.cookies()).find((c) => c.name === 'csrf')!.value;
     expect(after).not.toBe(before);
     // the new token works: 我要申请 creates an application through the API client of the page

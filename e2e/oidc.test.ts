@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
-import { e2eSuite, freePort, newPage, shot, startServer } from './harness';
+import { e2eSuite, freePort, newPage, look, startServer } from './harness';
 
 // A real OpenID Connect provider (oidc-provider, with its development login pages) on loopback.
 let provider: Server;
@@ -30,7 +30,7 @@ describe('使用合作网站登录', () => {
     await page.goto('/login');
     const link = page.getByText('使用合作网站登录');
     await link.waitFor();
-    await shot(page, 'oidc-01-login');
+    await look(page, 'oidc-01-login');
     await link.click();
     // the provider's own login and consent pages
     await page.locator('input[name="login"]').fill('partner-user-7');
@@ -38,7 +38,7 @@ describe('使用合作网站登录', () => {
     await page.locator('button[type="submit"]').click();
     await page.locator('button[type="submit"]').click(); // consent
     await page.getByRole('menuitem', { name: '我的申报表' }).waitFor();
-    await shot(page, 'oidc-02-home');
+    await look(page, 'oidc-02-home');
     await page.getByText('合作网站用户甲').first().waitFor();
     const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
     expect(me.user).toMatchObject({ role: 'applicant', realName: '合作网站用户甲', email: 'partner-user-7@partner.example.cn' });
