@@ -187,7 +187,7 @@ async function main() {
     console.log(`target: ≥ 80% of dd, server RSS growth ≤ 64 MB; dd if=/dev/zero bs=1M conv=fdatasync to the same disk: ${dd.toFixed(0)} MB/s\n`);
     // beside the bare pipe measured in the same run (the issue 11 target: the web app's path at ≥ 80% of it)
     const bareMBps = sizeMB / bare;
-    for (const r of rows) r.splice(4, 0, `${((Number(r[2]) / bareMBps) * 100).toFixed(0)}%`);
+    for (const r of rows) r.splice(4, 0, r[0]!.startsWith('(bare') ? '' : `${((Number(r[2]) / bareMBps) * 100).toFixed(0)}%`);
     const head = ['upload', 'seconds', 'MB/s', '% of dd', '% of bare pipe', 'RSS growth MB'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
