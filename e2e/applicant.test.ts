@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { e2eSuite, login, newPage, shot, CAPTCHA, choose } from './harness';
+import { e2eSuite, login, newPage, look, CAPTCHA, choose } from './harness';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes, pngBytes, jpegBytes } from '../server/testing/files';
 import { jpegOfSize } from '../server/media/fixtures';
@@ -24,7 +24,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('手机').fill('13899991234');
     await page.getByLabel('电子邮箱').fill('gulnar@example.cn');
     await page.getByLabel('验证码').fill(CAPTCHA);
-    await shot(page, 'applicant-01-register');
+    await look(page, 'applicant-01-register');
     await page.getByRole('button', { name: /注\s*册/ }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/register'));
 
@@ -33,7 +33,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.waitForURL(/\/login/);
     await login(page, 'gulnar2023', 'Gulnar2023');
     await page.getByText('我的主页').first().first().waitFor();
-    await shot(page, 'applicant-02-home');
+    await look(page, 'applicant-02-home');
 
     // 最美科技工作者 → 我的申报表 → 【我要申请】
     await page.getByRole('menuitem', { name: '我的申报表' }).click();
@@ -46,7 +46,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('所学专业').fill('作物遗传育种');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('已保存').first().first().waitFor();
-    await shot(page, 'applicant-03-draft-saved');
+    await look(page, 'applicant-03-draft-saved');
 
     // 提交 checks completeness and names what is missing
     await page.getByRole('button', { name: /提\s*交/ }).click();
@@ -54,7 +54,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     for (const missing of ['请填写身份证号码', '请选择民族', '请填写主要事迹', '请在【附件】中上传政审材料', '照片 0 张，要求至少 1 张']) {
       expect(await page.getByText(missing).first().isVisible()).toBe(true);
     }
-    await shot(page, 'applicant-04-missing');
+    await look(page, 'applicant-04-missing');
 
     // return later: the list shows the draft with 状态 申报人
     await page.getByRole('menuitem', { name: '我的申报表' }).click();
@@ -106,7 +106,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
       await dialog.locator(`section[aria-label="${label}"]`).getByRole('link', { name: file.name }).waitFor();
     }
     await expect.poll(() => dialog.locator('.attachment-list a').count()).toBe(3);
-    await shot(page, 'applicant-05-attachments');
+    await look(page, 'applicant-05-attachments');
     await dialog.getByRole('button', { name: /关\s*闭/ }).click();
 
     // 照片 (材料要求: JPEG, at least 2 MB, named 姓名+序号): chosen in the 照片 section, shown as a thumbnail
@@ -116,11 +116,11 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await expect.poll(() => photo.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     await page.locator('#sec-photos').getByText('已上传 1 张，至少 1 张，最多 10 张').waitFor();
     await page.locator('#sec-photos').scrollIntoViewIfNeeded();
-    await shot(page, 'applicant-05b-photo');
+    await look(page, 'applicant-05b-photo');
 
     await page.getByRole('button', { name: /提\s*交/ }).click();
     await page.getByText('申请书已填写完整，可提交至推荐单位').first().waitFor();
-    await shot(page, 'applicant-06-complete');
+    await look(page, 'applicant-06-complete');
     // submission to a 推荐单位 is the routing journey (e2e/routing.test.ts): not now
     await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();
 
@@ -128,6 +128,6 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     const listed = page.locator('tr', { hasText: 'ZMKJ2023' });
     await listed.getByText('古丽娜尔').first().waitFor();
     expect(await listed.getByText('申报人').isVisible()).toBe(true);
-    await shot(page, 'applicant-07-list');
-  });
+    await look(page, 'applicant-07-list');
+  }, 240_000); // axe on every page: more than the default two minutes on a loaded machine
 });
