@@ -83,18 +83,22 @@ export async function openAdminSocket(s: Services, dataDir: string, log: (messag
       void handle(s, buffer.slice(0, end)).then((answer) => conn.end(JSON.stringify(answer) + '\n'));
     });
   });
+  // Node binds a Unix socket synchronously inside listen(): the umask is restored before anything else runs
+  // (a process-wide umask left at 0177 would make directories created meanwhile untraversable).
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const previous = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    server.listen(socketPath);
   } finally {
     process.umask(previous);
   }
+  await listening;
   fs.chmodSync(socketPath, 0o600);
   return {
     path: socketPath,
