@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, newPage, shot } from './harness';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, look } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pngBytes } from '../server/testing/files';
@@ -220,7 +220,7 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(await viewer.getByRole('link', { name: '下载原件' }).getAttribute('href')).toBe(`/api/attachments/${ids.extra}`);
     expect(await viewer.getByRole('link', { name: '在新窗口打开' }).getAttribute('href')).toBe(`/pdf/${ids.extra}`);
     await canvases.nth(0).scrollIntoViewIfNeeded();
-    await shot(page, 'pdf-01-viewer');
+    await look(page, 'pdf-01-viewer');
 
     // a scanned kind (个人诚信承诺) and the unit's own 推荐报告扫描件: the same viewer, the same silence
     await viewer.getByRole('navigation', { name: '附件导航' }).getByText('诚信承诺.pdf').click();
@@ -237,7 +237,7 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(seen.dialogs).toEqual([]);
     expect(detectorHits).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('在新窗口打开 opens our own pdf.js page, not the file', async () => {
     const { context, page } = await newPage(e2e.browser, e2e.platform.url);
@@ -260,7 +260,7 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     await expect.poll(() => colouredPixels(canvases.nth(1), 'blue'), { timeout: 10_000 }).toBeGreaterThan(1000);
     expect(await popup.getByRole('link', { name: '下载原件' }).getAttribute('href')).toBe(`/api/attachments/${ids.extra}`);
     await popup.evaluate(() => window.scrollTo(0, 0));
-    await shot(popup, 'pdf-02-window');
+    await look(popup, 'pdf-02-window');
 
     // 下载原件 is a download of the original
     const [download] = await Promise.all([popup.waitForEvent('download'), popup.getByRole('link', { name: '下载原件' }).click()]);
@@ -270,7 +270,7 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(seen.dialogs).toEqual([]);
     expect(detectorHits).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('the original asked with ?inline=1 is a download, not a page', async () => {
     const { context, page } = await newPage(e2e.browser, e2e.platform.url);
@@ -290,7 +290,7 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(seen.dialogs).toEqual([]);
     expect(detectorHits).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('a PDF pdf.js cannot read says so, with the download link', async () => {
     const { context, page } = await newPage(e2e.browser, e2e.platform.url);
@@ -299,14 +299,14 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     const display = viewer.locator('.viewer-main');
     await display.getByText('无法显示该PDF文件，请下载后查看').waitFor();
     expect(await display.getByRole('link', { name: '下载原件' }).first().getAttribute('href')).toBe(`/api/attachments/${ids.broken}`);
-    await shot(page, 'pdf-03-broken');
+    await look(page, 'pdf-03-broken');
 
     // the same on the page of its own
     await page.goto(`/pdf/${ids.broken}`);
     await page.getByText('无法显示该PDF文件，请下载后查看').waitFor();
     expect(await page.getByRole('link', { name: '下载原件' }).first().getAttribute('href')).toBe(`/api/attachments/${ids.broken}`);
     await context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('Chinese text in a font the PDF does not embed is drawn, with CMaps bundled from our own origin', async () => {
     const { context, page } = await newPage(e2e.browser, e2e.platform.url);
@@ -329,9 +329,9 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(cmaps.every((u) => u.startsWith(e2e.platform.url))).toBe(true);
     expect(seen.foreign).toEqual([]);
     expect(seen.csp).toEqual([]);
-    await shot(page, 'pdf-04-chinese');
+    await look(page, 'pdf-04-chinese');
     await context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('a scan in JPEG 2000 is drawn, its decoder loaded from our own origin', async () => {
     const { context, page } = await newPage(e2e.browser, e2e.platform.url);
@@ -353,5 +353,5 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     expect(seen.foreign).toEqual([]);
     expect(seen.csp).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // axe on every page
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, shot, choose } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, look, choose } from './harness';
 
 const e2e = e2eSuite();
 
@@ -25,16 +25,16 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     await page.getByLabel('密码', { exact: true }).fill('Changji2023');
     await page.getByLabel('确认密码').fill('Changji2023');
     await page.getByLabel('验证码').fill(CAPTCHA);
-    await shot(page, 'unit-01-register');
+    await look(page, 'unit-01-register');
     await page.getByRole('button', { name: /注\s*册/ }).click();
     await page.getByText('审核通过后方可登录').first().waitFor();
-    await shot(page, 'unit-02-pending');
+    await look(page, 'unit-02-pending');
 
     // logging in now is refused, and says why
     await login(page, 'cjkx2023', 'Changji2023');
     await page.getByText('该推荐单位账号正在等待自治区科协审核，审核通过后方可登录').first().waitFor();
     expect(page.url()).toContain('/login');
-    await shot(page, 'unit-03-login-refused');
+    await look(page, 'unit-03-login-refused');
 
     // 自治区科协 approves it under 推荐单位管理 → 待审核
     const org = await newPage(e2e.browser, e2e.platform.url);
@@ -42,7 +42,7 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     await org.page.getByRole('menuitem', { name: '推荐单位管理' }).click();
     const row = org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' });
     await row.waitFor();
-    await shot(org.page, 'unit-04-organizer-pending');
+    await look(org.page, 'unit-04-organizer-pending');
     await row.getByRole('button', { name: /通\s*过/ }).first().click();
     await row.waitFor({ state: 'detached' });
     await org.page.getByRole('tab', { name: '已通过' }).click();
@@ -51,23 +51,23 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     // the approval SMS is in the 消息发件箱
     await org.page.getByRole('menuitem', { name: '消息发件箱' }).click();
     await org.page.getByText(/昌吉回族自治州科学技术协会的推荐单位账号 cjkx2023 已通过自治区科协审核/).waitFor();
-    await shot(org.page, 'unit-05-outbox');
+    await look(org.page, 'unit-05-outbox');
 
     // now the unit logs in and sees its menu
     await login(page, 'cjkx2023', 'Changji2023');
     await page.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
     expect(await page.getByRole('menuitem', { name: '查询申报表' }).isVisible()).toBe(true);
     expect(await page.getByRole('menuitem', { name: '我的申报表' }).count()).toBe(0);
-    await shot(page, 'unit-06-home');
+    await look(page, 'unit-06-home');
     // 账号信息 from the menu: the 手机 given at registration, editable
     await page.getByRole('menuitem', { name: '账号信息' }).click();
     await expect.poll(() => page.getByLabel('手机', { exact: true }).inputValue()).toBe('13909941234');
     await page.getByLabel('手机', { exact: true }).fill('13909945678');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('账号信息已保存').first().waitFor();
-    await shot(page, 'unit-07-account');
+    await look(page, 'unit-07-account');
     expect(await errorToast(page).count()).toBeGreaterThanOrEqual(0);
-  });
+  }, 240_000); // axe on every page
 });
 
 describe('找回 through the outbox', () => {
@@ -87,7 +87,7 @@ describe('找回 through the outbox', () => {
     const { page } = await newPage(e2e.browser, e2e.platform.url);
     await page.goto('/login');
     await page.getByRole('link', { name: '找回' }).waitFor();
-    await shot(page, 'recover-00-login');
+    await look(page, 'recover-00-login');
     await page.getByRole('link', { name: '找回' }).click();
     await page.getByLabel('找回方式').waitFor();
     await page.getByLabel('用户名').fill('forgetful1');
@@ -95,7 +95,7 @@ describe('找回 through the outbox', () => {
     await page.getByLabel('验证码').fill(CAPTCHA);
     await page.getByRole('button', { name: /发送验证码/ }).click();
     await page.getByText(/若该用户名存在且登记了手机号码，验证码已发送至该手机/).waitFor(); // the same answer for any name (docs/SECURITY.md)
-    await shot(page, 'recover-01-sent');
+    await look(page, 'recover-01-sent');
 
     const org = await newPage(e2e.browser, e2e.platform.url);
     await login(org.page, 'admin', ADMIN_PASSWORD);
@@ -109,11 +109,11 @@ describe('找回 through the outbox', () => {
     await page.getByLabel('确认新密码').fill('NewPass456');
     await page.getByRole('button', { name: /重置密码/ }).click();
     await page.getByText('密码已重置').waitFor();
-    await shot(page, 'recover-02-done');
+    await look(page, 'recover-02-done');
 
     await login(page, 'forgetful1', 'OldPass123');
     await page.getByText(/用户名或密码错误/).first().waitFor();
     await login(page, 'forgetful1', 'NewPass456');
     await page.getByRole('menuitem', { name: '我的申报表' }).waitFor();
-  });
+  }, 240_000); // axe on every page
 });

@@ -203,7 +203,7 @@ export default function PdfDocument({ src, label, downloadLink, framed = false, 
           </Button>
         </span>
       </div>
-      <div className="pdf-pages" ref={setPagesEl}>
+      <div className="pdf-pages" ref={setPagesEl} tabIndex={0} role="group" aria-label="PDF 页面">
         {loaded.state === 'loading' ? (
           <div className="pdf-loading">
             <Spin description="正在打开 PDF 文件…" />

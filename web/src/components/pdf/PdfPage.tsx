@@ -36,7 +36,7 @@ export default function PdfPage() {
   }
 
   return (
-    <div className="pdf-window">
+    <main className="pdf-window">
       <header className="pdf-window-head">
         <FilePdfOutlined aria-hidden />
         <Typography.Title level={1} className="pdf-window-title" ellipsis={{ tooltip: name ?? undefined }}>
@@ -45,6 +45,6 @@ export default function PdfPage() {
         <PdfDownloadLink attachmentId={attachmentId} name={name ?? undefined} />
       </header>
       <PdfViewer attachmentId={attachmentId} name={name ?? undefined} label={name ?? 'PDF 文件'} onFileName={setName} />
-    </div>
+    </main>
   );
 }
