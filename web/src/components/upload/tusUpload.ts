@@ -1,14 +1,13 @@
 // Resumable uploads to /api/uploads (the tus protocol, docs/API.md "Uploads") with tus-js-client.
-// A file goes up in 32 MiB pieces (every PATCH costs the server some milliseconds of its own, bench/README.md;
-// a piece cut off mid-way is not lost: the server keeps what arrived); after a broken connection, a reload or
-// a locked phone, choosing the same file again asks the server how much arrived (HEAD) and continues from
-// there (the upload's address is kept in localStorage under a fingerprint of application, kind and file).
+// A file goes up in 8 MiB pieces; after a broken connection, a reload or a locked phone, choosing the same file
+// again asks the server how much arrived (HEAD) and continues from there (the upload's address is kept in
+// localStorage under a fingerprint of application, kind and file).
 import * as tus from 'tus-js-client';
 import { api, ApiError, readCookie } from '../../api';
 import type { Attachment } from '../../types';
 
 export const UPLOAD_PATH = '/api/uploads';
-export const CHUNK_SIZE = 32 * 1024 * 1024;
+export const CHUNK_SIZE = 8 * 1024 * 1024;
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
 const FINGERPRINT_PREFIX = 'xjkx';
 
