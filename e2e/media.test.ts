@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, CDPSession, Page, Request } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, newPage, shot } from './harness';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, look } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { pdfBytes, pngBytes } from '../server/testing/files';
@@ -89,7 +89,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await videoSection(page).getByText(/MP4 或 MOV 格式，每个不超过 3分钟.*横版 1920×1080 或竖版 1080×1920，最多 3 个/).waitFor();
     await page.getByRole('button', { name: '提交', exact: true }).click();
     await page.getByText('照片 0 张，要求至少 1 张').first().waitFor();
-    await shot(page, 'media-01-editor-empty');
+    await look(page, 'media-01-editor-empty');
 
     // two photos chosen at once, sent at ~2 MB/s: each has a progress bar with percent and speed
     await throttle(context, page, 2 * MiB);
@@ -102,7 +102,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.getByText(/[KM]B\/s/).first().waitFor();
     await photoSection(page).scrollIntoViewIfNeeded();
-    await shot(page, 'media-02-photo-progress');
+    await look(page, 'media-02-photo-progress');
     await photoSection(page).getByRole('listitem', { name: `${NAME}1.jpg` }).waitFor({ timeout: 30_000 });
     await photoSection(page).getByRole('listitem', { name: `${NAME}2.jpg` }).waitFor({ timeout: 30_000 });
 
@@ -134,7 +134,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await page.waitForTimeout(300);
     expect(posts()).toBe(before);
     await photoSection(page).scrollIntoViewIfNeeded();
-    await shot(page, 'media-03-photos');
+    await look(page, 'media-03-photos');
 
     // a 1280×720 video: the browser reads its frame size and refuses it before sending
     await page.getByLabel('选择视频文件').setInputFiles(fixturePath('small-720p.mp4'));
@@ -151,7 +151,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     expect(await player.getAttribute('src')).toMatch(/^\/api\/attachments\/[0-9a-f-]+$/);
     await expect.poll(() => player.evaluate((v) => (v as HTMLVideoElement).videoWidth), { timeout: 10_000 }).toBe(1920);
     await videoSection(page).scrollIntoViewIfNeeded();
-    await shot(page, 'media-04-video');
+    await look(page, 'media-04-video');
 
     // 补充材料 under 主要事迹 (a PDF) and 感人故事 (an image)
     const deedsExtra = page.locator('#sec-mainDeeds-extra');
@@ -165,7 +165,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     expect(await page.getByLabel('主要事迹').count()).toBe(1);
     expect(await page.getByLabel('感人故事').count()).toBe(1);
     await page.locator('#sec-story').scrollIntoViewIfNeeded();
-    await shot(page, 'media-05-extras');
+    await look(page, 'media-05-extras');
 
     // on a phone the same sections, one column
     const phone = await newPage(e2e.browser, e2e.platform.url, { width: 390, height: 844 });
@@ -174,9 +174,9 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await phone.page.goto(`/zmkj/applications/${applicationId}`);
     await photoSection(phone.page).getByRole('listitem', { name: `${NAME}3.jpg` }).waitFor();
     await videoSection(phone.page).locator('video').waitFor();
-    await shot(phone.page, 'media-05b-phone');
+    await look(phone.page, 'media-05b-phone');
     await phone.context.close();
-  });
+  }, 240_000); // axe on every page
 
   it('continues an upload after a reload, and after the connection drops, from where it stopped', async () => {
     const { context, page } = applicant;
@@ -187,7 +187,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await page.getByLabel('选择照片文件').setInputFiles(big);
     const bar = page.getByRole('progressbar', { name: '照片 IMG_big.jpg 上传进度' });
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(40);
-    await shot(page, 'media-06-big-progress');
+    await look(page, 'media-06-big-progress');
     const firstOffset = uploads.slice(start).find((u) => u.method === 'PATCH')?.offset;
     expect(firstOffset).toBe('0');
 
@@ -196,13 +196,13 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await throttle(context, page, 2 * MiB);
     await photoSection(page).getByText(/上次未完成的上传：IMG_big\.jpg（已上传 [\d.]+ MB \/ 12 MB/).waitFor();
     await photoSection(page).scrollIntoViewIfNeeded();
-    await shot(page, 'media-07-unfinished');
+    await look(page, 'media-07-unfinished');
 
     // choosing the same file again continues from the server's offset
     const resumed = uploads.length;
     await page.getByLabel('选择照片文件').setInputFiles(big);
     await page.getByText(/从 \d+% 处继续/).first().waitFor();
-    await shot(page, 'media-08-resumed');
+    await look(page, 'media-08-resumed');
     await photoSection(page).getByRole('listitem', { name: `${NAME}4.jpg` }).waitFor({ timeout: 30_000 });
     const after = uploads.slice(resumed);
     expect(after.some((u) => u.method === 'POST')).toBe(false); // no new upload was created
@@ -218,7 +218,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await expect.poll(async () => Number(await flakyBar.getAttribute('aria-valuenow')), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(30);
     await throttle(context, page, 2 * MiB, true);
     await photoSection(page).getByText('网络已断开，恢复连接后将自动从中断处继续上传').waitFor();
-    await shot(page, 'media-09-offline');
+    await look(page, 'media-09-offline');
     const back = uploads.length;
     await throttle(context, page, 2 * MiB, false);
     await photoSection(page).getByRole('listitem', { name: `${NAME}5.jpg` }).waitFor({ timeout: 30_000 });
@@ -238,7 +238,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     try {
       await page.getByLabel('选择照片文件').setInputFiles(stored);
       await line.getByText('服务器暂时无法保存文件，已上传的内容已保留，上传已暂停，可点击“继续”重试').waitFor({ timeout: 30_000 });
-      await shot(page, 'media-09b-store-failed');
+      await look(page, 'media-09b-store-failed');
     } finally {
       fs.rmSync(files, { force: true });
       fs.renameSync(`${files}.away`, files);
@@ -249,7 +249,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     const again = uploads.slice(retried).map((u) => `${u.method} ${new URL(u.url).pathname.replace(/[0-9a-f]{32}/, ':id')}`);
     expect(again).toContain('POST /api/uploads/:id/commit');
     expect(again.filter((r) => r.startsWith('PATCH') || r === 'POST /api/uploads')).toEqual([]); // no byte sent again, no new upload
-  });
+  }, 240_000); // axe on every page
 
   it('submits, and the unit sees thumbnails and plays the video in the 附件 viewer', async () => {
     const { page } = applicant;
@@ -267,7 +267,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     const openDropdown = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
     if (await openDropdown.isVisible()) await page.keyboard.press('Escape');
     await openDropdown.waitFor({ state: 'hidden' });
-    await shot(page, 'media-10-submit');
+    await look(page, 'media-10-submit');
     await dialog.getByRole('button', { name: '确定提交' }).click();
     await page.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
 
@@ -294,7 +294,7 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     for (const group of ['视频附件', '主要事迹补充材料附件', '感人故事补充材料附件', '个人诚信承诺附件', '政审材料附件']) {
       await viewer.getByRole('region', { name: group }).waitFor();
     }
-    await shot(u, 'media-11-viewer-photo');
+    await look(u, 'media-11-viewer-photo');
 
     // the video plays in place
     await viewer.getByRole('region', { name: '视频附件' }).getByRole('link', { name: /landscape\.mp4/ }).click();
@@ -312,13 +312,13 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
       await expect.poll(() => video.evaluate((v) => (v as HTMLVideoElement).currentTime), { timeout: 10_000 }).toBeGreaterThan(0);
       await video.evaluate((v) => (v as HTMLVideoElement).pause());
     }
-    await shot(u, 'media-12-viewer-video');
+    await look(u, 'media-12-viewer-video');
 
     // a PDF of the 补充材料 is drawn by pdf.js on a canvas, never by the browser (e2e/pdf.test.ts)
     await viewer.getByRole('region', { name: '主要事迹补充材料附件' }).getByRole('link', { name: /成果证明\.pdf/ }).click();
     await viewer.locator('.viewer-main').getByText('共 1 页').waitFor();
     await viewer.locator('.viewer-main canvas').waitFor();
     expect(await viewer.locator('.viewer-main object, .viewer-main embed, .viewer-main iframe').count()).toBe(0);
-    await shot(u, 'media-13-viewer-pdf');
-  });
+    await look(u, 'media-13-viewer-pdf');
+  }, 240_000); // axe on every page
 });

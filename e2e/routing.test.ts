@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, newPage, shot, choose } from './harness';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, look, choose } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
@@ -75,7 +75,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await login(a, 'gulnar01', 'Apply2023x');
     await submitFromEditor(a, true);
     await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).waitFor();
-    await shot(a, 'routing-01-submitted');
+    await look(a, 'routing-01-submitted');
 
     // 收回 before the unit has opened it: 状态 back to 申报人
     await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).click();
@@ -87,16 +87,16 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await login(u, 'wlmqkx', 'Unit2023x');
     await openPending(u, '古丽娜尔');
     await u.getByText('[手机: 13899990001]').first().waitFor();
-    await shot(u, 'routing-02-handle');
+    await look(u, 'routing-02-handle');
     await u.getByRole('button', { name: '附件', exact: true }).click();
     await u.getByRole('navigation', { name: '附件导航' }).getByText('单位意见.png').click();
     await u.locator('img[alt="所在单位意见：单位意见.png"]').waitFor();
-    await shot(u, 'routing-03-viewer');
+    await look(u, 'routing-03-viewer');
     await u.keyboard.press('Escape');
     await a.reload();
     await row(a, 'ZMKJ2023').getByText('已阅', { exact: true }).waitFor();
     expect(await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).count()).toBe(0);
-    await shot(a, 'routing-04-viewed');
+    await look(a, 'routing-04-viewed');
 
     // 修改意见 → 保存 → 退回
     await u.getByRole('tab', { name: '修改意见' }).click();
@@ -120,7 +120,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await row(a, 'ZMKJ2023').getByRole('link', { name: `[${UNIT}]退回到[申报人]` }).waitFor();
     await row(a, 'ZMKJ2023').getByText('编辑申请书/提交').click();
     await a.getByText(/请在主要事迹中注明推广面积的数据来源/).first().waitFor();
-    await shot(a, 'routing-05-returned');
+    await look(a, 'routing-05-returned');
     await a.getByRole('textbox', { name: '主要事迹' }).fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
     await a.getByRole('button', { name: '提交', exact: true }).click();
     await a.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
@@ -128,7 +128,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     // the unit sees what changed, writes 推荐单位意见, uploads 推荐报告扫描件 and 提交 to 自治区科协
     await openPending(u, '古丽娜尔');
     await u.getByText('申报人重新提交后的修改：').first().waitFor();
-    await shot(u, 'routing-06-changes');
+    await look(u, 'routing-06-changes');
     await u.getByRole('tab', { name: '推荐单位意见' }).click();
     await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
     await u.getByRole('button', { name: '保存', exact: true }).click();
@@ -138,7 +138,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
     await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
-    await shot(u, 'routing-07-forwarded');
+    await look(u, 'routing-07-forwarded');
 
     // 收回 before 自治区科协 has opened it, then 提交 again
     await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).click();
@@ -163,8 +163,8 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await openPending(u, '张伟');
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByText(/每个推荐单位最多向自治区科协推荐3名候选人/).first().waitFor();
-    await shot(u, 'routing-08-quota');
-  });
+    await look(u, 'routing-08-quota');
+  }, 240_000); // axe on every page
 
   it('查询申报表 with each filter and sort, and 流程情况', async () => {
     const u = (await newPage(e2e.browser, e2e.platform.url)).page;
@@ -183,12 +183,12 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByLabel('工作单位').fill('新疆');
     await u.getByRole('button', { name: '查询', exact: true }).click();
     await u.getByText('输入必须大于或等于4个字符').first().waitFor();
-    await shot(u, 'routing-09-query-hint');
+    await look(u, 'routing-09-query-hint');
     await u.getByLabel('工作单位').fill('新疆农业科学院');
     await u.getByRole('button', { name: '查询', exact: true }).click();
     await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共4');
     await choose(u, '当前步骤', '[推荐单位]提交到[自治区科协]');
-    await shot(u, 'routing-09b-step');
+    await look(u, 'routing-09b-step');
     await u.getByRole('button', { name: '查询', exact: true }).click();
     await expect.poll(() => total.textContent(), { timeout: 10_000 }).toContain('共3');
     await choose(u, '当前步骤', '全部');
@@ -203,7 +203,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     const numbers = await u.locator('tr').filter({ hasText: 'ZMKJ2023' }).allTextContents();
     const seqs = numbers.map((t) => Number(/ZMKJ2023(\d+)/.exec(t)![1]));
     expect(seqs).toEqual([...seqs].sort((x, y) => y - x));
-    await shot(u, 'routing-10-query');
+    await look(u, 'routing-10-query');
 
     // the status opens 流程情况: every transfer with 从, 到, 办理人, 意见
     await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).click();
@@ -211,8 +211,8 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await flow.getByText('流程情况').first().waitFor();
     await flow.getByText('请在主要事迹中注明推广面积的数据来源。').first().waitFor();
     expect(await flow.locator('tr').count()).toBeGreaterThanOrEqual(10);
-    await shot(u, 'routing-11-flow');
-  });
+    await look(u, 'routing-11-flow');
+  }, 240_000); // axe on every page
 });
 
 // The organizer's part (manual 三): 自治区科协 in its own browser beside the unit.
@@ -244,7 +244,7 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     for (const name of ['古丽娜尔', '王建国', '李明']) await row(o, name).getByRole('link', { name: FORWARDED }).waitFor();
     expect(await o.locator('tr', { hasText: '张伟' }).count()).toBe(0);
     await settled(o);
-    await shot(o, 'routing-12-org-pending');
+    await look(o, 'routing-12-org-pending');
 
     // 办理: the application, the unit's 推荐单位意见 and 推荐报告扫描件, read-only
     await row(o, '古丽娜尔').getByText('办理', { exact: true }).click();
@@ -252,12 +252,12 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await o.getByText('[手机: 13899990001]').first().waitFor();
     expect(await o.getByRole('button', { name: '提交', exact: true }).count()).toBe(0);
     await o.getByRole('button', { name: '退回', exact: true }).waitFor();
-    await shot(o, 'routing-13-org-handle');
+    await look(o, 'routing-13-org-handle');
     await o.getByRole('tab', { name: '推荐单位意见' }).click();
     await o.getByText('经初评并公示无异议，同意推荐。').first().waitFor();
     await o.getByText('推荐报告（盖章）.pdf').first().waitFor();
     expect(await o.getByRole('textbox', { name: '推荐单位意见' }).count()).toBe(0);
-    await shot(o, 'routing-14-org-unit-opinion');
+    await look(o, 'routing-14-org-unit-opinion');
 
     // the unit (reload): still 提交到自治区科协, but 收回 is gone and 已阅 says why
     await u.reload();
@@ -267,8 +267,8 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await row(u, '古丽娜尔').getByText('已阅', { exact: true }).waitFor();
     expect(await row(u, '王建国').getByText('已阅', { exact: true }).count()).toBe(0);
     await settled(u);
-    await shot(u, 'routing-15-unit-viewed');
-  });
+    await look(u, 'routing-15-unit-viewed');
+  }, 240_000); // axe on every page
 
   it('退回 with an opinion; the unit reads it under 待审核的 and 提交 again', async () => {
     // 退回 needs a saved 退回意见
@@ -278,12 +278,12 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await o.getByText('【退回意见】尚未保存，请先点击【保存】，再点击【退回】').first().waitFor();
     await o.getByRole('button', { name: '保存', exact: true }).click();
     await o.getByText('已保存', { exact: true }).first().waitFor();
-    await shot(o, 'routing-16-org-opinion');
+    await look(o, 'routing-16-org-opinion');
     await o.getByRole('button', { name: '退回', exact: true }).click();
     await o.getByRole('tab', { name: '已办理的' }).click();
     await row(o, '古丽娜尔').getByRole('link', { name: RETURNED }).waitFor();
     await settled(o);
-    await shot(o, 'routing-17-org-returned');
+    await look(o, 'routing-17-org-returned');
 
     // the unit: a message in the bell, the application under 待审核的, the organizer's opinion in 办理
     await u.reload();
@@ -291,7 +291,7 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await bell.click();
     await u.getByRole('list', { name: '消息列表' }).getByText(`自治区科协对申请书`).first().waitFor();
     await u.getByRole('list', { name: '消息列表' }).getByText(`当前状态：${RETURNED}`).first().waitFor();
-    await shot(u, 'routing-18-unit-bell');
+    await look(u, 'routing-18-unit-bell');
     // opening the bell marked them read: closed, it counts none; after a reload too (the server's count)
     await u.getByRole('button', { name: '消息通知', exact: true }).click();
     await u.getByRole('list', { name: '消息列表' }).waitFor({ state: 'hidden' });
@@ -300,10 +300,10 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await u.getByRole('tab', { name: '待审核的' }).click();
     await row(u, '古丽娜尔').getByRole('link', { name: RETURNED }).waitFor();
     await settled(u);
-    await shot(u, 'routing-19-unit-pending');
+    await look(u, 'routing-19-unit-pending');
     await openPending(u, '古丽娜尔');
     await u.getByText(`自治区科协退回意见：${ORG_OPINION}`).first().waitFor();
-    await shot(u, 'routing-20-unit-reads-opinion');
+    await look(u, 'routing-20-unit-reads-opinion');
 
     // 推荐单位意见 and 推荐报告扫描件 are still there: 提交 again, and 自治区科协 has it back
     await u.getByRole('button', { name: '提交', exact: true }).click();
@@ -314,6 +314,6 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await o.reload();
     await row(o, '古丽娜尔').getByRole('link', { name: FORWARDED }).waitFor();
     await settled(o);
-    await shot(o, 'routing-21-org-pending-again');
-  });
+    await look(o, 'routing-21-org-pending-again');
+  }, 240_000); // axe on every page
 });
