@@ -19,6 +19,10 @@ const THEME: ThemeConfig = {
     colorPrimary: '#1f5fa8', // 6.44:1 on white
     colorInfo: '#1f5fa8',
     colorLink: '#1f5fa8', // antd's default link is colorInfo #1677ff: 4.1:1
+    colorLinkHover: '#174a85', // a hovered link stays readable: the derived #6195c2 was 3.18:1
+    colorLinkActive: '#123a69',
+    colorPrimaryHover: '#174a85', // hovered default/link buttons take this text colour
+    colorPrimaryActive: '#123a69',
     colorTextSecondary: '#595959', // 7:1
     colorTextTertiary: '#595959', // Typography type="secondary", descriptions: #8c8c8c was 3.36:1
     colorTextDescription: '#595959',

@@ -122,7 +122,7 @@ export function NotificationBell({ role, userId }: { role: Role; userId: string 
   return (
     <Popover
       title="消息通知"
-      content={<div className="bell-popover">{list}</div>}
+      content={<div className="bell-popover" role="region" aria-label="消息通知">{list}</div>}
       trigger="click"
       placement="bottomRight"
       open={open}
