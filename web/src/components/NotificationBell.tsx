@@ -121,8 +121,13 @@ export function NotificationBell({ role, userId }: { role: Role; userId: string 
 
   return (
     <Popover
-      title="消息通知"
-      content={<div className="bell-popover" role="region" aria-label="消息通知">{list}</div>}
+      // the title inside the named region: the popover renders outside the page's landmarks
+      content={
+        <div className="bell-popover" role="region" aria-label="消息通知">
+          <div className="ant-popover-title">消息通知</div>
+          {list}
+        </div>
+      }
       trigger="click"
       placement="bottomRight"
       open={open}
