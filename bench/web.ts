@@ -87,6 +87,11 @@ async function measure(port: number, url: string): Promise<Run> {
   });
   if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
   const { lhr } = result;
+  // BENCH_WEB_SAVE=dir keeps each report's JSON (its audits say where the time went: bootup-time, mainthread-work-breakdown)
+  if (process.env.BENCH_WEB_SAVE) {
+    fs.mkdirSync(process.env.BENCH_WEB_SAVE, { recursive: true });
+    fs.writeFileSync(path.join(process.env.BENCH_WEB_SAVE, `${new URL(url).pathname.replace(/\W+/g, '_')}-${Date.now()}.json`), JSON.stringify(lhr));
+  }
   if (lhr.runtimeError) throw new Error(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message} (${url})`);
   const audit = (id: string) => lhr.audits[id]?.numericValue ?? NaN;
   return {
@@ -119,7 +124,16 @@ async function main() {
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
         await useCookies(browser, platform.url, page.cookie);
-        const run = await measure(chrome.port, platform.url + page.path);
+        // Lighthouse's own trace sometimes fails to start (NO_NAVSTART, NO_FCP on a busy machine): try again twice
+        let run: Run | undefined;
+        for (let attempt = 1; !run; attempt++) {
+          try {
+            run = await measure(chrome.port, platform.url + page.path);
+          } catch (err) {
+            if (attempt >= 3 || !/NO_NAVSTART|NO_FCP|NO_LCP/.test(String(err))) throw err;
+            console.error(`${page.label} run ${i + 1}: ${String(err)}; trying again`);
+          }
+        }
         if (new URL(run.finalUrl).pathname !== page.path) throw new Error(`${page.label}: Lighthouse ended on ${run.finalUrl}, not ${page.path}`);
         runs.push(run);
         console.error(`${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`);

@@ -18,6 +18,9 @@ fs.writeFileSync(path.join(dist, 'index.html'), indexHtml);
 fs.writeFileSync(path.join(dist, 'assets', 'x-abc123.js'), script);
 fs.writeFileSync(path.join(dist, 'assets', 'x-abc123.js.br'), zlib.brotliCompressSync(script));
 fs.writeFileSync(path.join(dist, 'assets', 'x-abc123.js.gz'), zlib.gzipSync(script));
+// the build's manifest (bench:bundle reads it): a file of the build, not of the site
+fs.mkdirSync(path.join(dist, '.vite'));
+fs.writeFileSync(path.join(dist, '.vite', 'manifest.json'), '{"index.html":{"file":"assets/x-abc123.js","isEntry":true}}');
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -44,6 +47,13 @@ describe('the built web app', () => {
     const res = await get('/assets/x-abc123.js', { 'accept-encoding': 'gzip' });
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(zlib.gunzipSync(res.rawPayload).equals(script)).toBe(true);
+  });
+
+  it('never sends the files of the build under a dot-folder (.vite/manifest.json)', async () => {
+    for (const url of ['/.vite/manifest.json', '/.vite/manifest.json.br', '/%2Evite/manifest.json']) {
+      const res = await get(url, { 'accept-encoding': 'br' });
+      expect(res.payload, url).not.toContain('isEntry');
+    }
   });
 
   it('sends the file itself without Accept-Encoding', async () => {

@@ -55,6 +55,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
+    // dist/.vite/manifest.json: which chunks each page loads (npm run bench:bundle reads it; not served)
+    manifest: true,
     rolldownOptions: {
       output: {
         // React in a chunk of its own: it changes less often than our code, so it stays cached across

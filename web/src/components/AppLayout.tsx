@@ -2,7 +2,7 @@ import { Suspense, useState } from 'react';
 import { Button, Drawer, Grid, Layout, Spin } from 'antd';
 import { MenuOutlined } from '@ant-design/icons';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
-import { ROLE_LABELS } from '../../../core';
+import { ROLE_LABELS } from '../../../core/codes';
 import { useAuth } from '../auth';
 import { SideMenu } from './SideMenu';
 import { ContactFooter } from './ContactFooter';

@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 import { errorMessage } from '../../api';
 import type { ApplicationRow } from '../../types';
 import { pendingForMe, transition, WITHDRAW_CONFIRM, withdrawOf } from '../../workflow';
-import { FlowModal } from './FlowModal';
+import { FlowModal } from '../lazyModals';
 
 interface Props {
   row: ApplicationRow;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApplicationRow } from '../../types';
-import { FlowModal } from './FlowModal';
+import { FlowModal } from '../lazyModals';
 
 /** The 【状态】 text of a row; clicking it shows 流程情况 (manual 二.11). */
 export function StatusLink({ row }: { row: Pick<ApplicationRow, 'id' | 'number' | 'applicantName' | 'status' | 'statusLabel'> }) {

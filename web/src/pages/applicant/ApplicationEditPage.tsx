@@ -6,7 +6,7 @@ import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber, type ExtraKind } f
 import type { ApplicationForm } from '../../../../core';
 import { api, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
-import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { AttachmentsModal } from '../../components/lazyModals';
 import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
 import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { EligibilitySection } from '../../components/application/EligibilitySection';

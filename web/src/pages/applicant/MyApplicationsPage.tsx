@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Popconfirm, Space, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../../api';
-import { AttachmentsModal } from '../../components/AttachmentsModal';
+import { AttachmentsModal } from '../../components/lazyModals';
 import { ResponsiveList } from '../../components/ResponsiveList';
 import { statusColumn, type ViewedNoteOf } from '../../components/workflow/columns';
 import { WithdrawButton } from '../../components/workflow/WithdrawButton';

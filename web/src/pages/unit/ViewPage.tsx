@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Card, Descriptions, Space } from 'antd';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { FlowModal } from '../../components/workflow/FlowModal';
+import { FlowModal } from '../../components/lazyModals';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
 import { useOpenedApplication } from './useOpenedApplication';
 
