@@ -2,7 +2,8 @@
  * bench/upload: a 500 MB video through the real server by tus, beside `dd` writing the same amount to the
  * same disk, and the server's peak RSS growth while it receives, checks and stores the file.
  *
- *   npm run bench:upload                       # 500 MB, one PATCH, 8 MiB PATCHes (the web app), then 32 MiB ones
+ *   npm run bench:upload                       # 500 MB: one PATCH, 8 MiB PATCHes (a photo's), the web app's pieces for this size
+ *   BENCH_UPLOAD_CHUNK_MIB=64 npm run bench:upload   # and a candidate piece size beside them
  *   BENCH_UPLOAD_MB=1000 npm run bench:upload
  *
  * Target (issue 5): at least 80% of dd's speed, RSS growth at most 64 MB. It prints figures and asserts nothing
@@ -18,13 +19,15 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ApiClient } from '../e2e/api';
 import { startServer } from '../e2e/harness';
+import { uploadChunkBytes } from '../core/media';
 import { writeSparseMp4 } from '../server/media/fixtures';
 
 const MiB = 1024 * 1024;
 const sizeMB = Number(process.env.BENCH_UPLOAD_MB ?? 500);
 const totalBytes = sizeMB * MiB;
-/** a larger chunk than the web app's 8 MiB (web/src/components/upload/tusUpload.ts CHUNK_SIZE), for comparison */
-const CANDIDATE_CHUNK = Number(process.env.BENCH_UPLOAD_CHUNK_MIB ?? 32) * MiB;
+/** the web app's piece for a file of this size (core/media.ts uploadChunkBytes), and a candidate to compare */
+const WEB_CHUNK = uploadChunkBytes(totalBytes);
+const CANDIDATE_CHUNK = process.env.BENCH_UPLOAD_CHUNK_MIB ? Number(process.env.BENCH_UPLOAD_CHUNK_MIB) * MiB : null;
 
 /** RSS of a process in bytes, from /proc (Linux). */
 function rssOf(pid: number): number {
@@ -158,11 +161,13 @@ async function main() {
 
     const dd = ddMBps(platform.dataDir);
     const rows: string[][] = [];
-    for (const [label, chunk] of [
+    const runs: Array<[string, number]> = [
       ['tus, one PATCH', totalBytes],
-      ['tus, 8 MiB PATCHes (web app)', 8 * MiB],
-      [`tus, ${CANDIDATE_CHUNK / MiB} MiB PATCHes (candidate)`, CANDIDATE_CHUNK],
-    ] as const) {
+      ['tus, 8 MiB PATCHes', 8 * MiB],
+      [`tus, ${WEB_CHUNK / MiB} MiB PATCHes (web app)`, WEB_CHUNK],
+    ];
+    if (CANDIDATE_CHUNK) runs.push([`tus, ${CANDIDATE_CHUNK / MiB} MiB PATCHes (candidate)`, CANDIDATE_CHUNK]);
+    for (const [label, chunk] of runs) {
       await new Promise((r) => setTimeout(r, 500));
       const before = rssOf(pid);
       const stop = sampleRss(pid);

@@ -13,6 +13,7 @@ import {
   mediaAcceptAttribute,
   photoFileName,
   precheckFile,
+  uploadChunkBytes,
 } from './media';
 
 const MiB = 1024 * 1024;
@@ -258,5 +259,15 @@ describe('precheckFile', () => {
     expect(precheckFile(file('a.mp4', 1.2 * GiB, 'video/mp4'), 'video', media)).toEqual(['视频 1.2 GB，要求不大于 1 GB']);
     expect(precheckFile(file('a.pdf', 25 * MiB, 'application/pdf'), 'deeds_extra', media)).toEqual(['主要事迹补充材料 25 MB，要求不大于 20 MB']);
     expect(precheckFile(file('a.jpg', 0, 'image/jpeg'), 'photo', media)).toEqual(['照片文件为空，请重新选择文件']);
+  });
+});
+
+describe('uploadChunkBytes: the size of each tus PATCH', () => {
+  it('sends files up to 32 MiB (every photo and scan the defaults allow) in 8 MiB pieces, larger ones in 32 MiB pieces', () => {
+    expect(uploadChunkBytes(1)).toBe(8 * MiB);
+    expect(uploadChunkBytes(defaultCampaignSettings(2023).media.photoMaxBytes)).toBe(8 * MiB);
+    expect(uploadChunkBytes(32 * MiB)).toBe(8 * MiB);
+    expect(uploadChunkBytes(32 * MiB + 1)).toBe(32 * MiB);
+    expect(uploadChunkBytes(defaultCampaignSettings(2023).media.videoMaxBytes)).toBe(32 * MiB);
   });
 });

@@ -135,6 +135,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   fs.mkdirSync(uploadsDir, { recursive: true });
   const tus = createTusServer(services, uploadsDir);
   await app.register(uploadRoutes, { tus });
+  app.addHook('onClose', async () => tus.close());
   startMaintenance(app, services, tus.sweep);
 
   const indexHtml = path.join(config.webDist, 'index.html');

@@ -14,6 +14,7 @@ import type { Services } from '../context';
 import { uploads } from '../db/schema';
 import { AppError } from '../errors';
 import { noBody, requireUser } from '../http';
+import { createHasher, type StreamHash } from '../storage/hasher';
 import { authorizeUpload, cleanFileName, commitFile, isRefusal, maxBytesFor, tooLarge } from '../usecases/attachments';
 
 export const UPLOAD_PATH = '/api/uploads';
@@ -70,14 +71,22 @@ export function createTusServer(s: Services, directory: string) {
   const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_TTL_MS });
   /** One writer per upload; a newer PATCH (the client resuming after a broken connection) replaces a hanging one. */
   const writers = new Map<string, { abort: () => void; done: Promise<unknown> }>();
-  /** The sha256 of each upload's bytes so far, kept while the upload continues in order, so finishing need not re-read it. */
-  const hashes = new Map<string, { hash: crypto.Hash; offset: number }>();
+  /**
+   * The sha256 of each upload's bytes so far (on a worker thread: server/storage/hasher.ts), kept while the upload
+   * continues in order, so finishing need not re-read the file.
+   */
+  const hasher = createHasher();
+  const hashes = new Map<string, { hash: StreamHash; offset: number }>();
+  const forgetHash = (id: string) => {
+    hashes.get(id)?.hash.discard();
+    hashes.delete(id);
+  };
 
   /** Each upload's row (owner, application, kind, name, size never change) as the first PATCH read it: later PATCHes ask no query. */
   const rows = new Map<string, typeof uploads.$inferSelect>();
 
   const remove = async (id: string) => {
-    hashes.delete(id);
+    forgetHash(id);
     rows.delete(id);
     await s.db.delete(uploads).where(eq(uploads.id, id));
     await Promise.all([fsp.rm(path.join(directory, id), { force: true }), fsp.rm(path.join(directory, `${id}.json`), { force: true })]);
@@ -196,7 +205,8 @@ export function createTusServer(s: Services, directory: string) {
       if (!stat) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
       if (stat.size !== offset) return reply.code(409).header('upload-offset', stat.size).send('Upload-Offset conflict\n');
       const known = hashes.get(id);
-      const state = known?.offset === offset ? known : offset === 0 ? { hash: crypto.createHash('sha256'), offset: 0 } : null;
+      const state = known?.offset === offset ? known : offset === 0 ? { hash: hasher.start(), offset: 0 } : null;
+      if (known !== state) known?.hash.discard();
       hashes.delete(id);
       const room = row.size - offset;
       let received = 0;
@@ -206,8 +216,10 @@ export function createTusServer(s: Services, directory: string) {
           transform(chunk: Buffer, _enc, next) {
             received += chunk.length;
             if (received > room) return next(new AppError('TOO_LARGE', `上传的数据超过了声明的文件大小 ${row.size} 字节`));
-            state?.hash.update(chunk);
-            next(null, chunk);
+            // the hash worker may ask us to wait (it is behind): the request is held until it catches up
+            const wait = state?.hash.update(chunk);
+            if (wait) void wait.then(() => next(null, chunk));
+            else next(null, chunk);
           },
         }),
         fs.createWriteStream(file, { flags: 'r+', start: offset, highWaterMark: 1024 * 1024 }),
@@ -215,6 +227,7 @@ export function createTusServer(s: Services, directory: string) {
       try {
         await written;
       } catch (err) {
+        state?.hash.discard();
         if (err instanceof AppError) throw err;
         // the connection broke (phone locked, network lost): what arrived stays on disk for the client to resume
         return reply.code(400).send('Upload interrupted\n');
@@ -225,7 +238,7 @@ export function createTusServer(s: Services, directory: string) {
         rows.set(id, row);
         return reply.code(204).header('upload-offset', now).send();
       }
-      const view = await finish(user, id, state?.hash.digest('hex'));
+      const view = await finish(user, id, state ? await state.hash.digest() : undefined);
       return reply.code(200).header('upload-offset', now).send(view);
     } finally {
       if (writers.get(id)?.done === done) writers.delete(id);
@@ -267,7 +280,7 @@ export function createTusServer(s: Services, directory: string) {
     await remove(id);
   }
 
-  return { server, sweep, receive, commit, terminate };
+  return { server, sweep, receive, commit, terminate, close: () => hasher.close() };
 }
 
 export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {

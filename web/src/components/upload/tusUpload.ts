@@ -1,13 +1,13 @@
 // Resumable uploads to /api/uploads (the tus protocol, docs/API.md "Uploads") with tus-js-client.
-// A file goes up in 8 MiB pieces; after a broken connection, a reload or a locked phone, choosing the same file
+// A file goes up in pieces (8 MiB, or 32 MiB for a file over 32 MiB: uploadChunkBytes in core/media.ts); after a broken connection, a reload or a locked phone, choosing the same file
 // again asks the server how much arrived (HEAD) and continues from there (the upload's address is kept in
 // localStorage under a fingerprint of application, kind and file).
 import * as tus from 'tus-js-client';
+import { uploadChunkBytes } from '../../../../core/media';
 import { api, ApiError, readCookie } from '../../api';
 import type { Attachment } from '../../types';
 
 export const UPLOAD_PATH = '/api/uploads';
-export const CHUNK_SIZE = 8 * 1024 * 1024;
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
 const FINGERPRINT_PREFIX = 'xjkx';
 
@@ -112,7 +112,7 @@ export class TusTransfer {
   ) {
     this.upload = new tus.Upload(file, {
       endpoint: endpoint(),
-      chunkSize: CHUNK_SIZE,
+      chunkSize: uploadChunkBytes(file.size),
       retryDelays: RETRY_DELAYS,
       metadata: { applicationId: target.applicationId, kind: target.kind, filename: file.name },
       removeFingerprintOnSuccess: true,
