@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../http';
-import { currentCampaign } from '../usecases/campaigns';
+import { idParam, noBody, requireUser } from '../http';
+import { currentCampaign, getCampaign } from '../usecases/campaigns';
 import { activeUnits } from '../usecases/units';
 
 export async function referenceRoutes(app: FastifyInstance) {
@@ -10,6 +10,13 @@ export async function referenceRoutes(app: FastifyInstance) {
     requireUser(req);
     const program = (req.query as { program?: string }).program;
     return currentCampaign(s.db, typeof program === 'string' && /^[A-Z]{2,10}$/.test(program) ? program : 'ZMKJ');
+  });
+
+  // One campaign by id: the web reads an application's own campaign (its limits) with it, whatever the newest is.
+  app.get('/campaigns/:id', async (req) => {
+    requireUser(req);
+    noBody(req);
+    return getCampaign(s.db, idParam(req, '评选活动'));
   });
 
   app.get('/units', async (req) => {

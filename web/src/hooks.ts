@@ -34,8 +34,17 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]) {
   return { data, setData, loading, error, reload };
 }
 
+/** The newest campaign (首页's calendar, 我要申请). An application's own limits come from `useCampaign(app.campaignId)`. */
 export function useCurrentCampaign() {
   return useLoader(() => api<Campaign>('GET', '/api/campaigns/current?program=ZMKJ'), []);
+}
+
+/**
+ * One campaign by id: the one an application belongs to, whose limits (media sizes, 评选条例, windows) the server
+ * applies to it. Nothing is loaded until the id is known (`data` stays null meanwhile).
+ */
+export function useCampaign(id: string | null | undefined) {
+  return useLoader(async () => (id ? api<Campaign>('GET', `/api/campaigns/${encodeURIComponent(id)}`) : null), [id ?? null]);
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -18,7 +18,7 @@ import { ExtraFiles, PhotoSection, VideoSection } from '../../components/upload/
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
-import { formatSize, useCurrentCampaign } from '../../hooks';
+import { formatSize, useCampaign } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
 import { transition } from '../../workflow';
 
@@ -89,9 +89,10 @@ export default function ApplicationEditPage() {
   const report = useErrorReporter();
   const { user } = useAuth();
   const screens = Grid.useBreakpoint();
-  const { data: campaign } = useCurrentCampaign();
 
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
+  /** the application's own campaign: the limits the server applies to it (not the newest campaign's) */
+  const { data: campaign } = useCampaign(detail?.campaignId);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [values, setValues] = useState<ApplicationForm>({});
   const [dirty, setDirtyState] = useState(false);
