@@ -7,20 +7,17 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
-import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
-import { uploads } from '../db/schema';
 import { AppError } from '../errors';
 import { noBody, requireUser } from '../http';
 import { createHasher, type StreamHash } from '../storage/hasher';
-import { authorizeUpload, cleanFileName, commitFile, isRefusal, maxBytesFor, tooLarge } from '../usecases/attachments';
+import { isUploadId, UPLOAD_TTL_MS, uploadUseCases, type UploadRow } from '../usecases/uploads';
+
+export { UPLOAD_TTL_MS };
 
 export const UPLOAD_PATH = '/api/uploads';
-
-/** How long an unfinished upload may wait to be resumed before its bytes are swept. */
-export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** tus hooks see a web Request; the session user of its underlying Node request is kept here. */
 const usersByRequest = new WeakMap<IncomingMessage, SessionUser>();
@@ -45,8 +42,6 @@ function asTusError(err: unknown) {
   if (err instanceof AppError) return tusError(err);
   return tusError(new AppError('INTERNAL', '服务器保存文件时出错，请稍后重新上传'));
 }
-
-const UPLOAD_ID = /^[0-9a-f]{32}$/;
 
 /** @tus/server's own refusals (English text) as a status and a Chinese message for the user. */
 function tusRefusal(status: number, body: string): [number, string] {
@@ -83,14 +78,24 @@ export function createTusServer(s: Services, directory: string) {
   };
 
   /** Each upload's row (owner, application, kind, name, size never change) as the first PATCH read it: later PATCHes ask no query. */
-  const rows = new Map<string, typeof uploads.$inferSelect>();
+  const rows = new Map<string, UploadRow>();
 
-  const remove = async (id: string) => {
-    forgetHash(id);
-    rows.delete(id);
-    await s.db.delete(uploads).where(eq(uploads.id, id));
-    await Promise.all([fsp.rm(path.join(directory, id), { force: true }), fsp.rm(path.join(directory, `${id}.json`), { force: true })]);
-  };
+  /** The rows, the files, finishing, cancelling and the sweep (server/usecases/uploads.ts); what is in memory stays here. */
+  const uploads = uploadUseCases(s, directory, {
+    forget(id) {
+      forgetHash(id);
+      rows.delete(id);
+    },
+    writing: (id) => writers.has(id),
+    async stop(id) {
+      const writer = writers.get(id);
+      if (writer) {
+        writer.abort();
+        await writer.done.catch(() => undefined);
+      }
+    },
+  });
+  const { finish } = uploads;
 
   const server = new Server({
     path: UPLOAD_PATH,
@@ -98,27 +103,17 @@ export function createTusServer(s: Services, directory: string) {
     relativeLocation: true,
     allowedOrigins: [], // same origin only: no Access-Control-Allow-Origin
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
-    getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_ID.test(lastPath) ? lastPath : undefined),
+    getFileIdFromRequest: (_req, lastPath) => (lastPath && isUploadId(lastPath) ? lastPath : undefined),
     async onIncomingRequest(req, uploadId) {
       const user = userOf(req);
       if (req.method === 'POST' || req.method === 'OPTIONS' || !uploadId) return;
-      const [row] = await s.db.select({ userId: uploads.userId }).from(uploads).where(eq(uploads.id, uploadId));
       // someone else's upload is simply not there
-      if (!row || row.userId !== user.id) throw tusError(new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传'));
+      if (!(await uploads.find(user, uploadId))) throw tusError(new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传'));
     },
     async onUploadCreate(req, upload) {
       const user = userOf(req);
       try {
-        const meta = upload.metadata ?? {};
-        const applicationId = meta.applicationId ?? '';
-        const kind = meta.kind ?? '';
-        if (!/^[0-9a-f-]{36}$/i.test(applicationId)) throw new AppError('NOT_FOUND', '申请书不存在或无权访问');
-        if (upload.size === undefined) throw new AppError('VALIDATION', '上传时须说明文件大小');
-        const { app, media } = await authorizeUpload(s, user, applicationId, kind);
-        const maxBytes = maxBytesFor(kind, media);
-        if (upload.size > maxBytes) throw tooLarge(kind, upload.size, maxBytes);
-        if (upload.size === 0) throw new AppError('UNSUPPORTED_FILE', '文件为空，请重新选择文件');
-        await s.db.insert(uploads).values({ id: upload.id, userId: user.id, applicationId: app.id, kind, name: cleanFileName(meta.filename ?? ''), size: upload.size });
+        await uploads.create(user, upload);
         return {};
       } catch (err) {
         throw asTusError(err);
@@ -147,35 +142,6 @@ export function createTusServer(s: Services, directory: string) {
   };
 
   /**
-   * The last byte is in: check and store the file (commitFile). Stored or refused, the upload is over (a
-   * refused file must be chosen again). When storing failed on our side (storage or database unavailable)
-   * and the bytes are still there, the upload stays: HEAD reports it complete and `commit` tries again.
-   */
-  async function finish(user: SessionUser, id: string, sha256?: string) {
-    const [row] = await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id)));
-    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
-    const tmpPath = path.join(directory, id);
-    try {
-      const view = await commitFile(s, user, row.applicationId, { kind: row.kind, fileName: row.name, tmpPath, sha256, retryable: true });
-      await remove(id);
-      return view;
-    } catch (err) {
-      const kept = !isRefusal(err) && (await fsp.stat(tmpPath).then((st) => st.size === row.size, () => false));
-      if (!kept) await remove(id);
-      throw err;
-    }
-  }
-
-  /** POST …/:id/commit: stores an upload whose bytes have all arrived but could not be stored at the time. */
-  async function commit(user: SessionUser, id: string) {
-    const [row] = UPLOAD_ID.test(id) ? await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
-    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
-    const size = await fsp.stat(path.join(directory, id)).then((st) => st.size, () => -1);
-    if (writers.has(id) || size !== row.size) throw new AppError('CONFLICT', '文件尚未上传完毕，请继续上传');
-    return finish(user, id);
-  }
-
-  /**
    * PATCH of the tus protocol on Node's own request stream. @tus/server handles creation, HEAD and termination;
    * its PATCH goes through a web ReadableStream, which measured at half the speed of piping the request to the
    * file (bench/upload). The file layout is FileStore's: the bytes so far in `directory/id`, so its offset is
@@ -184,7 +150,7 @@ export function createTusServer(s: Services, directory: string) {
   async function receive(user: SessionUser, id: string, req: IncomingMessage, reply: FastifyReply) {
     reply.header('tus-resumable', '1.0.0');
     const cached = rows.get(id);
-    const [row] = cached ? (cached.userId === user.id ? [cached] : []) : UPLOAD_ID.test(id) ? await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
+    const row = cached ? (cached.userId === user.id ? cached : undefined) : await uploads.find(user, id);
     if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
     if (req.headers['tus-resumable'] !== '1.0.0') return reply.code(412).send('Tus-Resumable Required\n');
     if (req.headers['content-type'] !== 'application/offset+octet-stream') return reply.code(415).send('Invalid Content-Type\n');
@@ -246,41 +212,7 @@ export function createTusServer(s: Services, directory: string) {
     }
   }
 
-  /** Unfinished uploads older than the TTL: their bytes, tus's bookkeeping and our row. */
-  async function sweep(now = Date.now()): Promise<number> {
-    const cutoff = new Date(now - UPLOAD_TTL_MS);
-    const stale = await s.db.delete(uploads).where(lt(uploads.createdAt, cutoff)).returning({ id: uploads.id });
-    await Promise.all(stale.map((u) => remove(u.id)));
-    // files tus knows nothing about any more (a crash between the row and the file, say)
-    const known = new Set((await s.db.select({ id: uploads.id }).from(uploads)).map((u) => u.id));
-    let swept = stale.length;
-    for (const name of await fsp.readdir(directory)) {
-      const id = name.replace(/\.json$/, '');
-      if (!UPLOAD_ID.test(id) || known.has(id)) continue;
-      const stat = await fsp.stat(path.join(directory, name)).catch(() => null);
-      if (stat && stat.mtimeMs < now - UPLOAD_TTL_MS) {
-        await fsp.rm(path.join(directory, name), { force: true });
-        swept++;
-      }
-    }
-    return swept;
-  }
-  /**
-   * DELETE …/:id (tus termination, the browser's 取消): the bytes, the tus record and the row go at once,
-   * not at the 24-hour sweep. A PATCH still writing is stopped first.
-   */
-  async function terminate(user: SessionUser, id: string) {
-    const [row] = UPLOAD_ID.test(id) ? await s.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id))) : [];
-    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
-    const writer = writers.get(id);
-    if (writer) {
-      writer.abort();
-      await writer.done.catch(() => undefined);
-    }
-    await remove(id);
-  }
-
-  return { server, sweep, receive, commit, terminate, close: () => hasher.close() };
+  return { server, sweep: uploads.sweep, receive, commit: uploads.commit, terminate: uploads.terminate, close: () => hasher.close() };
 }
 
 export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {
