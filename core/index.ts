@@ -13,3 +13,4 @@ export * from './media';
 export * from './replies';
 export * from './text';
 export * from './pinyin';
+export * from './opinions';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { applicationQuerySchema, text, type Action } from '../../core';
+import { applicationQuerySchema, opinionSchema, text, type Action } from '../../core';
 import { AppError } from '../errors';
 import { idParam, noBody, parse, requireUser } from '../http';
 import { listNotifications, markRead } from '../usecases/notifications';
@@ -30,8 +30,6 @@ const markReadSchema = z.object({
     .max(500, '一次最多标记500条消息')
     .optional(),
 });
-
-const opinionSchema = z.object({ text: text('意见', { required: '请填写意见' }).max(2000, '意见不能超过2000字') });
 
 /** 【提交】 names its 推荐单位 (ignored after a return); the other transfers take no body. */
 const transitionSchema = z.object({ unitId: text('推荐单位', { required: '请选择推荐单位' }).optional() });

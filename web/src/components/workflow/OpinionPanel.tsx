@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Button, Form, Input, Space, Typography } from 'antd';
+import { OPINION_MAX_LENGTH } from '../../../../core';
 
 interface Props {
   /** Form name, for unique ids. */
@@ -42,7 +43,7 @@ export function OpinionPanel({ name, label, help, saved, draft, onDraft, canEdit
             value={draft}
             onChange={(e) => onDraft(e.target.value)}
             autoSize={{ minRows: 6, maxRows: 20 }}
-            maxLength={2000}
+            maxLength={OPINION_MAX_LENGTH}
             showCount
             placeholder={`请填写${label}`}
           />
