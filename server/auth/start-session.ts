@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../context';
-import { audit } from '../usecases/accounts';
+import { audit } from '../audit';
 import { issueCsrfToken } from './csrf';
 import { createSession, destroySession, type SessionUser } from './sessions';
 

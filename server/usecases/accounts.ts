@@ -5,11 +5,15 @@ import type { Config } from '../config';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
-import { auditLog, loginFailures, recoveryCodes, units, users } from '../db/schema';
+import { loginFailures, recoveryCodes, units, users } from '../db/schema';
+import { audit } from '../audit';
 import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords';
 import { destroyUserSessions, presentSessionUser, type SessionUser } from '../auth/sessions';
 import { randomDigits, safeEqual, sha256 } from '../crypto';
+
+// TODO(issue 12, lead): remove once no use case imports audit from here (server/audit.ts is its home)
+export { audit } from '../audit';
 
 const normalize = (username: string) => username.trim().toLowerCase();
 
@@ -364,8 +368,4 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
     await destroyUserSessions(tx, user.id);
     await audit(tx, user.id, 'account.password_reset', 'user', user.id);
   });
-}
-
-export async function audit(db: Db, actorId: string | null, action: string, targetType: string, targetId: string, detail?: unknown) {
-  await db.insert(auditLog).values({ actorId, action, targetType, targetId, detail: detail ?? null });
 }

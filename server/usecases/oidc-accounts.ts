@@ -6,7 +6,7 @@ import { hashPassword } from '../auth/passwords';
 import { presentSessionUser, type SessionUser } from '../auth/sessions';
 import { randomToken, sha256 } from '../crypto';
 import { checkEmail, checkMobile } from '../../core';
-import { audit } from './accounts';
+import { audit } from '../audit';
 
 export interface OidcClaims {
   sub: string;

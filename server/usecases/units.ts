@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
-import { audit } from './accounts';
+import { audit } from '../audit';
 
 
 function present(unit: typeof units.$inferSelect, username: string | null): AdminUnit {
