@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApiClient } from '../e2e/api';
 import { startServer } from '../e2e/harness';
 import { uploadChunkBytes } from '../core/media';
-import { writeSparseMp4 } from '../server/media/fixtures';
+import { writeSparseMp4 } from '../server/testing/media-fixtures';
 
 const MiB = 1024 * 1024;
 const sizeMB = Number(process.env.BENCH_UPLOAD_MB ?? 500);

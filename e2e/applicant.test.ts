@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { e2eSuite, login, newPage, look, CAPTCHA, choose } from './harness';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes, pngBytes, jpegBytes } from '../server/testing/files';
-import { jpegOfSize } from '../server/media/fixtures';
+import { jpegOfSize } from '../server/testing/media-fixtures';
 
 const e2e = e2eSuite();
 

@@ -7,7 +7,7 @@ import { ADMIN_PASSWORD, e2eSuite, login, newPage, look } from './harness';
 import { ApiClient } from './api';
 import { completeForm } from '../server/testing/factories';
 import { pdfBytes, pngBytes } from '../server/testing/files';
-import { fixturePath, jpegOfSize } from '../server/media/fixtures';
+import { fixturePath, jpegOfSize } from '../server/testing/media-fixtures';
 
 // 照片, 视频 and 补充材料 (notice 材料要求, SPEC §8) in Chromium: choose or drop files, progress bars, the browser's
 // pre-checks, a resumed upload after a reload, and the unit's 附件 viewer with thumbnails and a playing video.

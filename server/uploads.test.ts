@@ -5,7 +5,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachments, uploads } from './db/schema';
-import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rotateMp4, truncatedMp4 } from './media/fixtures';
+import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rotateMp4, truncatedMp4 } from './testing/media-fixtures';
 import { createTusServer, UPLOAD_TTL_MS } from './routes/uploads';
 import { buildApplicant, buildApplication, buildUnit } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';

@@ -30,7 +30,7 @@ import {
   writeHugeMoov,
   writeSparseFragmentedMp4,
   writeSparseMp4,
-} from './fixtures';
+} from '../testing/media-fixtures';
 import { describeDetected, MEDIA_MESSAGES, MediaError, MOOF_LIMIT, probeFile, rotationOf, type MediaErrorReason } from './probe';
 
 const MiB = 1024 * 1024;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngBytes } from '../testing/files';
-import { fixtureBytes, hostileCorpus, jpegClaimingSize, jpegHasGps, jpegImage, jpegOfSize, jpegSegments } from './fixtures';
+import { fixtureBytes, hostileCorpus, jpegClaimingSize, jpegHasGps, jpegImage, jpegOfSize, jpegSegments } from '../testing/media-fixtures';
 import { MediaError } from './probe';
 import { makeThumbnail, verifyImageDecodes } from './thumbnail';
 

@@ -1,6 +1,6 @@
 /**
  * Media files for tests, real enough to decode and play, with known figures. The small committed ones are in
- * fixtures/ (see fixtures/README.md for how they were made); everything else is derived from them in code, so
+ * server/testing/media/ (see its README.md for how they were made); everything else is derived from them in code, so
  * no test needs ffmpeg.
  */
 import { readFileSync } from 'node:fs';
@@ -9,10 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { exeBytes, htmlBytes } from '../testing/files';
-import type { MediaErrorReason } from './probe';
+import type { MediaErrorReason } from '../media/probe';
+import { exeBytes, htmlBytes } from './files';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const FIXTURES_DIR = fileURLToPath(new URL('./media/', import.meta.url));
 
 /** The committed fixtures and what probeFile reports for each. */
 export const VIDEO_FIXTURES = {
