@@ -3,7 +3,7 @@ import type { Services } from './context';
 import { units, users } from './db/schema';
 import { createUnitAccount, registerApplicant } from './usecases/accounts';
 import { createApplication, pledge, saveForm } from './usecases/applications';
-import { completeForm, makeIdNumber } from './testing/factories';
+import { completeForm, makeIdNumber } from './demo/forms';
 import { hashPassword, verifyPassword } from './auth/passwords';
 
 export const DEMO_PASSWORD = 'Demo2023!';
