@@ -17,6 +17,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | null;
+  /** the most connections the PostgreSQL pool opens (PG_POOL_MAX); unused on PGlite */
+  pgPoolMax: number;
   dataKey: string | null;
   adminPassword: string | null;
   captchaTestAnswer: string | null;
@@ -50,6 +52,13 @@ function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n)) throw new Error(`环境变量应为整数，实际为 "${value}"`);
+  return n;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, meaning: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new Error(`环境变量 ${name}（${meaning}）应为正整数，实际为 "${value}"`);
   return n;
 }
 
@@ -143,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || null,
+    pgPoolMax: positiveInt('PG_POOL_MAX', env.PG_POOL_MAX, 10, '数据库连接池的最大连接数'),
     dataKey: env.DATA_KEY || null,
     adminPassword: env.ADMIN_PASSWORD || null,
     captchaTestAnswer,

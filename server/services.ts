@@ -21,6 +21,7 @@ export interface Platform {
 export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean } = {}): Promise<Platform> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    poolMax: config.pgPoolMax,
     dataDir: opts.inMemoryDb ? null : path.join(config.dataDir),
   });
   try {

@@ -21,16 +21,17 @@ export interface Database {
 const migrationsFolder = path.join(import.meta.dirname, 'migrations');
 
 /**
- * Opens PostgreSQL when a URL is given, else PGlite in `dataDir` (in memory when dataDir is null),
- * and applies the migrations. Both paths use the same schema and the same migration files.
+ * Opens PostgreSQL when a URL is given (a pool of at most `poolMax` connections, default 10), else PGlite in
+ * `dataDir` (in memory when dataDir is null), and applies the migrations. Both paths use the same schema and
+ * the same migration files.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null }): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null; poolMax?: number }): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax ?? 10);
   return openPglite(opts.dataDir);
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 10) });
+async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
   // An idle connection that PostgreSQL closes (a restart, a terminated backend) is reported here; without a
   // listener the pool would rethrow it and stop the process. The pool replaces the connection when needed.
   pool.on('error', (err) => console.error(`数据库连接已断开（将自动重连）：${err.message}`));
