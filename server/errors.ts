@@ -40,5 +40,3 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = '申请书') => new AppError('NOT_FOUND', `未找到该${what}，可能已被删除或您无权查看`);
-export const forbidden = (message: string) => new AppError('FORBIDDEN', message);
-export const conflict = (message: string) => new AppError('CONFLICT', message);
