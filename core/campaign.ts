@@ -92,6 +92,12 @@ export const campaignSettingsSchema = z
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 export type DateWindow = { start: string; end: string };
 
+/** 活动名称: the same rule in 评选活动设置 (web) and on the server (PUT /api/admin/campaigns/:id). */
+export const campaignTitleSchema = text('活动名称')
+  .trim()
+  .min(4, '活动名称至少4个字')
+  .max(100, '活动名称不能超过100字');
+
 const MiB = 1024 * 1024;
 
 export const DEFAULT_REGULATIONS = `“新疆最美科技工作者”评选条例（摘要）
@@ -138,6 +144,109 @@ export function defaultCampaignSettings(year: number): CampaignSettings {
     },
     regulations: DEFAULT_REGULATIONS,
   };
+}
+
+/** A stored setting that no longer passed the schema and was read as its default instead. */
+export interface SettingsProblem {
+  /** e.g. "unitQuota", "media.photoMaxBytes", "windows.apply", or "" for the whole settings value */
+  path: string;
+  /** what the schema says of the stored value, in Chinese */
+  message: string;
+}
+
+type Shape = Record<string, z.ZodType>;
+
+/** The keys each rule across keys of campaignSettingsSchema (its superRefine) names, and the keys it compares them with. */
+const CROSS_KEY_RULES: Record<string, string[]> = {
+  nationalRecommendees: ['winners'],
+  'media.photoMaxBytes': ['media.photoMinBytes'],
+  'media.photoMaxCount': ['media.photoMinCount'],
+};
+
+/** Sets `key` ("unitQuota", "media.photoMaxBytes") of `target` to its value in `defaults`. */
+function setDefault(target: Record<string, unknown>, defaults: Record<string, unknown>, key: string): void {
+  const [top, sub] = key.split('.') as [string, string | undefined];
+  const section = target[top];
+  if (sub !== undefined && isRecord(section)) target[top] = { ...section, [sub]: (defaults[top] as Record<string, unknown>)[sub] };
+  else target[top] = defaults[top];
+}
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const firstMessage = (r: { error?: z.ZodError }) => r.error?.issues[0]?.message ?? '不符合规则';
+
+/**
+ * The one reader of a campaign's stored settings (the jsonb of campaigns.settings), whatever they were saved under.
+ * A section or key the stored value lacks (saved before it existed: a rubric, 公示, selection constraints) is the
+ * default of the campaign's year (defaultCampaignSettings); a stored key that no longer passes the schema (a rule
+ * tightened since) is read as its default too and named in `problems`, for the caller to log: the campaign keeps
+ * working with the notice's values until the organizer saves 评选活动设置 again. Keys the schema does not know are
+ * dropped. Sections that are objects (windows, media) are merged key by key, each window as a whole.
+ */
+export function readCampaignSettings(stored: unknown, year: number): { settings: CampaignSettings; problems: SettingsProblem[] } {
+  const defaults = defaultCampaignSettings(year) as unknown as Record<string, unknown>;
+  const problems: SettingsProblem[] = [];
+  if (!isRecord(stored)) {
+    return { settings: defaultCampaignSettings(year), problems: [{ path: '', message: '活动设置不是对象，已全部使用默认值' }] };
+  }
+  const merged: Record<string, unknown> = {};
+  const shape = campaignSettingsSchema.shape as unknown as Shape;
+  for (const [key, schema] of Object.entries(shape)) {
+    const value = stored[key];
+    if (value === undefined) {
+      merged[key] = defaults[key];
+    } else if (schema instanceof z.ZodObject) {
+      const section: Record<string, unknown> = {};
+      const sectionDefaults = defaults[key] as Record<string, unknown>;
+      const given = isRecord(value) ? value : {};
+      if (!isRecord(value)) problems.push({ path: key, message: '不是对象，已使用默认值' });
+      for (const [sub, subSchema] of Object.entries(schema.shape as Shape)) {
+        const v = given[sub];
+        if (v === undefined) {
+          section[sub] = sectionDefaults[sub];
+          continue;
+        }
+        const r = subSchema.safeParse(v);
+        if (r.success) section[sub] = r.data;
+        else {
+          section[sub] = sectionDefaults[sub];
+          problems.push({ path: `${key}.${sub}`, message: firstMessage(r) });
+        }
+      }
+      merged[key] = section;
+    } else {
+      const r = schema.safeParse(value);
+      if (r.success) merged[key] = r.data;
+      else {
+        merged[key] = defaults[key];
+        problems.push({ path: key, message: firstMessage(r) });
+      }
+    }
+  }
+  // Rules across keys (CROSS_KEY_RULES): the key named and its partners fall back to their defaults together (the
+  // defaults agree with each other), then the key's whole section; only if that still fails, everything.
+  for (let round = 0; round < 2; round++) {
+    const r = campaignSettingsSchema.safeParse(merged);
+    if (r.success) return { settings: r.data, problems };
+    for (const issue of r.error.issues) {
+      const path = issue.path.map(String);
+      const top = path[0];
+      if (top === undefined || !(top in defaults)) continue;
+      const named = path.slice(0, 2).join('.');
+      const keys = round === 0 ? [named, ...(CROSS_KEY_RULES[named] ?? [])] : [top];
+      for (const k of keys) setDefault(merged, defaults, k);
+      problems.push({ path: round === 0 ? named : top, message: issue.message });
+    }
+  }
+  problems.push({ path: '', message: '活动设置不符合规则，已全部使用默认值' });
+  return { settings: defaultCampaignSettings(year), problems };
+}
+
+/**
+ * The refusal of an action outside a window, e.g. "2023年…活动的申报时间为 2023-04-01 至 2023-04-30，当前不在申报时间内，
+ * 不能提交" (without `actionLabel`, the text ends at "…时间内").
+ */
+export function windowRefusal(title: string, key: WindowKey, window: DateWindow, actionLabel?: string): string {
+  const label = WINDOW_LABELS[key];
+  return `${title}的${label}时间为 ${window.start} 至 ${window.end}，当前不在${label}时间内${actionLabel ? `，不能${actionLabel}` : ''}`;
 }
 
 /** Inclusive on both ends; `today` may be a full ISO timestamp, only its date part is used. */

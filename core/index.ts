@@ -14,3 +14,4 @@ export * from './replies';
 export * from './text';
 export * from './pinyin';
 export * from './opinions';
+export * from './scans';

@@ -9,6 +9,7 @@ import {
   formatDuration,
   formatName,
   isMediaKind,
+  maxBytesForKind,
   MEDIA_KINDS,
   mediaAcceptAttribute,
   photoFileName,
@@ -269,5 +270,18 @@ describe('uploadChunkBytes: the size of each tus PATCH', () => {
     expect(uploadChunkBytes(32 * MiB)).toBe(8 * MiB);
     expect(uploadChunkBytes(32 * MiB + 1)).toBe(32 * MiB);
     expect(uploadChunkBytes(defaultCampaignSettings(2023).media.videoMaxBytes)).toBe(32 * MiB);
+  });
+});
+
+describe('maxBytesForKind: the largest file of a kind', () => {
+  it('photo, video, the scans, and 补充材料 by its type (the larger limit while the type is unknown)', () => {
+    const m = { ...media, photoMaxBytes: 30 * MiB, videoMaxBytes: GiB, scanMaxBytes: 20 * MiB };
+    expect(maxBytesForKind('photo', m)).toBe(30 * MiB);
+    expect(maxBytesForKind('video', m)).toBe(GiB);
+    for (const scan of ['integrity_pledge', 'unit_opinion', 'political_review', 'recommend_report']) expect(maxBytesForKind(scan, m)).toBe(20 * MiB);
+    expect(maxBytesForKind('deeds_extra', m)).toBe(GiB);
+    expect(maxBytesForKind('story_extra', { ...m, videoMaxBytes: 10 * MiB })).toBe(20 * MiB);
+    expect(maxBytesForKind('deeds_extra', m, 'video/quicktime')).toBe(GiB);
+    expect(maxBytesForKind('deeds_extra', m, 'application/pdf')).toBe(20 * MiB);
   });
 });

@@ -236,13 +236,27 @@ export function checkVideo(video: VideoFacts, media: MediaSettings): string[] {
   ]);
 }
 
+/**
+ * The largest file of a kind: 照片 and 视频 their own limits; 补充材料 a video up to the video limit and anything else up
+ * to the scan limit, and, while its type is not known (`mime` undefined: before a byte is sent, the tus Upload-Length
+ * or the multipart limit), the larger of the two; the scans (个人诚信承诺, 所在单位意见, 政审材料, 推荐报告扫描件) the scan limit.
+ */
+export function maxBytesForKind(kind: string, media: MediaSettings, mime?: string): number {
+  if (kind === 'photo') return media.photoMaxBytes;
+  if (kind === 'video') return media.videoMaxBytes;
+  if (kind === 'deeds_extra' || kind === 'story_extra') {
+    if (mime === undefined) return Math.max(media.videoMaxBytes, media.scanMaxBytes);
+    return mime.startsWith('video/') ? media.videoMaxBytes : media.scanMaxBytes;
+  }
+  return media.scanMaxBytes;
+}
+
 /** Supplementary materials: a scan or photo up to the scan limit, or a video up to the video size limit. */
 export function checkExtra(kind: ExtraKind, file: ExtraFacts, media: MediaSettings): string[] {
   const { label, accept } = mediaKind(kind);
   const format = formatProblem(label, file.mime, accept, true);
   if (format) return [format];
-  const max = file.mime.startsWith('video/') ? media.videoMaxBytes : media.scanMaxBytes;
-  return present([maxSizeProblem(label, file.size, max)]);
+  return present([maxSizeProblem(label, file.size, maxBytesForKind(kind, media, file.mime))]);
 }
 
 /** At submission: how many photos and videos the application holds. */
@@ -264,17 +278,8 @@ export function precheckFile(file: { name: string; size: number; type: string },
   const mime = claimedMime(file);
   const format = mime === undefined ? null : formatProblem(label, mime, accept, false);
   if (format) return [format];
-  const isVideo = mime?.startsWith('video/') ?? false;
-  switch (kind) {
-    case 'photo':
-      return present([minSizeProblem(label, file.size, media.photoMinBytes), maxSizeProblem(label, file.size, media.photoMaxBytes)]);
-    case 'video':
-      return present([maxSizeProblem(label, file.size, media.videoMaxBytes)]);
-    default: {
-      const max = mime === undefined ? Math.max(media.videoMaxBytes, media.scanMaxBytes) : isVideo ? media.videoMaxBytes : media.scanMaxBytes;
-      return present([maxSizeProblem(label, file.size, max)]);
-    }
-  }
+  const max = maxSizeProblem(label, file.size, maxBytesForKind(kind, media, mime));
+  return present(kind === 'photo' ? [minSizeProblem(label, file.size, media.photoMinBytes), max] : [max]);
 }
 
 // ---- names --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  checkEmail, checkMobile, checkOfficePhone, checkPassword, checkPostcode, checkUsername, emailSchema, isValidDate,
+  checkEmail, checkMobile, checkOfficePhone, checkPassword, checkPostcode, checkUsername, chinaToday, emailSchema, isValidDate,
   mobileSchema, officePhoneSchema, passwordSchema, postcodeSchema, usernameSchema,
 } from './validators';
 
@@ -67,5 +67,15 @@ describe('validators', () => {
     expect(usernameSchema.safeParse('ab').success).toBe(false);
     expect(passwordSchema.safeParse('password').error?.issues[0]?.message).toBe(checkPassword('password'));
     expect(passwordSchema.safeParse('pass word1').success).toBe(true);
+  });
+});
+
+describe('chinaToday: the one Asia/Shanghai date (server windows, web 首页, 出生日期 and 身份证号码 checks)', () => {
+  it('is the Beijing date of the instant, whatever the host zone', () => {
+    expect(chinaToday(new Date('2023-04-30T15:59:59Z'))).toBe('2023-04-30');
+    expect(chinaToday(new Date('2023-04-30T16:00:00Z'))).toBe('2023-05-01');
+    expect(chinaToday(new Date('2023-12-31T16:00:00Z'))).toBe('2024-01-01');
+    const now = new Date();
+    expect(chinaToday(now)).toBe(now.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }));
   });
 });
