@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Form, Typography } from 'antd';
 import { APPLICATION_FIELDS } from '../../../../core';
 import { FieldItem } from './FieldControl';
@@ -17,7 +17,7 @@ interface Props {
  * 申请书编号 | 身份证号码, 申请人姓名 | 性别, … 推荐领域 | 推荐单位, 附件材料 | 附件.
  * On a phone the cells stack in the same order.
  */
-export function PersonalInfoTable({ number, unitName, attachments }: Props) {
+export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitName, attachments }: Props) {
   const cells: { key: string; node: ReactNode }[] = [
     {
       key: 'number',
@@ -54,4 +54,4 @@ export function PersonalInfoTable({ number, unitName, attachments }: Props) {
       ))}
     </div>
   );
-}
+});

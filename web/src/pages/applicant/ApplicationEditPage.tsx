@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
 import { Link, useNavigate, useParams } from 'react-router';
 import dayjs from 'dayjs';
-import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber, type ExtraKind } from '../../../../core';
+import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
 import { api, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
@@ -10,11 +10,10 @@ import { AttachmentsModal } from '../../components/lazyModals';
 import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
 import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { EligibilitySection } from '../../components/application/EligibilitySection';
-import { FieldItem } from '../../components/application/FieldControl';
+import { DEEDS, DeedsCards, EXTRA_KIND, MEDIA, MediaCards, useStagedReveal } from '../../components/application/EditorSections';
 import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
-import { ExtraFiles, PhotoSection, VideoSection } from '../../components/upload/MediaSections';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
@@ -22,24 +21,9 @@ import { formatSize, useCampaign } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
 import { transition } from '../../workflow';
 
-const DEEDS = APPLICATION_FIELDS.filter((f) => f.section === 'deeds');
 const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
 
-/** 补充材料 under 主要事迹 and 感人故事 (manual 二.4). */
-const EXTRA_KIND: Partial<Record<string, ExtraKind>> = { mainDeeds: 'deeds_extra', story: 'story_extra' };
 const SCAN_KINDS = new Set<string>(ATTACHMENT_KINDS.map((k) => k.kind));
-
-/** 照片 and 视频: a card each, after 主要事迹 and 感人故事. */
-const MEDIA = [
-  { id: 'sec-photos', title: '照片', kind: 'photo', Section: PhotoSection, intro: '请上传体现先进事迹的生活或工作照片。' },
-  {
-    id: 'sec-videos',
-    title: '视频',
-    kind: 'video',
-    Section: VideoSection,
-    intro: '请上传体现推荐人选工作生活的视频，横屏竖屏拍摄均可，画面人员穿着得体，避免逆光拍摄。',
-  },
-];
 
 const SECTIONS: { id: string; title: string; children?: { id: string; title: string }[] }[] = [
   { id: 'sec-personal', title: '个人信息' },
@@ -53,6 +37,29 @@ const SECTIONS: { id: string; title: string; children?: { id: string; title: str
   { id: 'sec-pledge', title: '承诺' },
   { id: 'sec-attachments', title: '附件材料' },
 ];
+
+/**
+ * The sections' table of contents. Memoized, and shown once every section is there: antd's Anchor measures
+ * each section (a forced layout) whenever it renders, which on every keystroke or at each staged step cost
+ * more than the rest of the page (issue 11, item 9).
+ */
+const SectionNav = memo(function SectionNav({ wide }: { wide: boolean }) {
+  return (
+    <Anchor
+      direction={wide ? 'vertical' : 'horizontal'}
+      offsetTop={wide ? 16 : 0}
+      targetOffset={80}
+      replace
+      items={SECTIONS.map((s) => ({
+        key: s.id,
+        href: `#${s.id}`,
+        title: s.title,
+        // a horizontal Anchor (phones) has no nested items
+        children: wide ? s.children?.map((c) => ({ key: c.id, href: `#${c.id}`, title: c.title })) : undefined,
+      }))}
+    />
+  );
+});
 
 /** Form values to the PUT body: every field present, blanks as null (the server drops them). */
 function toBody(values: Record<string, unknown>): Record<string, unknown> {
@@ -156,10 +163,13 @@ export default function ApplicationEditPage() {
     api<ApplicationDetail>('GET', `/api/applications/${id}`)
       .then((d) => {
         if (!live) return;
-        setDetail(d);
-        setValues(d.form);
         setDirty(false);
-        setNotSaved([]);
+        // a transition: React builds the long form in slices, letting input and paint through
+        startTransition(() => {
+          setDetail(d);
+          setValues(d.form);
+          setNotSaved([]);
+        });
       })
       .catch((err: unknown) => live && setLoadError(errorMessage(err)));
     return () => {
@@ -347,6 +357,20 @@ export default function ApplicationEditPage() {
     const done = ATTACHMENT_KINDS.filter((k) => list.some((a) => a.kind === k.kind)).length;
     return { list, done };
   }, [detail]);
+  // the same element while the files are the same, so the memoized 个人信息 table is not redrawn on each keystroke
+  const attachmentsLink = useMemo(
+    () => (
+      <a href="#sec-attachments" onClick={(e) => { e.preventDefault(); scrollToSection('sec-attachments'); }}>
+        {attachmentSummary.list.length
+          ? `已上传 ${attachmentSummary.done}/${ATTACHMENT_KINDS.length} 类，共 ${attachmentSummary.list.length} 个文件`
+          : '尚未上传，请在下方附件材料中上传'}
+      </a>
+    ),
+    [attachmentSummary],
+  );
+
+  // 个人信息 first, then 主要事迹 and the other texts, 照片 and 视频, then the rest: a task each
+  const revealed = useStagedReveal(4, detail ? detail.id : null);
 
   if (loadError) {
     return (
@@ -364,7 +388,6 @@ export default function ApplicationEditPage() {
   const name = values.name || detail.applicantName || '';
   const media = campaign?.settings.media;
   const canUpload = editable && detail.abilities.upload;
-  const mediaFiles = (kind: string) => detail.attachments.filter((a) => a.kind === kind);
   const mobile = values.mobile || '';
   const wide = screens.md ?? true;
 
@@ -466,19 +489,7 @@ export default function ApplicationEditPage() {
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
           <div className={wide ? 'editor-nav' : 'editor-nav-top'}>
-            <Anchor
-              direction={wide ? 'vertical' : 'horizontal'}
-              offsetTop={wide ? 16 : 0}
-              targetOffset={80}
-              replace
-              items={SECTIONS.map((s) => ({
-                key: s.id,
-                href: `#${s.id}`,
-                title: s.title,
-                // a horizontal Anchor (phones) has no nested items
-                children: wide ? s.children?.map((c) => ({ key: c.id, href: `#${c.id}`, title: c.title })) : undefined,
-              }))}
-            />
+            {revealed >= 4 && <SectionNav wide={wide} />}
           </div>
         </Col>
         <Col xs={24} md={19} lg={20}>
@@ -497,92 +508,74 @@ export default function ApplicationEditPage() {
             scrollToFirstError
           >
             <Card id="sec-personal" title="个人信息" className="editor-section">
-              <PersonalInfoTable
-                number={detail.number}
-                unitName={detail.unitName}
-                attachments={
-                  <a href="#sec-attachments" onClick={(e) => { e.preventDefault(); scrollToSection('sec-attachments'); }}>
-                    {attachmentSummary.list.length
-                      ? `已上传 ${attachmentSummary.done}/${ATTACHMENT_KINDS.length} 类，共 ${attachmentSummary.list.length} 个文件`
-                      : '尚未上传，请在下方附件材料中上传'}
-                  </a>
-                }
-              />
+              <PersonalInfoTable number={detail.number} unitName={detail.unitName} attachments={attachmentsLink} />
             </Card>
-            {DEEDS.map((f) => {
-              const extraKind = EXTRA_KIND[f.key];
-              return (
-                <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
-                  <FieldItem field={f} className="deeds-item" />
-                  {extraKind && (
-                    <div id={`sec-${f.key}-extra`} className="editor-subsection">
-                      <ExtraFiles
-                        kind={extraKind}
-                        applicationId={id}
-                        media={media}
-                        files={mediaFiles(extraKind)}
-                        editable={canUpload}
-                        onAdded={onAttachmentAdded}
-                        onRemoved={onAttachmentRemoved}
-                      />
-                    </div>
-                  )}
-                </Card>
-              );
-            })}
-            {MEDIA.map((m) => (
-              <Card key={m.id} id={m.id} title={m.title} className="editor-section">
-                <Typography.Paragraph type="secondary">{m.intro}</Typography.Paragraph>
-                <m.Section
-                  applicationId={id}
-                  media={media}
-                  files={mediaFiles(m.kind)}
-                  editable={canUpload}
-                  onAdded={onAttachmentAdded}
-                  onRemoved={onAttachmentRemoved}
+            {revealed >= 2 && (
+              <DeedsCards
+                applicationId={id}
+                media={media}
+                attachments={detail.attachments}
+                editable={canUpload}
+                onAdded={onAttachmentAdded}
+                onRemoved={onAttachmentRemoved}
+              />
+            )}
+            {revealed >= 3 && (
+              <MediaCards
+                applicationId={id}
+                media={media}
+                attachments={detail.attachments}
+                editable={canUpload}
+                onAdded={onAttachmentAdded}
+                onRemoved={onAttachmentRemoved}
+              />
+            )}
+            {revealed >= 4 && (
+              <Card id="sec-eligibility" title="资格条件" className="editor-section">
+                <EligibilitySection values={values} />
+              </Card>
+            )}
+          </Form>
+          {revealed >= 4 && (
+            <>
+              <Card id="sec-pledge" title="承诺" className="editor-section">
+                <PledgeSection
+                  regulations={campaign?.settings.regulations ?? null}
+                  pledgedAt={detail.pledgedAt}
+                  canPledge={editable && detail.abilities.pledge}
+                  pledging={pledging}
+                  onPledge={() => void pledge()}
                 />
               </Card>
-            ))}
-            <Card id="sec-eligibility" title="资格条件" className="editor-section">
-              <EligibilitySection values={values} />
-            </Card>
-          </Form>
-          <Card id="sec-pledge" title="承诺" className="editor-section">
-            <PledgeSection
-              regulations={campaign?.settings.regulations ?? null}
-              pledgedAt={detail.pledgedAt}
-              canPledge={editable && detail.abilities.pledge}
-              pledging={pledging}
-              onPledge={() => void pledge()}
-            />
-          </Card>
-          <Card id="sec-attachments" title="附件材料" className="editor-section">
-            <Typography.Paragraph type="secondary">
-              承诺后点击下方按钮，在弹出界面中上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料（指申报人所在单位的纪检监察部门开具的政审材料，没有具体单位的可在所在辖区派出所开具无犯罪证明进行扫描或拍照后上传）。
-            </Typography.Paragraph>
-            <ul className="attachment-summary">
-              {ATTACHMENT_KINDS.map((k) => {
-                const files = attachmentSummary.list.filter((a) => a.kind === k.kind);
-                return (
-                  <li key={k.kind}>
-                    <span className="attachment-summary-label">{k.label}：</span>
-                    {files.length ? (
-                      files.map((a) => (
-                        <span key={a.id} className="attachment-summary-file">
-                          <a href={`/api/attachments/${a.id}`}>{a.name}</a>（{formatSize(a.size)}）
-                        </span>
-                      ))
-                    ) : (
-                      <Typography.Text type="secondary">未上传</Typography.Text>
-                    )}
-                  </li>
-                );
-              })}
-            </ul>
-            <Button type="primary" ghost onClick={() => setAttachmentsOpen(true)}>
-              附件
-            </Button>
-          </Card>
+              <Card id="sec-attachments" title="附件材料" className="editor-section">
+                <Typography.Paragraph type="secondary">
+                  承诺后点击下方按钮，在弹出界面中上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料（指申报人所在单位的纪检监察部门开具的政审材料，没有具体单位的可在所在辖区派出所开具无犯罪证明进行扫描或拍照后上传）。
+                </Typography.Paragraph>
+                <ul className="attachment-summary">
+                  {ATTACHMENT_KINDS.map((k) => {
+                    const files = attachmentSummary.list.filter((a) => a.kind === k.kind);
+                    return (
+                      <li key={k.kind}>
+                        <span className="attachment-summary-label">{k.label}：</span>
+                        {files.length ? (
+                          files.map((a) => (
+                            <span key={a.id} className="attachment-summary-file">
+                              <a href={`/api/attachments/${a.id}`}>{a.name}</a>（{formatSize(a.size)}）
+                            </span>
+                          ))
+                        ) : (
+                          <Typography.Text type="secondary">未上传</Typography.Text>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+                <Button type="primary" ghost onClick={() => setAttachmentsOpen(true)}>
+                  附件
+                </Button>
+              </Card>
+            </>
+          )}
         </Col>
       </Row>
       <UnitPickerModal
