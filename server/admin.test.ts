@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { chinaToday } from '../core';
 import { campaigns, outbox, units } from './db/schema';
 import { buildApplicant, buildOrganizer, buildUnit } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
@@ -23,7 +24,7 @@ describe('评选活动设置', () => {
     const c = json<Campaign>(await admin.get('/api/campaigns/current'));
     expect(c).toMatchObject({ programCode: 'ZMKJ', year: 2023 });
     expect(c.settings).toMatchObject({ unitQuota: 3, winners: 20, nationalRecommendees: 10, academicianMaxRatio: 0.1, youthMinRatio: 0.2 });
-    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const today = chinaToday();
     expect(c.settings.windows.apply.start <= today && today <= c.settings.windows.apply.end).toBe(true);
   });
 
@@ -41,6 +42,19 @@ describe('评选活动设置', () => {
     const [row] = await t.s.db.select().from(campaigns).where(eq(campaigns.id, c.id));
     expect((row!.settings as { unitQuota: number }).unitQuota).toBe(4);
     await admin.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, unitQuota: 3 } });
+  });
+
+  it('活动名称 takes 4 to 100 characters (core campaignTitleSchema, as the web checks it); a refused title changes nothing', async () => {
+    const c = json<Campaign>(await admin.get('/api/campaigns/current'));
+    for (const [title, message] of [['评选', '活动名称至少4个字'], ['名'.repeat(101), '活动名称不能超过100字']] as const) {
+      const res = await admin.put(`/api/admin/campaigns/${c.id}`, { title, settings: c.settings });
+      expect(res.statusCode).toBe(400);
+      expect(errorOf(res).fields).toEqual([{ field: 'title', label: '活动名称', message }]);
+    }
+    const renamed = await admin.put(`/api/admin/campaigns/${c.id}`, { title: '  2023年评选活动  ', settings: c.settings });
+    expect(json<Campaign>(renamed).title).toBe('2023年评选活动');
+    await admin.put(`/api/admin/campaigns/${c.id}`, { title: c.title, settings: c.settings });
+    expect(json<Campaign>(await admin.get(`/api/admin/campaigns/${c.id}`)).title).toBe(c.title);
   });
 
   it('closing the 申报 window stops 我要申请 with the dates', async () => {

@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { campaignSettingsSchema, text, unitCreateSchema } from '../../core';
-import { desc } from 'drizzle-orm';
-import { outbox } from '../db/schema';
+import { campaignSettingsSchema, campaignTitleSchema, text, unitCreateSchema } from '../../core';
 import { idParam, noBody, parse, requireUser } from '../http';
 import { createUnitAccount } from '../usecases/accounts';
 import { getCampaign, updateCampaign } from '../usecases/campaigns';
+import { listOutbox } from '../usecases/outbox';
 import { decideUnit, findUnitWithAccount, listUnits } from '../usecases/units';
 
 const refuseSchema = z.object({ reason: text('理由').trim().min(2, '请填写不通过的理由（至少2个字）').max(500, '理由不能超过500字') });
 const campaignUpdateSchema = z.object({
-  title: text('活动名称').trim().min(4, '活动名称至少4个字').max(100, '活动名称不能超过100字').optional(),
+  title: campaignTitleSchema.optional(),
   settings: campaignSettingsSchema,
 });
 
@@ -45,8 +44,7 @@ export async function adminRoutes(app: FastifyInstance) {
 
   app.get('/outbox', async (req) => {
     organizer(req);
-    const rows = await s.db.select().from(outbox).orderBy(desc(outbox.id)).limit(500);
-    return rows.map((r) => ({ id: r.id, channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body, createdAt: r.createdAt.toISOString() }));
+    return listOutbox(s.db);
   });
 
   app.get('/campaigns/:id', async (req) => {
@@ -57,6 +55,7 @@ export async function adminRoutes(app: FastifyInstance) {
   app.put('/campaigns/:id', async (req) => {
     organizer(req);
     const id = idParam(req, '评选活动');
-    return updateCampaign(s.db, id, parse(campaignUpdateSchema, req.body));
+    // the labels are named here: http.ts's shared table gives `title` the 申请书's 专业技术职务
+    return updateCampaign(s.db, id, parse(campaignUpdateSchema, req.body, { title: '活动名称', settings: '活动设置' }));
   });
 }

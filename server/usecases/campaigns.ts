@@ -1,5 +1,15 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { campaignSettingsSchema, defaultCampaignSettings, WINDOW_LABELS, isWindowOpen, type CampaignSettings, type CampaignView, type WindowKey } from '../../core';
+import {
+  campaignSettingsSchema,
+  chinaToday,
+  defaultCampaignSettings,
+  isWindowOpen,
+  readCampaignSettings,
+  windowRefusal,
+  type CampaignSettings,
+  type CampaignView,
+  type WindowKey,
+} from '../../core';
 import type { Db } from '../db/client';
 import { campaigns, programs } from '../db/schema';
 import { AppError, notFound } from '../errors';
@@ -11,6 +21,38 @@ const select = (db: Db) =>
     .from(campaigns)
     .innerJoin(programs, eq(programs.id, campaigns.programId));
 
+/** Problems already reported, so that a campaign read on every request warns once per process, not every time. */
+const warned = new Set<string>();
+
+/**
+ * A stored setting that no longer passes the schema is read as its default (core readCampaignSettings) and reported
+ * here, once: refusing instead would stop every upload, transfer and page of the campaign's applications, and the
+ * organizer's 评选活动设置 too, where it is to be corrected.
+ */
+let reportSettingsProblem = (message: string): void => console.warn(message);
+
+/** For tests: capture the warnings. Returns the function to restore the previous reporter. */
+export function onSettingsProblem(report: (message: string) => void): () => void {
+  const previous = reportSettingsProblem;
+  reportSettingsProblem = report;
+  warned.clear();
+  return () => {
+    reportSettingsProblem = previous;
+  };
+}
+
+/** The one way a campaign's settings are read: through the schema, with the defaults of its year for what is missing. */
+function settingsOf(campaign: typeof campaigns.$inferSelect): CampaignSettings {
+  const { settings, problems } = readCampaignSettings(campaign.settings, campaign.year);
+  for (const p of problems) {
+    const key = `${campaign.id} ${p.path} ${p.message}`;
+    if (warned.has(key)) continue;
+    warned.add(key);
+    reportSettingsProblem(`评选活动“${campaign.title}”（${campaign.id}）的设置${p.path ? ` ${p.path} ` : ''}不符合规则：${p.message}；已暂用默认值，请在评选活动设置中核对后保存`);
+  }
+  return settings;
+}
+
 function present(row: { campaign: typeof campaigns.$inferSelect; program: typeof programs.$inferSelect }): CampaignView {
   return {
     id: row.campaign.id,
@@ -18,7 +60,7 @@ function present(row: { campaign: typeof campaigns.$inferSelect; program: typeof
     programName: row.program.name,
     year: row.campaign.year,
     title: row.campaign.title,
-    settings: row.campaign.settings as CampaignSettings,
+    settings: settingsOf(row.campaign),
   };
 }
 
@@ -46,10 +88,7 @@ export async function updateCampaign(db: Db, id: string, input: { title?: string
 
 export function requireWindowOpen(campaign: CampaignView, key: WindowKey, today = new Date()): void {
   const window = campaign.settings.windows[key];
-  const day = today.toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
-  if (!isWindowOpen(window, day)) {
-    throw new AppError('FORBIDDEN', `${campaign.title}的${WINDOW_LABELS[key]}时间为 ${window.start} 至 ${window.end}，当前不在${WINDOW_LABELS[key]}时间内`);
-  }
+  if (!isWindowOpen(window, chinaToday(today))) throw new AppError('FORBIDDEN', windowRefusal(campaign.title, key, window));
 }
 
 /**
@@ -70,7 +109,7 @@ export async function ensureDefaultCampaign(db: Db, today = new Date()): Promise
 
 export function openCalendarFrom(today: Date): CampaignSettings {
   const settings = defaultCampaignSettings(2023);
-  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const day = (offset: number) => chinaToday(new Date(today.getTime() + offset * 86_400_000));
   settings.windows = {
     apply: { start: day(0), end: day(60) },
     preliminary: { start: day(0), end: day(60) },

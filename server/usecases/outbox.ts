@@ -1,0 +1,19 @@
+import { desc } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { outbox } from '../db/schema';
+
+/** One message of 消息发件箱 (GET /api/admin/outbox). */
+export interface OutboxMessage {
+  id: number;
+  channel: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  createdAt: string;
+}
+
+/** 消息发件箱: every SMS and e-mail the sender wrote (server/notify), newest first, at most `limit`. */
+export async function listOutbox(db: Db, limit = 500): Promise<OutboxMessage[]> {
+  const rows = await db.select().from(outbox).orderBy(desc(outbox.id)).limit(limit);
+  return rows.map((r) => ({ id: r.id, channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body, createdAt: r.createdAt.toISOString() }));
+}
