@@ -4,7 +4,7 @@ import { UploadOutlined } from '@ant-design/icons';
 import { ATTACHMENT_KINDS } from '../../../core';
 import { api } from '../api';
 import { useErrorReporter } from '../formUtils';
-import { formatSize } from '../hooks';
+import { formatSize, useCampaign } from '../hooks';
 import type { ApplicationDetail } from '../types';
 import { ScanSection, useScanUpload, type AttachmentsUpdate } from './upload/ScanUpload';
 
@@ -14,12 +14,15 @@ interface Props {
   onClose: () => void;
   /** Called with the new list after an upload or a deletion. */
   onChanged?: (update: AttachmentsUpdate) => void;
-  /** Largest scan accepted (campaign media.scanMaxBytes); checked before sending. */
+  /**
+   * Largest scan accepted, checked before sending; by default the scan limit of the application's own campaign
+   * (media.scanMaxBytes), which is what the server applies.
+   */
   maxBytes?: number;
 }
 
 /** 【附件】: 个人诚信承诺, 所在单位意见, 政审材料 — list, download, upload with progress, 删除. */
-export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxBytes }: Props) {
+export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxBytes: given }: Props) {
   const report = useErrorReporter();
   const reportRef = useRef(report);
   reportRef.current = report;
@@ -38,6 +41,9 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
       live = false;
     };
   }, [open, applicationId]);
+
+  const { data: campaign } = useCampaign(given === undefined ? detail?.campaignId : null);
+  const maxBytes = given ?? campaign?.settings.media.scanMaxBytes;
 
   const attachments = detail?.attachments ?? [];
   const canUpload = detail?.abilities.upload ?? false;

@@ -24,6 +24,7 @@ export default function MyApplicationsPage() {
   const report = useErrorReporter();
   const navigate = useNavigate();
   const { data, loading, error, reload } = useLoader(() => api<ApplicationRow[]>('GET', '/api/applications/mine'), []);
+  /** the newest campaign: where 我要申请 creates the application (附件 takes each application's own campaign's limits) */
   const { data: campaign } = useCurrentCampaign();
   const [creating, setCreating] = useState(false);
   const [attachmentsFor, setAttachmentsFor] = useState<string | null>(null);
@@ -112,7 +113,6 @@ export default function MyApplicationsPage() {
           setAttachmentsFor(null);
           void reload();
         }}
-        maxBytes={campaign?.settings.media.scanMaxBytes}
       />
     </Card>
   );

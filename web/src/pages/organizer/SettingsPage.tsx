@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { campaignSettingsSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
+import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
 import { api, errorMessage } from '../../api';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
@@ -141,7 +141,10 @@ export default function SettingsPage() {
     const checked = validateWith(campaignSettingsSchema, fromForm(values), toFormPath);
     const fields = checked.ok ? [] : friendlier(checked.fields);
     const title = (values.title ?? '').trim();
+    // the server's rule for 活动名称 (core campaignTitleSchema: 4 to 100 characters), with its messages
+    const titleChecked = campaignTitleSchema.safeParse(title);
     if (!title) fields.unshift({ name: ['title'], errors: ['请填写活动名称'] });
+    else if (!titleChecked.success) fields.unshift({ name: ['title'], errors: [titleChecked.error.issues[0]?.message ?? '活动名称不正确'] });
     if (!checked.ok || fields.length) {
       showFieldErrors(form, fields);
       void message.error('设置有误，请按提示修改后再保存');

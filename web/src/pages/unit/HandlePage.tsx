@@ -6,7 +6,7 @@ import { useAuth } from '../../auth';
 import { HandleTabs } from '../../components/workflow/HandleTabs';
 import { OpinionPanel } from '../../components/workflow/OpinionPanel';
 import { RecommendReportUpload } from '../../components/workflow/RecommendReportUpload';
-import { useCurrentCampaign } from '../../hooks';
+import { useCampaign } from '../../hooks';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { saveOpinion, transition, type OpinionKind } from '../../workflow';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
@@ -28,7 +28,6 @@ export default function HandlePage() {
   const location = useLocation();
   const screens = Grid.useBreakpoint();
   const wide = screens.md ?? true;
-  const { data: campaign } = useCurrentCampaign();
   const isOrg = user?.role === 'organizer';
   const from = (location.state as { from?: string } | null)?.from ?? LIST;
 
@@ -41,6 +40,8 @@ export default function HandlePage() {
   const { detail, setDetail, loadError, changes } = useOpenedApplication(id, (d) =>
     setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' }),
   );
+  /** the application's own campaign: the 推荐报告扫描件's size limit the server applies to it */
+  const { data: campaign } = useCampaign(detail?.campaignId);
 
   if (loadError || !detail) {
     return <OpenedApplicationPending loadError={loadError} back={<Link to={LIST}>返回待审核申报表</Link>} />;
