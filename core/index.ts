@@ -15,3 +15,4 @@ export * from './text';
 export * from './pinyin';
 export * from './opinions';
 export * from './scans';
+export * from './submission';

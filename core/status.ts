@@ -10,22 +10,40 @@ export const APPLICATION_STATUSES = [
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
-export const STATUS_LABELS: Record<ApplicationStatus, string> = {
-  applicant: '申报人',
-  submitted_to_unit: '[申报人]提交到[推荐单位]',
-  returned_to_applicant: '[推荐单位]退回到[申报人]',
-  submitted_to_org: '[推荐单位]提交到[自治区科协]',
-  returned_to_unit: '[自治区科协]退回到[推荐单位]',
+/**
+ * Everything the platform knows about a status, in one place: adding a status (已受理, 网上评选中, …) means one
+ * row here, and every rule that depends on it (who holds it, what it is called, whether it uses up one of the
+ * unit's forwarding places) follows.
+ */
+export interface StatusMeta {
+  /** the manual's status text; [推荐单位] is replaced by the unit's name where known */
+  label: string;
+  /** who holds the application, and so who may act on it */
+  holder: Role;
+  /** counts against the unit's quota of candidates forwarded to 自治区科协 (campaign settings unitQuota) */
+  takesQuotaPlace: boolean;
+}
+
+export const STATUS_META: Record<ApplicationStatus, StatusMeta> = {
+  applicant: { label: '申报人', holder: 'applicant', takesQuotaPlace: false },
+  submitted_to_unit: { label: '[申报人]提交到[推荐单位]', holder: 'unit', takesQuotaPlace: false },
+  returned_to_applicant: { label: '[推荐单位]退回到[申报人]', holder: 'applicant', takesQuotaPlace: false },
+  submitted_to_org: { label: '[推荐单位]提交到[自治区科协]', holder: 'organizer', takesQuotaPlace: true },
+  returned_to_unit: { label: '[自治区科协]退回到[推荐单位]', holder: 'unit', takesQuotaPlace: false },
 };
 
+export const STATUS_LABELS = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, STATUS_META[s].label])) as Record<ApplicationStatus, string>;
+
 /** Who holds the application in each status, and so who may act on it. */
-export const STATUS_HOLDER: Record<ApplicationStatus, Role> = {
-  applicant: 'applicant',
-  submitted_to_unit: 'unit',
-  returned_to_applicant: 'applicant',
-  submitted_to_org: 'organizer',
-  returned_to_unit: 'unit',
-};
+export const STATUS_HOLDER = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, STATUS_META[s].holder])) as Record<ApplicationStatus, Role>;
+
+/** The statuses in which an application occupies one of its unit's forwarding places. */
+export const QUOTA_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter((s) => STATUS_META[s].takesQuotaPlace);
+
+/** Who holds an application in `status`; a status unknown to this table (a later stage) is the organizer's. */
+export function holderOf(status: ApplicationStatus | (string & {})): Role {
+  return isApplicationStatus(status) ? STATUS_META[status].holder : 'organizer';
+}
 
 export function isApplicationStatus(value: unknown): value is ApplicationStatus {
   return typeof value === 'string' && (APPLICATION_STATUSES as readonly string[]).includes(value);

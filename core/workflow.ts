@@ -11,24 +11,37 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** The manual's name of each action, used in buttons and refusals. */
-export const ACTION_LABELS: Record<Action, string> = {
-  edit: '编辑',
-  pledge: '承诺',
-  upload: '上传附件',
-  delete: '删除',
-  submit: '提交',
-  withdraw: '收回',
-  view: '办理',
-  unitOpinion: '填写意见',
-  unitUpload: '上传推荐报告扫描件',
-  return: '退回',
-  withdrawReturn: '收回',
-  forward: '提交',
-  withdrawForward: '收回',
-  orgOpinion: '填写意见',
-  orgReturn: '退回',
+export interface ActionMeta {
+  /** the manual's name of the action, used in buttons and refusals */
+  label: string;
+  /**
+   * How a refusal is answered over HTTP: `conflict` (409) for a transfer that a page may still offer after the
+   * application moved on (another tab, the receiver opened it, the quota filled meanwhile): reloading shows
+   * the truth; `forbidden` (403) for an action this user may not take on it at all.
+   */
+  refusedAs: 'conflict' | 'forbidden';
+}
+
+export const ACTION_META: Record<Action, ActionMeta> = {
+  edit: { label: '编辑', refusedAs: 'forbidden' },
+  pledge: { label: '承诺', refusedAs: 'forbidden' },
+  upload: { label: '上传附件', refusedAs: 'forbidden' },
+  delete: { label: '删除', refusedAs: 'forbidden' },
+  submit: { label: '提交', refusedAs: 'conflict' },
+  withdraw: { label: '收回', refusedAs: 'conflict' },
+  view: { label: '办理', refusedAs: 'forbidden' },
+  unitOpinion: { label: '填写意见', refusedAs: 'forbidden' },
+  unitUpload: { label: '上传推荐报告扫描件', refusedAs: 'forbidden' },
+  return: { label: '退回', refusedAs: 'forbidden' },
+  withdrawReturn: { label: '收回', refusedAs: 'conflict' },
+  forward: { label: '提交', refusedAs: 'conflict' },
+  withdrawForward: { label: '收回', refusedAs: 'conflict' },
+  orgOpinion: { label: '填写意见', refusedAs: 'forbidden' },
+  orgReturn: { label: '退回', refusedAs: 'forbidden' },
 };
+
+/** The manual's name of each action, used in buttons and refusals. */
+export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, ACTION_META[a].label])) as Record<Action, string>;
 
 export type Guard =
   /** the actor's role holds the application in this status */

@@ -1,177 +1,30 @@
-import { and, asc, desc, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
+// The applicant's own actions on the 申请书's content: 我要申请, 保存, 我承诺, 删除, and what 提交 requires.
+// Who may see and do what is in access.ts; how an application is shown, in presenters.ts; transfers, in workflow.ts.
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import {
-  abilitiesFor,
   applicationDraftSchema,
   applicationField,
-  attachmentKindLabel,
-  checkCompleteness,
-  checkEligibility,
-  checkMediaCounts,
-  decide,
-  maskIdNumber,
-  photoFileName,
+  missingForSubmission,
   pinyinSortKey,
-  REQUIRED_APPLICANT_ATTACHMENTS,
-  statusLabel,
-  type Action,
-  type ApplicationForm,
-  type ApplicationStatus,
-  type Facts,
-  type FormIssue,
   type ApplicationDetail,
+  type ApplicationForm,
   type ApplicationRow,
-  type AttachmentView,
   type CheckReply,
+  type FormIssue,
   type MediaSettings,
 } from '../../core';
-import { alias } from 'drizzle-orm/pg-core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
 import { prepared } from '../db/prepared';
-import { applicationEvents, applications, applicationUnits, attachments, campaigns, programs, units, users } from '../db/schema';
-import { AppError, notFound } from '../errors';
+import { applicationEvents, applications, attachments, campaigns, programs, units, users } from '../db/schema';
+import { AppError } from '../errors';
 import { audit } from './accounts';
+import { loadVisible, requireAbility, visibleTo, type ApplicationRowDb } from './access';
 import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
-
-type ApplicationRowDb = typeof applications.$inferSelect;
-
-
-/**
- * What a user may see: their own applications, those sent to their unit, or (organizer) all.
- * Anything else is simply not found.
- */
-export function visibleTo(user: SessionUser): SQL {
-  return visibility(user.role, { userId: user.id, unitId: user.unit?.id ?? null });
-}
-
-/** The rule of visibleTo with the user's ids as values, or as placeholders for a prepared statement. */
-function visibility(role: SessionUser['role'], who: { userId: string | Placeholder; unitId: string | Placeholder | null }): SQL {
-  const live = isNull(applications.deletedAt);
-  switch (role) {
-    case 'applicant':
-      return and(live, eq(applications.applicantId, who.userId))!;
-    case 'unit':
-      // Every application ever submitted to the unit, wherever it is now. `offset 0` keeps PostgreSQL from
-      // flattening the subquery: it then starts from the unit's few hundred rows and sorts them, instead of
-      // walking the whole year/seq index probing each row (measured 3 ms against 6–75 ms, bench/README.md).
-      return who.unitId !== null
-        ? and(live, sql`${applications.id} in (select au.application_id from ${applicationUnits} au where au.unit_id = ${who.unitId} offset 0)`)!
-        : sql`false`;
-    case 'organizer':
-      return live;
-    default:
-      return sql`false`;
-  }
-}
-
-export function actorFor(user: SessionUser, app: Pick<ApplicationRowDb, 'applicantId' | 'unitId'>) {
-  const related =
-    user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
-  return { role: user.role, related };
-}
-
-export const stateOf = (app: Pick<ApplicationRowDb, 'status' | 'viewedAt'>) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
-
-/** The name a file is shown and downloaded under: a photo is 姓名+序号.jpg with the applicant's current name. */
-export function attachmentName(a: typeof attachments.$inferSelect, applicantName: string): string {
-  return a.kind === 'photo' && a.seq ? photoFileName(applicantName, a.seq) : a.name;
-}
-
-export function presentAttachment(a: typeof attachments.$inferSelect, applicantName: string): AttachmentView {
-  return {
-    id: a.id,
-    kind: a.kind,
-    kindLabel: attachmentKindLabel(a.kind),
-    name: attachmentName(a, applicantName),
-    size: a.size,
-    mime: a.mime,
-    seq: a.seq,
-    width: a.width,
-    height: a.height,
-    durationSeconds: a.durationMs === null ? null : a.durationMs / 1000,
-    hasPreview: !!a.previewKey,
-    createdAt: a.createdAt.toISOString(),
-  };
-}
-
-/** The columns a list row needs (presentRow): lists select only these, not the form. */
-export const ROW_COLUMNS = {
-  id: applications.id,
-  number: applications.number,
-  applicantId: applications.applicantId,
-  applicantName: applications.applicantName,
-  workUnit: applications.workUnit,
-  status: applications.status,
-  unitId: applications.unitId,
-  viewedAt: applications.viewedAt,
-  transferredAt: applications.transferredAt,
-  createdAt: applications.createdAt,
-  updatedAt: applications.updatedAt,
-};
-type RowColumns = Pick<ApplicationRowDb, keyof typeof ROW_COLUMNS>;
-
-export function presentRow(user: SessionUser, app: RowColumns, unitName: string | null, viewedBy: string | null = null): ApplicationRow {
-  const status = app.status as ApplicationStatus;
-  return {
-    id: app.id,
-    number: app.number,
-    applicantName: app.applicantName,
-    workUnit: app.workUnit,
-    status,
-    statusLabel: statusLabel(status, unitName),
-    unitName,
-    createdAt: app.createdAt.toISOString(),
-    updatedAt: app.updatedAt.toISOString(),
-    transferredAt: app.transferredAt?.toISOString() ?? null,
-    viewedAt: app.viewedAt?.toISOString() ?? null,
-    viewedBy,
-    abilities: abilitiesFor(stateOf(app), actorFor(user, app)),
-  };
-}
-
-/** The whole form including the 身份证号码: decrypted for the applicant, masked for everyone else. */
-function fullForm(s: Services, user: SessionUser, app: ApplicationRowDb): ApplicationForm {
-  const form = { ...(app.form as ApplicationForm) };
-  if (app.idEnc) {
-    const id = s.cipher.decrypt(app.idEnc);
-    form.idNumber = user.role === 'applicant' && app.applicantId === user.id ? id : maskIdNumber(id);
-  }
-  return form;
-}
-
-/**
- * One application with its unit's name, if `user` may see it (else 404); `lock` takes the row lock for a
- * change. Prepared per role and lock: every request about an application starts here.
- */
-const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
-function visibleQuery(role: SessionUser['role'], lock: boolean) {
-  return prepared((db) => {
-    const query = db
-      .select({ app: applications, unitName: units.name })
-      .from(applications)
-      .leftJoin(units, eq(units.id, applications.unitId))
-      .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
-    return (lock ? query.for('update', { of: applications }) : query).prepare(`load_visible_${role}${lock ? '_lock' : ''}`);
-  });
-}
-
-async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) {
-  const key = `${user.role}:${lock}`;
-  let query = visibleQueries.get(key);
-  if (!query) visibleQueries.set(key, (query = visibleQuery(user.role, lock)));
-  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
-  if (!row) throw notFound();
-  return row;
-}
-
-/** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
-function requireAbility(user: SessionUser, app: ApplicationRowDb, action: Action, facts: Facts = {}) {
-  const decision = decide(action, stateOf(app), actorFor(user, app), facts);
-  if (!decision.ok) throw new AppError(action.startsWith('withdraw') || action === 'forward' || action === 'submit' ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
-  return decision.rule;
-}
+import { detail, presentRow } from './presenters';
 
 export async function listMine(s: Services, user: SessionUser): Promise<ApplicationRow[]> {
   const viewer = alias(users, 'viewer');
@@ -190,47 +43,6 @@ export async function listMine(s: Services, user: SessionUser): Promise<Applicat
 export async function getDetail(s: Services, user: SessionUser, id: string): Promise<ApplicationDetail> {
   const { app, unitName } = await loadVisible(s.db, user, id);
   return detail(s, user, app, unitName);
-}
-
-const liveAttachments = prepared((db) =>
-  db
-    .select()
-    .from(attachments)
-    .where(and(eq(attachments.applicationId, sql.placeholder('applicationId')), isNull(attachments.deletedAt)))
-    .orderBy(asc(attachments.createdAt))
-    .prepare('live_attachments'),
-);
-const viewerName = prepared((db) =>
-  db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, sql.placeholder('userId'))).prepare('viewer_name'),
-);
-
-export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
-  const [files, viewers] = await Promise.all([
-    liveAttachments(s.db).execute({ applicationId: app.id }),
-    // who opened it: often the user asking (a 收回 marks it read by the sender), whose names are at hand
-    app.viewedBy === user.id
-      ? [{ name: user.realName, unit: user.unit?.name ?? null }]
-      : app.viewedBy
-        ? viewerName(s.db).execute({ userId: app.viewedBy })
-        : [],
-  ]);
-  const viewer = viewers[0];
-  const form = fullForm(s, user, app);
-  // The applicant reads the 修改意见 sent back; the unit's 推荐单位意见 and the organizer's opinion stay between them.
-  const opinions = {
-    return: app.returnOpinion,
-    recommend: user.role === 'applicant' ? null : app.unitOpinion,
-    org: user.role === 'applicant' ? null : app.orgOpinion,
-  };
-  return {
-    ...presentRow(user, app, unitName, viewer ? viewer.unit ?? viewer.name : null),
-    campaignId: app.campaignId,
-    form,
-    pledgedAt: app.pledgedAt?.toISOString() ?? null,
-    attachments: files.map((f) => presentAttachment(f, app.applicantName)),
-    eligibility: checkEligibility(form),
-    opinions,
-  };
 }
 
 /** 【我要申请】: a new draft with the next number of the campaign (ZMKJ20231, ZMKJ20232, …). */
@@ -370,24 +182,24 @@ export async function deleteApplication(s: Services, user: SessionUser, id: stri
 
 /** What 【提交】 would refuse: every missing or wrong field, the pledge and the three scans. */
 export async function checkSubmission(s: Services, user: SessionUser, id: string): Promise<CheckReply> {
-  const d = await getDetail(s, user, id);
-  return missingForSubmission(d, (await getCampaign(s.db, d.campaignId)).settings.media);
+  const { app } = await loadVisible(s.db, user, id);
+  return submissionCheck(s, s.db, app, (await getCampaign(s.db, app.campaignId)).settings.media);
 }
 
-export function missingForSubmission(d: ApplicationDetail, media: MediaSettings): { complete: boolean; missing: FormIssue[] } {
-  const missing = checkCompleteness(d.form);
-  for (const reason of d.eligibility.refused) missing.push({ field: 'eligibility', label: '资格条件', message: reason });
-  if (!d.pledgedAt) missing.push({ field: 'pledge', label: '承诺', message: '请阅读评选条例后点击【我承诺】' });
-  for (const kind of REQUIRED_APPLICANT_ATTACHMENTS) {
-    if (!d.attachments.some((a) => a.kind === kind)) {
-      missing.push({ field: `attachment.${kind}`, label: attachmentKindLabel(kind), message: `请在【附件】中上传${attachmentKindLabel(kind)}` });
-    }
-  }
-  const counts = { photos: d.attachments.filter((a) => a.kind === 'photo').length, videos: d.attachments.filter((a) => a.kind === 'video').length };
-  for (const message of checkMediaCounts(counts, media)) {
-    missing.push({ field: message.startsWith('照片') ? 'media.photo' : 'media.video', label: message.startsWith('照片') ? '照片' : '视频', message });
-  }
-  return { complete: missing.length === 0, missing };
-}
+const liveAttachmentKinds = prepared((db) =>
+  db
+    .select({ kind: attachments.kind })
+    .from(attachments)
+    .where(and(eq(attachments.applicationId, sql.placeholder('applicationId')), isNull(attachments.deletedAt)))
+    .prepare('live_attachment_kinds'),
+);
 
-export { loadVisible, requireAbility };
+/**
+ * The rule of 【提交】 (core/submission.ts) on the stored application: its form (the 身份证号码 decrypted in memory
+ * only to check it agrees with 出生年月 and 性别, never presented), its pledge and the kinds of its live files.
+ */
+export async function submissionCheck(s: Services, db: Db, app: ApplicationRowDb, media: MediaSettings): Promise<CheckReply> {
+  const files = await liveAttachmentKinds(db).execute({ applicationId: app.id });
+  const form: ApplicationForm = { ...(app.form as ApplicationForm), ...(app.idEnc ? { idNumber: s.cipher.decrypt(app.idEnc) } : {}) };
+  return missingForSubmission({ form, pledged: app.pledgedAt !== null, attachmentKinds: files.map((f) => f.kind) }, media);
+}

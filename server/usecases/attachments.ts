@@ -28,7 +28,8 @@ import { MediaError, probeFile, type Probe } from '../media/probe';
 import { makeThumbnail } from '../media/thumbnail';
 import type { ByteRange } from '../storage';
 import { audit } from './accounts';
-import { attachmentName, loadVisible, presentAttachment, requireAbility, visibleTo } from './applications';
+import { loadVisible, requireAbility, visibleTo } from './access';
+import { attachmentName, presentAttachment } from './presenters';
 import { getCampaign } from './campaigns';
 
 /** Long side of the re-encoded preview the 附件 viewer shows (and lists scale down as thumbnails). */

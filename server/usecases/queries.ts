@@ -3,7 +3,8 @@ import { sortOrder, type ApplicationQuery, type ApplicationStatus, type QueryRes
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { applicationEvents, applications, units } from '../db/schema';
-import { presentRow, ROW_COLUMNS, visibleTo } from './applications';
+import { visibleTo } from './access';
+import { presentRow, ROW_COLUMNS } from './presenters';
 
 const UNIT_HOLDS: ApplicationStatus[] = ['submitted_to_unit', 'returned_to_unit'];
 

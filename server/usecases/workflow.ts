@@ -2,12 +2,16 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   ACTION_LABELS,
   attachmentKindLabel,
+  chinaToday,
   decide,
   fieldLabel,
+  holderOf,
   isWindowOpen,
-  STATUS_LABELS,
-  WINDOW_LABELS,
+  QUOTA_STATUSES,
+  statusLabel,
+  windowRefusal,
   type Action,
+  type CampaignView,
   type ApplicationDetail,
   type ApplicationForm,
   type ApplicationStatus,
@@ -24,58 +28,84 @@ import type { Db } from '../db/client';
 import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { prepared } from '../db/prepared';
-import { actorFor, detail, loadVisible, missingForSubmission, requireAbility, stateOf } from './applications';
+import { actorFor, loadVisible, requireAbility, stateOf } from './access';
+import { submissionCheck } from './applications';
+import { detail } from './presenters';
 import { getCampaign } from './campaigns';
 
 type AppRow = typeof applications.$inferSelect;
 type Tx = Db;
 
-/** Statuses in which an application occupies one of its unit's forwarding places. */
-const FORWARDED: readonly ApplicationStatus[] = ['submitted_to_org'];
-
-const chinaDay = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+/** What a guard's fact provider gets: the transaction, the user, the locked row and what the transition knows. */
+interface FactContext {
+  s: Services;
+  tx: Tx;
+  user: SessionUser;
+  app: AppRow;
+  rule: Rule;
+  /** the unit concerned: the chosen one at 提交, the holder otherwise */
+  unitId: string | null;
+  /** the application's own campaign, read once per transition whatever the guards */
+  campaign: () => Promise<CampaignView>;
+}
 
 /**
- * Establishes the facts the rule's guards need, inside the transaction (quota under a lock on the unit).
+ * Each guard that needs the database, with the fact provider that establishes it. A new guard (公示 ended,
+ * 初评 passed, quotas over a set) is one more entry; `holder` and `notViewed` come from the row itself (core).
  */
-async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rule: Rule | undefined, unitId: string | null): Promise<Facts> {
-  const facts: Facts = {};
-  const needs = (g: Guard) => rule?.guards.includes(g) ?? false;
-  if (needs('complete')) {
-    const d = await detail({ ...s, db: tx }, user, app, null);
-    facts.complete = missingForSubmission(d, (await getCampaign(tx, app.campaignId)).settings.media).complete;
-  }
-  if (needs('applyWindow') || needs('preliminaryWindow')) {
-    const campaign = await getCampaign(tx, app.campaignId);
-    const key = needs('applyWindow') ? 'apply' : 'preliminary';
-    const w = campaign.settings.windows[key];
-    facts[needs('applyWindow') ? 'applyWindow' : 'preliminaryWindow'] = isWindowOpen(w, chinaDay());
-    facts.windowText = `${campaign.title}的${WINDOW_LABELS[key]}时间为 ${w.start} 至 ${w.end}，当前不在${WINDOW_LABELS[key]}时间内，不能${ACTION_LABELS[rule!.action]}`;
-  }
-  if (needs('returnOpinion')) facts.returnOpinion = !!app.returnOpinion?.trim();
-  if (needs('orgOpinion')) facts.orgOpinion = !!app.orgOpinion?.trim();
-  if (needs('recommendation')) {
+const FACT_PROVIDERS: { [G in Exclude<Guard, 'holder' | 'notViewed'>]: (c: FactContext) => Promise<Facts> } = {
+  async complete({ s, tx, app, campaign }) {
+    return { complete: (await submissionCheck(s, tx, app, (await campaign()).settings.media)).complete };
+  },
+  applyWindow: (c) => windowFact(c, 'apply'),
+  preliminaryWindow: (c) => windowFact(c, 'preliminary'),
+  async returnOpinion({ app }) {
+    return { returnOpinion: !!app.returnOpinion?.trim() };
+  },
+  async orgOpinion({ app }) {
+    return { orgOpinion: !!app.orgOpinion?.trim() };
+  },
+  async recommendation({ tx, app }) {
     const [report] = await tx
       .select({ id: attachments.id })
       .from(attachments)
       .where(and(eq(attachments.applicationId, app.id), eq(attachments.kind, 'recommend_report'), isNull(attachments.deletedAt)))
       .limit(1);
     const missing = { opinion: !app.unitOpinion?.trim(), report: !report };
-    facts.recommendation = !missing.opinion && !missing.report;
-    facts.recommendationMissing = missing;
-  }
-  if (needs('quota') && unitId) {
+    return { recommendation: !missing.opinion && !missing.report, recommendationMissing: missing };
+  },
+  async quota({ tx, app, unitId, campaign }) {
+    if (!unitId) return {};
     // The unit's row lock serializes concurrent forwards of one unit: the last place goes to one of them.
     await tx.select({ id: units.id }).from(units).where(eq(units.id, unitId)).for('update');
-    const campaign = await getCampaign(tx, app.campaignId);
-    const quota = campaign.settings.unitQuota;
+    const quota = (await campaign()).settings.unitQuota;
     const forwarded = await tx
       .select({ number: applications.number, name: applications.applicantName })
       .from(applications)
-      .where(and(eq(applications.campaignId, app.campaignId), eq(applications.unitId, unitId), inArray(applications.status, FORWARDED), isNull(applications.deletedAt), sql`${applications.id} <> ${app.id}`))
+      .where(and(eq(applications.campaignId, app.campaignId), eq(applications.unitId, unitId), inArray(applications.status, QUOTA_STATUSES), isNull(applications.deletedAt), sql`${applications.id} <> ${app.id}`))
       .orderBy(asc(applications.seq));
-    facts.quota = forwarded.length < quota;
-    facts.quotaText = `每个推荐单位最多向自治区科协推荐${quota}名候选人，本单位已提交${forwarded.length}名：${forwarded.map((f) => `${f.number} ${f.name}`).join('、')}；如需更换，请先收回其中一份`;
+    return {
+      quota: forwarded.length < quota,
+      quotaText: `每个推荐单位最多向自治区科协推荐${quota}名候选人，本单位已提交${forwarded.length}名：${forwarded.map((f) => `${f.number} ${f.name}`).join('、')}；如需更换，请先收回其中一份`,
+    };
+  },
+};
+
+async function windowFact({ rule, campaign }: FactContext, key: 'apply' | 'preliminary'): Promise<Facts> {
+  const c = await campaign();
+  const w = c.settings.windows[key];
+  return { [key === 'apply' ? 'applyWindow' : 'preliminaryWindow']: isWindowOpen(w, chinaToday()), windowText: windowRefusal(c.title, key, w, ACTION_LABELS[rule.action]) };
+}
+
+/** Establishes the facts the rule's guards need, inside the transaction (quota under a lock on the unit). */
+async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rule: Rule | undefined, unitId: string | null): Promise<Facts> {
+  if (!rule) return {};
+  let campaign: Promise<CampaignView> | undefined;
+  const context: FactContext = { s, tx, user, app, rule, unitId, campaign: () => (campaign ??= getCampaign(tx, app.campaignId)) };
+  const facts: Facts = {};
+  for (const guard of rule.guards) {
+    if (guard === 'holder' || guard === 'notViewed') continue;
+    Object.assign(facts, await FACT_PROVIDERS[guard](context));
   }
   return facts;
 }
@@ -88,8 +118,9 @@ async function nameOfUnit(tx: Tx, unitId: string | null): Promise<string> {
 
 /** Who holds it in each status, by name, for 流程情况 and messages. */
 function holderName(app: AppRow, status: ApplicationStatus, unitName: string): string {
-  if (status === 'applicant' || status === 'returned_to_applicant') return app.applicantName || '申报人';
-  if (status === 'submitted_to_org') return '自治区科协';
+  const holder = holderOf(status);
+  if (holder === 'applicant') return app.applicantName || '申报人';
+  if (holder === 'organizer') return '自治区科协';
   return unitName;
 }
 
@@ -233,12 +264,13 @@ async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
 /** An in-app message to the receiver, and a text through the sender interface (outbox by default). */
 async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser, unitName: string) {
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
-  const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${STATUS_LABELS[to].replace('[推荐单位]', `[${unitName}]`)}。`;
+  const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };
-  if (to === 'applicant' || to === 'returned_to_applicant') {
+  const holder = holderOf(to);
+  if (holder === 'applicant') {
     await insertNotification(tx).execute({ ...message, userId: app.applicantId });
     await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '申请书状态变更', body });
-  } else if (to === 'submitted_to_unit' || to === 'returned_to_unit') {
+  } else if (holder === 'unit') {
     if (!app.unitId) return;
     await insertNotification(tx).execute({ ...message, unitId: app.unitId });
     await s.sender.textUsers(tx, { unitId: app.unitId }, { subject: '申请书待办理', body });

@@ -1,11 +1,12 @@
 import { useState } from 'react';
+import { holderOf } from '../../../../core/status';
 import type { ApplicationRow } from '../../types';
 import { FlowModal } from '../lazyModals';
 
 /** The 【状态】 text of a row; clicking it shows 流程情况 (manual 二.11). */
 export function StatusLink({ row }: { row: Pick<ApplicationRow, 'id' | 'number' | 'applicantName' | 'status' | 'statusLabel'> }) {
   const [open, setOpen] = useState(false);
-  const mine = row.status === 'applicant' || row.status === 'returned_to_applicant';
+  const mine = holderOf(row.status) === 'applicant';
   return (
     <>
       <a

@@ -1,0 +1,79 @@
+// Who may see an application and what they may do with it: the scope every query and every change starts from.
+import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { ACTION_META, decide, type Action, type ApplicationStatus, type Facts } from '../../core';
+import type { SessionUser } from '../auth/sessions';
+import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
+import { applications, applicationUnits, units } from '../db/schema';
+import { AppError, notFound } from '../errors';
+
+export type ApplicationRowDb = typeof applications.$inferSelect;
+
+/**
+ * What a user may see: their own applications, those sent to their unit, or (organizer) all.
+ * Anything else is simply not found.
+ */
+export function visibleTo(user: SessionUser): SQL {
+  return visibility(user.role, { userId: user.id, unitId: user.unit?.id ?? null });
+}
+
+/** The rule of visibleTo with the user's ids as values, or as placeholders for a prepared statement. */
+function visibility(role: SessionUser['role'], who: { userId: string | Placeholder; unitId: string | Placeholder | null }): SQL {
+  const live = isNull(applications.deletedAt);
+  switch (role) {
+    case 'applicant':
+      return and(live, eq(applications.applicantId, who.userId))!;
+    case 'unit':
+      // Every application ever submitted to the unit, wherever it is now. `offset 0` keeps PostgreSQL from
+      // flattening the subquery: it then starts from the unit's few hundred rows and sorts them, instead of
+      // walking the whole year/seq index probing each row (measured 3 ms against 6–75 ms, bench/README.md).
+      return who.unitId !== null
+        ? and(live, sql`${applications.id} in (select au.application_id from ${applicationUnits} au where au.unit_id = ${who.unitId} offset 0)`)!
+        : sql`false`;
+    case 'organizer':
+      return live;
+    default:
+      return sql`false`;
+  }
+}
+
+export function actorFor(user: SessionUser, app: Pick<ApplicationRowDb, 'applicantId' | 'unitId'>) {
+  const related =
+    user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
+  return { role: user.role, related };
+}
+
+export const stateOf = (app: Pick<ApplicationRowDb, 'status' | 'viewedAt'>) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
+
+/**
+ * One application with its unit's name, if `user` may see it (else 404); `lock` takes the row lock for a
+ * change. Prepared per role and lock: every request about an application starts here.
+ */
+const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
+function visibleQuery(role: SessionUser['role'], lock: boolean) {
+  return prepared((db) => {
+    const query = db
+      .select({ app: applications, unitName: units.name })
+      .from(applications)
+      .leftJoin(units, eq(units.id, applications.unitId))
+      .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
+    return (lock ? query.for('update', { of: applications }) : query).prepare(`load_visible_${role}${lock ? '_lock' : ''}`);
+  });
+}
+
+export async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) {
+  const key = `${user.role}:${lock}`;
+  let query = visibleQueries.get(key);
+  if (!query) visibleQueries.set(key, (query = visibleQuery(user.role, lock)));
+  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
+  if (!row) throw notFound();
+  return row;
+}
+
+/** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
+export function requireAbility(user: SessionUser, app: ApplicationRowDb, action: Action, facts: Facts = {}) {
+  const decision = decide(action, stateOf(app), actorFor(user, app), facts);
+  // the workflow table says how each action's refusal is answered (409 for a stale page, 403 otherwise)
+  if (!decision.ok) throw new AppError(ACTION_META[action].refusedAs === 'conflict' ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
+  return decision.rule;
+}
