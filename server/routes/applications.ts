@@ -12,7 +12,7 @@ import {
   pledge,
   saveForm,
 } from '../usecases/applications';
-import { addAttachment, openAttachment, openPreview, removeAttachment, uploadLimit } from '../usecases/attachments';
+import { addAttachment, openAttachment, openPreview, removeAttachment } from '../usecases/attachments';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 【我要申请】: the campaign, or the current 最美科技工作者 campaign when absent. */
@@ -62,8 +62,7 @@ export async function applicationRoutes(app: FastifyInstance) {
     if (!part) throw new AppError('VALIDATION', '请选择要上传的文件');
     const kindField = part.fields.kind;
     const kind = kindField && 'value' in kindField ? String(kindField.value) : '';
-    const maxBytes = await uploadLimit(s, id, kind);
-    return addAttachment(s, user, id, { kind, fileName: part.filename, stream: part.file, truncated: () => part.file.truncated }, maxBytes);
+    return addAttachment(s, user, id, { kind, fileName: part.filename, stream: part.file, truncated: () => part.file.truncated });
   });
 
   // The original exactly as uploaded: always a download, never rendered by the browser as a page (not even

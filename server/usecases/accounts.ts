@@ -12,9 +12,6 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwo
 import { destroyUserSessions, presentSessionUser, type SessionUser } from '../auth/sessions';
 import { randomDigits, safeEqual, sha256 } from '../crypto';
 
-// TODO(issue 12, lead): remove once no use case imports audit from here (server/audit.ts is its home)
-export { audit } from '../audit';
-
 const normalize = (username: string) => username.trim().toLowerCase();
 
 const fmtTime = (d: Date) =>

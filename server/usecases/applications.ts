@@ -21,7 +21,7 @@ import { isUniqueViolation } from '../db/client';
 import { prepared } from '../db/prepared';
 import { applicationEvents, applications, attachments, campaigns, programs, units, users } from '../db/schema';
 import { AppError } from '../errors';
-import { audit } from './accounts';
+import { audit } from '../audit';
 import { loadVisible, requireAbility, visibleTo, type ApplicationRowDb } from './access';
 import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
 import { detail, presentRow } from './presenters';

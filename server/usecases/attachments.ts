@@ -6,18 +6,18 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { and, eq, isNull, max, sql } from 'drizzle-orm';
 import {
-  ALLOWED_SCAN_MIME,
   attachmentKindLabel,
   checkExtra,
   checkPhoto,
   checkVideo,
   formatBytesMB,
-  formatName,
   isAttachmentKind,
   isMediaKind,
   isUnitAttachmentKind,
   type AttachmentView,
   type MediaSettings,
+  checkScan,
+  maxBytesForKind,
 } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
@@ -27,7 +27,7 @@ import { AppError, notFound } from '../errors';
 import { MediaError, probeFile, type Probe } from '../media/probe';
 import { makeThumbnail } from '../media/thumbnail';
 import type { ByteRange } from '../storage';
-import { audit } from './accounts';
+import { audit } from '../audit';
 import { loadVisible, requireAbility, visibleTo } from './access';
 import { attachmentName, presentAttachment } from './presenters';
 import { getCampaign } from './campaigns';
@@ -52,13 +52,6 @@ export function cleanFileName(name: string): string {
   return chars.length > 120 ? chars.slice(0, 100).join('') + '…' + chars.slice(-19).join('') : chars.join('');
 }
 
-/** The largest file a kind accepts, known before a byte is sent (tus Upload-Length, multipart limit). */
-export function maxBytesFor(kind: string, media: MediaSettings): number {
-  if (kind === 'photo') return media.photoMaxBytes;
-  if (kind === 'video') return media.videoMaxBytes;
-  if (kind === 'deeds_extra' || kind === 'story_extra') return Math.max(media.videoMaxBytes, media.scanMaxBytes);
-  return media.scanMaxBytes;
-}
 
 export function tooLarge(kind: string, size: number, maxBytes: number): AppError {
   const label = attachmentKindLabel(kind);
@@ -96,9 +89,7 @@ function problemsOf(kind: string, probe: Probe, size: number, media: MediaSettin
   if (kind === 'photo') return checkPhoto(facts, media);
   if (kind === 'video') return checkVideo(facts, media);
   if (kind === 'deeds_extra' || kind === 'story_extra') return checkExtra(kind, facts, media);
-  const label = attachmentKindLabel(kind);
-  if (!ALLOWED_SCAN_MIME.includes(probe.mime)) return [`${label}格式为 ${formatName(probe.mime)}，要求 PDF、JPEG 或 PNG（按文件内容识别）`];
-  return size > media.scanMaxBytes ? [`${label} ${formatBytesMB(size, media.scanMaxBytes)}，要求不大于 ${formatBytesMB(media.scanMaxBytes)}，请压缩或分页扫描后重新上传`] : [];
+  return checkScan(probe, size, kind, media);
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -130,12 +121,19 @@ export const isRefusal = (err: unknown) => err instanceof AppError && err.code !
  * bytes, apply the kind's rules, make a metadata-free preview of images, move original and preview into
  * storage durably, then write the row, all only if the user may still upload to the application.
  */
-export async function commitFile(s: Services, user: SessionUser, applicationId: string, file: ReceivedFile): Promise<AttachmentView> {
+export async function commitFile(
+  s: Services,
+  user: SessionUser,
+  applicationId: string,
+  file: ReceivedFile,
+  /** the campaign's media rules when the caller has just authorized the upload (one request): not read again */
+  authorized?: { media: MediaSettings },
+): Promise<AttachmentView> {
   const previewTmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.preview.jpg`);
   const stored: string[] = [];
   let keepTmp = false;
   try {
-    const { media } = await authorizeUpload(s, user, applicationId, file.kind);
+    const { media } = authorized ?? (await authorizeUpload(s, user, applicationId, file.kind));
     const { size } = await fsp.stat(file.tmpPath);
     let probe: Probe;
     try {
@@ -220,13 +218,15 @@ export interface IncomingFile {
  * 【附件】 upload in one request (scans and small files; large media come by tus): streamed to a temporary
  * file, never held in memory, then committed like every other upload.
  */
-export async function addAttachment(s: Services, user: SessionUser, applicationId: string, file: IncomingFile, maxBytes: number): Promise<AttachmentView> {
+export async function addAttachment(s: Services, user: SessionUser, applicationId: string, file: IncomingFile): Promise<AttachmentView> {
+  let media: MediaSettings;
   try {
-    await authorizeUpload(s, user, applicationId, file.kind);
+    ({ media } = await authorizeUpload(s, user, applicationId, file.kind));
   } catch (err) {
     file.stream.resume();
     throw err;
   }
+  const maxBytes = maxBytesForKind(file.kind, media);
   const tmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.part`);
   let size = 0;
   try {
@@ -247,7 +247,7 @@ export async function addAttachment(s: Services, user: SessionUser, applicationI
     await fsp.rm(tmp, { force: true });
     throw err;
   }
-  return commitFile(s, user, applicationId, { kind: file.kind, fileName: file.fileName, tmpPath: tmp });
+  return commitFile(s, user, applicationId, { kind: file.kind, fileName: file.fileName, tmpPath: tmp }, { media });
 }
 
 async function loadAttachment(s: Services, user: SessionUser, id: string) {
@@ -282,10 +282,4 @@ export async function removeAttachment(s: Services, user: SessionUser, id: strin
     requireAbility(user, app, uploadAction(file.kind));
     await tx.update(attachments).set({ deletedAt: new Date() }).where(eq(attachments.id, id));
   });
-}
-
-export async function uploadLimit(s: Services, applicationId: string, kind: string): Promise<number> {
-  const [row] = await s.db.select({ campaignId: applications.campaignId }).from(applications).where(eq(applications.id, applicationId));
-  if (!row) return 20 * 1024 * 1024;
-  return maxBytesFor(kind, (await getCampaign(s.db, row.campaignId)).settings.media);
 }

@@ -5,7 +5,8 @@ import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { uploads } from '../db/schema';
 import { AppError } from '../errors';
-import { authorizeUpload, cleanFileName, commitFile, isRefusal, maxBytesFor, tooLarge } from './attachments';
+import { maxBytesForKind } from '../../core';
+import { authorizeUpload, cleanFileName, commitFile, isRefusal, tooLarge } from './attachments';
 
 /** How long an unfinished upload may wait to be resumed before its bytes are swept. */
 export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -70,7 +71,7 @@ export function uploadUseCases(s: Services, directory: string, live: LiveUploads
     if (!/^[0-9a-f-]{36}$/i.test(applicationId)) throw new AppError('NOT_FOUND', '申请书不存在或无权访问');
     if (upload.size === undefined) throw new AppError('VALIDATION', '上传时须说明文件大小');
     const { app, media } = await authorizeUpload(s, user, applicationId, kind);
-    const maxBytes = maxBytesFor(kind, media);
+    const maxBytes = maxBytesForKind(kind, media);
     if (upload.size > maxBytes) throw tooLarge(kind, upload.size, maxBytes);
     if (upload.size === 0) throw new AppError('UNSUPPORTED_FILE', '文件为空，请重新选择文件');
     await s.db.insert(uploads).values({ id: upload.id, userId: user.id, applicationId: app.id, kind, name: cleanFileName(meta.filename ?? ''), size: upload.size });
