@@ -175,7 +175,7 @@ async function transitionByHand(pool: pg.Pool, id: string, name: string, unitId:
     const backToSender = t.action === 'withdrawReturn';
     const { rows: updated } = await client.query({
       name: 'bare_update',
-      text: `update applications set status = $2, transferred_at = now(), viewed_at = $3, viewed_by = $4, version = version + 1, updated_at = now()
+      text: `update applications set status = $2, transferred_at = now(), viewed_at = $3, viewed_by = $4, updated_at = now()
         where id = $1 returning *`,
       values: [id, t.to, backToSender ? new Date() : null, backToSender ? userId : null],
     });

@@ -43,6 +43,11 @@ export const ACTION_META: Record<Action, ActionMeta> = {
 /** The manual's name of each action, used in buttons and refusals. */
 export const ACTION_LABELS = Object.fromEntries(ACTIONS.map((a) => [a, ACTION_META[a].label])) as Record<Action, string>;
 
+/** What a 流程情况 row records: a workflow action, or 我要申请 (the draft's creation). */
+export type EventKind = Action | 'create';
+
+export const EVENT_LABELS: Record<EventKind, string> = { ...ACTION_LABELS, create: '我要申请' };
+
 export type Guard =
   /** the actor's role holds the application in this status */
   | 'holder'

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { EventKind } from '../../core';
 import {
   bigint,
   bigserial,
@@ -171,7 +172,6 @@ export const applications = pgTable('applications', {
   viewedAt: timestamp('viewed_at', { withTimezone: true }),
   viewedBy: uuid('viewed_by'),
   transferredAt: timestamp('transferred_at', { withTimezone: true }),
-  version: integer('version').notNull().default(1),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   deletedAt: timestamp('deleted_at', { withTimezone: true }),
@@ -197,7 +197,8 @@ export const applications = pgTable('applications', {
 export const applicationEvents = pgTable('application_events', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   applicationId: uuid('application_id').notNull().references(() => applications.id),
-  action: text('action').notNull(),
+  /** core's EventKind: a workflow action or 'create' */
+  action: text('action').$type<EventKind>().notNull(),
   fromStatus: text('from_status'),
   toStatus: text('to_status').notNull(),
   actorId: uuid('actor_id').notNull(),

@@ -143,7 +143,6 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
           workUnit: saved.workUnit ?? '',
           workUnitSort: pinyinSortKey(saved.workUnit ?? ''),
           mobile: saved.mobile ?? '',
-          version: sql`${applications.version} + 1`,
           updatedAt: new Date(),
         })
         .where(eq(applications.id, app.id))

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   ACTION_LABELS,
+  EVENT_LABELS,
   attachmentKindLabel,
   chinaToday,
   decide,
@@ -135,7 +136,6 @@ const transferUpdate = prepared((db) =>
       transferredAt: value('now'),
       viewedAt: value('viewedAt'),
       viewedBy: value('viewedBy'),
-      version: sql`${applications.version} + 1`,
       updatedAt: value('now'),
     })
     .where(eq(applications.id, sql.placeholder('id')))
@@ -313,8 +313,6 @@ export async function saveOpinion(s: Services, user: SessionUser, id: string, ki
   });
 }
 
-
-const EVENT_LABELS: Record<string, string> = { ...ACTION_LABELS, create: '我要申请' };
 
 /** 流程情况: every transfer, oldest first. */
 export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
