@@ -7,10 +7,14 @@ const through = (folders) => `^(\\.{1,2}/)+(.*/)?(${folders})(/|$)`;
 const NO_NODE = { group: ['node:*'], message: 'core/ is pure: no Node modules (it runs in the browser too).' };
 const NO_SERVER_OR_WEB = { regex: through('server|web'), message: 'core/ imports nothing from server/ or web/: the rules are shared by both.' };
 const NO_DB = { regex: through('db'), message: 'Routes stay thin: the database is reached through a use case (server/usecases/), never from a route.' };
-const NO_USECASES = { regex: through('usecases'), message: 'server/auth/ sits below the use cases: move what it needs into a module below both (as server/audit.ts).' };
+const NO_USECASES = {
+  regex: through('usecases'),
+  message: 'server/auth/ sits below the use cases: move what it needs into a module below both (as server/audit.ts).',
+};
 const NO_TEST_CODE = {
   regex: through('testing|e2e'),
-  message: 'Production code never imports test helpers (server/testing/) or browser journeys (e2e/); move what it needs into a production module (as server/demo/forms.ts).',
+  message:
+    'Production code never imports test helpers (server/testing/) or browser journeys (e2e/); move what it needs into a production module (as server/demo/forms.ts).',
 };
 /** Production code: the server and the web app, without tests and test helpers. */
 const PRODUCTION = ['server/**/*.ts', 'web/src/**/*.{ts,tsx}'];
@@ -33,10 +37,14 @@ export default tseslint.config(
     files: ['core/**/*.ts', 'server/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     ignores: ['core/text.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.object.name='z'][callee.property.name='string'], MemberExpression[object.object.name='z'][object.property.name='coerce'][property.name='string']",
-        message: 'Use text(label) from core/text.ts for every text field (it refuses untypeable characters, naming the field).',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.object.name='z'][callee.property.name='string'], MemberExpression[object.object.name='z'][object.property.name='coerce'][property.name='string']",
+          message: 'Use text(label) from core/text.ts for every text field (it refuses untypeable characters, naming the field).',
+        },
+      ],
     },
   },
   // Layering (docs/ARCHITECTURE.md): route → use case → core rule → database, and no test code in production.

@@ -32,9 +32,9 @@ export interface QuerySql {
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The column list Drizzle emits for `select({ app: ROW_COLUMNS, unitName: units.name })` (server/usecases/applications.ts). */
-const COLUMNS = [
-  'id', 'number', 'applicant_id', 'applicant_name', 'work_unit', 'status', 'unit_id', 'viewed_at', 'transferred_at', 'created_at', 'updated_at',
-].map((c) => `"applications"."${c}"`).join(', ');
+const COLUMNS = ['id', 'number', 'applicant_id', 'applicant_name', 'work_unit', 'status', 'unit_id', 'viewed_at', 'transferred_at', 'created_at', 'updated_at']
+  .map((c) => `"applications"."${c}"`)
+  .join(', ');
 
 const ORDER: Record<QueryParams['sort'], string> = {
   number: '"applications"."year" desc, "applications"."seq" desc',
@@ -122,7 +122,10 @@ interface LockedRow {
 }
 
 class Refusal extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

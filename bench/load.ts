@@ -124,7 +124,7 @@ if (process.send) {
   process.on('message', (message: Message) => {
     runLoad(message.spec).then(
       (result) => process.send!({ id: message.id, result }),
-      (err: unknown) => process.send!({ id: message.id, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+      (err: unknown) => process.send!({ id: message.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     );
   });
 }

@@ -64,7 +64,11 @@ const PASSWORD = 'Bench#2023pass';
 const WORK_UNIT = INSTITUTIONS[10]!;
 
 const secondsSince = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
-const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 // ---------------------------------------------------------------------------------------------------
 // The load generator child process
@@ -223,29 +227,38 @@ function table(rows: string[][]): string {
 
 const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
 
-const targetMet = (m: Measured) =>
-  m.real.non2xx === 0 && m.real.p99 <= TARGET_P99_MS && (m.real.rps / m.ceiling.rps) * 100 >= TARGET_SHARE;
+const targetMet = (m: Measured) => m.real.non2xx === 0 && m.real.p99 <= TARGET_P99_MS && (m.real.rps / m.ceiling.rps) * 100 >= TARGET_SHARE;
 
 function report(results: Measured[]): string {
   const rows = [['scenario', 'p50 ms', 'p99 ms', 'req/s', '% of ceiling', 'target met']];
   for (const { scenario, real, ceiling } of results) {
     const share = (real.rps / ceiling.rps) * 100;
-    rows.push([scenario.label, ms(real.p50), ms(real.p99), real.rps.toFixed(0), `${Math.floor(share)}%`, targetMet({ scenario, real, ceiling }) ? 'yes' : 'NO']);
+    rows.push([
+      scenario.label,
+      ms(real.p50),
+      ms(real.p99),
+      real.rps.toFixed(0),
+      `${Math.floor(share)}%`,
+      targetMet({ scenario, real, ceiling }) ? 'yes' : 'NO',
+    ]);
     rows.push(['  ceiling: bare Fastify + pg, same SQL', ms(ceiling.p50), ms(ceiling.p99), ceiling.rps.toFixed(0), '', '']);
   }
   return table(rows);
 }
 
-
 function describe(r: Run): string {
-  const failures = r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)${r.firstFailure ? `; first: ${r.firstFailure}` : ''}` : '';
+  const failures =
+    r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts)${r.firstFailure ? `; first: ${r.firstFailure}` : ''}` : '';
   return `${r.requests} requests in ${r.durationSeconds.toFixed(1)} s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms, ${r.rps.toFixed(0)} req/s, Node CPU ${r.serverCpuMs.toFixed(2)} ms/request${failures}`;
 }
 
 async function explain(db: pg.Pool, scenario: Scenario) {
   if (!scenario.query) return;
   const sql = querySql(scenario.query.viewer, scenario.query.q);
-  for (const [name, stmt] of [['rows', sql.rows], ['count', sql.count]] as const) {
+  for (const [name, stmt] of [
+    ['rows', sql.rows],
+    ['count', sql.count],
+  ] as const) {
     if (!stmt) continue;
     const { rows } = await db.query<{ 'QUERY PLAN': string }>({ text: `explain (analyze, buffers) ${stmt.text}`, values: stmt.values });
     console.log(`\n--- EXPLAIN ANALYZE · ${scenario.label} · ${name} ---\n${stmt.text}\n-- values: ${JSON.stringify(stmt.values)}`);
@@ -263,7 +276,8 @@ async function checkSameResult(realUrl: string, ceilingUrl: string, scenario: Sc
   };
   const [a, b] = await Promise.all([get(realUrl, scenario.real), get(ceilingUrl, scenario.ceiling)]);
   const same = a.total === b.total && a.rows.map((r) => r.id).join() === b.rows.map((r) => r.id).join();
-  if (!same) throw new Error(`${scenario.label}: the ceiling's SQL does not answer what the platform answers (total ${a.total} vs ${b.total}); fix bench/ceiling.ts`);
+  if (!same)
+    throw new Error(`${scenario.label}: the ceiling's SQL does not answer what the platform answers (total ${a.total} vs ${b.total}); fix bench/ceiling.ts`);
   return a;
 }
 
@@ -382,7 +396,9 @@ async function main() {
     await gen.connect();
     try {
       await generate(gen, { units: settings.units, applications: settings.applications, passwordHash });
-      console.log(`generated ${settings.units} units and ${settings.applications} applicants and applications (with application_units, events) + VACUUM ANALYZE in ${secondsSince(t)} s`);
+      console.log(
+        `generated ${settings.units} units and ${settings.applications} applicants and applications (with application_units, events) + VACUUM ANALYZE in ${secondsSince(t)} s`,
+      );
       if (settings.extraSql) {
         t = performance.now();
         await gen.query(settings.extraSql);
@@ -421,7 +437,10 @@ async function main() {
     const scenarios: Scenario[] = [
       queryScenario('unit-filter', `查询申报表 unit: workUnit "${WORK_UNIT}", sort transferredAt`, unit, { workUnit: WORK_UNIT, sort: 'transferredAt' }),
       queryScenario('unit-all', '查询申报表 unit: no filter, default sort', unit, {}),
-      queryScenario('org-filter', `查询申报表 organizer: workUnit "${WORK_UNIT}", sort transferredAt`, organizer, { workUnit: WORK_UNIT, sort: 'transferredAt' }),
+      queryScenario('org-filter', `查询申报表 organizer: workUnit "${WORK_UNIT}", sort transferredAt`, organizer, {
+        workUnit: WORK_UNIT,
+        sort: 'transferredAt',
+      }),
       queryScenario('org-all', '查询申报表 organizer: no filter, default sort', organizer, {}),
       transitionScenario(transitionPool, db),
     ].filter((s) => !settings.only || settings.only.has(s.key));
@@ -450,10 +469,7 @@ async function main() {
     const results: Measured[] = [];
     for (const scenario of scenarios) {
       await scenario.reset?.();
-      const [realStatements, bareStatements] = [
-        await statementsPerRequest(realUrl, scenario.real),
-        await statementsPerRequest(ceiling.url, scenario.ceiling),
-      ];
+      const [realStatements, bareStatements] = [await statementsPerRequest(realUrl, scenario.real), await statementsPerRequest(ceiling.url, scenario.ceiling)];
       console.log(`${scenario.label}\n  SQL statements per request: platform ${realStatements}, ceiling ${bareStatements}`);
       const real = await measure(realUrl, scenario.real, scenario.reset, settings.profileDir ? scenario.key : undefined);
       console.log(`  platform: ${describe(real)}`);
@@ -463,7 +479,9 @@ async function main() {
     }
     await Promise.all(scenarios.map((s) => s.reset?.()));
 
-    console.log(`\nResults (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average now ${loadAverage()}; target: p99 ≤ ${TARGET_P99_MS} ms and ≥ ${TARGET_SHARE}% of the ceiling's req/s)\n`);
+    console.log(
+      `\nResults (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average now ${loadAverage()}; target: p99 ≤ ${TARGET_P99_MS} ms and ≥ ${TARGET_SHARE}% of the ceiling's req/s)\n`,
+    );
     console.log(report(results));
 
     for (const m of results) if (m.scenario.query && (settings.explain || !targetMet(m))) await explain(db, m.scenario);

@@ -63,14 +63,27 @@ interface Session {
 async function session(url: string): Promise<{ s: Session; applicationId: string }> {
   const api = new ApiClient(url);
   const username = `bench${Date.now().toString(36)}`;
-  await api.call('POST', '/api/auth/register/applicant', { username, password: 'Bench2023x', realName: '测试', mobile: '13800001234', email: `${username}@example.cn`, captcha: '13579' });
+  await api.call('POST', '/api/auth/register/applicant', {
+    username,
+    password: 'Bench2023x',
+    realName: '测试',
+    mobile: '13800001234',
+    email: `${username}@example.cn`,
+    captcha: '13579',
+  });
   await api.login(username, 'Bench2023x');
   const app = await api.call<{ id: string }>('POST', '/api/applications');
   const h = api.sessionHeaders();
   return { s: { cookie: h.cookie, csrf: h['x-csrf-token'] }, applicationId: app.id };
 }
 
-function request(url: string, method: string, s: Session, headers: Record<string, string>, body?: fs.ReadStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+  url: string,
+  method: string,
+  s: Session,
+  headers: Record<string, string>,
+  body?: fs.ReadStream,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'tus-resumable': '1.0.0', ...headers } }, (res) => {
       let text = '';
@@ -118,7 +131,13 @@ async function receiveOnly(base: string, s: Session, applicationId: string, file
   const created = await request(`${base}/api/uploads`, 'POST', s, { 'upload-length': String(totalBytes + 1), 'upload-metadata': meta });
   const url = new URL(String(created.headers.location), `${base}/api/uploads/`).toString();
   const started = process.hrtime.bigint();
-  const answer = await request(url, 'PATCH', s, { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(totalBytes) }, fs.createReadStream(file, { highWaterMark: MiB }));
+  const answer = await request(
+    url,
+    'PATCH',
+    s,
+    { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(totalBytes) },
+    fs.createReadStream(file, { highWaterMark: MiB }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (answer.status !== 204) throw new Error(`receive-only PATCH: ${answer.status} ${answer.text}`);
   await request(url, 'DELETE', s, {});
@@ -127,11 +146,19 @@ async function receiveOnly(base: string, s: Session, applicationId: string, file
 
 /** The same bytes, one request, to bench/upload-ceiling.ts (a bare Node pipe to a file, fsync). */
 async function ceilingSeconds(dir: string, file: string): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'upload-ceiling.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'upload-ceiling.ts'), dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
     const started = process.hrtime.bigint();
-    const answer = await request(`http://127.0.0.1:${port}/`, 'PUT', { cookie: '', csrf: '' }, { 'content-length': String(totalBytes) }, fs.createReadStream(file, { highWaterMark: MiB }));
+    const answer = await request(
+      `http://127.0.0.1:${port}/`,
+      'PUT',
+      { cookie: '', csrf: '' },
+      { 'content-length': String(totalBytes) },
+      fs.createReadStream(file, { highWaterMark: MiB }),
+    );
     if (answer.status !== 200) throw new Error(`ceiling: ${answer.status} ${answer.text}`);
     return Number(process.hrtime.bigint() - started) / 1e9;
   } finally {
@@ -156,7 +183,11 @@ async function main() {
     execFileSync('dd', [`if=${file}`, `of=${file}.full`, 'bs=1M', 'conv=fsync'], { stdio: 'ignore' });
     await fsp.rename(`${file}.full`, file);
     const expected = await sha256(file);
-    const pid = Number(execFileSync('sh', ['-c', `ss -ltnp | grep ':${new URL(platform.url).port} ' | sed -E 's/.*pid=([0-9]+).*/\\1/'`]).toString().trim());
+    const pid = Number(
+      execFileSync('sh', ['-c', `ss -ltnp | grep ':${new URL(platform.url).port} ' | sed -E 's/.*pid=([0-9]+).*/\\1/'`])
+        .toString()
+        .trim(),
+    );
     const { s, applicationId } = await session(platform.url);
 
     const dd = ddMBps(platform.dataDir);
@@ -188,7 +219,12 @@ async function main() {
     const receive = await receiveOnly(platform.url, s, applicationId, file);
     rows.push(['(receiving only, not completed)', receive.toFixed(2), (sizeMB / receive).toFixed(0), `${((sizeMB / receive / dd) * 100).toFixed(0)}%`, '']);
 
-    console.log(`\nbench/upload (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}): ${sizeMB} MB video`);
+    console.log(
+      `\nbench/upload (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}): ${sizeMB} MB video`,
+    );
     console.log(`target: ≥ 80% of dd, server RSS growth ≤ 64 MB; dd if=/dev/zero bs=1M conv=fdatasync to the same disk: ${dd.toFixed(0)} MB/s\n`);
     // beside the bare pipe measured in the same run (the issue 11 target: the web app's path at ≥ 80% of it)
     const bareMBps = sizeMB / bare;
@@ -199,7 +235,9 @@ async function main() {
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
     for (const r of rows) console.log(line(r));
-    console.log('\n(seconds: first byte sent → the server answered with the stored attachment: received, type and video checked, sha256, fsync, moved into storage, row written)');
+    console.log(
+      '\n(seconds: first byte sent → the server answered with the stored attachment: received, type and video checked, sha256, fsync, moved into storage, row written)',
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
     await platform.stop();

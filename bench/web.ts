@@ -21,7 +21,16 @@ import { completeForm } from '../server/testing/factories';
 
 const root = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 3);
-const CHROME_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROME_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface PageSpec {
   key: string;
@@ -50,10 +59,24 @@ async function seed(url: string): Promise<{ applicant: string; applicationId: st
   const admin = new ApiClient(url);
   await admin.login('admin', ADMIN_PASSWORD);
   await admin.call('POST', '/api/admin/units', {
-    unitName: '克拉玛依市科学技术协会', unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', mobile: '13609905678', username: 'klmykx', password: 'Unit2023x',
+    unitName: '克拉玛依市科学技术协会',
+    unitType: '地州市科协',
+    region: '克拉玛依市',
+    contactName: '赵六',
+    contactPhone: '13609905678',
+    mobile: '13609905678',
+    username: 'klmykx',
+    password: 'Unit2023x',
   });
   const applicant = new ApiClient(url);
-  await applicant.call('POST', '/api/auth/register/applicant', { username: 'benchweb01', password: 'Apply2023x', realName: '阿依努尔', mobile: '13899995678', email: 'benchweb01@example.cn', captcha: CAPTCHA });
+  await applicant.call('POST', '/api/auth/register/applicant', {
+    username: 'benchweb01',
+    password: 'Apply2023x',
+    realName: '阿依努尔',
+    mobile: '13899995678',
+    email: 'benchweb01@example.cn',
+    captcha: CAPTCHA,
+  });
   const { id } = await applicant.call<{ id: string }>('POST', '/api/applications');
   // a draft with every field filled in: the 申请书 page shows all of it
   await applicant.call('PUT', `/api/applications/${id}`, { form: completeForm({ name: '阿依努尔', mobile: '13899995678' }) });
@@ -114,7 +137,13 @@ async function main() {
     const pages: PageSpec[] = [
       { key: 'login', label: '登录 (anonymous)', path: '/login', before: '42 | 5.7 | 6.8 | 0.9–4.2 | 950–1500' },
       { key: 'mine', label: '我的申报表 (applicant)', path: '/zmkj/mine', cookie: who.applicant, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
-      { key: 'edit', label: '申请书 (applicant, a full draft)', path: `/zmkj/applications/${who.applicationId}`, cookie: who.applicant, before: '29 | 5.7 | 11.9 | 0.9–4.2 | 950–1500' },
+      {
+        key: 'edit',
+        label: '申请书 (applicant, a full draft)',
+        path: `/zmkj/applications/${who.applicationId}`,
+        cookie: who.applicant,
+        before: '29 | 5.7 | 11.9 | 0.9–4.2 | 950–1500',
+      },
       { key: 'pending', label: '待审核申报表 (unit)', path: '/zmkj/pending', cookie: who.unit, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
       { key: 'units', label: '推荐单位管理 (organizer)', path: '/admin/units', cookie: who.organizer, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
     ];
@@ -136,7 +165,9 @@ async function main() {
         }
         if (new URL(run.finalUrl).pathname !== page.path) throw new Error(`${page.label}: Lighthouse ended on ${run.finalUrl}, not ${page.path}`);
         runs.push(run);
-        console.error(`${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`);
+        console.error(
+          `${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`,
+        );
       }
       const m = (k: Exclude<keyof Run, 'finalUrl'>) => median(runs.map((r) => r[k]));
       rows.push(

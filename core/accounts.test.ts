@@ -8,7 +8,9 @@ describe('account schemas', () => {
   it('login requires each field with its own message', () => {
     expect(messages(loginSchema.safeParse({}))).toEqual({ username: '请输入用户名', password: '请输入密码', captcha: '请输入验证码' });
     expect(messages(loginSchema.safeParse({ username: ' ', password: '', captcha: '' }))).toEqual({
-      username: '请输入用户名', password: '请输入密码', captcha: '请输入验证码',
+      username: '请输入用户名',
+      password: '请输入密码',
+      captcha: '请输入验证码',
     });
     expect(loginSchema.safeParse({ username: 'zhangsan', password: 'x', captcha: '47980' }).success).toBe(true);
   });
@@ -23,8 +25,15 @@ describe('account schemas', () => {
 
   it('unit registration checks type, region and phone; creation needs no captcha', () => {
     const ok = {
-      username: 'wlmqkx', password: 'abc12345', unitName: '乌鲁木齐市科学技术协会', unitType: '地州市科协',
-      region: '乌鲁木齐市', contactName: '路遥', contactPhone: '0991-6386020', mobile: '13912345678', captcha: '1234',
+      username: 'wlmqkx',
+      password: 'abc12345',
+      unitName: '乌鲁木齐市科学技术协会',
+      unitType: '地州市科协',
+      region: '乌鲁木齐市',
+      contactName: '路遥',
+      contactPhone: '0991-6386020',
+      mobile: '13912345678',
+      captcha: '1234',
     };
     expect(unitRegisterSchema.safeParse(ok).success).toBe(true);
     // a landline 联系电话 is fine, but the account's own 手机 is required; 电子邮箱 is optional but checked

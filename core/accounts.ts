@@ -2,9 +2,7 @@
 import { z } from 'zod';
 import { REGIONS, UNIT_TYPES } from './codes';
 import { text } from './text';
-import {
-  checkedString, checkEmail, checkMobile, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema,
-} from './validators';
+import { checkedString, checkEmail, checkMobile, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema } from './validators';
 
 const required = (label: string, message: string) => text(label, { required: message }).trim().min(1, message);
 // Login and recovery must accept any existing username, so only presence is checked there.
@@ -20,8 +18,7 @@ const lengthBetween = (label: string, min: number, max: number, hint = '') =>
     });
 
 const oneOf = (label: string, options: readonly string[]) =>
-  text(label, { required: `请选择${label}` })
-    .refine((v) => options.includes(v), { message: `请选择${label}（可选：${options.join('、')}）` });
+  text(label, { required: `请选择${label}` }).refine((v) => options.includes(v), { message: `请选择${label}（可选：${options.join('、')}）` });
 
 export const loginSchema = z.object({
   username: loginUsername,

@@ -1,7 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  APPLICATION_FIELDS, applicationDraftSchema, checkCompleteness, formIssuesFromZod, type ApplicationForm,
-} from './application';
+import { APPLICATION_FIELDS, applicationDraftSchema, checkCompleteness, formIssuesFromZod, type ApplicationForm } from './application';
 
 function withCheck(body17: string): string {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -1,8 +1,6 @@
 // The 申请书 form: field list in the manual's order, draft validation for 【保存】, completeness for 【提交】.
 import { z } from 'zod';
-import {
-  DEGREES, EDUCATION_LEVELS, ETHNIC_GROUPS, GENDERS, POLITICAL_STATUSES, RECOMMEND_FIELDS,
-} from './codes';
+import { DEGREES, EDUCATION_LEVELS, ETHNIC_GROUPS, GENDERS, POLITICAL_STATUSES, RECOMMEND_FIELDS } from './codes';
 import { checkIdAgainst, parseIdNumber } from './idcard';
 import { checkCharacters, text as textSchemaOf } from './text';
 import { checkDate, checkEmail, checkMobile, checkOfficePhone, checkPostcode, chinaToday } from './validators';
@@ -59,13 +57,28 @@ const SHORT = 200;
 const LONG = 5000;
 
 const text = (key: TextKey, label: string, maxLength = SHORT, help?: string): ApplicationField => ({
-  key, label, required: true, kind: 'text', section: 'personal', maxLength, ...(help ? { help } : {}),
+  key,
+  label,
+  required: true,
+  kind: 'text',
+  section: 'personal',
+  maxLength,
+  ...(help ? { help } : {}),
 });
 const select = (key: TextKey, label: string, options: readonly string[]): ApplicationField => ({
-  key, label, required: true, kind: 'select', options, section: 'personal',
+  key,
+  label,
+  required: true,
+  kind: 'select',
+  options,
+  section: 'personal',
 });
 const bool = (key: BoolKey, label: string): ApplicationField => ({
-  key, label, required: true, kind: 'bool', section: 'eligibility',
+  key,
+  label,
+  required: true,
+  kind: 'bool',
+  section: 'eligibility',
 });
 
 export const APPLICATION_FIELDS: readonly ApplicationField[] = [
@@ -129,10 +142,14 @@ export function checkFieldValue(field: ApplicationField, value: unknown): string
       const parsed = parseIdNumber(v);
       return parsed.ok ? null : parsed.message;
     }
-    case 'mobile': return checkMobile(v, '手机号码');
-    case 'officePhone': return checkOfficePhone(v, label);
-    case 'postcode': return checkPostcode(v, label);
-    case 'email': return checkEmail(v, label);
+    case 'mobile':
+      return checkMobile(v, '手机号码');
+    case 'officePhone':
+      return checkOfficePhone(v, label);
+    case 'postcode':
+      return checkPostcode(v, label);
+    case 'email':
+      return checkEmail(v, label);
   }
   if (kind === 'select' && field.options && !field.options.includes(v)) {
     const shown = v.length > 20 ? `${v.slice(0, 20)}…` : v;
@@ -169,15 +186,24 @@ function refineWith(field: ApplicationField) {
 }
 
 const textSchema = (f: ApplicationField) =>
-  z.preprocess(normalize(f.key), textSchemaOf(f.label, { required: `${f.label}应为文字，请重新填写` }).optional().superRefine(refineWith(f)));
+  z.preprocess(
+    normalize(f.key),
+    textSchemaOf(f.label, { required: `${f.label}应为文字，请重新填写` })
+      .optional()
+      .superRefine(refineWith(f)),
+  );
 const boolSchema = (f: ApplicationField) =>
-  z.preprocess(normalize(f.key), z.boolean({ error: `${f.label}：请选择“是”或“否”` }).optional().superRefine(refineWith(f)));
+  z.preprocess(
+    normalize(f.key),
+    z
+      .boolean({ error: `${f.label}：请选择“是”或“否”` })
+      .optional()
+      .superRefine(refineWith(f)),
+  );
 
 type DraftShape = { [K in TextKey]: ReturnType<typeof textSchema> } & { [K in BoolKey]: ReturnType<typeof boolSchema> };
 
-const draftShape = Object.fromEntries(
-  APPLICATION_FIELDS.map((f) => [f.key, f.kind === 'bool' ? boolSchema(f) : textSchema(f)]),
-) as DraftShape;
+const draftShape = Object.fromEntries(APPLICATION_FIELDS.map((f) => [f.key, f.kind === 'bool' ? boolSchema(f) : textSchema(f)])) as DraftShape;
 
 /** 【保存】: every key optional, blanks become undefined, present values must be well-formed; unknown keys stripped. */
 export const applicationDraftSchema = z.object(draftShape, { error: '申请书内容应为表单对象' });
@@ -210,9 +236,7 @@ export function checkCompleteness(form: ApplicationForm): FormIssue[] {
     for (const field of ['birthDate', 'gender'] as const) {
       const value = form[field];
       if (flagged.has(field) || typeof value !== 'string') continue;
-      const [message] = field === 'birthDate'
-        ? checkIdAgainst(form.idNumber, value, undefined)
-        : checkIdAgainst(form.idNumber, undefined, value);
+      const [message] = field === 'birthDate' ? checkIdAgainst(form.idNumber, value, undefined) : checkIdAgainst(form.idNumber, undefined, value);
       if (message) issues.push({ field, label: fieldLabel(field), message });
     }
   }

@@ -1,5 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { campaignSettingsSchema, campaignTitleSchema, defaultCampaignSettings, isWindowOpen, readCampaignSettings, windowRefusal, WINDOW_LABELS } from './campaign';
+import {
+  campaignSettingsSchema,
+  campaignTitleSchema,
+  defaultCampaignSettings,
+  isWindowOpen,
+  readCampaignSettings,
+  windowRefusal,
+  WINDOW_LABELS,
+} from './campaign';
 
 describe('campaign settings', () => {
   it('defaults follow the 2023 notice and parse with the schema', () => {

@@ -15,8 +15,7 @@ export const WINDOW_LABELS: Record<WindowKey, string> = {
 };
 
 const dateSchema = (label: string) =>
-  text(label, { required: `请填写${label}，格式为YYYY-MM-DD` })
-    .refine(isValidDate, { message: `${label}不是有效日期，应为YYYY-MM-DD格式，如2023-04-01` });
+  text(label, { required: `请填写${label}，格式为YYYY-MM-DD` }).refine(isValidDate, { message: `${label}不是有效日期，应为YYYY-MM-DD格式，如2023-04-01` });
 
 const windowSchema = (key: WindowKey) => {
   const label = WINDOW_LABELS[key];
@@ -30,12 +29,16 @@ const windowSchema = (key: WindowKey) => {
 
 const int = (label: string, min: number, max?: number) => {
   const range = max === undefined ? `不小于${min}的整数` : `${min}至${max}之间的整数`;
-  const s = z.number({ error: `${label}应为${range}` }).int(`${label}应为${range}`).min(min, `${label}应为${range}`);
+  const s = z
+    .number({ error: `${label}应为${range}` })
+    .int(`${label}应为${range}`)
+    .min(min, `${label}应为${range}`);
   return max === undefined ? s : s.max(max, `${label}应为${range}`);
 };
 
 const ratio = (label: string) =>
-  z.number({ error: `${label}应为0至1之间的小数，如0.1表示10%` })
+  z
+    .number({ error: `${label}应为0至1之间的小数，如0.1表示10%` })
     .min(0, `${label}应为0至1之间的小数，如0.1表示10%`)
     .max(1, `${label}应为0至1之间的小数，如0.1表示10%`);
 
@@ -93,10 +96,7 @@ export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 export type DateWindow = { start: string; end: string };
 
 /** 活动名称: the same rule in 评选活动设置 (web) and on the server (PUT /api/admin/campaigns/:id). */
-export const campaignTitleSchema = text('活动名称')
-  .trim()
-  .min(4, '活动名称至少4个字')
-  .max(100, '活动名称不能超过100字');
+export const campaignTitleSchema = text('活动名称').trim().min(4, '活动名称至少4个字').max(100, '活动名称不能超过100字');
 
 const MiB = 1024 * 1024;
 

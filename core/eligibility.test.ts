@@ -2,8 +2,14 @@ import { describe, it, expect } from 'vitest';
 import { checkEligibility } from './eligibility';
 
 const clean = {
-  worksInXinjiang: true, isAcademician: true, previousWinner: false, activeMilitary: false,
-  civilServant: false, seniorOfficial: false, nationalHonour: false, zuimeiTitle: false,
+  worksInXinjiang: true,
+  isAcademician: true,
+  previousWinner: false,
+  activeMilitary: false,
+  civilServant: false,
+  seniorOfficial: false,
+  nationalHonour: false,
+  zuimeiTitle: false,
 };
 
 describe('checkEligibility', () => {

@@ -4,9 +4,7 @@ import { chinaToday, isValidDate } from './validators';
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
 
-export type ParsedId =
-  | { ok: true; id: string; birthDate: string; gender: '男' | '女'; regionCode: string }
-  | { ok: false; message: string };
+export type ParsedId = { ok: true; id: string; birthDate: string; gender: '男' | '女'; regionCode: string } | { ok: false; message: string };
 
 /** The check character (ISO 7064 MOD 11-2) for a 17-digit body. */
 export function idCheckChar(body17: string): string {

@@ -8,8 +8,24 @@ const syllables = (name: string) => pinyinSortKey(name).split(' !')[0];
 
 describe('pinyinSortKey', () => {
   it('orders unit names by pinyin, not by character code', () => {
-    const names = ['中国科学院新疆分院', '伊犁哈萨克自治州友谊医院', '新疆农业科学院', '阿克苏地区第一人民医院', '喀什大学', '石河子大学', '巴音郭楞蒙古自治州科协'];
-    expect(sorted(names)).toEqual(['阿克苏地区第一人民医院', '巴音郭楞蒙古自治州科协', '喀什大学', '石河子大学', '新疆农业科学院', '伊犁哈萨克自治州友谊医院', '中国科学院新疆分院']);
+    const names = [
+      '中国科学院新疆分院',
+      '伊犁哈萨克自治州友谊医院',
+      '新疆农业科学院',
+      '阿克苏地区第一人民医院',
+      '喀什大学',
+      '石河子大学',
+      '巴音郭楞蒙古自治州科协',
+    ];
+    expect(sorted(names)).toEqual([
+      '阿克苏地区第一人民医院',
+      '巴音郭楞蒙古自治州科协',
+      '喀什大学',
+      '石河子大学',
+      '新疆农业科学院',
+      '伊犁哈萨克自治州友谊医院',
+      '中国科学院新疆分院',
+    ]);
     // character codes put 中 (U+4E2D) before 新 (U+65B0): the order this replaces
     expect([...names].sort()).not.toEqual(sorted(names));
   });

@@ -48,7 +48,13 @@ export function pinyinSortKey(name: string): string {
   for (let i = 0; i < chars.length; i++) {
     if (!chars[i]!.isZh) continue;
     for (let len = Math.min(LONGEST_READING, chars.length - i); len >= 1; len--) {
-      const fix = READINGS[chars.slice(i, i + len).map((c) => c.origin).join('')];
+      const fix =
+        READINGS[
+          chars
+            .slice(i, i + len)
+            .map((c) => c.origin)
+            .join('')
+        ];
       if (fix && fix.length === len) {
         fix.forEach((p, j) => (readings[i + j] = p));
         break;

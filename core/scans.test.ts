@@ -12,7 +12,9 @@ describe('checkScan: 个人诚信承诺, 所在单位意见, 政审材料, 推�
 
   it('refuses another type, read from the content, naming the kind', () => {
     expect(checkScan({ mime: 'image/webp' }, MiB, 'political_review', media)).toEqual(['政审材料格式为 WEBP，要求 PDF、JPEG 或 PNG（按文件内容识别）']);
-    expect(checkScan({ mime: 'video/mp4' }, 100 * MiB, 'recommend_report', media)).toEqual(['推荐报告扫描件格式为 MP4，要求 PDF、JPEG 或 PNG（按文件内容识别）']);
+    expect(checkScan({ mime: 'video/mp4' }, 100 * MiB, 'recommend_report', media)).toEqual([
+      '推荐报告扫描件格式为 MP4，要求 PDF、JPEG 或 PNG（按文件内容识别）',
+    ]);
   });
 
   it('refuses more than the scan limit, saying how to make it smaller', () => {

@@ -1,13 +1,7 @@
 // Application statuses and their holders. The labels are the manual's own texts: users follow them.
 import type { Role } from './codes';
 
-export const APPLICATION_STATUSES = [
-  'applicant',
-  'submitted_to_unit',
-  'returned_to_applicant',
-  'submitted_to_org',
-  'returned_to_unit',
-] as const;
+export const APPLICATION_STATUSES = ['applicant', 'submitted_to_unit', 'returned_to_applicant', 'submitted_to_org', 'returned_to_unit'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /**

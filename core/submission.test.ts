@@ -11,7 +11,9 @@ describe('missingForSubmission: what 【提交】 requires beyond the form', () 
   it('names the pledge, each of the three scans and the photo count when they are missing', () => {
     const r = missingForSubmission({ form: {}, pledged: false, attachmentKinds: [] }, media);
     expect(r.complete).toBe(false);
-    expect(fields(r)).toEqual(expect.arrayContaining(['pledge', 'attachment.integrity_pledge', 'attachment.unit_opinion', 'attachment.political_review', 'media.photo']));
+    expect(fields(r)).toEqual(
+      expect.arrayContaining(['pledge', 'attachment.integrity_pledge', 'attachment.unit_opinion', 'attachment.political_review', 'media.photo']),
+    );
     expect(r.missing.find((m) => m.field === 'pledge')?.message).toBe('请阅读评选条例后点击【我承诺】');
   });
 

@@ -1,7 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import {
-  checkEmail, checkMobile, checkOfficePhone, checkPassword, checkPostcode, checkUsername, chinaToday, emailSchema, isValidDate,
-  mobileSchema, officePhoneSchema, passwordSchema, postcodeSchema, usernameSchema,
+  checkEmail,
+  checkMobile,
+  checkOfficePhone,
+  checkPassword,
+  checkPostcode,
+  checkUsername,
+  chinaToday,
+  emailSchema,
+  isValidDate,
+  mobileSchema,
+  officePhoneSchema,
+  passwordSchema,
+  postcodeSchema,
+  usernameSchema,
 } from './validators';
 
 describe('validators', () => {

@@ -90,8 +90,7 @@ export const postcodeSchema = checkedString((v) => checkPostcode(v), '邮政编�
 export const emailSchema = checkedString((v) => checkEmail(v), '电子邮箱');
 export const usernameSchema = checkedString(checkUsername, '用户名');
 // Passwords are not trimmed: spaces may be deliberate.
-export const passwordSchema = text('密码', { required: `请填写密码，${PASSWORD_RULE}` })
-  .superRefine((value, ctx) => {
-    const message = checkPassword(value);
-    if (message) ctx.addIssue({ code: 'custom', message });
-  });
+export const passwordSchema = text('密码', { required: `请填写密码，${PASSWORD_RULE}` }).superRefine((value, ctx) => {
+  const message = checkPassword(value);
+  if (message) ctx.addIssue({ code: 'custom', message });
+});

@@ -63,7 +63,12 @@ describe('the workflow table, walked whole', () => {
     if (!viewed.ok) expect(viewed.reason).toContain('推荐单位已经查看或办理此申请书');
     const edit = decide('edit', { status: 'submitted_to_org', viewed: false }, { role: 'applicant', related: true });
     if (!edit.ok) expect(edit.reason).toContain('仅当【状态】是申报人时');
-    const quota = decide('forward', { status: 'submitted_to_unit', viewed: true }, { role: 'unit', related: true }, { recommendation: true, quota: false, quotaText: '最多3名', preliminaryWindow: true });
+    const quota = decide(
+      'forward',
+      { status: 'submitted_to_unit', viewed: true },
+      { role: 'unit', related: true },
+      { recommendation: true, quota: false, quotaText: '最多3名', preliminaryWindow: true },
+    );
     expect(quota).toEqual({ ok: false, reason: '最多3名' });
     const opinion = decide('return', { status: 'submitted_to_unit', viewed: true }, { role: 'unit', related: true }, { returnOpinion: false });
     if (!opinion.ok) expect(opinion.reason).toContain('【修改意见】');

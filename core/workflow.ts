@@ -5,9 +5,21 @@ import type { Role } from './codes';
 import { STATUS_HOLDER, STATUS_LABELS, type ApplicationStatus } from './status';
 
 export const ACTIONS = [
-  'edit', 'pledge', 'upload', 'delete', 'submit', 'withdraw',
-  'view', 'unitOpinion', 'unitUpload', 'return', 'withdrawReturn', 'forward', 'withdrawForward',
-  'orgOpinion', 'orgReturn',
+  'edit',
+  'pledge',
+  'upload',
+  'delete',
+  'submit',
+  'withdraw',
+  'view',
+  'unitOpinion',
+  'unitUpload',
+  'return',
+  'withdrawReturn',
+  'forward',
+  'withdrawForward',
+  'orgOpinion',
+  'orgReturn',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

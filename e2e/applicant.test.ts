@@ -6,7 +6,6 @@ import { jpegOfSize } from '../server/testing/media-fixtures';
 
 const e2e = e2eSuite();
 
-
 describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺 → 附件', () => {
   it('follows the manual from registration to a complete application in the list', async () => {
     const { page } = await newPage(e2e.browser, e2e.platform.url);
@@ -50,7 +49,10 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
 
     // 提交 checks completeness and names what is missing
     await page.getByRole('button', { name: /提\s*交/ }).click();
-    await page.getByText(/申请书尚未填写完整/).first().waitFor();
+    await page
+      .getByText(/申请书尚未填写完整/)
+      .first()
+      .waitFor();
     for (const missing of ['请填写身份证号码', '请选择民族', '请填写主要事迹', '请在【附件】中上传政审材料', '照片 0 张，要求至少 1 张']) {
       expect(await page.getByText(missing).first().isVisible()).toBe(true);
     }
@@ -83,7 +85,15 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('主要事迹').fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩。');
     await page.getByLabel('感人故事').fill('她常年住在试验田旁的土坯房里，和农民一起摘棉花、算收成。');
     for (const q of ['是否在新疆工作']) await page.getByRole('radiogroup', { name: q }).getByText('是', { exact: true }).click();
-    for (const q of ['是否为两院院士', '是否曾获评“新疆最美科技工作者”', '是否为现役军人', '是否为公务员或参照公务员法管理人员', '是否为党政机关现任厅局级以上行政职务者', '是否已获得国家级荣誉表彰', '是否已获得中宣部“最美”系列称号']) {
+    for (const q of [
+      '是否为两院院士',
+      '是否曾获评“新疆最美科技工作者”',
+      '是否为现役军人',
+      '是否为公务员或参照公务员法管理人员',
+      '是否为党政机关现任厅局级以上行政职务者',
+      '是否已获得国家级荣誉表彰',
+      '是否已获得中宣部“最美”系列称号',
+    ]) {
       await page.getByRole('radiogroup', { name: q }).getByText('否', { exact: true }).click();
     }
     await page.getByRole('button', { name: /保\s*存/ }).click();
@@ -93,12 +103,23 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     // read the regulations and 【我承诺】
     await expect.poll(() => page.getByRole('region', { name: '评选条例' }).textContent(), { timeout: 10_000 }).toContain('政治过硬');
     await page.getByRole('button', { name: /我承诺/ }).click();
-    await page.getByText(/已承诺/).first().first().waitFor();
+    await page
+      .getByText(/已承诺/)
+      .first()
+      .first()
+      .waitFor();
 
     // 【附件】: the three scans, recognised from their content
-    await page.getByRole('button', { name: /^附\s*件$/ }).first().click();
+    await page
+      .getByRole('button', { name: /^附\s*件$/ })
+      .first()
+      .click();
     const dialog = page.getByRole('dialog');
-    const files = { 个人诚信承诺: { name: '诚信承诺.pdf', mimeType: 'application/pdf', buffer: pdfBytes('pledge') }, 所在单位意见: { name: '单位意见.png', mimeType: 'image/png', buffer: pngBytes() }, 政审材料: { name: '政审材料.jpg', mimeType: 'image/jpeg', buffer: jpegBytes(4096) } };
+    const files = {
+      个人诚信承诺: { name: '诚信承诺.pdf', mimeType: 'application/pdf', buffer: pdfBytes('pledge') },
+      所在单位意见: { name: '单位意见.png', mimeType: 'image/png', buffer: pngBytes() },
+      政审材料: { name: '政审材料.jpg', mimeType: 'image/jpeg', buffer: jpegBytes(4096) },
+    };
     // all three at once: each stays listed when the others finish
     for (const [label, file] of Object.entries(files)) await dialog.locator(`section[aria-label="${label}"] input[type=file]`).setInputFiles(file);
     for (const [label, file] of Object.entries(files)) {

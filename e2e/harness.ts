@@ -68,7 +68,15 @@ export async function startServer(env: Record<string, string> = {}, fixedPort?: 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -142,7 +150,10 @@ export async function choose(page: Page, label: string, option: string): Promise
   const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first().click();
   // the dropdown closes before the next click, which it would otherwise swallow
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
+    .waitFor({ state: 'hidden', timeout: 3000 })
+    .catch(() => {});
 }
 
 const require_ = createRequire(import.meta.url);
@@ -164,13 +175,28 @@ export async function checkA11y(page: Page, name: string): Promise<void> {
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Result[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   });
   const text = violations
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`)
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)}\n    ${(n.failureSummary ?? '').replace(/\n/g, '\n    ')}`).join('\n')}`,
+    )
     .join('\n');
   if (a11yReport) {
-    fs.appendFileSync(a11yReport, JSON.stringify({ page: name, url: page.url(), violations: violations.map((v) => ({ id: v.id, nodes: v.nodes.length, targets: v.nodes.map((n) => n.target) })) }) + '\n');
+    fs.appendFileSync(
+      a11yReport,
+      JSON.stringify({
+        page: name,
+        url: page.url(),
+        violations: violations.map((v) => ({ id: v.id, nodes: v.nodes.length, targets: v.nodes.map((n) => n.target) })),
+      }) + '\n',
+    );
     return;
   }
   if (violations.length) throw new Error(`axe: ${violations.length} rule(s) violated on ${name} (${page.url()}):\n${text}`);

@@ -25,7 +25,12 @@ describe('登录 while the account is under attack', () => {
   it('the owner logs in with the code sent to the registered mobile; the CSRF token changes at log-in', async () => {
     const base = e2e.platform.url;
     await new ApiClient(base).call('POST', '/api/auth/register/applicant', {
-      username: 'besieged1', password: 'Owner2023x', realName: '古丽娜', mobile: '13677778888', email: 'gln@example.cn', captcha: CAPTCHA,
+      username: 'besieged1',
+      password: 'Owner2023x',
+      realName: '古丽娜',
+      mobile: '13677778888',
+      email: 'gln@example.cn',
+      captcha: CAPTCHA,
     });
     for (const address of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']) await attack(base, 'besieged1', address);
 

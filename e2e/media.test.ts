@@ -27,11 +27,25 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     await admin.call('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '克拉玛依市', contactName: '赵六', contactPhone: '13609905678', mobile: '13609905678', username: 'klmykx', password: 'Unit2023x',
+      unitName: UNIT,
+      unitType: '地州市科协',
+      region: '克拉玛依市',
+      contactName: '赵六',
+      contactPhone: '13609905678',
+      mobile: '13609905678',
+      username: 'klmykx',
+      password: 'Unit2023x',
     });
     // an applicant with a complete form, the pledge and the three scans: only the media are left
     const c = new ApiClient(platform.url);
-    await c.call('POST', '/api/auth/register/applicant', { username: 'ayinur01', password: 'Apply2023x', realName: NAME, mobile: '13899995678', email: 'ayinur01@example.cn', captcha: '13579' });
+    await c.call('POST', '/api/auth/register/applicant', {
+      username: 'ayinur01',
+      password: 'Apply2023x',
+      realName: NAME,
+      mobile: '13899995678',
+      email: 'ayinur01@example.cn',
+      captcha: '13579',
+    });
     applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
     await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: NAME, mobile: '13899995678' }) });
     await c.call('POST', `/api/applications/${applicationId}/pledge`);
@@ -70,12 +84,14 @@ async function openEditor(page: Page) {
   await page.getByRole('menuitem', { name: '我的申报表' }).click();
   await page.locator('tr', { hasText: 'ZMKJ2023' }).first().getByText('编辑申请书/提交').click();
   await page.getByText(`最美科技工作者/${NAME}`).first().waitFor();
-  await photoSection(page).getByText(/已上传 \d+ 张/).waitFor();
+  await photoSection(page)
+    .getByText(/已上传 \d+ 张/)
+    .waitFor();
 }
 
 /** naturalWidth of every <img> matched: all loaded and decoded when none is 0. */
 const naturalWidths = (page: Page, selector: string) =>
-  page.locator(selector).evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete ? (i as HTMLImageElement).naturalWidth : 0));
+  page.locator(selector).evaluateAll((imgs) => imgs.map((i) => ((i as HTMLImageElement).complete ? (i as HTMLImageElement).naturalWidth : 0)));
 
 describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
   it('chooses and drops photos with a progress bar; the browser refuses what breaks a rule; a video plays', async () => {
@@ -86,7 +102,9 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
 
     // the rules are written above each area, and 提交 would name the missing photo
     await photoSection(page).getByText('JPEG 格式，每张不小于 2 MB').waitFor();
-    await videoSection(page).getByText(/MP4 或 MOV 格式，每个不超过 3分钟.*横版 1920×1080 或竖版 1080×1920，最多 3 个/).waitFor();
+    await videoSection(page)
+      .getByText(/MP4 或 MOV 格式，每个不超过 3分钟.*横版 1920×1080 或竖版 1080×1920，最多 3 个/)
+      .waitFor();
     await page.getByRole('button', { name: '提交', exact: true }).click();
     await page.getByText('照片 0 张，要求至少 1 张').first().waitFor();
     await look(page, 'media-01-editor-empty');
@@ -100,11 +118,18 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     const bar = page.getByRole('progressbar', { name: '照片 IMG_0001.jpg 上传进度' });
     await bar.waitFor();
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
-    await page.getByText(/[KM]B\/s/).first().waitFor();
+    await page
+      .getByText(/[KM]B\/s/)
+      .first()
+      .waitFor();
     await photoSection(page).scrollIntoViewIfNeeded();
     await look(page, 'media-02-photo-progress');
-    await photoSection(page).getByRole('listitem', { name: `${NAME}1.jpg` }).waitFor({ timeout: 30_000 });
-    await photoSection(page).getByRole('listitem', { name: `${NAME}2.jpg` }).waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}1.jpg` })
+      .waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}2.jpg` })
+      .waitFor({ timeout: 30_000 });
 
     // a third dropped onto the area
     const dropped = await page.evaluateHandle(
@@ -120,12 +145,16 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     );
     await photoSection(page).locator('.media-drop').dispatchEvent('dragenter', { dataTransfer: dropped });
     await photoSection(page).locator('.media-drop').dispatchEvent('drop', { dataTransfer: dropped });
-    await photoSection(page).getByRole('listitem', { name: `${NAME}3.jpg` }).waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}3.jpg` })
+      .waitFor({ timeout: 30_000 });
     await photoSection(page).getByText('已上传 3 张，至少 1 张，最多 10 张').waitFor();
     await expect.poll(() => naturalWidths(page, '#sec-photos .photo-grid img')).toEqual([640, 640, 640]);
-    expect(await photoSection(page).locator('.photo-grid img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^\/api\/attachments\/[0-9a-f-]+\/preview$/)]),
-    );
+    expect(
+      await photoSection(page)
+        .locator('.photo-grid img')
+        .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src'))),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/^\/api\/attachments\/[0-9a-f-]+\/preview$/)]));
 
     // one byte short of 2 MB: refused in the browser with the rule, nothing sent
     const before = posts();
@@ -170,9 +199,15 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     // on a phone the same sections, one column
     const phone = await newPage(e2e.browser, e2e.platform.url, { width: 390, height: 844 });
     await login(phone.page, 'ayinur01', 'Apply2023x');
-    await phone.page.getByRole('menuitem', { name: '我的申报表' }).first().waitFor().catch(() => {});
+    await phone.page
+      .getByRole('menuitem', { name: '我的申报表' })
+      .first()
+      .waitFor()
+      .catch(() => {});
     await phone.page.goto(`/zmkj/applications/${applicationId}`);
-    await photoSection(phone.page).getByRole('listitem', { name: `${NAME}3.jpg` }).waitFor();
+    await photoSection(phone.page)
+      .getByRole('listitem', { name: `${NAME}3.jpg` })
+      .waitFor();
     await videoSection(phone.page).locator('video').waitFor();
     await look(phone.page, 'media-05b-phone');
     await phone.context.close();
@@ -194,21 +229,32 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     // the page is reloaded mid-way: the editor says what is unfinished
     await page.reload();
     await throttle(context, page, 2 * MiB);
-    await photoSection(page).getByText(/上次未完成的上传：IMG_big\.jpg（已上传 [\d.]+ MB \/ 12 MB/).waitFor();
+    await photoSection(page)
+      .getByText(/上次未完成的上传：IMG_big\.jpg（已上传 [\d.]+ MB \/ 12 MB/)
+      .waitFor();
     await photoSection(page).scrollIntoViewIfNeeded();
     await look(page, 'media-07-unfinished');
 
     // choosing the same file again continues from the server's offset
     const resumed = uploads.length;
     await page.getByLabel('选择照片文件').setInputFiles(big);
-    await page.getByText(/从 \d+% 处继续/).first().waitFor();
+    await page
+      .getByText(/从 \d+% 处继续/)
+      .first()
+      .waitFor();
     await look(page, 'media-08-resumed');
-    await photoSection(page).getByRole('listitem', { name: `${NAME}4.jpg` }).waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}4.jpg` })
+      .waitFor({ timeout: 30_000 });
     const after = uploads.slice(resumed);
     expect(after.some((u) => u.method === 'POST')).toBe(false); // no new upload was created
     const patch = after.find((u) => u.method === 'PATCH');
     expect(Number(patch?.offset)).toBeGreaterThan(0);
-    await expect(photoSection(page).getByText(/上次未完成的上传/).count()).resolves.toBe(0);
+    await expect(
+      photoSection(page)
+        .getByText(/上次未完成的上传/)
+        .count(),
+    ).resolves.toBe(0);
 
     // the connection drops mid-way (a phone losing signal): paused with the reason, continued when it is back
     const flaky = path.join(tmpDir, 'IMG_flaky.jpg');
@@ -221,7 +267,9 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await look(page, 'media-09-offline');
     const back = uploads.length;
     await throttle(context, page, 2 * MiB, false);
-    await photoSection(page).getByRole('listitem', { name: `${NAME}5.jpg` }).waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}5.jpg` })
+      .waitFor({ timeout: 30_000 });
     const continued = uploads.slice(back);
     expect(continued.some((u) => u.method === 'POST')).toBe(false);
     expect(Number(continued.find((u) => u.method === 'PATCH')?.offset)).toBeGreaterThan(0);
@@ -245,7 +293,9 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     }
     const retried = uploads.length;
     await line.getByRole('button', { name: /继\s*续/ }).click();
-    await photoSection(page).getByRole('listitem', { name: `${NAME}6.jpg` }).waitFor({ timeout: 30_000 });
+    await photoSection(page)
+      .getByRole('listitem', { name: `${NAME}6.jpg` })
+      .waitFor({ timeout: 30_000 });
     const again = uploads.slice(retried).map((u) => `${u.method} ${new URL(u.url).pathname.replace(/[0-9a-f]{32}/, ':id')}`);
     expect(again).toContain('POST /api/uploads/:id/commit');
     expect(again.filter((r) => r.startsWith('PATCH') || r === 'POST /api/uploads')).toEqual([]); // no byte sent again, no new upload
@@ -269,7 +319,10 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await openDropdown.waitFor({ state: 'hidden' });
     await look(page, 'media-10-submit');
     await dialog.getByRole('button', { name: '确定提交' }).click();
-    await page.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
+    await page
+      .getByRole('link', { name: `[申报人]提交到[${UNIT}]` })
+      .first()
+      .waitFor();
 
     const u = (await newPage(e2e.browser, e2e.platform.url)).page;
     await login(u, 'klmykx', 'Unit2023x');
@@ -284,7 +337,9 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     const PHOTOS = 6;
     for (let i = 1; i <= PHOTOS; i++) await photos.getByRole('link', { name: `${NAME}${i}.jpg` }).waitFor();
     const thumbs = photos.locator('img');
-    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview')))).toEqual(Array(PHOTOS).fill(true));
+    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview')))).toEqual(
+      Array(PHOTOS).fill(true),
+    );
     await expect.poll(() => naturalWidths(u, '[aria-label="照片附件"] img')).toEqual(Array(PHOTOS).fill(640));
     // the first photo is shown from its preview, with the original as 下载原图
     const shown = viewer.locator('.viewer-main img');
@@ -297,7 +352,10 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await look(u, 'media-11-viewer-photo');
 
     // the video plays in place
-    await viewer.getByRole('region', { name: '视频附件' }).getByRole('link', { name: /landscape\.mp4/ }).click();
+    await viewer
+      .getByRole('region', { name: '视频附件' })
+      .getByRole('link', { name: /landscape\.mp4/ })
+      .click();
     const video = viewer.locator('.viewer-main video');
     await video.waitFor();
     const h264 = await u.evaluate(() => document.createElement('video').canPlayType('video/mp4; codecs="avc1.42E01E"'));
@@ -315,7 +373,10 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await look(u, 'media-12-viewer-video');
 
     // a PDF of the 补充材料 is drawn by pdf.js on a canvas, never by the browser (e2e/pdf.test.ts)
-    await viewer.getByRole('region', { name: '主要事迹补充材料附件' }).getByRole('link', { name: /成果证明\.pdf/ }).click();
+    await viewer
+      .getByRole('region', { name: '主要事迹补充材料附件' })
+      .getByRole('link', { name: /成果证明\.pdf/ })
+      .click();
     await viewer.locator('.viewer-main').getByText('共 1 页').waitFor();
     await viewer.locator('.viewer-main canvas').waitFor();
     expect(await viewer.locator('.viewer-main object, .viewer-main embed, .viewer-main iframe').count()).toBe(0);

@@ -113,10 +113,24 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '哈密市', contactName: '钱七', contactPhone: '13609907788', mobile: '13609907788', username: 'hmkx', password: 'Unit2023x',
+      unitName: UNIT,
+      unitType: '地州市科协',
+      region: '哈密市',
+      contactName: '钱七',
+      contactPhone: '13609907788',
+      mobile: '13609907788',
+      username: 'hmkx',
+      password: 'Unit2023x',
     });
     const c = new ApiClient(platform.url);
-    await c.call('POST', '/api/auth/register/applicant', { username: 'reyila01', password: 'Apply2023x', realName: NAME, mobile: '13899997788', email: 'reyila01@example.cn', captcha: '13579' });
+    await c.call('POST', '/api/auth/register/applicant', {
+      username: 'reyila01',
+      password: 'Apply2023x',
+      realName: NAME,
+      mobile: '13899997788',
+      email: 'reyila01@example.cn',
+      captcha: '13579',
+    });
     applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
     await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: NAME, mobile: '13899997788' }) });
     await c.call('POST', `/api/applications/${applicationId}/pledge`);
@@ -286,7 +300,12 @@ describe('a PDF is drawn by pdf.js, never by the browser, and its script never r
     const download = await downloaded;
     expect(download.suggestedFilename()).toBe('成果证明.pdf');
     await new Promise((r) => setTimeout(r, 1500));
-    expect(page.frames().map((f) => f.url()).filter((u) => u.startsWith('chrome-extension:'))).toEqual([]);
+    expect(
+      page
+        .frames()
+        .map((f) => f.url())
+        .filter((u) => u.startsWith('chrome-extension:')),
+    ).toEqual([]);
     expect(seen.dialogs).toEqual([]);
     expect(detectorHits).toEqual([]);
     await context.close();

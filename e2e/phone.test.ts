@@ -24,11 +24,27 @@ const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    unitId = (await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '昌吉回族自治州', contactName: '马六', contactPhone: '13609905566', mobile: '13609905566', username: 'cjkx', password: 'Unit2023x',
-    })).id;
+    unitId = (
+      await admin.call<{ id: string }>('POST', '/api/admin/units', {
+        unitName: UNIT,
+        unitType: '地州市科协',
+        region: '昌吉回族自治州',
+        contactName: '马六',
+        contactPhone: '13609905566',
+        mobile: '13609905566',
+        username: 'cjkx',
+        password: 'Unit2023x',
+      })
+    ).id;
     const c = new ApiClient(platform.url);
-    await c.call('POST', '/api/auth/register/applicant', { username: 'phone2023', password: 'Apply2023x', realName: '阿依古丽', mobile: '13899005566', email: 'ayg@example.cn', captcha: '13579' });
+    await c.call('POST', '/api/auth/register/applicant', {
+      username: 'phone2023',
+      password: 'Apply2023x',
+      realName: '阿依古丽',
+      mobile: '13899005566',
+      email: 'ayg@example.cn',
+      captcha: '13579',
+    });
     applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
     await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: '阿依古丽', mobile: '13899005566' }) });
     await c.call('POST', `/api/applications/${applicationId}/pledge`);
@@ -101,14 +117,20 @@ describe('on a phone (390×844)', () => {
     await look(page, 'phone-03-pending');
 
     await page.goto('/zmkj/search');
-    await page.locator('.row-card', { hasText: '阿依古丽' }).getByRole('button', { name: /更多功能/ }).waitFor();
+    await page
+      .locator('.row-card', { hasText: '阿依古丽' })
+      .getByRole('button', { name: /更多功能/ })
+      .waitFor();
     await onScreen(page, '.row-card-actions a, .row-card-actions button');
     await look(page, 'phone-04-search');
     // the page numbers are not links without a target
     expect(await page.locator('a[rel=nofollow]:not([href])').count()).toBe(0);
 
     // 办理 records 已阅; the organizer's 查看 of an application that waits for the unit asks no 办理
-    await page.locator('.row-card', { hasText: '阿依古丽' }).getByRole('button', { name: /更多功能/ }).click();
+    await page
+      .locator('.row-card', { hasText: '阿依古丽' })
+      .getByRole('button', { name: /更多功能/ })
+      .click();
     await page.getByRole('menuitem', { name: '办理' }).click();
     await page.getByText('最美科技工作者/阿依古丽').first().waitFor();
     await look(page, 'phone-05-handle');
@@ -141,7 +163,10 @@ describe('forms and standards', () => {
     await page.getByLabel('密码').fill('Wrong2023x');
     await page.getByLabel('验证码').fill('13579');
     await page.getByRole('button', { name: '登录' }).click();
-    await page.getByText(/用户名或密码错误/).first().waitFor();
+    await page
+      .getByText(/用户名或密码错误/)
+      .first()
+      .waitFor();
     await expect.poll(() => page.locator('#login_password').getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login_password');
     // the captcha's description points at an element that exists

@@ -13,7 +13,14 @@ let unitId = '';
 
 async function applicantWithApplication(name: string, username: string, mobile: string) {
   const c = new ApiClient(e2e.platform.url);
-  await c.call('POST', '/api/auth/register/applicant', { username, password: 'Apply2023x', realName: name, mobile, email: `${username}@example.cn`, captcha: '13579' });
+  await c.call('POST', '/api/auth/register/applicant', {
+    username,
+    password: 'Apply2023x',
+    realName: name,
+    mobile,
+    email: `${username}@example.cn`,
+    captcha: '13579',
+  });
   const { id } = await c.call<{ id: string }>('POST', '/api/applications');
   await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
   await c.call('POST', `/api/applications/${id}/pledge`);
@@ -29,7 +36,14 @@ const e2e = e2eSuite({
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
     const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT, unitType: '地州市科协', region: '乌鲁木齐市', contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', username: 'wlmqkx', password: 'Unit2023x',
+      unitName: UNIT,
+      unitType: '地州市科协',
+      region: '乌鲁木齐市',
+      contactName: '王五',
+      contactPhone: '13609901234',
+      mobile: '13609901234',
+      username: 'wlmqkx',
+      password: 'Unit2023x',
     });
     unitId = unit.id;
   },
@@ -37,7 +51,11 @@ const e2e = e2eSuite({
 
 /** Before a screenshot: no table still loading, and the fade of its spinner over. */
 async function settled(page: Page) {
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => {});
   await page.waitForTimeout(400);
 }
 
@@ -54,7 +72,10 @@ async function submitFromEditor(page: Page, chooseUnit: boolean) {
     await choose(page, '推荐单位', UNIT);
     await dialog.getByRole('button', { name: '确定提交' }).click();
   }
-  await page.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
+  await page
+    .getByRole('link', { name: `[申报人]提交到[${UNIT}]` })
+    .first()
+    .waitFor();
 }
 
 async function openPending(page: Page, name: string) {
@@ -117,13 +138,23 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
 
     // the applicant reads the 修改意见, edits and resubmits to the same unit
     await a.reload();
-    await row(a, 'ZMKJ2023').getByRole('link', { name: `[${UNIT}]退回到[申报人]` }).waitFor();
+    await row(a, 'ZMKJ2023')
+      .getByRole('link', { name: `[${UNIT}]退回到[申报人]` })
+      .waitFor();
     await row(a, 'ZMKJ2023').getByText('编辑申请书/提交').click();
-    await a.getByText(/请在主要事迹中注明推广面积的数据来源/).first().waitFor();
+    await a
+      .getByText(/请在主要事迹中注明推广面积的数据来源/)
+      .first()
+      .waitFor();
     await look(a, 'routing-05-returned');
-    await a.getByRole('textbox', { name: '主要事迹' }).fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
+    await a
+      .getByRole('textbox', { name: '主要事迹' })
+      .fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩（数据来源：自治区农业农村厅2022年统计公报）。');
     await a.getByRole('button', { name: '提交', exact: true }).click();
-    await a.getByRole('link', { name: `[申报人]提交到[${UNIT}]` }).first().waitFor();
+    await a
+      .getByRole('link', { name: `[申报人]提交到[${UNIT}]` })
+      .first()
+      .waitFor();
 
     // the unit sees what changed, writes 推荐单位意见, uploads 推荐报告扫描件 and 提交 to 自治区科协
     await openPending(u, '古丽娜尔');
@@ -133,11 +164,16 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
     await u.getByRole('button', { name: '保存', exact: true }).click();
     await u.getByText('已保存', { exact: true }).first().waitFor();
-    await u.locator('section[aria-label="推荐报告扫描件"] input[type=file]').first().setInputFiles({ name: '推荐报告（盖章）.pdf', mimeType: 'application/pdf', buffer: pdfBytes('report') });
+    await u
+      .locator('section[aria-label="推荐报告扫描件"] input[type=file]')
+      .first()
+      .setInputFiles({ name: '推荐报告（盖章）.pdf', mimeType: 'application/pdf', buffer: pdfBytes('report') });
     await u.getByText('推荐报告（盖章）.pdf').first().waitFor();
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
-    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
+    await row(u, '古丽娜尔')
+      .getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` })
+      .waitFor();
     await look(u, 'routing-07-forwarded');
 
     // 收回 before 自治区科协 has opened it, then 提交 again
@@ -146,12 +182,18 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await openPending(u, '古丽娜尔');
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
-    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).waitFor();
+    await row(u, '古丽娜尔')
+      .getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` })
+      .waitFor();
 
     // two more forwarded and a fourth refused with the quota
     const unitApi = new ApiClient(e2e.platform.url);
     await unitApi.login('wlmqkx', 'Unit2023x');
-    const others = [['王建国', 'wangjg01', '13899990002'], ['李明', 'liming01', '13899990003'], ['张伟', 'zhangw01', '13899990004']] as const;
+    const others = [
+      ['王建国', 'wangjg01', '13899990002'],
+      ['李明', 'liming01', '13899990003'],
+      ['张伟', 'zhangw01', '13899990004'],
+    ] as const;
     for (const [i, [name, username, mobile]] of others.entries()) {
       const { c, id } = await applicantWithApplication(name, username, mobile);
       await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
@@ -162,7 +204,10 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     }
     await openPending(u, '张伟');
     await u.getByRole('button', { name: '提交', exact: true }).click();
-    await u.getByText(/每个推荐单位最多向自治区科协推荐3名候选人/).first().waitFor();
+    await u
+      .getByText(/每个推荐单位最多向自治区科协推荐3名候选人/)
+      .first()
+      .waitFor();
     await look(u, 'routing-08-quota');
   }, 240_000); // axe on every page
 
@@ -206,7 +251,9 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await look(u, 'routing-10-query');
 
     // the status opens 流程情况: every transfer with 从, 到, 办理人, 意见
-    await row(u, '古丽娜尔').getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` }).click();
+    await row(u, '古丽娜尔')
+      .getByRole('link', { name: `[${UNIT}]提交到[自治区科协]` })
+      .click();
     const flow = u.getByRole('dialog');
     await flow.getByText('流程情况').first().waitFor();
     await flow.getByText('请在主要事迹中注明推广面积的数据来源。').first().waitFor();

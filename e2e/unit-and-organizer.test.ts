@@ -4,7 +4,6 @@ import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, newPage, look, choose } from 
 
 const e2e = e2eSuite();
 
-
 const errorToast = (page: Page) => page.locator('.ant-message-notice, .ant-alert-error').first();
 
 describe('推荐单位 registers, waits for 自治区科协, then logs in', () => {
@@ -43,7 +42,10 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     const row = org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' });
     await row.waitFor();
     await look(org.page, 'unit-04-organizer-pending');
-    await row.getByRole('button', { name: /通\s*过/ }).first().click();
+    await row
+      .getByRole('button', { name: /通\s*过/ })
+      .first()
+      .click();
     await row.waitFor({ state: 'detached' });
     await org.page.getByRole('tab', { name: '已通过' }).click();
     await org.page.locator('tr', { hasText: '昌吉回族自治州科学技术协会' }).waitFor();
@@ -80,7 +82,14 @@ describe('找回 through the outbox', () => {
     const reg = await fetch(`${e2e.platform.url}/api/auth/register/applicant`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrf, cookie: cookies.join('; ') },
-      body: JSON.stringify({ username: 'forgetful1', password: 'OldPass123', realName: '阿依古丽', mobile: '13566667777', email: 'ayi@example.cn', captcha: CAPTCHA }),
+      body: JSON.stringify({
+        username: 'forgetful1',
+        password: 'OldPass123',
+        realName: '阿依古丽',
+        mobile: '13566667777',
+        email: 'ayi@example.cn',
+        captcha: CAPTCHA,
+      }),
     });
     expect(reg.status).toBe(200);
 
@@ -112,7 +121,10 @@ describe('找回 through the outbox', () => {
     await look(page, 'recover-02-done');
 
     await login(page, 'forgetful1', 'OldPass123');
-    await page.getByText(/用户名或密码错误/).first().waitFor();
+    await page
+      .getByText(/用户名或密码错误/)
+      .first()
+      .waitFor();
     await login(page, 'forgetful1', 'NewPass456');
     await page.getByRole('menuitem', { name: '我的申报表' }).waitFor();
   }, 240_000); // axe on every page

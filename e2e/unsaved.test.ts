@@ -22,7 +22,12 @@ async function openEditor(viewport: { width: number; height: number }) {
   const password = 'Unsaved2023x';
   const api = new ApiClient(e2e.platform.url);
   await api.call('POST', '/api/auth/register/applicant', {
-    username, password, realName: `阿依${seq}`, mobile: `1389977${String(seq).padStart(4, '0')}`, email: `${username}@example.cn`, captcha: '13579',
+    username,
+    password,
+    realName: `阿依${seq}`,
+    mobile: `1389977${String(seq).padStart(4, '0')}`,
+    email: `${username}@example.cn`,
+    captcha: '13579',
   });
   const { id } = await api.call<{ id: string }>('POST', '/api/applications');
   const { context, page } = await newPage(e2e.browser, e2e.platform.url, viewport);

@@ -6,7 +6,10 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'server', 'db', 'migrations');
 const before = new Set(fs.readdirSync(dir));
-const r = spawnSync(path.join(root, 'node_modules', '.bin', 'drizzle-kit'), ['generate', '--config', 'server/db/drizzle.config.ts', '--name', 'drift_check'], { cwd: root, encoding: 'utf8' });
+const r = spawnSync(path.join(root, 'node_modules', '.bin', 'drizzle-kit'), ['generate', '--config', 'server/db/drizzle.config.ts', '--name', 'drift_check'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 const added = fs.readdirSync(dir).filter((f) => !before.has(f));
 if (added.length) {
   for (const f of added) fs.rmSync(path.join(dir, f));

@@ -15,10 +15,18 @@ function newestMtime(dir) {
   return newest;
 }
 
-const sources = Math.max(newestMtime(path.join(root, 'web', 'src')), newestMtime(path.join(root, 'core')), fs.statSync(path.join(root, 'web', 'index.html')).mtimeMs);
+const sources = Math.max(
+  newestMtime(path.join(root, 'web', 'src')),
+  newestMtime(path.join(root, 'core')),
+  fs.statSync(path.join(root, 'web', 'index.html')).mtimeMs,
+);
 if (!fs.existsSync(dist) || fs.statSync(dist).mtimeMs < sources) {
   console.log('正在构建前端页面（首次启动或页面代码有更新时需要，约半分钟）…');
-  const build = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 

@@ -49,9 +49,15 @@ function reachable(url) {
     const u = new URL(url);
     const socket = net.connect({ host: u.hostname, port: Number(u.port || 5432) });
     socket.setTimeout(2000);
-    socket.on('connect', () => { socket.destroy(); resolve(true); });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
-    socket.on('timeout', () => { socket.destroy(); resolve(false); });
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -65,11 +71,14 @@ function ensureChromium() {
     process.exit(1);
   }
   console.log('正在安装 Debian 的 chromium 与中文字体 fonts-noto-cjk …');
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk'], { stdio: 'inherit' });
+  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(1);
 }
 
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+step('format (prettier --check; npm run format fixes it)', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
 // TEST_DATABASE_URL emptied: this pass is PGlite's even where the caller (.ci/run) names a PostgreSQL

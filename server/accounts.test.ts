@@ -19,7 +19,12 @@ describe('注册 and 登录', () => {
   it('registers an applicant, logs in with the captcha and shows the user on /me', async () => {
     const c = new Client(t.app);
     const reg = await c.post('/api/auth/register/applicant', {
-      username: 'zhangsan01', password: 'Abcdef12', realName: '张三', mobile: '13912345678', email: 'zs@example.cn', captcha: CAPTCHA,
+      username: 'zhangsan01',
+      password: 'Abcdef12',
+      realName: '张三',
+      mobile: '13912345678',
+      email: 'zs@example.cn',
+      captcha: CAPTCHA,
     });
     expect(reg.statusCode).toBe(200);
     expect(json(reg).user).toMatchObject({ username: 'zhangsan01', role: 'applicant', realName: '张三' });
@@ -45,7 +50,12 @@ describe('注册 and 登录', () => {
   it('refuses a duplicate user name', async () => {
     const { username } = await buildApplicant(t.s);
     const res = await new Client(t.app).post('/api/auth/register/applicant', {
-      username, password: 'Abcdef12', realName: '李四', mobile: '13912345678', email: 'ls@example.cn', captcha: CAPTCHA,
+      username,
+      password: 'Abcdef12',
+      realName: '李四',
+      mobile: '13912345678',
+      email: 'ls@example.cn',
+      captcha: CAPTCHA,
     });
     expect(res.statusCode).toBe(409);
     expect(errorOf(res).message).toContain('用户名已被注册');
@@ -98,10 +108,16 @@ describe('注册 and 登录', () => {
     expect(errorOf(right).message).toContain('锁定15分钟');
     expect(c.cookies.has('sid')).toBe(false);
     // the lock is kept for this name and this address (server/proxy-lockout.test.ts: other addresses are not locked)
-    const [row] = await t.s.db.select().from(loginFailures).where(and(eq(loginFailures.ip, '127.0.0.1'), gt(loginFailures.lockedUntil, new Date())));
+    const [row] = await t.s.db
+      .select()
+      .from(loginFailures)
+      .where(and(eq(loginFailures.ip, '127.0.0.1'), gt(loginFailures.lockedUntil, new Date())));
     expect(row!.lockedUntil!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     // once the lock has passed, the right password works again
-    await t.s.db.update(loginFailures).set({ lockedUntil: new Date(Date.now() - 1000) }).where(eq(loginFailures.account, row!.account));
+    await t.s.db
+      .update(loginFailures)
+      .set({ lockedUntil: new Date(Date.now() - 1000) })
+      .where(eq(loginFailures.account, row!.account));
     expect((await c.post('/api/auth/login', { username, password, captcha: CAPTCHA })).statusCode).toBe(200);
   });
 
@@ -110,7 +126,10 @@ describe('注册 and 登录', () => {
     const c = new Client(t.app);
     await c.login(username, password);
     expect((await c.get('/api/applications/mine')).statusCode).toBe(200);
-    await t.s.db.update(sessions).set({ lastSeenAt: new Date(Date.now() - 31 * 60_000) }).where(eq(sessions.userId, user.id));
+    await t.s.db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(Date.now() - 31 * 60_000) })
+      .where(eq(sessions.userId, user.id));
     const res = await c.get('/api/applications/mine');
     expect(res.statusCode).toBe(401);
     expect(errorOf(res).message).toContain('重新登录');
@@ -135,8 +154,15 @@ describe('推荐单位 registration and approval', () => {
   it('a registered unit cannot log in until 自治区科协 approves it', async () => {
     const c = new Client(t.app);
     const reg = await c.post('/api/auth/register/unit', {
-      username: 'kmkx2023', password: 'Abcdef12', unitName: '克拉玛依市科学技术协会', unitType: '地州市科协', region: '克拉玛依市',
-      contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', captcha: CAPTCHA,
+      username: 'kmkx2023',
+      password: 'Abcdef12',
+      unitName: '克拉玛依市科学技术协会',
+      unitType: '地州市科协',
+      region: '克拉玛依市',
+      contactName: '王五',
+      contactPhone: '13609901234',
+      mobile: '13609901234',
+      captcha: CAPTCHA,
     });
     expect(reg.statusCode).toBe(200);
     expect(json(reg).pending).toBe(true);
@@ -175,11 +201,22 @@ describe('推荐单位 registration and approval', () => {
 
   it('refuses unit registration outside the code tables', async () => {
     const res = await new Client(t.app).post('/api/auth/register/unit', {
-      username: 'badunit1', password: 'Abcdef12', unitName: '某某单位测试', unitType: '不存在的类型', region: '北京市',
-      contactName: '王五', contactPhone: '13609901234', mobile: '13609901234', captcha: CAPTCHA,
+      username: 'badunit1',
+      password: 'Abcdef12',
+      unitName: '某某单位测试',
+      unitType: '不存在的类型',
+      region: '北京市',
+      contactName: '王五',
+      contactPhone: '13609901234',
+      mobile: '13609901234',
+      captcha: CAPTCHA,
     });
     expect(res.statusCode).toBe(400);
-    expect(errorOf(res).fields!.map((f) => f.field).sort()).toEqual(['region', 'unitType']);
+    expect(
+      errorOf(res)
+        .fields!.map((f) => f.field)
+        .sort(),
+    ).toEqual(['region', 'unitType']);
     expect(await t.s.db.select().from(units).where(eq(units.name, '某某单位测试'))).toHaveLength(0);
   });
 });

@@ -23,24 +23,50 @@ export const ADMIN_OPTION_NAMES = ['username', 'password', 'name', 'type', 'regi
 export async function runAdminCommand(s: Services, command: AdminCommand, values: AdminOptions): Promise<string> {
   if (command === 'create-organizer') {
     const input = parse(z.object({ username: usernameSchema, password: passwordSchema, name: text('姓名').optional() }), {
-      username: values.username, password: values.password, name: values.name,
+      username: values.username,
+      password: values.password,
+      name: values.name,
     });
     await s.db.insert(users).values({
-      username: input.username.toLowerCase(), passwordHash: await hashPassword(input.password), role: 'organizer', realName: input.name ?? '自治区科协管理员',
+      username: input.username.toLowerCase(),
+      passwordHash: await hashPassword(input.password),
+      role: 'organizer',
+      realName: input.name ?? '自治区科协管理员',
     });
     return `已创建自治区科协账号 ${input.username}`;
   }
   if (command === 'create-unit') {
-    const input = parse(unitCreateSchema, {
-      unitName: values.name, unitType: values.type, region: values.region, contactName: values.contact ?? '单位管理员',
-      contactPhone: values.phone ?? values.mobile, mobile: values.mobile, email: values.email,
-      username: values.username, password: values.password,
-    }, { contactPhone: '联系电话（--phone）', mobile: '手机（--mobile）', email: '电子邮箱（--email）', unitName: '单位名称（--name）', unitType: '单位类型（--type）', region: '所在地区（--region）' });
+    const input = parse(
+      unitCreateSchema,
+      {
+        unitName: values.name,
+        unitType: values.type,
+        region: values.region,
+        contactName: values.contact ?? '单位管理员',
+        contactPhone: values.phone ?? values.mobile,
+        mobile: values.mobile,
+        email: values.email,
+        username: values.username,
+        password: values.password,
+      },
+      {
+        contactPhone: '联系电话（--phone）',
+        mobile: '手机（--mobile）',
+        email: '电子邮箱（--email）',
+        unitName: '单位名称（--name）',
+        unitType: '单位类型（--type）',
+        region: '所在地区（--region）',
+      },
+    );
     const unit = await createUnitAccount(s, input, { organizerId: '00000000-0000-0000-0000-000000000000' });
     return `已创建推荐单位 ${unit.name}（${unit.region}），账号 ${input.username}，已通过审核可直接登录`;
   }
   if (command === 'list-users') {
-    const rows = await s.db.select({ user: users, unit: units }).from(users).leftJoin(units, eq(units.id, users.unitId)).orderBy(asc(users.role), asc(users.username));
+    const rows = await s.db
+      .select({ user: users, unit: units })
+      .from(users)
+      .leftJoin(units, eq(units.id, users.unitId))
+      .orderBy(asc(users.role), asc(users.username));
     const lines = [['用户名', '角色', '姓名', '单位', '单位状态'].join('\t')];
     for (const { user, unit } of rows) {
       lines.push([user.username, ROLE_LABELS[user.role as Role] ?? user.role, user.realName, unit?.name ?? '', unit?.status ?? ''].join('\t'));

@@ -45,8 +45,14 @@ beforeAll(async () => {
   server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
     cwd: root,
     env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', ADMIN_PASSWORD: 'Admin2023x',
-      LOG_LEVEL: 'warn', WEB_DIST: path.join(dataDir, 'no-web'),
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      ADMIN_PASSWORD: 'Admin2023x',
+      LOG_LEVEL: 'warn',
+      WEB_DIST: path.join(dataDir, 'no-web'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -75,12 +81,40 @@ describe('admin commands while the platform runs on PGlite', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^admin\t自治区科协/m);
 
-    const created = await cli('create-unit', '--name', '乌鲁木齐市科学技术协会', '--type', '地州市科协', '--region', '乌鲁木齐市', '--mobile', '13609911234', '--phone', '0991-2345678', '--username', 'wlmqkx', '--password', 'Wlmq2023x');
+    const created = await cli(
+      'create-unit',
+      '--name',
+      '乌鲁木齐市科学技术协会',
+      '--type',
+      '地州市科协',
+      '--region',
+      '乌鲁木齐市',
+      '--mobile',
+      '13609911234',
+      '--phone',
+      '0991-2345678',
+      '--username',
+      'wlmqkx',
+      '--password',
+      'Wlmq2023x',
+    );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('已创建推荐单位 乌鲁木齐市科学技术协会');
     // a refusal comes back as the error it is
-    const refused = await cli('create-unit', '--name', '乌鲁木齐市科学技术协会', '--type', '地州市科协', '--region', '乌鲁木齐市', '--username', 'wlmqkx2', '--password', 'Wlmq2023x');
+    const refused = await cli(
+      'create-unit',
+      '--name',
+      '乌鲁木齐市科学技术协会',
+      '--type',
+      '地州市科协',
+      '--region',
+      '乌鲁木齐市',
+      '--username',
+      'wlmqkx2',
+      '--password',
+      'Wlmq2023x',
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('手机');
 
@@ -113,9 +147,19 @@ describe('admin commands while the platform runs on PGlite', () => {
     fs.chmodSync(dataDir, 0o755);
     try {
       const attempt = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ['-e', `require('net').createConnection(${JSON.stringify(socketPath)}).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => { console.log(e.code); process.exit(3) })`], {
-          uid: 65534, gid: 65534, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          [
+            '-e',
+            `require('net').createConnection(${JSON.stringify(socketPath)}).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => { console.log(e.code); process.exit(3) })`,
+          ],
+          {
+            uid: 65534,
+            gid: 65534,
+            cwd: '/',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let out = '';
         child.stdout!.on('data', (d) => (out += d));
         child.stderr!.on('data', (d) => (out += d));

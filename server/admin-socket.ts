@@ -123,7 +123,11 @@ export function sendAdminCommand(socketPath: string, command: AdminCommand, opti
     conn.on('data', (chunk: string) => (answer += chunk));
     conn.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(err.code === 'EACCES' ? `没有权限连接 ${socketPath}：请以运行平台的同一系统用户执行` : `无法连接运行中的平台（${socketPath}）：${err.message}`));
+      reject(
+        new Error(
+          err.code === 'EACCES' ? `没有权限连接 ${socketPath}：请以运行平台的同一系统用户执行` : `无法连接运行中的平台（${socketPath}）：${err.message}`,
+        ),
+      );
     });
     conn.on('end', () => {
       clearTimeout(timer);

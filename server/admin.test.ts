@@ -17,7 +17,13 @@ afterAll(async () => t?.close());
 
 const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string; fields?: { field: string; message: string }[] } }).error;
 
-type Campaign = { id: string; programCode: string; year: number; title: string; settings: Record<string, unknown> & { unitQuota: number; windows: { apply: { start: string; end: string } } } };
+type Campaign = {
+  id: string;
+  programCode: string;
+  year: number;
+  title: string;
+  settings: Record<string, unknown> & { unitQuota: number; windows: { apply: { start: string; end: string } } };
+};
 
 describe('评选活动设置', () => {
   it('the 2023 最美科技工作者 campaign exists after the first start with 申报 open', async () => {
@@ -46,7 +52,10 @@ describe('评选活动设置', () => {
 
   it('活动名称 takes 4 to 100 characters (core campaignTitleSchema, as the web checks it); a refused title changes nothing', async () => {
     const c = json<Campaign>(await admin.get('/api/campaigns/current'));
-    for (const [title, message] of [['评选', '活动名称至少4个字'], ['名'.repeat(101), '活动名称不能超过100字']] as const) {
+    for (const [title, message] of [
+      ['评选', '活动名称至少4个字'],
+      ['名'.repeat(101), '活动名称不能超过100字'],
+    ] as const) {
       const res = await admin.put(`/api/admin/campaigns/${c.id}`, { title, settings: c.settings });
       expect(res.statusCode).toBe(400);
       expect(errorOf(res).fields).toEqual([{ field: 'title', label: '活动名称', message }]);
@@ -77,8 +86,14 @@ describe('评选活动设置', () => {
 describe('推荐单位管理 and 消息发件箱', () => {
   it('the organizer creates a unit that can log in at once', async () => {
     const res = await admin.post('/api/admin/units', {
-      unitName: '新疆维吾尔自治区农学会', unitType: '自治区学会（协会、研究会）', region: '自治区级',
-      contactName: '赵六', contactPhone: '0991-6386020', mobile: '13609906020', username: 'xjnxh01', password: 'Abcdef12',
+      unitName: '新疆维吾尔自治区农学会',
+      unitType: '自治区学会（协会、研究会）',
+      region: '自治区级',
+      contactName: '赵六',
+      contactPhone: '0991-6386020',
+      mobile: '13609906020',
+      username: 'xjnxh01',
+      password: 'Abcdef12',
     });
     expect(res.statusCode).toBe(200);
     expect(json(res)).toMatchObject({ status: 'active', statusLabel: '已通过', username: 'xjnxh01' });
@@ -111,7 +126,15 @@ describe('推荐单位管理 and 消息发件箱', () => {
         await cl.get('/api/admin/units'),
         await cl.post(`/api/admin/units/${pending.unit.id}/approve`),
         await cl.post(`/api/admin/units/${pending.unit.id}/refuse`, { reason: '不行不行' }),
-        await cl.post('/api/admin/units', { unitName: '越权创建单位', unitType: '企业科协', region: '哈密市', contactName: '某', contactPhone: '13600000000', username: 'hack01', password: 'Abcdef12' }),
+        await cl.post('/api/admin/units', {
+          unitName: '越权创建单位',
+          unitType: '企业科协',
+          region: '哈密市',
+          contactName: '某',
+          contactPhone: '13600000000',
+          username: 'hack01',
+          password: 'Abcdef12',
+        }),
         await cl.get('/api/admin/outbox'),
         await cl.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, unitQuota: 9 } }),
       ]) {

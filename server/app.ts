@@ -72,8 +72,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     global: false,
     // counted in the database, so that several app instances share the limits
     store: postgresRateLimitStore(services.db),
-    errorResponseBuilder: (_req, ctx) =>
-      new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
+    errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
   });
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 1024 * 1024 * 1024 } });
   // API replies of 1 KB or more (JSON; the captcha's SVG) are compressed, br or gzip as the browser accepts.
@@ -104,7 +103,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       return reply.status(413).send({ error: { code: 'TOO_LARGE', message: '文件过大，超过了允许的大小' } });
     }
     if (e.statusCode === 415 || e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.status(415).send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求内容的格式不受支持：请以 JSON 格式提交（Content-Type: application/json）' } });
+      return reply
+        .status(415)
+        .send({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求内容的格式不受支持：请以 JSON 格式提交（Content-Type: application/json）' } });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       const message = e.statusCode === 413 ? '提交的内容过大' : '请求格式不正确，请刷新页面后重试';

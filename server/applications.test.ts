@@ -15,8 +15,14 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 type Detail = {
-  id: string; number: string; status: string; statusLabel: string; form: Record<string, unknown>; pledgedAt: string | null;
-  abilities: Record<string, boolean>; attachments: { id: string; kind: string; name: string; mime: string }[];
+  id: string;
+  number: string;
+  status: string;
+  statusLabel: string;
+  form: Record<string, unknown>;
+  pledgedAt: string | null;
+  abilities: Record<string, boolean>;
+  attachments: { id: string; kind: string; name: string; mime: string }[];
   eligibility: { refused: string[]; flags: string[] };
 };
 const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string; fields?: { field: string; message: string }[] } }).error;
@@ -53,14 +59,17 @@ describe('我的申报表 → 我要申请 → 保存', () => {
     expect(partial.statusCode).toBe(200);
     expect(json<Detail>(partial).form).toMatchObject({ name: '古丽娜尔', workUnit: '新疆农业科学院' });
 
-    const list = json<{ number: string; applicantName: string; statusLabel: string; abilities: Record<string, boolean> }[]>(await c.get('/api/applications/mine'));
+    const list = json<{ number: string; applicantName: string; statusLabel: string; abilities: Record<string, boolean> }[]>(
+      await c.get('/api/applications/mine'),
+    );
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ number: created.number, applicantName: '古丽娜尔', statusLabel: '申报人', abilities: { edit: true, delete: true } });
 
     const check = json<{ complete: boolean; missing: { label: string }[] }>(await c.get(`/api/applications/${created.id}/check`));
     expect(check.complete).toBe(false);
     const labels = check.missing.map((m) => m.label);
-    for (const l of ['身份证号码', '性别', '民族', '出生日期', '推荐领域', '主要事迹', '感人故事', '承诺', '个人诚信承诺', '所在单位意见', '政审材料']) expect(labels).toContain(l);
+    for (const l of ['身份证号码', '性别', '民族', '出生日期', '推荐领域', '主要事迹', '感人故事', '承诺', '个人诚信承诺', '所在单位意见', '政审材料'])
+      expect(labels).toContain(l);
     expect(labels).not.toContain('单位名称');
     expect(check.missing).toContainEqual({ field: 'media.photo', label: '照片', message: '照片 0 张，要求至少 1 张' });
 
@@ -193,7 +202,10 @@ describe('【附件】', () => {
     const filesDir = path.join(t.s.config.dataDir, 'files');
     const count = () => (fs.existsSync(filesDir) ? fs.readdirSync(filesDir, { recursive: true }).length : 0);
     const before = count();
-    for (const [name, bytes] of [['scan.jpg', exeBytes()], ['scan.pdf', htmlBytes()]] as const) {
+    for (const [name, bytes] of [
+      ['scan.jpg', exeBytes()],
+      ['scan.pdf', htmlBytes()],
+    ] as const) {
       const res = await c.upload(`/api/applications/${id}/attachments`, 'integrity_pledge', name, bytes);
       expect(res.statusCode).toBe(415);
       expect(errorOf(res).message).toContain('要求为 PDF、JPEG 或 PNG 格式');
@@ -220,7 +232,9 @@ describe('【附件】', () => {
       const c = new Client(small.app);
       await c.login(a.username, a.password);
       const { id } = json<Detail>(await c.post('/api/applications'));
-      const [camp] = await small.s.db.execute(sql`select id, settings from campaigns limit 1`).then((r) => (r as unknown as { rows: unknown[] }).rows as { id: string; settings: { media: { scanMaxBytes: number } } }[]);
+      const [camp] = await small.s.db
+        .execute(sql`select id, settings from campaigns limit 1`)
+        .then((r) => (r as unknown as { rows: unknown[] }).rows as { id: string; settings: { media: { scanMaxBytes: number } } }[]);
       camp!.settings.media.scanMaxBytes = 4096;
       await small.s.db.execute(sql`update campaigns set settings = ${JSON.stringify(camp!.settings)}::jsonb where id = ${camp!.id}`);
       const res = await c.upload(`/api/applications/${id}/attachments`, 'integrity_pledge', 'big.jpg', jpegBytes(10_000));

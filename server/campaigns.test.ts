@@ -50,7 +50,10 @@ beforeAll(async () => {
   stored.unitQuota = 1;
   stored.youthAgeLimit = 200;
   const [program] = await t.s.db.select().from(programs).where(eq(programs.code, 'ZMKJ'));
-  const [old] = await t.s.db.insert(campaigns).values({ programId: program!.id, year: 2022, title: '2022年“新疆最美科技工作者”学习宣传活动', settings: stored }).returning();
+  const [old] = await t.s.db
+    .insert(campaigns)
+    .values({ programId: program!.id, year: 2022, title: '2022年“新疆最美科技工作者”学习宣传活动', settings: stored })
+    .returning();
   oldId = old!.id;
 });
 afterAll(async () => {
@@ -83,7 +86,14 @@ describe('stored settings read through the schema', () => {
     const ac = await loggedIn(applicant);
     const c = json<Campaign>(await ac.get(`/api/campaigns/${oldId}`));
     const d = defaultCampaignSettings(2022);
-    expect(c).toEqual({ id: oldId, programCode: 'ZMKJ', programName: '最美科技工作者', year: 2022, title: '2022年“新疆最美科技工作者”学习宣传活动', settings: expect.any(Object) });
+    expect(c).toEqual({
+      id: oldId,
+      programCode: 'ZMKJ',
+      programName: '最美科技工作者',
+      year: 2022,
+      title: '2022年“新疆最美科技工作者”学习宣传活动',
+      settings: expect.any(Object),
+    });
     expect(c.settings.media).toEqual(d.media);
     expect(c.settings.windows.publicity).toEqual({ start: '2022-06-01', end: '2022-12-31' });
     expect(c.settings.windows.apply).toEqual({ start: day(-1), end: day(30) });
@@ -91,7 +101,9 @@ describe('stored settings read through the schema', () => {
     expect(c.settings.youthAgeLimit).toBe(45);
     expect(Object.keys(c.settings).sort()).toEqual(Object.keys(d).sort());
     const mine = warnings.filter((w) => w.includes(oldId));
-    expect(mine).toEqual([`评选活动“2022年“新疆最美科技工作者”学习宣传活动”（${oldId}）的设置 youthAgeLimit 不符合规则：青年科技工作者年龄上限应为1至100之间的整数；已暂用默认值，请在评选活动设置中核对后保存`]);
+    expect(mine).toEqual([
+      `评选活动“2022年“新疆最美科技工作者”学习宣传活动”（${oldId}）的设置 youthAgeLimit 不符合规则：青年科技工作者年龄上限应为1至100之间的整数；已暂用默认值，请在评选活动设置中核对后保存`,
+    ]);
     // reported once, not at every read
     await ac.get(`/api/campaigns/${oldId}`);
     expect(warnings.filter((w) => w.includes(oldId))).toHaveLength(1);
@@ -101,7 +113,7 @@ describe('stored settings read through the schema', () => {
     expect(full.settings).toEqual(c.settings);
   });
 
-  it('uploads to an application of that campaign take its limits (the defaults), not the newest campaign\'s', async () => {
+  it("uploads to an application of that campaign take its limits (the defaults), not the newest campaign's", async () => {
     const { ac, id } = await oldApplication();
     // the newest campaign allows scans of 1 MB; the 2022 campaign has no media section: the default 20 MB applies
     const scan = await ac.upload(`/api/applications/${id}/attachments`, 'integrity_pledge', '承诺.pdf', Buffer.concat([pdfBytes('x'), Buffer.alloc(2 * MiB)]));
@@ -175,7 +187,10 @@ describe('GET /api/campaigns/:id', () => {
   it('takes no body, and changes nothing', async () => {
     const c = await loggedIn(await buildApplicant(t.s));
     const before = await t.s.db.select().from(campaigns).where(eq(campaigns.id, currentId));
-    const withBody = await c.request('GET', `/api/campaigns/${currentId}`, undefined, { payload: JSON.stringify({ settings: {} }), headers: { 'content-type': 'application/json' } });
+    const withBody = await c.request('GET', `/api/campaigns/${currentId}`, undefined, {
+      payload: JSON.stringify({ settings: {} }),
+      headers: { 'content-type': 'application/json' },
+    });
     // Fastify does not parse a GET's body (noBody in the route refuses one if it ever did): the body changes nothing
     expect(withBody.statusCode).toBe(200);
     expect(json(withBody)).toEqual(json(await c.get(`/api/campaigns/${currentId}`)));

@@ -93,7 +93,9 @@ function loadTrustProxy(value: string | undefined): Config['trustProxy'] {
   if (text === '' || text === '0' || text.toLowerCase() === 'false') return false;
   const usage = '应填写反向代理服务器的地址或网段，多个用逗号分隔，如 127.0.0.1 或 10.0.0.0/8,::1；不经反向代理时请不要设置';
   if (/^\d+$/.test(text)) {
-    throw new Error(`环境变量 TRUST_PROXY 不接受代理层数 "${text}"：只按层数信任无法确认请求确实来自代理，直接访问服务器的客户端可以伪造地址。TRUST_PROXY ${usage}`);
+    throw new Error(
+      `环境变量 TRUST_PROXY 不接受代理层数 "${text}"：只按层数信任无法确认请求确实来自代理，直接访问服务器的客户端可以伪造地址。TRUST_PROXY ${usage}`,
+    );
   }
   if (['true', 'yes', '*', 'all'].includes(text.toLowerCase())) {
     throw new Error(`环境变量 TRUST_PROXY 不能为 "${text}"：信任任何来源的 X-Forwarded-For 会让任何人伪造自己的地址、绕过频率限制。TRUST_PROXY ${usage}`);

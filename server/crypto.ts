@@ -54,8 +54,7 @@ export function loadDataKey(dataKey: string | null, dataDir: string): Buffer {
 
 export const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
 export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
-export const randomDigits = (n: number) =>
-  Array.from({ length: n }, () => crypto.randomInt(0, 10)).join('');
+export const randomDigits = (n: number) => Array.from({ length: n }, () => crypto.randomInt(0, 10)).join('');
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -66,8 +66,7 @@ describe('找回', () => {
     const withMobile = await buildApplicant(t.s, { mobile: '13733334444' });
     const noEmail = await buildApplicant(t.s);
     await t.s.db.update(users).set({ email: null }).where(eq(users.id, noEmail.user.id));
-    const send = (username: string, channel: string) =>
-      new Client(t.app).post('/api/auth/recover/send', { username, channel, captcha: CAPTCHA }).then(answer);
+    const send = (username: string, channel: string) => new Client(t.app).post('/api/auth/recover/send', { username, channel, captcha: CAPTCHA }).then(answer);
     const real = await send(withMobile.username, 'mobile');
     expect(real.status).toBe(200);
     expect(real.body).not.toContain('4444');

@@ -18,7 +18,10 @@ let t: Awaited<ReturnType<typeof startTestPlatform>>;
 afterAll(async () => t?.close());
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-interface Route { method: Method; path: string }
+interface Route {
+  method: Method;
+  path: string;
+}
 
 /** The routes as docs/API.md lists them: `| METHOD /api/path… |` rows (query strings dropped). */
 export function documentedRoutes(): Route[] {
@@ -41,8 +44,10 @@ const BOOKKEEPING = new Set(['sessions', 'rate_limits', 'login_failures', 'captc
 const USER_LOCK_COLUMNS = ['failed_logins', 'locked_until'];
 
 async function tableNames(): Promise<string[]> {
-  const res = await t.s.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
-  return ((res as unknown as { rows: { table_name: string }[] }).rows).map((r) => r.table_name).filter((n) => !BOOKKEEPING.has(n));
+  const res = await t.s.db.execute(
+    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+  );
+  return (res as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name).filter((n) => !BOOKKEEPING.has(n));
 }
 
 let tables: string[] = [];
@@ -52,11 +57,21 @@ async function snapshot(): Promise<string> {
     return sql`select ${name}::text as t, count(*)::int as n, coalesce(md5(string_agg(${row}::text, '|' order by ${row}::text)), '') as h from ${sql.identifier(name)} x`;
   });
   const res = await t.s.db.execute(sql.join(parts, sql` union all `));
-  return ((res as unknown as { rows: { t: string; n: number; h: string }[] }).rows).map((r) => `${r.t}:${r.n}:${r.h}`).join('\n');
+  return (res as unknown as { rows: { t: string; n: number; h: string }[] }).rows.map((r) => `${r.t}:${r.n}:${r.h}`).join('\n');
 }
 
-interface Actor { name: string; client: Client | null; login?: { username: string; password: string } }
-const pools = { applicationIds: [] as string[], unitIds: [] as string[], attachmentIds: [] as string[], campaignIds: [] as string[], notificationIds: [] as number[] };
+interface Actor {
+  name: string;
+  client: Client | null;
+  login?: { username: string; password: string };
+}
+const pools = {
+  applicationIds: [] as string[],
+  unitIds: [] as string[],
+  attachmentIds: [] as string[],
+  campaignIds: [] as string[],
+  notificationIds: [] as number[],
+};
 let actors: Actor[] = [];
 let routes: Route[] = [];
 
@@ -71,11 +86,13 @@ beforeAll(async () => {
   const u1 = await buildUnit(t.s);
   const u2 = await buildUnit(t.s);
   const org = await buildOrganizer(t.s);
-  const clients = await Promise.all([a1, a2, u1, u2, org].map(async (who) => {
-    const c = new Client(t.app);
-    await c.login(who.username, who.password);
-    return c;
-  }));
+  const clients = await Promise.all(
+    [a1, a2, u1, u2, org].map(async (who) => {
+      const c = new Client(t.app);
+      await c.login(who.username, who.password);
+      return c;
+    }),
+  );
   const [c1, c2, cu1, cu2, corg] = clients as [Client, Client, Client, Client, Client];
   const draft = await buildApplication(t.s, a1.user);
   const ready = await readyApplication(t, a2, c2);
@@ -85,7 +102,10 @@ beforeAll(async () => {
   const scan = await c1.upload(`/api/applications/${draft.id}/attachments`, 'integrity_pledge', '承诺.pdf', pdfBytes());
   pools.applicationIds.push(draft.id, ready, atOrganizer.id);
   pools.unitIds.push(u1.unit.id, u2.unit.id);
-  pools.attachmentIds.push(json<{ id: string }>(scan).id, ...json<{ attachments: { id: string }[] }>(await c2.get(`/api/applications/${ready}`)).attachments.map((a) => a.id));
+  pools.attachmentIds.push(
+    json<{ id: string }>(scan).id,
+    ...json<{ attachments: { id: string }[] }>(await c2.get(`/api/applications/${ready}`)).attachments.map((a) => a.id),
+  );
   pools.campaignIds.push(json<{ id: string }>(await corg.get('/api/campaigns/current')).id);
   pools.notificationIds.push(...json<{ items: { id: number }[] }>(await cu1.get('/api/notifications')).items.map((n) => n.id));
   actors = [
@@ -99,14 +119,71 @@ beforeAll(async () => {
 }, 120_000);
 
 // ---- generators ----------------------------------------------------------------------------------------
-const nasty = fc.constantFrom('', ' ', 'a\u0000b', '\u0000', '\ud800', 'x\udc00y', '\u0007', '\u001b[2J', '\u202e反转', '<script>alert(1)</script>',
-  "' or 1=1 --", '../../etc/passwd', '%00', '新疆维吾尔自治区', '0', '-1', '1e309', 'null', 'true', '{}', '[]', CAPTCHA, 'ZMKJ20231', '全部', 'x'.repeat(5000));
-const str = fc.oneof({ weight: 3, arbitrary: nasty }, { weight: 2, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) });
+const nasty = fc.constantFrom(
+  '',
+  ' ',
+  'a\u0000b',
+  '\u0000',
+  '\ud800',
+  'x\udc00y',
+  '\u0007',
+  '\u001b[2J',
+  '\u202e反转',
+  '<script>alert(1)</script>',
+  "' or 1=1 --",
+  '../../etc/passwd',
+  '%00',
+  '新疆维吾尔自治区',
+  '0',
+  '-1',
+  '1e309',
+  'null',
+  'true',
+  '{}',
+  '[]',
+  CAPTCHA,
+  'ZMKJ20231',
+  '全部',
+  'x'.repeat(5000),
+);
+const str = fc.oneof(
+  { weight: 3, arbitrary: nasty },
+  { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
+);
 const scalar = fc.oneof(str, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
-const value = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.dictionary(str, scalar, { maxKeys: 3 }) });
+const value = fc.oneof(
+  { weight: 4, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.dictionary(str, scalar, { maxKeys: 3 }) },
+);
 const FORM_KEYS = APPLICATION_FIELDS.map((f) => f.key);
-const BODY_KEYS = ['form', 'unitId', 'text', 'ids', 'reason', 'title', 'settings', 'campaignId', 'username', 'password', 'captcha', 'realName', 'mobile',
-  'email', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'channel', 'code', 'newPassword', 'kind', 'extra'];
+const BODY_KEYS = [
+  'form',
+  'unitId',
+  'text',
+  'ids',
+  'reason',
+  'title',
+  'settings',
+  'campaignId',
+  'username',
+  'password',
+  'captcha',
+  'realName',
+  'mobile',
+  'email',
+  'unitName',
+  'unitType',
+  'region',
+  'contactName',
+  'contactPhone',
+  'channel',
+  'code',
+  'newPassword',
+  'kind',
+  'extra',
+];
 const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...BODY_KEYS) }, { weight: 1, arbitrary: str });
 const form = fc.dictionary(fc.oneof(fc.constantFrom(...FORM_KEYS), str), value, { maxKeys: 6 });
 const body = fc.oneof(
@@ -115,13 +192,29 @@ const body = fc.oneof(
   { weight: 5, arbitrary: fc.dictionary(key, fc.oneof(value, form), { maxKeys: 5 }) },
   { weight: 2, arbitrary: fc.record({ form }, { requiredKeys: [] }) },
 );
-const contentType = fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', '', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=xx', 'application/json; charset=gbk', 'application/offset+octet-stream');
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json',
+  'application/json',
+  'text/plain',
+  '',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=xx',
+  'application/json; charset=gbk',
+  'application/offset+octet-stream',
+);
 const uuidLike = fc.oneof(fc.uuid(), fc.constantFrom('00000000-0000-0000-0000-000000000000', 'not-a-uuid', '..%2F..%2Fetc', '%00', 'x'.repeat(300), '1'));
 const idFor = (param: string, route: string) => {
   if (param === 'action') return fc.oneof(fc.constantFrom('submit', 'withdraw', 'return', 'withdraw-return', 'forward', 'withdraw-forward', 'org-return'), str);
   if (param === 'kind') return fc.oneof(fc.constantFrom('return', 'recommend', 'org'), str);
   if (param === 'uploadId') return fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), str);
-  const pool = route.includes('/attachments/') ? pools.attachmentIds : route.includes('/units/') ? pools.unitIds : route.includes('/campaigns/') ? pools.campaignIds : pools.applicationIds;
+  const pool = route.includes('/attachments/')
+    ? pools.attachmentIds
+    : route.includes('/units/')
+      ? pools.unitIds
+      : route.includes('/campaigns/')
+        ? pools.campaignIds
+        : pools.applicationIds;
   return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: uuidLike }, { weight: 1, arbitrary: str });
 };
 const QUERY_KEYS = ['keyword', 'year', 'workUnit', 'status', 'sort', 'order', 'tab', 'page', 'pageSize', 'program', 'inline', 't'];
@@ -129,24 +222,31 @@ const query = fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS), str), str, 
 
 /** A string as it travels in a URL: percent-encoded, lone surrogates as the raw bytes an attacker would send. */
 function inUrl(v: string): string {
-  return Array.from(v).map((ch) => {
-    const code = ch.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
-    return encodeURIComponent(ch);
-  }).join('');
+  return Array.from(v)
+    .map((ch) => {
+      const code = ch.codePointAt(0)!;
+      if (code >= 0xd800 && code <= 0xdfff)
+        return `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+      return encodeURIComponent(ch);
+    })
+    .join('');
 }
 
 function requestFor(route: Route) {
   const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-  return fc.record({
-    actor: fc.integer({ min: 0, max: actors.length - 1 }),
-    params: fc.tuple(...params.map((p) => idFor(p, route.path))),
-    query: query,
-    body,
-    contentType,
-    rawBody: fc.option(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('{"form": {', '[', '\u0000', '{"form":{"name":"\\ud800"}}')), { freq: 6 }),
-    csrf: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  }).map((r) => ({ ...r, params: r.params as string[] }));
+  return fc
+    .record({
+      actor: fc.integer({ min: 0, max: actors.length - 1 }),
+      params: fc.tuple(...params.map((p) => idFor(p, route.path))),
+      query: query,
+      body,
+      contentType,
+      rawBody: fc.option(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('{"form": {', '[', '\u0000', '{"form":{"name":"\\ud800"}}')), {
+        freq: 6,
+      }),
+      csrf: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    })
+    .map((r) => ({ ...r, params: r.params as string[] }));
 }
 
 describe('every documented route against generated input', () => {
@@ -170,8 +270,12 @@ describe('every documented route against generated input', () => {
         const actor = actors[r.actor]!;
         const client = actor.client ?? new Client(t.app);
         let url = r.route.path;
-        r.route.path.match(/:(\w+)/g)?.forEach((_p, i) => { url = url.replace(/:\w+/, inUrl(r.params[i] ?? '')); });
-        const qs = Object.entries(r.query).map(([k, v]) => `${inUrl(k)}=${inUrl(v)}`).join('&');
+        r.route.path.match(/:(\w+)/g)?.forEach((_p, i) => {
+          url = url.replace(/:\w+/, inUrl(r.params[i] ?? ''));
+        });
+        const qs = Object.entries(r.query)
+          .map(([k, v]) => `${inUrl(k)}=${inUrl(v)}`)
+          .join('&');
         if (qs) url += `?${qs}`;
         const headers: Record<string, string> = {};
         if (r.contentType) headers['content-type'] = r.contentType;
@@ -186,7 +290,11 @@ describe('every documented route against generated input', () => {
         if (res.statusCode >= 400) {
           if (r.route.method !== 'HEAD') {
             let message = '';
-            try { message = (JSON.parse(res.body) as { error?: { message?: string } }).error?.message ?? ''; } catch { message = ''; }
+            try {
+              message = (JSON.parse(res.body) as { error?: { message?: string } }).error?.message ?? '';
+            } catch {
+              message = '';
+            }
             expect(message, what).toMatch(/[\u4e00-\u9fff]/);
           }
           const after = await snapshot();
@@ -205,15 +313,46 @@ describe('every documented route against generated input', () => {
 // A valid body for each state-changing route that takes one; every other takes none ({}).
 const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: string[] }> = {
   'POST /api/auth/login': { body: { username: 'nobody_here', password: 'Passw0rd!x', captcha: CAPTCHA }, required: ['username', 'password', 'captcha'] },
-  'POST /api/auth/register/applicant': { body: { username: 'strict_test', password: 'Passw0rd!x', realName: '测试人员', mobile: '13800000000', email: 'a@b.cn', captcha: CAPTCHA }, required: ['username', 'password', 'realName', 'mobile', 'email', 'captcha'] },
-  'POST /api/auth/register/unit': { body: { username: 'strict_unit', password: 'Passw0rd!x', unitName: '严格测试单位', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020', mobile: '13609906020', captcha: CAPTCHA }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile', 'captcha'] },
+  'POST /api/auth/register/applicant': {
+    body: { username: 'strict_test', password: 'Passw0rd!x', realName: '测试人员', mobile: '13800000000', email: 'a@b.cn', captcha: CAPTCHA },
+    required: ['username', 'password', 'realName', 'mobile', 'email', 'captcha'],
+  },
+  'POST /api/auth/register/unit': {
+    body: {
+      username: 'strict_unit',
+      password: 'Passw0rd!x',
+      unitName: '严格测试单位',
+      unitType: '地州市科协',
+      region: '乌鲁木齐市',
+      contactName: '联系人',
+      contactPhone: '0991-6386020',
+      mobile: '13609906020',
+      captcha: CAPTCHA,
+    },
+    required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile', 'captcha'],
+  },
   'POST /api/auth/recover/send': { body: { username: 'nobody_here', channel: 'mobile', captcha: CAPTCHA }, required: ['username', 'channel', 'captcha'] },
-  'POST /api/auth/recover/reset': { body: { username: 'nobody_here', code: '123456', newPassword: 'Passw0rd!y' }, required: ['username', 'code', 'newPassword'] },
+  'POST /api/auth/recover/reset': {
+    body: { username: 'nobody_here', code: '123456', newPassword: 'Passw0rd!y' },
+    required: ['username', 'code', 'newPassword'],
+  },
   'PUT /api/applications/:id': { body: { form: { nativePlace: '新疆' } }, required: ['form'] },
   'PUT /api/applications/:id/opinions/return': { body: { text: '请补充' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/recommend': { body: { text: '同意推荐' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/org': { body: { text: '请补充' }, required: ['text'] },
-  'POST /api/admin/units': { body: { username: 'strict_unit2', password: 'Passw0rd!x', unitName: '严格测试单位二', unitType: '地州市科协', region: '乌鲁木齐市', contactName: '联系人', contactPhone: '0991-6386020', mobile: '13609906021' }, required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile'] },
+  'POST /api/admin/units': {
+    body: {
+      username: 'strict_unit2',
+      password: 'Passw0rd!x',
+      unitName: '严格测试单位二',
+      unitType: '地州市科协',
+      region: '乌鲁木齐市',
+      contactName: '联系人',
+      contactPhone: '0991-6386020',
+      mobile: '13609906021',
+    },
+    required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile'],
+  },
   'PUT /api/account/contact': { body: { mobile: '13609906022', email: 'strict@example.cn' }, required: ['mobile'] },
   'POST /api/admin/units/:id/refuse': { body: { reason: '材料不全' }, required: ['reason'] },
   'PUT /api/admin/campaigns/:id': { body: { settings: {} }, required: ['settings'] },

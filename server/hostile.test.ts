@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string; fields?: { field: string; label: string; message: string }[] } }).error;
+const errorOf = (res: { json(): unknown }) =>
+  (res.json() as { error: { code: string; message: string; fields?: { field: string; label: string; message: string }[] } }).error;
 const rowOf = async (id: string) => (await t.s.db.select().from(applications).where(eq(applications.id, id)))[0]!;
 const CHINESE = /[\u4e00-\u9fff]/;
 
@@ -86,13 +87,19 @@ describe('a save changes only the fields it names; a malformed request loses not
 describe('untypeable characters: refused with a Chinese message naming the field, never a 500', () => {
   const hostile = ['a\u0000b', '\ud800', 'x\udc00', 'a\u0007b', '\u001b[31m'];
   // a lone surrogate has no UTF-8 form: in a URL it arrives as its raw (invalid) UTF-8 bytes
-  const inUrl = (v: string) => v.replace(/[\ud800-\udfff]/g, (ch) => ch === '\ud800' ? '%ED%A0%80' : '%ED%B0%80').replace(/[^%\ud800-\udfff]+/g, (part) => encodeURIComponent(part));
+  const inUrl = (v: string) =>
+    v.replace(/[\ud800-\udfff]/g, (ch) => (ch === '\ud800' ? '%ED%A0%80' : '%ED%B0%80')).replace(/[^%\ud800-\udfff]+/g, (part) => encodeURIComponent(part));
 
   it('in every field of the 申请书: that field is not saved and is named in notSaved, the row is unchanged', async () => {
     const { c, id } = await applicantWithDraft();
     const before = await rowOf(id);
     for (const value of hostile) {
-      for (const [key, label] of [['nativePlace', '籍贯'], ['name', '申请人姓名'], ['mainDeeds', '主要事迹'], ['email', '电子邮箱']] as const) {
+      for (const [key, label] of [
+        ['nativePlace', '籍贯'],
+        ['name', '申请人姓名'],
+        ['mainDeeds', '主要事迹'],
+        ['email', '电子邮箱'],
+      ] as const) {
         const res = await c.put(`/api/applications/${id}`, { form: { [key]: value } });
         expect(res.statusCode, `${key}=${JSON.stringify(value)}: ${res.body}`).toBe(200);
         const notSaved = json<{ notSaved?: { field: string; label: string; message: string }[] }>(res).notSaved ?? [];
@@ -129,7 +136,14 @@ describe('untypeable characters: refused with a Chinese message naming the field
       const opinion = await uc.put(`/api/applications/00000000-0000-4000-8000-000000000000/opinions/recommend`, { text: `同意推荐${value}` });
       expect(opinion.statusCode).toBe(400);
       expect(errorOf(opinion).message).toContain('意见');
-      const reg = await new Client(t.app).post('/api/auth/register/applicant', { username: 'hostile01', password: 'Passw0rd!x', realName: `王${value}`, mobile: '13899001122', email: 'a@b.cn', captcha: '24680' });
+      const reg = await new Client(t.app).post('/api/auth/register/applicant', {
+        username: 'hostile01',
+        password: 'Passw0rd!x',
+        realName: `王${value}`,
+        mobile: '13899001122',
+        email: 'a@b.cn',
+        captcha: '24680',
+      });
       expect(reg.statusCode).toBe(400);
       expect(errorOf(reg).message).toContain('真实姓名');
     }
@@ -142,14 +156,26 @@ describe('untypeable characters: refused with a Chinese message naming the field
 describe('the log never holds a request body or personal data', () => {
   it('a database failure in the middle of a save logs the route, the code and the SQL, but none of the form', async () => {
     const lines: string[] = [];
-    const logStream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const logStream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const app = await buildApp({ ...t.s, config: { ...t.s.config, logLevel: 'info' } }, { logStream });
     await app.ready();
     try {
       const { applicant, id } = await applicantWithDraft();
       const c = new Client(app);
       await c.login(applicant.username, applicant.password);
-      const planted = { name: '阿依古丽·买买提', mobile: '13912345678', email: 'planted.person@example.cn', address: '乌鲁木齐市天山区解放北路123号', idNumber: makeIdNumber('1979-11-23', '男'), nativePlace: '喀什地区疏附县' };
+      const planted = {
+        name: '阿依古丽·买买提',
+        mobile: '13912345678',
+        email: 'planted.person@example.cn',
+        address: '乌鲁木齐市天山区解放北路123号',
+        idNumber: makeIdNumber('1979-11-23', '男'),
+        nativePlace: '喀什地区疏附县',
+      };
       // a failure the database raises while the form is being written (as a full disk or a broken constraint would)
       await t.s.db.execute(sql.raw(`alter table applications add constraint hostile_test_fail check (mobile <> '13912345678') not valid`));
       try {
@@ -174,7 +200,12 @@ describe('the log never holds a request body or personal data', () => {
   });
 
   it('serializeError drops a failed query’s parameters and quoted literals, keeps type, code and stack frames', () => {
-    const cause = Object.assign(new Error('duplicate key value violates unique constraint "x"\nDETAIL: Key (mobile)=(13912345678) already exists.'), { code: '23505', severity: 'ERROR', constraint: 'x', detail: 'Key (mobile)=(13912345678)' });
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint "x"\nDETAIL: Key (mobile)=(13912345678) already exists.'), {
+      code: '23505',
+      severity: 'ERROR',
+      constraint: 'x',
+      detail: 'Key (mobile)=(13912345678)',
+    });
     const err = Object.assign(new Error('Failed query: select 1\nparams: 13912345678,张三'), { query: 'select $1', params: ['13912345678', '张三'], cause });
     const out = JSON.stringify(serializeError(err));
     expect(out).not.toContain('13912345678');

@@ -8,7 +8,10 @@ const MAX_CAUSE_DEPTH = 3;
 
 /** Quoted literals in a database message ('…', "…", “…”) may be user input: keep the shape, drop the text. */
 const redactLiterals = (message: string) =>
-  message.replace(/'[^']*'/g, "'…'").replace(/"[^"]*"/g, '"…"').replace(/“[^”]*”/g, '“…”');
+  message
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/“[^”]*”/g, '“…”');
 
 interface LoggedError {
   type: string;
@@ -67,9 +70,20 @@ export function loggerOptions(level: string, stream?: DestinationStream): Logger
     // A second net for whatever a future log call passes by mistake.
     redact: {
       paths: [
-        'body', '*.body', 'form', '*.form', 'params', '*.params',
-        'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]',
-        'res.headers["set-cookie"]', '*.password', '*.idNumber', '*.mobile', '*.email',
+        'body',
+        '*.body',
+        'form',
+        '*.form',
+        'params',
+        '*.params',
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.idNumber',
+        '*.mobile',
+        '*.email',
       ],
       censor: '[已隐去]',
     },

@@ -18,7 +18,12 @@ describe('使用合作网站登录 (the browser flow against a real provider is 
   });
 
   it('binds one applicant account to each (issuer, subject), reused at the next log-in', async () => {
-    const first = await findOrCreateOidcUser(t.s, 'https://idp.example.cn', { sub: 'abc-1', name: '李明', email: 'li@example.cn', phone_number: '+8613812345678' });
+    const first = await findOrCreateOidcUser(t.s, 'https://idp.example.cn', {
+      sub: 'abc-1',
+      name: '李明',
+      email: 'li@example.cn',
+      phone_number: '+8613812345678',
+    });
     const again = await findOrCreateOidcUser(t.s, 'https://idp.example.cn', { sub: 'abc-1', name: '改了名' });
     const other = await findOrCreateOidcUser(t.s, 'https://other.example.cn', { sub: 'abc-1' });
     expect(again.id).toBe(first.id);

@@ -8,8 +8,7 @@ import { buildApplicant, buildOrganizer, TEST_PASSWORD } from './testing/factori
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 
 type Platform = Awaited<ReturnType<typeof startTestPlatform>>;
-const errorOf = (res: { json(): unknown }) =>
-  (res.json() as { error: { code: string; message: string; fields?: { field: string; message: string }[] } }).error;
+const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string; fields?: { field: string; message: string }[] } }).error;
 
 /** An empty registration: 400 while the address has budget left, 429 after. */
 const register = (c: Client, forwardedFor?: string) =>
@@ -80,7 +79,13 @@ describe('lockout that an attacker cannot turn against the rightful user', () =>
   }
 
   const loginCodes = async (userId: string) =>
-    (await t.s.db.select().from(outbox).where(and(eq(outbox.userId, userId), eq(outbox.subject, '登录验证码'))).orderBy(desc(outbox.id))).map((m) => ({
+    (
+      await t.s.db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.userId, userId), eq(outbox.subject, '登录验证码')))
+        .orderBy(desc(outbox.id))
+    ).map((m) => ({
       recipient: m.recipient,
       code: /验证码 (\d{6})/.exec(m.body)![1]!,
     }));
@@ -154,7 +159,10 @@ describe('lockout that an attacker cannot turn against the rightful user', () =>
     const owner = new Client(t.app, shared);
     expect((await login(owner, username, TEST_PASSWORD)).statusCode).toBe(423);
     expect((await owner.post('/api/auth/recover/send', { username, channel: 'mobile', captcha: CAPTCHA })).statusCode).toBe(200);
-    const [msg] = await t.s.db.select().from(outbox).where(and(eq(outbox.userId, user.id), eq(outbox.subject, '找回密码验证码')));
+    const [msg] = await t.s.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.userId, user.id), eq(outbox.subject, '找回密码验证码')));
     const code = /验证码 (\d{6})/.exec(msg!.body)![1]!;
     expect((await owner.post('/api/auth/recover/reset', { username, code, newPassword: 'NewPass99' })).statusCode).toBe(200);
     expect((await login(owner, username, 'NewPass99')).statusCode).toBe(200);

@@ -38,7 +38,14 @@ describe('查询申报表 sorts by pinyin', () => {
     const uc = new Client(t.app);
     await uc.login(unit.username, unit.password);
     // pinyin order; by character code 中 (U+4E2D) < 伊 (U+4F0A) < 喀 < 新 < 石 < 阿 (U+963F)
-    const expected = ['阿克苏地区拼音测试医院', '喀什地区拼音测试医院', '石河子拼音测试大学', '新疆农业科学院拼音测试所', '伊犁哈萨克自治州拼音测试医院', '中国科学院新疆分院拼音测试所'];
+    const expected = [
+      '阿克苏地区拼音测试医院',
+      '喀什地区拼音测试医院',
+      '石河子拼音测试大学',
+      '新疆农业科学院拼音测试所',
+      '伊犁哈萨克自治州拼音测试医院',
+      '中国科学院新疆分院拼音测试所',
+    ];
     for (const w of [expected[4]!, expected[1]!, expected[5]!, expected[0]!, expected[3]!, expected[2]!]) await atUnit(unit.unit.id, w);
 
     const asc = await get(uc, { sort: 'workUnit' });
@@ -100,7 +107,10 @@ describe('查询申报表 finds a whole 申请书编号 exactly', () => {
     const first = await atUnit(unit.unit.id, '编号测试单位');
     const seq = Number(first.number.replace(/^[A-Z]+\d{4}/, ''));
     // the next number is first's with a 0 appended: ZMKJ20231 → ZMKJ202310
-    await t.s.db.update(campaigns).set({ nextSeq: seq * 10 }).where(sql`true`);
+    await t.s.db
+      .update(campaigns)
+      .set({ nextSeq: seq * 10 })
+      .where(sql`true`);
     const longer = await atUnit(unit.unit.id, '编号测试单位');
     expect(longer.number).toBe(`${first.number}0`);
 

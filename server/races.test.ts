@@ -18,7 +18,10 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const reset = (id: string, values: Partial<typeof applications.$inferInsert>) =>
-  t.s.db.update(applications).set({ viewedAt: null, viewedBy: null, ...values }).where(eq(applications.id, id));
+  t.s.db
+    .update(applications)
+    .set({ viewedAt: null, viewedBy: null, ...values })
+    .where(eq(applications.id, id));
 const rowOf = async (id: string) => (await t.s.db.select().from(applications).where(eq(applications.id, id)))[0]!;
 const events = async (id: string) => (await t.s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, id))).length;
 const codes = (list: { statusCode: number }[]) => list.map((r) => r.statusCode).sort();
@@ -77,7 +80,10 @@ describe.skipIf(!onPostgres)(`races on PostgreSQL, ${ROUNDS} rounds each`, () =>
       const results = await Promise.all(racers.map((id) => uc.post(`/api/applications/${id}/transitions/forward`)));
       expect(codes(results)).toEqual([200, 409, 409, 409]);
       for (const r of results.filter((x) => x.statusCode === 409)) expect(r.json().error.message).toContain('最多向自治区科协推荐3名');
-      const forwarded = await t.s.db.select().from(applications).where(and(eq(applications.unitId, unit.unit.id), eq(applications.status, 'submitted_to_org')));
+      const forwarded = await t.s.db
+        .select()
+        .from(applications)
+        .where(and(eq(applications.unitId, unit.unit.id), eq(applications.status, 'submitted_to_org')));
       expect(forwarded).toHaveLength(3);
     }
   });

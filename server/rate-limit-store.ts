@@ -41,7 +41,10 @@ export function postgresRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
     incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
       increment(db)
         .execute({ key: `${this.prefix}${key}`, window: timeWindow })
-        .then(([row]) => callback(null, { current: row!.current, ttl: row!.ttl }), (err: Error) => callback(err));
+        .then(
+          ([row]) => callback(null, { current: row!.current, ttl: row!.ttl }),
+          (err: Error) => callback(err),
+        );
     }
 
     // typed as the route; passed (11.x) as the route's merged limit settings, with the route as `routeInfo`
@@ -55,6 +58,9 @@ export function postgresRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
 
 /** Counters whose window ended more than a day ago (housekeeping). */
 export async function sweepRateLimits(db: Db): Promise<number> {
-  const gone = await db.delete(rateLimits).where(lt(rateLimits.windowStart, sql`now() - interval '1 day'`)).returning({ key: rateLimits.key });
+  const gone = await db
+    .delete(rateLimits)
+    .where(lt(rateLimits.windowStart, sql`now() - interval '1 day'`))
+    .returning({ key: rateLimits.key });
   return gone.length;
 }

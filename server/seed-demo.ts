@@ -44,7 +44,8 @@ async function demoLoginWorks(s: Services, username: string, expected: { role: s
   if (!row) return '账号不存在';
   if (!(await verifyPassword(row.user.passwordHash, DEMO_PASSWORD))) return `账号已存在，但密码不是 ${DEMO_PASSWORD}（已被修改或由他人创建）`;
   if (row.user.disabled) return '账号已存在，但已被停用';
-  if (row.user.role !== expected.role) return `账号已存在，但不是${expected.role === 'unit' ? '推荐单位' : expected.role === 'organizer' ? '自治区科协' : '申报人'}账号`;
+  if (row.user.role !== expected.role)
+    return `账号已存在，但不是${expected.role === 'unit' ? '推荐单位' : expected.role === 'organizer' ? '自治区科协' : '申报人'}账号`;
   if (expected.unitStatus && row.unit?.status !== expected.unitStatus) return `账号已存在，但所属单位状态为“${row.unit?.status ?? '无'}”`;
   return null;
 }
@@ -62,13 +63,19 @@ export async function seedDemo(s: Services): Promise<DemoAccount[]> {
   };
   /** the unit of that name and the user name of its account, when it exists */
   const unitOwner = async (name: string) => {
-    const [row] = await s.db.select({ id: units.id, username: users.username }).from(units).leftJoin(users, eq(users.unitId, units.id)).where(eq(units.name, name));
+    const [row] = await s.db
+      .select({ id: units.id, username: users.username })
+      .from(units)
+      .leftJoin(users, eq(users.unitId, units.id))
+      .where(eq(units.name, name));
     return row ? { username: row.username } : null;
   };
 
   if (await accountExists('demo_org')) await existing('demo_org', '自治区科协', { role: 'organizer' });
   else {
-    await s.db.insert(users).values({ username: 'demo_org', passwordHash: await hashPassword(DEMO_PASSWORD), role: 'organizer', realName: '自治区科协（演示）' });
+    await s.db
+      .insert(users)
+      .values({ username: 'demo_org', passwordHash: await hashPassword(DEMO_PASSWORD), role: 'organizer', realName: '自治区科协（演示）' });
     report.push({ username: 'demo_org', who: '自治区科协', outcome: 'created' });
   }
 
@@ -85,9 +92,7 @@ export async function seedDemo(s: Services): Promise<DemoAccount[]> {
         username: u.username,
         who,
         outcome: 'skipped',
-        note: owner.username
-          ? `未创建：该单位已存在，账号为 ${owner.username}，请用该账号及其密码登录`
-          : '未创建：该单位已存在（没有账号）',
+        note: owner.username ? `未创建：该单位已存在，账号为 ${owner.username}，请用该账号及其密码登录` : '未创建：该单位已存在（没有账号）',
       });
       continue;
     }
@@ -106,9 +111,21 @@ export async function seedDemo(s: Services): Promise<DemoAccount[]> {
       await existing(a.username, who, { role: 'applicant' });
       continue;
     }
-    const user = await registerApplicant(s, { username: a.username, password: DEMO_PASSWORD, realName: a.realName, mobile: `1390000000${i}`, email: `${a.username}@example.cn` });
+    const user = await registerApplicant(s, {
+      username: a.username,
+      password: DEMO_PASSWORD,
+      realName: a.realName,
+      mobile: `1390000000${i}`,
+      email: `${a.username}@example.cn`,
+    });
     const app = await createApplication(s, user);
-    const form = completeForm({ name: a.realName, gender: a.gender, birthDate: a.birthDate, idNumber: makeIdNumber(a.birthDate, a.gender, '650102', 100 + i), mobile: `1390000000${i}` });
+    const form = completeForm({
+      name: a.realName,
+      gender: a.gender,
+      birthDate: a.birthDate,
+      idNumber: makeIdNumber(a.birthDate, a.gender, '650102', 100 + i),
+      mobile: `1390000000${i}`,
+    });
     if (a.complete) {
       await saveForm(s, user, app.id, form);
       await pledge(s, user, app.id);

@@ -12,7 +12,8 @@ import { Client, json, startTestPlatform } from './testing/harness';
 
 const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-dist-'));
 const script = Buffer.from(`console.log(${JSON.stringify('新疆最美科技工作者 '.repeat(200))});\n`);
-const indexHtml = '<!doctype html><html lang="zh-CN"><head><script type="module" src="/assets/x-abc123.js"></script></head><body><div id="root"></div></body></html>\n';
+const indexHtml =
+  '<!doctype html><html lang="zh-CN"><head><script type="module" src="/assets/x-abc123.js"></script></head><body><div id="root"></div></body></html>\n';
 fs.mkdirSync(path.join(dist, 'assets'));
 fs.writeFileSync(path.join(dist, 'index.html'), indexHtml);
 fs.writeFileSync(path.join(dist, 'assets', 'x-abc123.js'), script);

@@ -20,8 +20,14 @@ const errorOf = (res: { json(): unknown }) => (res.json() as ErrorBody).error;
 const sentTo = async (recipient: string) => t.s.db.select().from(outbox).where(eq(outbox.recipient, recipient));
 
 const registration = {
-  username: 'tlfkx2023', password: 'Abcdef12', unitName: '吐鲁番市科学技术协会', unitType: '地州市科协', region: '吐鲁番市',
-  contactName: '马丽', contactPhone: '0995-8521234', captcha: CAPTCHA,
+  username: 'tlfkx2023',
+  password: 'Abcdef12',
+  unitName: '吐鲁番市科学技术协会',
+  unitType: '地州市科协',
+  region: '吐鲁番市',
+  contactName: '马丽',
+  contactPhone: '0995-8521234',
+  captcha: CAPTCHA,
 };
 
 describe('a unit registered with a landline can still be reached', () => {
@@ -49,7 +55,10 @@ describe('a unit registered with a landline can still be reached', () => {
     await oc.login(org.username, org.password);
     expect((await oc.post(`/api/admin/units/${unit!.id}/approve`)).statusCode).toBe(200);
     expect((await sentTo('13609951234')).map((m) => m.subject)).toContain('推荐单位注册审核通过');
-    for (const [channel, recipient] of [['mobile', '13609951234'], ['email', 'tlfkx@example.cn']] as const) {
+    for (const [channel, recipient] of [
+      ['mobile', '13609951234'],
+      ['email', 'tlfkx@example.cn'],
+    ] as const) {
       const sent = await new Client(t.app).post('/api/auth/recover/send', { username: 'tlfkx2023', channel, captcha: CAPTCHA });
       expect(sent.statusCode).toBe(200);
       expect((await sentTo(recipient)).map((m) => m.subject)).toContain('找回密码验证码');
@@ -60,7 +69,15 @@ describe('a unit registered with a landline can still be reached', () => {
     const org = await buildOrganizer(t.s);
     const oc = new Client(t.app);
     await oc.login(org.username, org.password);
-    const body = { unitName: '阿勒泰地区科学技术协会', unitType: '地州市科协', region: '阿勒泰地区', contactName: '哈力', contactPhone: '0906-2123456', username: 'altkx01', password: 'Abcdef12' };
+    const body = {
+      unitName: '阿勒泰地区科学技术协会',
+      unitType: '地州市科协',
+      region: '阿勒泰地区',
+      contactName: '哈力',
+      contactPhone: '0906-2123456',
+      username: 'altkx01',
+      password: 'Abcdef12',
+    };
     const missing = await oc.post('/api/admin/units', body);
     expect(missing.statusCode).toBe(400);
     expect(errorOf(missing).fields!.map((f) => f.field)).toEqual(['mobile']);
@@ -86,7 +103,11 @@ describe('a unit registered with a landline can still be reached', () => {
     expect(errorOf(unknown).message).toContain('role');
     const bad = await uc.put('/api/account/contact', { mobile: '0991-2345678', email: 'x@' });
     expect(bad.statusCode).toBe(400);
-    expect(errorOf(bad).fields!.map((f) => f.field).sort()).toEqual(['email', 'mobile']);
+    expect(
+      errorOf(bad)
+        .fields!.map((f) => f.field)
+        .sort(),
+    ).toEqual(['email', 'mobile']);
     expect((await uc.put('/api/account/contact', { email: 'a@example.cn' })).statusCode).toBe(400);
 
     const saved = await uc.put('/api/account/contact', { mobile: '13609912345', email: 'unit@example.cn' });
@@ -106,7 +127,10 @@ describe('a unit registered with a landline can still be reached', () => {
     await ac.login(applicant.username, applicant.password);
     const id = await readyApplication(t, applicant, ac);
     expect((await ac.post(`/api/applications/${id}/transitions/submit`, { unitId: unit.unit.id })).statusCode).toBe(200);
-    const texts = await t.s.db.select().from(outbox).where(and(eq(outbox.recipient, '13609912345'), eq(outbox.channel, 'mobile')));
+    const texts = await t.s.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.recipient, '13609912345'), eq(outbox.channel, 'mobile')));
     expect(texts.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -115,7 +139,10 @@ describe('a unit registered with a landline can still be reached', () => {
     const other = await buildApplicant(t.s, { mobile: '13900002222' });
     const ac = new Client(t.app);
     await ac.login(applicant.username, applicant.password);
-    expect(json(await ac.put('/api/account/contact', { mobile: '13900003333', email: 'new@example.cn' }))).toEqual({ mobile: '13900003333', email: 'new@example.cn' });
+    expect(json(await ac.put('/api/account/contact', { mobile: '13900003333', email: 'new@example.cn' }))).toEqual({
+      mobile: '13900003333',
+      email: 'new@example.cn',
+    });
     const [mine] = await t.s.db.select().from(users).where(eq(users.id, applicant.user.id));
     const [theirs] = await t.s.db.select().from(users).where(eq(users.id, other.user.id));
     expect(mine!.mobile).toBe('13900003333');

@@ -66,7 +66,9 @@ describe('照片 by tus', () => {
 
     // the original downloads byte for byte, as an attachment named 姓名1.jpg in UTF-8
     const original = await c.get(`/api/attachments/${views[0]!.id}`);
-    expect(original.headers['content-disposition']).toBe(`attachment; filename="${'_'.repeat(name.length)}1.jpg"; filename*=UTF-8''${encodeURIComponent(`${name}1.jpg`)}`);
+    expect(original.headers['content-disposition']).toBe(
+      `attachment; filename="${'_'.repeat(name.length)}1.jpg"; filename*=UTF-8''${encodeURIComponent(`${name}1.jpg`)}`,
+    );
     expect(original.headers['x-content-type-options']).toBe('nosniff');
     expect(sha(original.rawPayload)).toBe(sha(jpegOfSize(PHOTO_BYTES, { gps: true })));
     expect(jpegHasGps(original.rawPayload)).toBe(true);
@@ -333,7 +335,11 @@ describe('the tus protocol', () => {
     expect(wrong.res.headers.get('upload-offset')).toBe('1000');
     const c = (await tus.offset(created.url!)).offset;
     expect(c).toBe(1000);
-    const typed = await fetch(created.url!, { method: 'PATCH', headers: { ...(await tus.sessionHeaders()), 'tus-resumable': '1.0.0', 'upload-offset': '1000', 'content-type': 'text/plain' }, body: 'x' });
+    const typed = await fetch(created.url!, {
+      method: 'PATCH',
+      headers: { ...(await tus.sessionHeaders()), 'tus-resumable': '1.0.0', 'upload-offset': '1000', 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(typed.status).toBe(415);
     const tooMuch = await tus.patch(created.url!, 1000, Buffer.concat([photo.subarray(1000), Buffer.alloc(10)]));
     expect(tooMuch.res.status).toBe(413);

@@ -12,7 +12,17 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-type Detail = { id: string; number: string; status: string; statusLabel: string; viewedAt: string | null; viewedBy: string | null; abilities: Record<string, boolean>; opinions: Record<string, string | null>; form: Record<string, unknown> };
+type Detail = {
+  id: string;
+  number: string;
+  status: string;
+  statusLabel: string;
+  viewedAt: string | null;
+  viewedBy: string | null;
+  abilities: Record<string, boolean>;
+  opinions: Record<string, string | null>;
+  form: Record<string, unknown>;
+};
 const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string } }).error;
 const rowOf = async (id: string) => (await t.s.db.select().from(applications).where(eq(applications.id, id)))[0]!;
 
@@ -110,7 +120,9 @@ describe('the manual’s routing, end to end through HTTP', () => {
     expect(json<{ rows: { id: string }[] }>(await oc.get('/api/applications?tab=handled')).rows.map((r) => r.id)).toContain(id);
 
     // 流程情况: every transfer with from, to, who, when and opinion
-    const flow = json<{ actionLabel: string; fromName: string; toName: string; opinion: string | null; at: string }[]>(await uc.get(`/api/applications/${id}/history`));
+    const flow = json<{ actionLabel: string; fromName: string; toName: string; opinion: string | null; at: string }[]>(
+      await uc.get(`/api/applications/${id}/history`),
+    );
     expect(flow.map((f) => f.actionLabel)).toEqual(['我要申请', '提交', '收回', '提交', '退回', '收回', '退回', '提交', '提交', '收回', '提交', '退回']);
     expect(flow[4]).toMatchObject({ fromName: unit.unit.name, toName: applicant.user.realName, opinion: '请补充主要事迹中的推广数据来源。' });
     expect(flow[11]).toMatchObject({ fromName: '自治区科协', toName: unit.unit.name, opinion: '推荐报告缺少纪检监察部门意见。' });
@@ -149,7 +161,9 @@ describe('the manual’s routing, end to end through HTTP', () => {
     const { applicant, unit, ac, oc } = await parties(t);
     const id = await readyApplication(t, applicant, ac);
     const c = json<{ id: string; settings: { windows: Record<string, unknown> } }>(await oc.get('/api/campaigns/current'));
-    await oc.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, windows: { ...c.settings.windows, apply: { start: '2023-04-01', end: '2023-04-30' } } } });
+    await oc.put(`/api/admin/campaigns/${c.id}`, {
+      settings: { ...c.settings, windows: { ...c.settings.windows, apply: { start: '2023-04-01', end: '2023-04-30' } } },
+    });
     try {
       const before = await rowOf(id);
       const res = await ac.post(`/api/applications/${id}/transitions/submit`, { unitId: unit.unit.id });
@@ -193,7 +207,8 @@ describe('permissions on routing: refused, and the row unchanged', () => {
         await c.post(`/api/applications/${id}/transitions/return`),
         await c.post(`/api/applications/${id}/transitions/forward`),
         await c.put(`/api/applications/${id}/opinions/return`, { text: 'x' }),
-      ]) expect([403, 404]).toContain(res.statusCode);
+      ])
+        expect([403, 404]).toContain(res.statusCode);
       expect((await c.post(`/api/applications/${id}/open`)).statusCode).toBe(404);
     }
     // the applicant cannot do the unit's work, the unit not the applicant's, the organizer neither before it is forwarded
@@ -207,7 +222,8 @@ describe('permissions on routing: refused, and the row unchanged', () => {
       await oc.post(`/api/applications/${id}/transitions/org-return`),
       await oc.put(`/api/applications/${id}/opinions/org`, { text: 'x' }),
       await uc.request('POST', `/api/applications/${id}/transitions/forward`, {}, { csrf: false }),
-    ]) expect([403, 409]).toContain(res.statusCode);
+    ])
+      expect([403, 409]).toContain(res.statusCode);
     // opening by the organizer before it is forwarded is reading, not 办理
     await oc.post(`/api/applications/${id}/open`);
     expect(await rowOf(id)).toEqual(before);

@@ -39,5 +39,4 @@ export async function checkCaptcha(db: Db, id: string | undefined, answer: strin
   if (!safeEqual(row.answerHash, sha256(given))) throw captchaError('验证码不正确，请重新输入图片中的5位数字');
 }
 
-const captchaError = (message: string) =>
-  new AppError('CAPTCHA', message, [{ field: 'captcha', label: '验证码', message }]);
+const captchaError = (message: string) => new AppError('CAPTCHA', message, [{ field: 'captcha', label: '验证码', message }]);

@@ -22,7 +22,10 @@ describe('backfillSortKeys', () => {
       const a = await buildApplicant(t.s);
       ids.push((await buildApplication(t.s, a.user, { form: completeForm({ workUnit: `中国银行新疆分行${i}` }) })).id);
     }
-    const keys = await t.s.db.select({ id: applications.id, k: applications.workUnitSort, w: applications.workUnit }).from(applications).where(inArray(applications.id, ids));
+    const keys = await t.s.db
+      .select({ id: applications.id, k: applications.workUnitSort, w: applications.workUnit })
+      .from(applications)
+      .where(inArray(applications.id, ids));
     for (const r of keys) expect(r.k).toBe(pinyinSortKey(r.w)); // written by 保存
 
     // as before the migration: no keys (and one key that must not be touched)
@@ -34,7 +37,10 @@ describe('backfillSortKeys', () => {
     expect(filled.units).toBeGreaterThanOrEqual(1);
     expect(await t.s.db.select().from(applications).where(isNull(applications.workUnitSort))).toEqual([]);
     expect(await t.s.db.select().from(units).where(isNull(units.nameSort))).toEqual([]);
-    const after = await t.s.db.select({ id: applications.id, k: applications.workUnitSort, w: applications.workUnit }).from(applications).where(inArray(applications.id, ids));
+    const after = await t.s.db
+      .select({ id: applications.id, k: applications.workUnitSort, w: applications.workUnit })
+      .from(applications)
+      .where(inArray(applications.id, ids));
     for (const r of after) expect(r.k).toBe(r.id === ids[0] ? 'kept' : pinyinSortKey(r.w));
     expect(after.find((r) => r.id === ids[1])!.k).toMatch(/^zhong guo yin hang xin jiang fen hang 11 !/);
     const [u] = await t.s.db.select().from(units).where(eq(units.id, unit.unit.id));

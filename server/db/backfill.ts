@@ -18,7 +18,7 @@ const BATCH = 500;
  */
 export async function backfillSortKeys(db: Db): Promise<{ applications: number; units: number }> {
   let apps = 0;
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const rows = await db
       .select({ id: applications.id, name: applications.workUnit })
       .from(applications)
@@ -31,7 +31,7 @@ export async function backfillSortKeys(db: Db): Promise<{ applications: number; 
     after = rows.at(-1)!.id;
   }
   let unitCount = 0;
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     const rows = await db
       .select({ id: units.id, name: units.name })
       .from(units)

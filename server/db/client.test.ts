@@ -13,7 +13,10 @@ describe('PGlite data directory lock', () => {
     const release = lockDataDir(dir);
     try {
       const script = `import { lockDataDir } from ${JSON.stringify(path.join(import.meta.dirname, 'client.ts'))}; try { lockDataDir(${JSON.stringify(dir)}); console.log('LOCKED-OK'); } catch (e) { console.log(e.message); }`;
-      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: path.join(import.meta.dirname, '../..') });
+      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        cwd: path.join(import.meta.dirname, '../..'),
+      });
       expect(out.stdout).toContain('正被另一个进程');
       expect(out.stdout).toContain(`PID ${process.pid}`);
       expect(out.stdout).not.toContain('LOCKED-OK');

@@ -11,10 +11,19 @@ import { prepared } from './prepared';
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 
 const insertNote = prepared((db) =>
-  db.insert(notifications).values({ role: 'organizer', body: sql.placeholder('body') }).returning({ id: notifications.id }).prepare('test_insert_note'),
+  db
+    .insert(notifications)
+    .values({ role: 'organizer', body: sql.placeholder('body') })
+    .returning({ id: notifications.id })
+    .prepare('test_insert_note'),
 );
 const lockUnit = prepared((db) =>
-  db.select({ id: units.id, name: units.name }).from(units).where(eq(units.id, sql.placeholder('id'))).for('update').prepare('test_lock_unit'),
+  db
+    .select({ id: units.id, name: units.name })
+    .from(units)
+    .where(eq(units.id, sql.placeholder('id')))
+    .for('update')
+    .prepare('test_lock_unit'),
 );
 const notesWith = (t: Awaited<ReturnType<typeof startTestPlatform>>, body: string) =>
   t.s.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, body));

@@ -1,69 +1,72 @@
 import { sql } from 'drizzle-orm';
 import type { EventKind } from '../../core';
-import {
-  bigint,
-  bigserial,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
-export const units = pgTable('units', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  /** core/pinyin pinyinSortKey(name), compared with collate "C": 查询申报表's 推荐单位 sort (null until the start-up backfill) */
-  nameSort: text('name_sort'),
-  type: text('type').notNull(),
-  region: text('region').notNull(),
-  contactName: text('contact_name').notNull(),
-  contactPhone: text('contact_phone').notNull(),
-  /** pending | active | refused | disabled (core/codes UNIT_STATUSES) */
-  status: text('status').notNull().default('pending'),
-  refusedReason: text('refused_reason'),
-  decidedAt: timestamp('decided_at', { withTimezone: true }),
-  decidedBy: uuid('decided_by'),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('units_name_key').on(t.name)]);
+export const units = pgTable(
+  'units',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** core/pinyin pinyinSortKey(name), compared with collate "C": 查询申报表's 推荐单位 sort (null until the start-up backfill) */
+    nameSort: text('name_sort'),
+    type: text('type').notNull(),
+    region: text('region').notNull(),
+    contactName: text('contact_name').notNull(),
+    contactPhone: text('contact_phone').notNull(),
+    /** pending | active | refused | disabled (core/codes UNIT_STATUSES) */
+    status: text('status').notNull().default('pending'),
+    refusedReason: text('refused_reason'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decidedBy: uuid('decided_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('units_name_key').on(t.name)],
+);
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  /** stored lower-case; log-in is case-insensitive */
-  username: text('username').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  role: text('role').notNull(),
-  realName: text('real_name').notNull(),
-  mobile: text('mobile'),
-  email: text('email'),
-  unitId: uuid('unit_id').references(() => units.id),
-  disabled: boolean('disabled').notNull().default(false),
-  /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
-  oidcIssuer: text('oidc_issuer'),
-  oidcSubject: text('oidc_subject'),
-  createdAt: createdAt(),
-}, (t) => [
-  uniqueIndex('users_username_key').on(t.username),
-  index('users_unit_idx').on(t.unitId),
-  uniqueIndex('users_oidc_key').on(t.oidcIssuer, t.oidcSubject).where(sql`oidc_subject is not null`),
-]);
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** stored lower-case; log-in is case-insensitive */
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').notNull(),
+    realName: text('real_name').notNull(),
+    mobile: text('mobile'),
+    email: text('email'),
+    unitId: uuid('unit_id').references(() => units.id),
+    disabled: boolean('disabled').notNull().default(false),
+    /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('users_username_key').on(t.username),
+    index('users_unit_idx').on(t.unitId),
+    uniqueIndex('users_oidc_key')
+      .on(t.oidcIssuer, t.oidcSubject)
+      .where(sql`oidc_subject is not null`),
+  ],
+);
 
-export const sessions = pgTable('sessions', {
-  /** sha256 of the cookie token: a database leak does not hand out live sessions */
-  id: text('id').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  createdAt: createdAt(),
-  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
-  ip: text('ip'),
-  userAgent: text('user_agent'),
-}, (t) => [index('sessions_user_idx').on(t.userId)]);
+export const sessions = pgTable(
+  'sessions',
+  {
+    /** sha256 of the cookie token: a database leak does not hand out live sessions */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
 
 /**
  * Rate-limit counters (log-in, registration, 找回) shared by every app instance: one row per route and client,
@@ -83,13 +86,17 @@ export const rateLimits = pgTable('rate_limits', {
  * `locked_until` is set at the lockoutThreshold-th. The sum over a name's addresses decides whether its
  * owner must also give a code sent to the registered mobile.
  */
-export const loginFailures = pgTable('login_failures', {
-  account: text('account').notNull(),
-  ip: text('ip').notNull(),
-  failures: integer('failures').notNull(),
-  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
-}, (t) => [primaryKey({ columns: [t.account, t.ip] }), index('login_failures_window_idx').on(t.windowStart)]);
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    account: text('account').notNull(),
+    ip: text('ip').notNull(),
+    failures: integer('failures').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.account, t.ip] }), index('login_failures_window_idx').on(t.windowStart)],
+);
 
 export const captchas = pgTable('captchas', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -97,197 +104,277 @@ export const captchas = pgTable('captchas', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
-export const recoveryCodes = pgTable('recovery_codes', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  codeHash: text('code_hash').notNull(),
-  /** recover (找回) | login (the code asked at log-in when a name is under attack); each works only for its purpose */
-  purpose: text('purpose').notNull().default('recover'),
-  channel: text('channel').notNull(),
-  attempts: integer('attempts').notNull().default(0),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
-  createdAt: createdAt(),
-}, (t) => [index('recovery_codes_user_idx').on(t.userId)]);
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    /** recover (找回) | login (the code asked at log-in when a name is under attack); each works only for its purpose */
+    purpose: text('purpose').notNull().default('recover'),
+    channel: text('channel').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
 
 /** Every message the platform sends. The default sender only writes here; a real SMS/e-mail sender also does. */
-export const outbox = pgTable('outbox', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  channel: text('channel').notNull(),
-  recipient: text('recipient').notNull(),
-  userId: uuid('user_id'),
-  subject: text('subject').notNull(),
-  body: text('body').notNull(),
-  createdAt: createdAt(),
-}, (t) => [index('outbox_created_idx').on(t.createdAt)]);
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').notNull(),
+    recipient: text('recipient').notNull(),
+    userId: uuid('user_id'),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('outbox_created_idx').on(t.createdAt)],
+);
 
-export const programs = pgTable('programs', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  code: text('code').notNull(),
-  name: text('name').notNull(),
-}, (t) => [uniqueIndex('programs_code_key').on(t.code)]);
+export const programs = pgTable(
+  'programs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('programs_code_key').on(t.code)],
+);
 
-export const campaigns = pgTable('campaigns', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  programId: uuid('program_id').notNull().references(() => programs.id),
-  year: integer('year').notNull(),
-  title: text('title').notNull(),
-  settings: jsonb('settings').notNull(),
-  /** next application sequence number; only ever incremented, so numbers are never reused */
-  nextSeq: integer('next_seq').notNull().default(1),
-  createdAt: createdAt(),
-}, (t) => [uniqueIndex('campaigns_program_year_key').on(t.programId, t.year)]);
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    programId: uuid('program_id')
+      .notNull()
+      .references(() => programs.id),
+    year: integer('year').notNull(),
+    title: text('title').notNull(),
+    settings: jsonb('settings').notNull(),
+    /** next application sequence number; only ever incremented, so numbers are never reused */
+    nextSeq: integer('next_seq').notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('campaigns_program_year_key').on(t.programId, t.year)],
+);
 
-export const applications = pgTable('applications', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  campaignId: uuid('campaign_id').notNull().references(() => campaigns.id),
-  /** the campaign's 年度, copied at creation (a campaign's year never changes): 查询 sorts and filters on it without a join */
-  year: integer('year').notNull(),
-  number: text('number').notNull(),
-  /** the sequence part of the number, for sorting 申请书编号从高到低 numerically */
-  seq: integer('seq').notNull().default(0),
-  applicantId: uuid('applicant_id').notNull().references(() => users.id),
-  /** core/status APPLICATION_STATUSES */
-  status: text('status').notNull().default('applicant'),
-  /** the 推荐单位 it was (last) submitted to */
-  unitId: uuid('unit_id').references(() => units.id),
-  /** the 申请书 content without the 身份证号码, which lives encrypted in id_enc */
-  form: jsonb('form').notNull().default({}),
-  idEnc: text('id_enc'),
-  /** keyed hash of the 身份证号码: finds the one live application per person without decrypting */
-  idHash: text('id_hash'),
-  applicantName: text('applicant_name').notNull().default(''),
-  workUnit: text('work_unit').notNull().default(''),
-  /** core/pinyin pinyinSortKey(work_unit), compared with collate "C": 查询申报表's 工作单位 sort (null until the start-up backfill) */
-  workUnitSort: text('work_unit_sort'),
-  mobile: text('mobile').notNull().default(''),
-  pledgedAt: timestamp('pledged_at', { withTimezone: true }),
-  /** 修改意见 of the unit (sent with 退回) */
-  returnOpinion: text('return_opinion'),
-  /** 推荐单位意见 (sent with 提交 to 自治区科协) */
-  unitOpinion: text('unit_opinion'),
-  /** 自治区科协's opinion (sent with 退回 to the unit) */
-  orgOpinion: text('org_opinion'),
-  /** set when the current receiver opens it; cleared on every transfer */
-  viewedAt: timestamp('viewed_at', { withTimezone: true }),
-  viewedBy: uuid('viewed_by'),
-  transferredAt: timestamp('transferred_at', { withTimezone: true }),
-  createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  deletedAt: timestamp('deleted_at', { withTimezone: true }),
-}, (t) => [
-  uniqueIndex('applications_number_key').on(t.number),
-  uniqueIndex('applications_live_person_key').on(t.campaignId, t.idHash).where(sql`deleted_at is null and id_hash is not null`),
-  uniqueIndex('applications_live_applicant_key').on(t.campaignId, t.applicantId).where(sql`deleted_at is null`),
-  index('applications_unit_idx').on(t.unitId, t.status),
-  index('applications_campaign_seq_idx').on(t.campaignId, t.seq),
-  index('applications_status_idx').on(t.status, t.seq),
-  index('applications_applicant_idx').on(t.applicantId),
-  // 查询申报表: the default sort 申请书编号从高到低 (year desc, seq desc) walks this index backwards and stops after one page
-  index('applications_year_seq_idx').on(t.year, t.seq).where(sql`deleted_at is null`),
-  // the organizer's total: an index-only count of what is not a draft
-  index('applications_visible_idx').on(t.year, t.status).where(sql`deleted_at is null and status <> 'applicant'`),
-  // 工作单位 and keyword filters are substring searches (ILIKE '%…%'): trigram indexes serve them
-  index('applications_work_unit_trgm_idx').using('gin', t.workUnit.op('gin_trgm_ops')),
-  index('applications_name_trgm_idx').using('gin', t.applicantName.op('gin_trgm_ops')),
-  index('applications_number_trgm_idx').using('gin', t.number.op('gin_trgm_ops')),
-]);
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** the campaign's 年度, copied at creation (a campaign's year never changes): 查询 sorts and filters on it without a join */
+    year: integer('year').notNull(),
+    number: text('number').notNull(),
+    /** the sequence part of the number, for sorting 申请书编号从高到低 numerically */
+    seq: integer('seq').notNull().default(0),
+    applicantId: uuid('applicant_id')
+      .notNull()
+      .references(() => users.id),
+    /** core/status APPLICATION_STATUSES */
+    status: text('status').notNull().default('applicant'),
+    /** the 推荐单位 it was (last) submitted to */
+    unitId: uuid('unit_id').references(() => units.id),
+    /** the 申请书 content without the 身份证号码, which lives encrypted in id_enc */
+    form: jsonb('form').notNull().default({}),
+    idEnc: text('id_enc'),
+    /** keyed hash of the 身份证号码: finds the one live application per person without decrypting */
+    idHash: text('id_hash'),
+    applicantName: text('applicant_name').notNull().default(''),
+    workUnit: text('work_unit').notNull().default(''),
+    /** core/pinyin pinyinSortKey(work_unit), compared with collate "C": 查询申报表's 工作单位 sort (null until the start-up backfill) */
+    workUnitSort: text('work_unit_sort'),
+    mobile: text('mobile').notNull().default(''),
+    pledgedAt: timestamp('pledged_at', { withTimezone: true }),
+    /** 修改意见 of the unit (sent with 退回) */
+    returnOpinion: text('return_opinion'),
+    /** 推荐单位意见 (sent with 提交 to 自治区科协) */
+    unitOpinion: text('unit_opinion'),
+    /** 自治区科协's opinion (sent with 退回 to the unit) */
+    orgOpinion: text('org_opinion'),
+    /** set when the current receiver opens it; cleared on every transfer */
+    viewedAt: timestamp('viewed_at', { withTimezone: true }),
+    viewedBy: uuid('viewed_by'),
+    transferredAt: timestamp('transferred_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('applications_number_key').on(t.number),
+    uniqueIndex('applications_live_person_key')
+      .on(t.campaignId, t.idHash)
+      .where(sql`deleted_at is null and id_hash is not null`),
+    uniqueIndex('applications_live_applicant_key')
+      .on(t.campaignId, t.applicantId)
+      .where(sql`deleted_at is null`),
+    index('applications_unit_idx').on(t.unitId, t.status),
+    index('applications_campaign_seq_idx').on(t.campaignId, t.seq),
+    index('applications_status_idx').on(t.status, t.seq),
+    index('applications_applicant_idx').on(t.applicantId),
+    // 查询申报表: the default sort 申请书编号从高到低 (year desc, seq desc) walks this index backwards and stops after one page
+    index('applications_year_seq_idx')
+      .on(t.year, t.seq)
+      .where(sql`deleted_at is null`),
+    // the organizer's total: an index-only count of what is not a draft
+    index('applications_visible_idx')
+      .on(t.year, t.status)
+      .where(sql`deleted_at is null and status <> 'applicant'`),
+    // 工作单位 and keyword filters are substring searches (ILIKE '%…%'): trigram indexes serve them
+    index('applications_work_unit_trgm_idx').using('gin', t.workUnit.op('gin_trgm_ops')),
+    index('applications_name_trgm_idx').using('gin', t.applicantName.op('gin_trgm_ops')),
+    index('applications_number_trgm_idx').using('gin', t.number.op('gin_trgm_ops')),
+  ],
+);
 
 /** 流程情况: every transfer (from, to, action, who, when, opinion), written in the transition's transaction. */
-export const applicationEvents = pgTable('application_events', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  applicationId: uuid('application_id').notNull().references(() => applications.id),
-  /** core's EventKind: a workflow action or 'create' */
-  action: text('action').$type<EventKind>().notNull(),
-  fromStatus: text('from_status'),
-  toStatus: text('to_status').notNull(),
-  actorId: uuid('actor_id').notNull(),
-  actorRole: text('actor_role').notNull(),
-  opinion: text('opinion'),
-  /** who sent and who received, by name as they were at the time: 流程情况 stays true after renames */
-  fromName: text('from_name').notNull().default(''),
-  toName: text('to_name').notNull().default(''),
-  actorName: text('actor_name').notNull().default(''),
-  snapshotId: bigint('snapshot_id', { mode: 'number' }),
-  at: createdAt(),
-}, (t) => [index('application_events_app_idx').on(t.applicationId, t.at)]);
+export const applicationEvents = pgTable(
+  'application_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    /** core's EventKind: a workflow action or 'create' */
+    action: text('action').$type<EventKind>().notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorId: uuid('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    opinion: text('opinion'),
+    /** who sent and who received, by name as they were at the time: 流程情况 stays true after renames */
+    fromName: text('from_name').notNull().default(''),
+    toName: text('to_name').notNull().default(''),
+    actorName: text('actor_name').notNull().default(''),
+    snapshotId: bigint('snapshot_id', { mode: 'number' }),
+    at: createdAt(),
+  },
+  (t) => [index('application_events_app_idx').on(t.applicationId, t.at)],
+);
 
 /** The content as it was at a submission, so a unit can see what changed after a return. */
-export const applicationSnapshots = pgTable('application_snapshots', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  applicationId: uuid('application_id').notNull().references(() => applications.id),
-  content: jsonb('content').notNull(),
-  createdAt: createdAt(),
-}, (t) => [index('application_snapshots_app_idx').on(t.applicationId)]);
+export const applicationSnapshots = pgTable(
+  'application_snapshots',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    content: jsonb('content').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('application_snapshots_app_idx').on(t.applicationId)],
+);
 
-export const attachments = pgTable('attachments', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  applicationId: uuid('application_id').notNull().references(() => applications.id),
-  kind: text('kind').notNull(),
-  /** the user's file name, shown and used for downloads; never used on the file system */
-  name: text('name').notNull(),
-  storageKey: text('storage_key').notNull(),
-  mime: text('mime').notNull(),
-  size: bigint('size', { mode: 'number' }).notNull(),
-  sha256: text('sha256').notNull(),
-  uploadedBy: uuid('uploaded_by').notNull(),
-  /** photos: the stable 序号 of 姓名+序号.jpg, never reused within the application (deleting 张三2 leaves 张三3 as it is) */
-  seq: integer('seq'),
-  /** images: pixel size from the header; videos: the display size (after the track's rotation) */
-  width: integer('width'),
-  height: integer('height'),
-  durationMs: integer('duration_ms'),
-  /** a re-encoded JPEG without metadata, for thumbnails and the 附件 viewer; the original is only ever downloaded */
-  previewKey: text('preview_key'),
-  createdAt: createdAt(),
-  deletedAt: timestamp('deleted_at', { withTimezone: true }),
-}, (t) => [
-  index('attachments_app_idx').on(t.applicationId, t.kind),
-  uniqueIndex('attachments_photo_seq_key').on(t.applicationId, t.kind, t.seq).where(sql`seq is not null`),
-]);
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    kind: text('kind').notNull(),
+    /** the user's file name, shown and used for downloads; never used on the file system */
+    name: text('name').notNull(),
+    storageKey: text('storage_key').notNull(),
+    mime: text('mime').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    uploadedBy: uuid('uploaded_by').notNull(),
+    /** photos: the stable 序号 of 姓名+序号.jpg, never reused within the application (deleting 张三2 leaves 张三3 as it is) */
+    seq: integer('seq'),
+    /** images: pixel size from the header; videos: the display size (after the track's rotation) */
+    width: integer('width'),
+    height: integer('height'),
+    durationMs: integer('duration_ms'),
+    /** a re-encoded JPEG without metadata, for thumbnails and the 附件 viewer; the original is only ever downloaded */
+    previewKey: text('preview_key'),
+    createdAt: createdAt(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('attachments_app_idx').on(t.applicationId, t.kind),
+    uniqueIndex('attachments_photo_seq_key')
+      .on(t.applicationId, t.kind, t.seq)
+      .where(sql`seq is not null`),
+  ],
+);
 
 /**
  * A resumable (tus) upload in progress: who may continue it and where it will go. The bytes live in
  * DATA_DIR/uploads under the generated id until the file is complete, checked and moved into storage.
  */
-export const uploads = pgTable('uploads', {
-  id: text('id').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id),
-  applicationId: uuid('application_id').notNull().references(() => applications.id),
-  kind: text('kind').notNull(),
-  /** the user's file name (cleaned); never used on the file system */
-  name: text('name').notNull(),
-  size: bigint('size', { mode: 'number' }).notNull(),
-  createdAt: createdAt(),
-}, (t) => [index('uploads_created_idx').on(t.createdAt)]);
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: text('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    kind: text('kind').notNull(),
+    /** the user's file name (cleaned); never used on the file system */
+    name: text('name').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('uploads_created_idx').on(t.createdAt)],
+);
 
 /** Who did and saw what. */
-export const auditLog = pgTable('audit_log', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  actorId: uuid('actor_id'),
-  action: text('action').notNull(),
-  targetType: text('target_type'),
-  targetId: text('target_id'),
-  ip: text('ip'),
-  detail: jsonb('detail'),
-  at: createdAt(),
-}, (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)]);
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    ip: text('ip'),
+    detail: jsonb('detail'),
+    at: createdAt(),
+  },
+  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)],
+);
 
 /** Every unit an application was ever submitted to: what 查询申报表 shows a unit. */
-export const applicationUnits = pgTable('application_units', {
-  applicationId: uuid('application_id').notNull().references(() => applications.id),
-  unitId: uuid('unit_id').notNull().references(() => units.id),
-  firstAt: createdAt(),
-}, (t) => [primaryKey({ columns: [t.applicationId, t.unitId] }), index('application_units_unit_idx').on(t.unitId, t.applicationId)]);
+export const applicationUnits = pgTable(
+  'application_units',
+  {
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    firstAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.unitId] }), index('application_units_unit_idx').on(t.unitId, t.applicationId)],
+);
 
 /** In-app messages: to a user, to every account of a unit, or to every organizer. */
-export const notifications = pgTable('notifications', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  userId: uuid('user_id'),
-  unitId: uuid('unit_id'),
-  role: text('role'),
-  applicationId: uuid('application_id'),
-  body: text('body').notNull(),
-  createdAt: createdAt(),
-  readAt: timestamp('read_at', { withTimezone: true }),
-}, (t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_unit_idx').on(t.unitId, t.createdAt)]);
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id'),
+    unitId: uuid('unit_id'),
+    role: text('role'),
+    applicationId: uuid('application_id'),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_unit_idx').on(t.unitId, t.createdAt)],
+);

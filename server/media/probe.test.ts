@@ -193,11 +193,38 @@ describe('probeFile: fragmented videos (moov + moof/mdat fragments)', () => {
 
   it('counts a gap between decode times (tfdt) but not a late start or a restart, and not what a sidx claims', async () => {
     // 10 s at 0 and 10 s at 40 s: players show 50 s
-    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 10, trun: T, tfdt: 0 }, { samples: 10, trun: T, tfdt: 40 * T }] }))).toBe(50);
+    expect(
+      await seconds(
+        fragmentedMp4({
+          fragments: [
+            { samples: 10, trun: T, tfdt: 0 },
+            { samples: 10, trun: T, tfdt: 40 * T },
+          ],
+        }),
+      ),
+    ).toBe(50);
     // cut from a longer recording: starts at 1000 s, lasts 60 s
-    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 30, trun: T, tfdt: 1000 * T }, { samples: 30, trun: T, tfdt: 1030 * T }] }))).toBe(60);
+    expect(
+      await seconds(
+        fragmentedMp4({
+          fragments: [
+            { samples: 30, trun: T, tfdt: 1000 * T },
+            { samples: 30, trun: T, tfdt: 1030 * T },
+          ],
+        }),
+      ),
+    ).toBe(60);
     // two recordings joined, each starting at 0: 60 s of samples
-    expect(await seconds(fragmentedMp4({ fragments: [{ samples: 30, trun: T, tfdt: 0 }, { samples: 30, trun: T, tfdt: 0 }] }))).toBe(60);
+    expect(
+      await seconds(
+        fragmentedMp4({
+          fragments: [
+            { samples: 30, trun: T, tfdt: 0 },
+            { samples: 30, trun: T, tfdt: 0 },
+          ],
+        }),
+      ),
+    ).toBe(60);
     // a segment index saying 1 s is a summary, not what plays
     expect(await seconds(fragmentedMp4({ sidx: T, fragments: fragmentsOfSeconds(6, 10, 'trun') }))).toBe(60);
   });
@@ -360,7 +387,9 @@ describe('probeFile: hostile corpus', () => {
 
   it('says what a disguised file really is', async () => {
     const [elf, pe, , html, svg] = hostileCorpus();
-    expect((await refusal(elf!.bytes)).message).toBe('文件内容是 ELF 格式（可执行程序），要求为 JPEG、PNG、PDF、MP4 或 MOV 格式（按文件内容识别，修改扩展名无效）');
+    expect((await refusal(elf!.bytes)).message).toBe(
+      '文件内容是 ELF 格式（可执行程序），要求为 JPEG、PNG、PDF、MP4 或 MOV 格式（按文件内容识别，修改扩展名无效）',
+    );
     expect((await refusal(pe!.bytes)).found).toBe('文件内容是 EXE 格式（可执行程序）');
     expect((await refusal(html!.bytes)).found).toBe('文件内容是 HTML 格式（网页）');
     expect((await refusal(svg!.bytes)).found).toBe('文件内容是 SVG 格式（矢量图，可含网页代码）');

@@ -35,16 +35,7 @@ export interface Probe {
   codec?: string;
 }
 
-export type MediaErrorReason =
-  | 'empty'
-  | 'type'
-  | 'image_corrupt'
-  | 'pixels'
-  | 'markup'
-  | 'pdf_corrupt'
-  | 'video_corrupt'
-  | 'video_index'
-  | 'no_video';
+export type MediaErrorReason = 'empty' | 'type' | 'image_corrupt' | 'pixels' | 'markup' | 'pdf_corrupt' | 'video_corrupt' | 'video_index' | 'no_video';
 
 export class MediaError extends AppError {
   declare readonly code: 'UNSUPPORTED_FILE';
@@ -128,7 +119,11 @@ const MARKUP_LONG = /<(?:script|iframe)[\t\n\f\r />]|<!doctype\s+html|javascript
 
 /** Text formats file-type leaves unrecognised, named so the message says what the file is. */
 async function sniffText(src: Source): Promise<{ ext: string } | undefined> {
-  const head = (await src.read(0, 1024)).toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart().toLowerCase();
+  const head = (await src.read(0, 1024))
+    .toString('latin1')
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart()
+    .toLowerCase();
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return { ext: 'svg' };
   if (head.startsWith('<!doctype html') || head.startsWith('<html') || MARKUP_ANY.test(head)) return { ext: 'html' };
   if (head.startsWith('<?xml')) return { ext: 'xml' };
@@ -753,7 +748,12 @@ async function readFragments(src: Source, moofs: BoxHeader[], movie: Movie): Pro
  * run holds them, so the work is bounded by the moof's bytes; a run of defaults is counted, not walked, however many
  * samples it claims.
  */
-function readRun(buf: Buffer, trun: Box, defaultDuration: number, defaultSize: number): { samples: number; units: number; bytes: number; dataOffset: number | undefined } {
+function readRun(
+  buf: Buffer,
+  trun: Box,
+  defaultDuration: number,
+  defaultSize: number,
+): { samples: number; units: number; bytes: number; dataOffset: number | undefined } {
   const flags = flagsOf(buf, trun);
   const count = buf.readUInt32BE(need(trun, 4, 4));
   let at = 8;

@@ -67,7 +67,8 @@ export function createOutboxSender(deliver?: (m: Message) => Promise<void>): Sen
     async textUsers(db, to, message) {
       const statement = 'userId' in to ? textToUser(db) : textToUnit(db);
       const sent = await statement.execute({ to: 'userId' in to ? to.userId : to.unitId, subject: message.subject, body: message.body });
-      if (deliver) for (const row of sent) await deliver({ channel: 'mobile', recipient: row.recipient, userId: row.userId, subject: row.subject, body: row.body });
+      if (deliver)
+        for (const row of sent) await deliver({ channel: 'mobile', recipient: row.recipient, userId: row.userId, subject: row.subject, body: row.body });
     },
   };
 }

@@ -3,20 +3,17 @@ import { z } from 'zod';
 import { text } from '../../core';
 import { AppError } from '../errors';
 import { attachmentDisposition, idParam, noBody, parse, parseRange, requireUser } from '../http';
-import {
-  checkSubmission,
-  createApplication,
-  deleteApplication,
-  getDetail,
-  listMine,
-  pledge,
-  saveForm,
-} from '../usecases/applications';
+import { checkSubmission, createApplication, deleteApplication, getDetail, listMine, pledge, saveForm } from '../usecases/applications';
 import { addAttachment, openAttachment, openPreview, removeAttachment } from '../usecases/attachments';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 【我要申请】: the campaign, or the current 最美科技工作者 campaign when absent. */
-const createSchema = z.object({ campaignId: text('评选活动').regex(UUID, '评选活动编号不正确').transform((v) => v.toLowerCase()).optional() });
+const createSchema = z.object({
+  campaignId: text('评选活动')
+    .regex(UUID, '评选活动编号不正确')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+});
 /** 【保存】: the fields to change; their values are checked field by field in saveForm (malformed ones are not saved: `notSaved`). */
 const saveSchema = z.object({ form: z.record(text('字段名'), z.unknown(), { error: '请求缺少申请书内容：应为 { "form": { 字段: 值 } }' }) });
 

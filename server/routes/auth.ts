@@ -1,24 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  applicantRegisterSchema,
-  loginSchema,
-  recoverResetSchema,
-  recoverSendSchema,
-  unitRegisterSchema,
-} from '../../core';
+import { applicantRegisterSchema, loginSchema, recoverResetSchema, recoverSendSchema, unitRegisterSchema } from '../../core';
 import { checkCaptcha, createCaptcha } from '../auth/captcha';
 import { issueCsrfToken } from '../auth/csrf';
 import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
 import { SESSION_COOKIE, startSession } from '../auth/start-session';
 import { noBody, parse } from '../http';
-import {
-  authenticate,
-  createUnitAccount,
-  registerApplicant,
-  resetPassword,
-  sendRecoveryCode,
-} from '../usecases/accounts';
+import { authenticate, createUnitAccount, registerApplicant, resetPassword, sendRecoveryCode } from '../usecases/accounts';
 
 const CAPTCHA_COOKIE = 'captcha';
 
@@ -29,8 +17,7 @@ export async function authRoutes(app: FastifyInstance) {
   await warmDummyHash();
   const limit = (max: number) => ({ rateLimit: { max, timeWindow: config.rateLimits.windowMs } });
 
-  const captcha = (req: FastifyRequest, answer: string) =>
-    checkCaptcha(db, req.cookies[CAPTCHA_COOKIE], answer, config.captchaTestAnswer);
+  const captcha = (req: FastifyRequest, answer: string) => checkCaptcha(db, req.cookies[CAPTCHA_COOKIE], answer, config.captchaTestAnswer);
 
   app.get('/auth/me', async (req) => ({
     user: req.user,

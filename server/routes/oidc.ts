@@ -79,9 +79,7 @@ export async function oidcRoutes(app: FastifyInstance) {
       const idClaims = tokens.claims();
       if (!idClaims) return fail('合作网站未返回身份信息，请使用用户名密码登录');
       // Providers put name, e-mail and phone in the ID token or only behind the userinfo endpoint.
-      const profile = config.serverMetadata().userinfo_endpoint
-        ? await client.fetchUserInfo(config, tokens.access_token, idClaims.sub).catch(() => ({}))
-        : {};
+      const profile = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, idClaims.sub).catch(() => ({})) : {};
       const user = await findOrCreateOidcUser(s, config.serverMetadata().issuer, { ...profile, ...idClaims, sub: idClaims.sub });
       await startSession(s, req, reply, user, 'oidc');
       return reply.redirect('/');

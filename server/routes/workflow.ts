@@ -18,13 +18,31 @@ const TRANSITIONS: Record<string, Action> = {
   'org-return': 'orgReturn',
 };
 
-const QUERY_LABELS = { keyword: '条件', year: '年度', workUnit: '工作单位', status: '当前步骤', sort: '排序', order: '排序方向', tab: '标签', page: '页码', pageSize: '每页显示' };
+const QUERY_LABELS = {
+  keyword: '条件',
+  year: '年度',
+  workUnit: '工作单位',
+  status: '当前步骤',
+  sort: '排序',
+  order: '排序方向',
+  tab: '标签',
+  page: '页码',
+  pageSize: '每页显示',
+};
 
 /** `ids` of the messages to mark read (numbers, or their decimal strings); none: all of the user's. */
 const markReadSchema = z.object({
   ids: z
     .array(
-      z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), text('消息编号').regex(/^[1-9]\d{0,14}$/).transform(Number)], { error: '消息编号不正确' }),
+      z.union(
+        [
+          z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+          text('消息编号')
+            .regex(/^[1-9]\d{0,14}$/)
+            .transform(Number),
+        ],
+        { error: '消息编号不正确' },
+      ),
       { error: '消息编号应为列表' },
     )
     .max(500, '一次最多标记500条消息')

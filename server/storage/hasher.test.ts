@@ -23,23 +23,20 @@ describe('the worker-thread sha256 of an upload', () => {
   it('equals crypto sha256 for any way of cutting the bytes, several streams interleaved', async () => {
     hasher = createHasher();
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 12 }), { minLength: 1, maxLength: 3 }),
-        async (streams) => {
-          const bodies = streams.map((sizes) => sizes.map((n) => crypto.randomBytes(n)));
-          const hashes = bodies.map(() => hasher.start());
-          // interleave: piece i of every stream, then piece i+1
-          const longest = Math.max(...bodies.map((b) => b.length));
-          for (let i = 0; i < longest; i++) {
-            for (let k = 0; k < bodies.length; k++) {
-              const part = bodies[k]![i];
-              if (part) await hashes[k]!.update(part);
-            }
+      fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 12 }), { minLength: 1, maxLength: 3 }), async (streams) => {
+        const bodies = streams.map((sizes) => sizes.map((n) => crypto.randomBytes(n)));
+        const hashes = bodies.map(() => hasher.start());
+        // interleave: piece i of every stream, then piece i+1
+        const longest = Math.max(...bodies.map((b) => b.length));
+        for (let i = 0; i < longest; i++) {
+          for (let k = 0; k < bodies.length; k++) {
+            const part = bodies[k]![i];
+            if (part) await hashes[k]!.update(part);
           }
-          const digests = await Promise.all(hashes.map((h) => h.digest()));
-          expect(digests).toEqual(bodies.map(sha256));
-        },
-      ),
+        }
+        const digests = await Promise.all(hashes.map((h) => h.digest()));
+        expect(digests).toEqual(bodies.map(sha256));
+      }),
       { numRuns: 25, seed: 20261130 },
     );
   });

@@ -149,13 +149,29 @@ describe.each(subjects)('%s storage', (kind, make) => {
   it('refuses keys it did not generate and invalid ranges, touching nothing', async () => {
     const key = await storage.putFile(await writeTemp(storage, Buffer.from('keep me')));
     const before = snapshot(subject.backingDir);
-    const bad = ['../../etc/passwd', 'a/b', '', '/etc/passwd', `${key}/..`, `${key.slice(0, 3)}../${key.slice(5)}`, key.toUpperCase(), `ff/${key.slice(3)}`, ` ${key}`, `${key}\n`];
+    const bad = [
+      '../../etc/passwd',
+      'a/b',
+      '',
+      '/etc/passwd',
+      `${key}/..`,
+      `${key.slice(0, 3)}../${key.slice(5)}`,
+      key.toUpperCase(),
+      `ff/${key.slice(3)}`,
+      ` ${key}`,
+      `${key}\n`,
+    ];
     for (const k of bad) {
       await expect(storage.open(k), k).rejects.toThrow(/存储键不合法/);
       await expect(storage.stat(k), k).rejects.toThrow(/存储键不合法/);
       await expect(storage.remove(k), k).rejects.toThrow(/存储键不合法/);
     }
-    for (const range of [{ start: -1, end: 3 }, { start: 5, end: 4 }, { start: 0.5, end: 3 }, { start: 0, end: Number.NaN }]) {
+    for (const range of [
+      { start: -1, end: 3 },
+      { start: 5, end: 4 },
+      { start: 0.5, end: 3 },
+      { start: 0, end: Number.NaN },
+    ]) {
       await expect(storage.open(key, range)).rejects.toThrow(/读取范围不合法/);
     }
     expect(snapshot(subject.backingDir)).toEqual(before);
@@ -272,7 +288,12 @@ describe('S3_* configuration', () => {
     expect(loadConfig({}).s3).toBeNull();
     expect(loadConfig({ S3_REGION: 'cn-north-1' }).s3).toBeNull();
     expect(loadConfig(full).s3).toEqual({
-      endpoint: 'https://oss.example.cn', bucket: 'awards', accessKeyId: 'AK', secretAccessKey: 'SK', region: 'us-east-1', forcePathStyle: true,
+      endpoint: 'https://oss.example.cn',
+      bucket: 'awards',
+      accessKeyId: 'AK',
+      secretAccessKey: 'SK',
+      region: 'us-east-1',
+      forcePathStyle: true,
     });
     expect(loadConfig({ ...full, S3_REGION: 'cn-xinjiang', S3_FORCE_PATH_STYLE: 'false' }).s3).toMatchObject({ region: 'cn-xinjiang', forcePathStyle: false });
   });

@@ -36,7 +36,15 @@ export async function buildApplicant(s: Services, over: Partial<{ username: stri
 
 export async function buildUnit(
   s: Services,
-  over: Partial<{ name: string; status: 'pending' | 'active' | 'refused' | 'disabled'; username: string; region: string; contactPhone: string; mobile: string; email: string | null }> = {},
+  over: Partial<{
+    name: string;
+    status: 'pending' | 'active' | 'refused' | 'disabled';
+    username: string;
+    region: string;
+    contactPhone: string;
+    mobile: string;
+    email: string | null;
+  }> = {},
 ) {
   const username = over.username ?? `unit${uniq()}`;
   const unit = await createUnitAccount(

@@ -14,7 +14,9 @@ export const CAPTCHA = '24680';
  * A whole platform for one test file: in-memory PGlite, or (when TEST_DATABASE_URL names a PostgreSQL
  * server) a fresh database created for this file and dropped afterwards. Real files in a temp dir.
  */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; s: Services; platform: Platform; close(): Promise<void> }> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; s: Services; platform: Platform; close(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-test-'));
   let dropDb = async () => {};
   let databaseUrl: string | undefined;
@@ -86,13 +88,24 @@ export class Client {
     }
   }
 
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: Body, opts: { csrf?: boolean; headers?: Record<string, string>; payload?: Buffer | string } = {}) {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: Body,
+    opts: { csrf?: boolean; headers?: Record<string, string>; payload?: Buffer | string } = {},
+  ) {
     if (method !== 'GET' && opts.csrf !== false && !this.cookies.has('csrf')) {
       this.remember(await this.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: this.cookieHeader() }, remoteAddress: this.remoteAddress }));
     }
     const headers: Record<string, string> = { cookie: this.cookieHeader(), ...opts.headers };
     if (method !== 'GET' && opts.csrf !== false) headers['x-csrf-token'] = this.cookies.get('csrf') ?? '';
-    const res = await this.app.inject({ method, url, headers, remoteAddress: this.remoteAddress, ...(opts.payload !== undefined ? { payload: opts.payload } : body !== undefined ? { payload: body } : {}) });
+    const res = await this.app.inject({
+      method,
+      url,
+      headers,
+      remoteAddress: this.remoteAddress,
+      ...(opts.payload !== undefined ? { payload: opts.payload } : body !== undefined ? { payload: body } : {}),
+    });
     this.remember(res);
     return res;
   }

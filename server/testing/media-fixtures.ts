@@ -186,7 +186,7 @@ interface Mp4Box {
 
 function mp4Boxes(buf: Buffer, start = 0, end = buf.length): Mp4Box[] {
   const out: Mp4Box[] = [];
-  for (let p = start; p + 8 <= end; ) {
+  for (let p = start; p + 8 <= end;) {
     const size32 = buf.readUInt32BE(p);
     const headerSize = size32 === 1 ? 16 : 8;
     const size = size32 === 1 ? Number(buf.readBigUInt64BE(p + 8)) : size32 === 0 ? end - p : size32;
@@ -421,10 +421,7 @@ function sourceFrames(): { key: Buffer; p: Buffer } {
 function fragmentedHead(opts: { trex?: number; mehd?: number; tinyBoxes?: number }): Buffer {
   const mp4 = fixtureBytes('fragmented-60s.mp4');
   const moov = mp4Box(mp4, 'moov');
-  const mvex = box('mvex', [
-    ...(opts.mehd === undefined ? [] : [box('mehd', [u32(opts.mehd)], 0)]),
-    box('trex', [u32(1, 1, opts.trex ?? 0, 0, 0)], 0),
-  ]);
+  const mvex = box('mvex', [...(opts.mehd === undefined ? [] : [box('mehd', [u32(opts.mehd)], 0)]), box('trex', [u32(1, 1, opts.trex ?? 0, 0, 0)], 0)]);
   const parts = inside(mp4, moov).map((b) => (b.type === 'mvex' ? mvex : mp4.subarray(b.start, b.end)));
   return Buffer.concat([mp4.subarray(0, mp4Box(mp4, 'ftyp').end), box('moov', [...parts, tinyBoxes(opts.tinyBoxes)])]);
 }
@@ -459,7 +456,11 @@ export function fragmentedMp4(opts: FragmentedOptions): Buffer {
   }
   opts.fragments.forEach((spec, i) => {
     const frames = spec.countOnly ? [] : Array.from({ length: spec.samples }, (_, n) => (n === 0 ? key : p));
-    const { moof, mdatHeader } = fragmentBoxes(i + 1, spec, frames.map((f) => f.length));
+    const { moof, mdatHeader } = fragmentBoxes(
+      i + 1,
+      spec,
+      frames.map((f) => f.length),
+    );
     parts.push(moof, mdatHeader, ...frames);
   });
   return Buffer.concat(parts);
@@ -494,7 +495,7 @@ export async function writeSparseFragmentedMp4(dest: string, totalBytes: number,
   try {
     await fh.write(head, 0, head.length, 0);
     let seq = 0;
-    for (let pos = head.length; pos < totalBytes; ) {
+    for (let pos = head.length; pos < totalBytes;) {
       const end = totalBytes - (pos + every) < every ? totalBytes : pos + every;
       const spec: FragmentSpec = { samples: 2, trun: FRAGMENT_TIMESCALE / 2 };
       const overhead = fragmentBoxes(++seq, spec, [0, 0]).moof.length + 8;
@@ -566,7 +567,12 @@ export function hostileCorpus(): HostileFile[] {
       why: 'SVG with an XML declaration named .jpg',
       reason: 'type',
     },
-    { name: n[5], bytes: insertAfterAppSegments(photo, jpegSegment(0xfe, Buffer.from(SCRIPT))), why: 'JPEG/HTML polyglot: HTML in a COM segment', reason: 'markup' },
+    {
+      name: n[5],
+      bytes: insertAfterAppSegments(photo, jpegSegment(0xfe, Buffer.from(SCRIPT))),
+      why: 'JPEG/HTML polyglot: HTML in a COM segment',
+      reason: 'markup',
+    },
     { name: n[6], bytes: Buffer.concat([photo, Buffer.from(SCRIPT)]), why: 'HTML appended after the JPEG end marker', reason: 'markup' },
     {
       name: 'exif.jpg',

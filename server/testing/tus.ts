@@ -22,7 +22,10 @@ export class Tus {
     const meta = Object.entries({ applicationId, kind, filename })
       .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
       .join(',');
-    const res = await fetch(`${this.base}/api/uploads`, { method: 'POST', headers: await this.headers({ 'upload-length': String(size), 'upload-metadata': meta }) });
+    const res = await fetch(`${this.base}/api/uploads`, {
+      method: 'POST',
+      headers: await this.headers({ 'upload-length': String(size), 'upload-metadata': meta }),
+    });
     const location = res.headers.get('location');
     return { res, url: location ? new URL(location, `${this.base}/api/uploads/`).toString() : null, body: await res.text() };
   }
@@ -58,10 +61,12 @@ export class Tus {
     await new Promise<void>((resolve) => {
       const req = http.request(url, { method: 'PATCH', headers });
       req.on('error', () => resolve());
-      req.write(bytes.subarray(0, sent), () => setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 300));
+      req.write(bytes.subarray(0, sent), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 300),
+      );
     });
   }
 }

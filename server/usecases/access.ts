@@ -38,8 +38,7 @@ function visibility(role: SessionUser['role'], who: { userId: string | Placehold
 }
 
 export function actorFor(user: SessionUser, app: Pick<ApplicationRowDb, 'applicantId' | 'unitId'>) {
-  const related =
-    user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
+  const related = user.role === 'applicant' ? app.applicantId === user.id : user.role === 'unit' ? app.unitId === user.unit?.id : user.role === 'organizer';
   return { role: user.role, related };
 }
 

@@ -14,8 +14,7 @@ import { randomDigits, safeEqual, sha256 } from '../crypto';
 
 const normalize = (username: string) => username.trim().toLowerCase();
 
-const fmtTime = (d: Date) =>
-  d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+const fmtTime = (d: Date) => d.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
 /**
  * The lockout's key: a hash of the user name as typed. Unknown names are counted like real ones (so a lock
@@ -24,7 +23,10 @@ const fmtTime = (d: Date) =>
 const lockoutKey = (username: string) => sha256(`login:${normalize(username)}`);
 
 const lockedError = (config: Config, until: Date) =>
-  new AppError('LOCKED', `连续${config.lockoutThreshold}次密码错误，该账号在您当前的网络地址已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(until)} 后再试，或使用【找回】重置密码`);
+  new AppError(
+    'LOCKED',
+    `连续${config.lockoutThreshold}次密码错误，该账号在您当前的网络地址已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(until)} 后再试，或使用【找回】重置密码`,
+  );
 
 /** one more failure for (name, address) in one statement; the lockoutThreshold-th sets the lock */
 async function recordFailure(db: Db, config: Config, account: string, ip: string): Promise<{ failures: number; lockedUntil: Date | null }> {
@@ -105,7 +107,10 @@ export async function authenticate(s: Services, credentials: Credentials, addres
     const after = await recordFailure(db, config, account, address);
     await sweepLoginFailures(db);
     if (after.lockedUntil) throw lockedError(config, after.lockedUntil);
-    throw new AppError('UNAUTHENTICATED', `用户名或密码错误，请重新输入（再错 ${config.lockoutThreshold - after.failures} 次账号将被锁定${config.lockoutMinutes}分钟）`);
+    throw new AppError(
+      'UNAUTHENTICATED',
+      `用户名或密码错误，请重新输入（再错 ${config.lockoutThreshold - after.failures} 次账号将被锁定${config.lockoutMinutes}分钟）`,
+    );
   }
   // From here on the caller has shown the password: telling them about the account is no disclosure.
   const { user, unit } = row;
@@ -147,8 +152,7 @@ async function requireLoginCode(s: Services, user: typeof users.$inferSelect, gi
     .orderBy(desc(recoveryCodes.createdAt))
     .limit(1);
   const usable = code && code.attempts < LOGIN_CODE_ATTEMPTS ? code : null;
-  const fieldError = (message: string) =>
-    new AppError('VALIDATION', message, [{ field: 'smsCode', label: '短信验证码', message: '请输入收到的6位验证码' }]);
+  const fieldError = (message: string) => new AppError('VALIDATION', message, [{ field: 'smsCode', label: '短信验证码', message: '请输入收到的6位验证码' }]);
   if (given && usable) {
     if (safeEqual(usable.codeHash, sha256(given))) {
       await s.db.update(recoveryCodes).set({ usedAt: new Date() }).where(eq(recoveryCodes.id, usable.id));
@@ -195,7 +199,10 @@ async function requireLoginCode(s: Services, user: typeof users.$inferSelect, gi
 
 async function insertUser(db: Db, values: typeof users.$inferInsert) {
   try {
-    const [row] = await db.insert(users).values({ ...values, username: normalize(values.username) }).returning();
+    const [row] = await db
+      .insert(users)
+      .values({ ...values, username: normalize(values.username) })
+      .returning();
     return row!;
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -223,11 +230,7 @@ export async function registerApplicant(s: Services, input: Omit<ApplicantRegist
  * A unit and its administrator account in one transaction. Self-registered units wait for approval;
  * units created by the organizer are active at once.
  */
-export async function createUnitAccount(
-  s: Services,
-  input: UnitCreateInput,
-  by: { organizerId: string } | null,
-): Promise<typeof units.$inferSelect> {
+export async function createUnitAccount(s: Services, input: UnitCreateInput, by: { organizerId: string } | null): Promise<typeof units.$inferSelect> {
   const passwordHash = await hashPassword(input.password);
   return s.db.transaction(async (tx) => {
     let unit;
@@ -310,7 +313,10 @@ export const recoverySentMessage = (channel: RecoverSendInput['channel']) =>
 /** 找回: a 6-digit code, valid 15 minutes, sent to the registered mobile or e-mail — when there is one. */
 export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput, 'captcha'>): Promise<{ message: string }> {
   const answer = { message: recoverySentMessage(input.channel) };
-  const [user] = await s.db.select().from(users).where(eq(users.username, normalize(input.username)));
+  const [user] = await s.db
+    .select()
+    .from(users)
+    .where(eq(users.username, normalize(input.username)));
   const recipient = input.channel === 'mobile' ? user?.mobile : user?.email;
   if (!user || !recipient) return answer;
   const code = randomDigits(6);
@@ -339,7 +345,10 @@ export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput
 }
 
 export async function resetPassword(s: Services, input: RecoverResetInput): Promise<void> {
-  const [user] = await s.db.select().from(users).where(eq(users.username, normalize(input.username)));
+  const [user] = await s.db
+    .select()
+    .from(users)
+    .where(eq(users.username, normalize(input.username)));
   const invalid = () => {
     const message = '验证码不正确或已过期，请重新获取验证码';
     return new AppError('VALIDATION', message, [{ field: 'code', label: '验证码', message }]);
@@ -353,7 +362,10 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
     .limit(1);
   if (!code || code.attempts >= 5) throw invalid();
   if (!safeEqual(code.codeHash, sha256(input.code))) {
-    await s.db.update(recoveryCodes).set({ attempts: sql`${recoveryCodes.attempts} + 1` }).where(eq(recoveryCodes.id, code.id));
+    await s.db
+      .update(recoveryCodes)
+      .set({ attempts: sql`${recoveryCodes.attempts} + 1` })
+      .where(eq(recoveryCodes.id, code.id));
     throw invalid();
   }
   const passwordHash = await hashPassword(input.newPassword);

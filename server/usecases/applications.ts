@@ -57,7 +57,11 @@ export async function createApplication(s: Services, user: SessionUser, campaign
         .set({ nextSeq: sql`${campaigns.nextSeq} + 1` })
         .where(eq(campaigns.id, campaign.id))
         .returning({ seq: sql<number>`${campaigns.nextSeq} - 1` });
-      const [program] = await tx.select({ code: programs.code }).from(programs).innerJoin(campaigns, eq(campaigns.programId, programs.id)).where(eq(campaigns.id, campaign.id));
+      const [program] = await tx
+        .select({ code: programs.code })
+        .from(programs)
+        .innerJoin(campaigns, eq(campaigns.programId, programs.id))
+        .where(eq(campaigns.id, campaign.id));
       const [row] = await tx
         .insert(applications)
         .values({
@@ -73,7 +77,17 @@ export async function createApplication(s: Services, user: SessionUser, campaign
           mobile: user.mobile ?? '',
         })
         .returning();
-      await tx.insert(applicationEvents).values({ applicationId: row!.id, action: 'create', fromStatus: null, toStatus: 'applicant', actorId: user.id, actorRole: user.role, actorName: user.realName, fromName: user.realName, toName: user.realName });
+      await tx.insert(applicationEvents).values({
+        applicationId: row!.id,
+        action: 'create',
+        fromStatus: null,
+        toStatus: 'applicant',
+        actorId: user.id,
+        actorRole: user.role,
+        actorName: user.realName,
+        fromName: user.realName,
+        toName: user.realName,
+      });
       return row!;
     });
     return detail(s, user, app, null);
@@ -94,12 +108,16 @@ export async function createApplication(s: Services, user: SessionUser, campaign
  */
 export async function saveForm(s: Services, user: SessionUser, id: string, input: unknown): Promise<ApplicationDetail> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new AppError('VALIDATION', '请求缺少申请书内容：应为 { "form": { 字段: 值 } }，请刷新页面后重试', [{ field: 'form', label: '申请书', message: '请求缺少申请书内容' }]);
+    throw new AppError('VALIDATION', '请求缺少申请书内容：应为 { "form": { 字段: 值 } }，请刷新页面后重试', [
+      { field: 'form', label: '申请书', message: '请求缺少申请书内容' },
+    ]);
   }
   const unknown = Object.keys(input).filter((key) => !applicationField(key));
   if (unknown.length) {
     const keys = unknown.map((k) => k.slice(0, 40)).join('、');
-    throw new AppError('VALIDATION', `申请书中含有不认识的字段：${keys}；请刷新页面后重试`, [{ field: 'form', label: '申请书', message: `不认识的字段：${keys}` }]);
+    throw new AppError('VALIDATION', `申请书中含有不认识的字段：${keys}；请刷新页面后重试`, [
+      { field: 'form', label: '申请书', message: `不认识的字段：${keys}` },
+    ]);
   }
   const shape = applicationDraftSchema.shape;
   const values: Record<string, unknown> = {};
@@ -107,17 +125,24 @@ export async function saveForm(s: Services, user: SessionUser, id: string, input
   for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
     const parsed = shape[key as keyof typeof shape].safeParse(raw);
     if (parsed.success) values[key] = parsed.data;
-    else notSaved.push({ field: key, label: applicationField(key)!.label, message: parsed.error.issues[0]?.message ?? `${applicationField(key)!.label}填写不正确` });
+    else
+      notSaved.push({
+        field: key,
+        label: applicationField(key)!.label,
+        message: parsed.error.issues[0]?.message ?? `${applicationField(key)!.label}填写不正确`,
+      });
   }
   const named = Object.keys(values);
   const withNotSaved = (d: ApplicationDetail): ApplicationDetail => (notSaved.length ? { ...d, notSaved } : d);
   if (!named.length && notSaved.length) {
     // nothing well-formed to write: the row stays exactly as it was
-    return withNotSaved(await s.db.transaction(async (tx) => {
-      const { app, unitName } = await loadVisible(tx, user, id, true);
-      requireAbility(user, app, 'edit');
-      return detail({ ...s, db: tx }, user, app, unitName);
-    }));
+    return withNotSaved(
+      await s.db.transaction(async (tx) => {
+        const { app, unitName } = await loadVisible(tx, user, id, true);
+        requireAbility(user, app, 'edit');
+        return detail({ ...s, db: tx }, user, app, unitName);
+      }),
+    );
   }
   try {
     return await s.db.transaction(async (tx) => {
@@ -175,7 +200,17 @@ export async function deleteApplication(s: Services, user: SessionUser, id: stri
     const { app } = await loadVisible(tx, user, id, true);
     requireAbility(user, app, 'delete');
     await tx.update(applications).set({ deletedAt: new Date() }).where(eq(applications.id, app.id));
-    await tx.insert(applicationEvents).values({ applicationId: app.id, action: 'delete', fromStatus: app.status, toStatus: app.status, actorId: user.id, actorRole: user.role, actorName: user.realName, fromName: user.realName, toName: user.realName });
+    await tx.insert(applicationEvents).values({
+      applicationId: app.id,
+      action: 'delete',
+      fromStatus: app.status,
+      toStatus: app.status,
+      actorId: user.id,
+      actorRole: user.role,
+      actorName: user.realName,
+      fromName: user.realName,
+      toName: user.realName,
+    });
   });
 }
 

@@ -52,7 +52,6 @@ export function cleanFileName(name: string): string {
   return chars.length > 120 ? chars.slice(0, 100).join('') + '…' + chars.slice(-19).join('') : chars.join('');
 }
 
-
 export function tooLarge(kind: string, size: number, maxBytes: number): AppError {
   const label = attachmentKindLabel(kind);
   return new AppError('TOO_LARGE', `${label} ${formatBytesMB(size, maxBytes)}，要求不大于 ${formatBytesMB(maxBytes)}`);
@@ -141,7 +140,10 @@ export async function commitFile(
     } catch (err) {
       if (err instanceof MediaError && err.reason === 'type') {
         const found = err.found ? err.found.replace(/^文件/, '的') : '的内容不是可识别的文件格式';
-        throw new AppError('UNSUPPORTED_FILE', `文件“${cleanFileName(file.fileName)}”${found}，${attachmentKindLabel(file.kind)}${acceptText(file.kind)}（按文件内容识别，修改扩展名无效）`);
+        throw new AppError(
+          'UNSUPPORTED_FILE',
+          `文件“${cleanFileName(file.fileName)}”${found}，${attachmentKindLabel(file.kind)}${acceptText(file.kind)}（按文件内容识别，修改扩展名无效）`,
+        );
       }
       throw err;
     }
@@ -159,7 +161,7 @@ export async function commitFile(
       requireAbility(user, app, uploadAction(file.kind));
       await requireRoomFor(tx, app.id, file.kind, media);
       // 序号 of 姓名+序号.jpg: one more than any photo the application ever had, so deleting one renumbers nothing
-      const seq = file.kind === 'photo' ? (await nextPhotoSeq(tx, app.id)) : null;
+      const seq = file.kind === 'photo' ? await nextPhotoSeq(tx, app.id) : null;
       const [row] = await tx
         .insert(attachments)
         .values({

@@ -14,12 +14,7 @@ import type { Db } from '../db/client';
 import { campaigns, programs } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
-
-const select = (db: Db) =>
-  db
-    .select({ campaign: campaigns, program: programs })
-    .from(campaigns)
-    .innerJoin(programs, eq(programs.id, campaigns.programId));
+const select = (db: Db) => db.select({ campaign: campaigns, program: programs }).from(campaigns).innerJoin(programs, eq(programs.id, campaigns.programId));
 
 /** Problems already reported, so that a campaign read on every request warns once per process, not every time. */
 const warned = new Set<string>();
@@ -48,7 +43,9 @@ function settingsOf(campaign: typeof campaigns.$inferSelect): CampaignSettings {
     const key = `${campaign.id} ${p.path} ${p.message}`;
     if (warned.has(key)) continue;
     warned.add(key);
-    reportSettingsProblem(`评选活动“${campaign.title}”（${campaign.id}）的设置${p.path ? ` ${p.path} ` : ''}不符合规则：${p.message}；已暂用默认值，请在评选活动设置中核对后保存`);
+    reportSettingsProblem(
+      `评选活动“${campaign.title}”（${campaign.id}）的设置${p.path ? ` ${p.path} ` : ''}不符合规则：${p.message}；已暂用默认值，请在评选活动设置中核对后保存`,
+    );
   }
   return settings;
 }
@@ -99,7 +96,10 @@ export function requireWindowOpen(campaign: CampaignView, key: WindowKey, today 
 export async function ensureDefaultCampaign(db: Db, today = new Date()): Promise<void> {
   await db.insert(programs).values({ code: 'ZMKJ', name: '最美科技工作者' }).onConflictDoNothing();
   const [program] = await db.select().from(programs).where(eq(programs.code, 'ZMKJ'));
-  const [existing] = await db.select({ id: campaigns.id }).from(campaigns).where(and(eq(campaigns.programId, program!.id), eq(campaigns.year, 2023)));
+  const [existing] = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(and(eq(campaigns.programId, program!.id), eq(campaigns.year, 2023)));
   if (existing) return;
   await db
     .insert(campaigns)

@@ -7,7 +7,6 @@ import { notifications } from '../db/schema';
 /** How many messages the bell lists (newest first); the unread count covers all of them. */
 const LIST_LIMIT = 50;
 
-
 /**
  * The messages a user may see: their own, their unit's, or (for organizers) the organizers'. A unit's and
  * the organizers' messages are shared rows, so one account's "read" is read for its colleagues too.
@@ -21,7 +20,10 @@ function visibleTo(user: SessionUser): SQL {
 }
 
 async function unreadCount(s: Services, user: SessionUser): Promise<number> {
-  const [row] = await s.db.select({ n: count() }).from(notifications).where(and(visibleTo(user), isNull(notifications.readAt)));
+  const [row] = await s.db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(visibleTo(user), isNull(notifications.readAt)));
   return Number(row!.n);
 }
 

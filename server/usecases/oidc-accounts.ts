@@ -36,7 +36,10 @@ export async function findOrCreateOidcUser(s: Services, issuer: string, claims: 
   const [user] = await s.db
     .insert(users)
     .values({
-      username: `oidc_${sha256(`${issuer}|${claims.sub}`).replace(/[^a-z0-9]/gi, '').slice(0, 12).toLowerCase()}`,
+      username: `oidc_${sha256(`${issuer}|${claims.sub}`)
+        .replace(/[^a-z0-9]/gi, '')
+        .slice(0, 12)
+        .toLowerCase()}`,
       passwordHash: await hashPassword(randomToken(32)),
       role: 'applicant',
       realName: name,

@@ -96,7 +96,12 @@ const liveAttachments = prepared((db) =>
     .prepare('live_attachments'),
 );
 const viewerName = prepared((db) =>
-  db.select({ name: users.realName, unit: units.name }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.id, sql.placeholder('userId'))).prepare('viewer_name'),
+  db
+    .select({ name: users.realName, unit: units.name })
+    .from(users)
+    .leftJoin(units, eq(units.id, users.unitId))
+    .where(eq(users.id, sql.placeholder('userId')))
+    .prepare('viewer_name'),
 );
 
 export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
@@ -118,7 +123,7 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     org: user.role === 'applicant' ? null : app.orgOpinion,
   };
   return {
-    ...presentRow(user, app, unitName, viewer ? viewer.unit ?? viewer.name : null),
+    ...presentRow(user, app, unitName, viewer ? (viewer.unit ?? viewer.name) : null),
     campaignId: app.campaignId,
     form,
     pledgedAt: app.pledgedAt?.toISOString() ?? null,

@@ -33,7 +33,6 @@ export const isFullNumber = (keyword: string) => FULL_NUMBER.test(keyword);
 /** Pinyin sort keys (core/pinyin.ts) compare byte-wise: the same order on PGlite and on any PostgreSQL locale. */
 const bytewise = (column: AnyColumn) => sql`${column} collate "C"`;
 
-
 /** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
 export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {
   const conditions: (SQL | undefined)[] = [visibleTo(user)];

@@ -6,7 +6,6 @@ import { units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { audit } from '../audit';
 
-
 function present(unit: typeof units.$inferSelect, username: string | null): AdminUnit {
   return {
     id: unit.id,
@@ -47,7 +46,7 @@ export async function decideUnit(s: Services, organizer: SessionUser, id: string
   const next = decision === 'approve' ? 'active' : 'refused';
   const updated = await s.db
     .update(units)
-    .set({ status: next, refusedReason: decision === 'refuse' ? reason ?? null : null, decidedAt: new Date(), decidedBy: organizer.id })
+    .set({ status: next, refusedReason: decision === 'refuse' ? (reason ?? null) : null, decidedAt: new Date(), decidedBy: organizer.id })
     .where(and(eq(units.id, id), eq(units.status, 'pending')))
     .returning();
   if (!updated.length) {

@@ -49,7 +49,10 @@ export function uploadUseCases(s: Services, directory: string, live: LiveUploads
   /** The user's upload with this id; someone else's upload, or a malformed id, is simply not there. */
   async function find(user: SessionUser, id: string): Promise<UploadRow | undefined> {
     if (!UPLOAD_ID.test(id)) return undefined;
-    const [row] = await s.db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.userId, user.id)));
+    const [row] = await s.db
+      .select()
+      .from(uploads)
+      .where(and(eq(uploads.id, id), eq(uploads.userId, user.id)));
     return row;
   }
 
@@ -74,7 +77,9 @@ export function uploadUseCases(s: Services, directory: string, live: LiveUploads
     const maxBytes = maxBytesForKind(kind, media);
     if (upload.size > maxBytes) throw tooLarge(kind, upload.size, maxBytes);
     if (upload.size === 0) throw new AppError('UNSUPPORTED_FILE', '文件为空，请重新选择文件');
-    await s.db.insert(uploads).values({ id: upload.id, userId: user.id, applicationId: app.id, kind, name: cleanFileName(meta.filename ?? ''), size: upload.size });
+    await s.db
+      .insert(uploads)
+      .values({ id: upload.id, userId: user.id, applicationId: app.id, kind, name: cleanFileName(meta.filename ?? ''), size: upload.size });
   }
 
   /**
@@ -91,7 +96,12 @@ export function uploadUseCases(s: Services, directory: string, live: LiveUploads
       await remove(id);
       return view;
     } catch (err) {
-      const kept = !isRefusal(err) && (await fsp.stat(tmpPath).then((st) => st.size === row.size, () => false));
+      const kept =
+        !isRefusal(err) &&
+        (await fsp.stat(tmpPath).then(
+          (st) => st.size === row.size,
+          () => false,
+        ));
       if (!kept) await remove(id);
       throw err;
     }
@@ -101,7 +111,10 @@ export function uploadUseCases(s: Services, directory: string, live: LiveUploads
   async function commit(user: SessionUser, id: string) {
     const row = await find(user, id);
     if (!row) throw notFound();
-    const size = await fsp.stat(path.join(directory, id)).then((st) => st.size, () => -1);
+    const size = await fsp.stat(path.join(directory, id)).then(
+      (st) => st.size,
+      () => -1,
+    );
     if (live.writing(id) || size !== row.size) throw new AppError('CONFLICT', '文件尚未上传完毕，请继续上传');
     return finish(user, id);
   }

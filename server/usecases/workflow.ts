@@ -83,7 +83,15 @@ const FACT_PROVIDERS: { [G in Exclude<Guard, 'holder' | 'notViewed'>]: (c: FactC
     const forwarded = await tx
       .select({ number: applications.number, name: applications.applicantName })
       .from(applications)
-      .where(and(eq(applications.campaignId, app.campaignId), eq(applications.unitId, unitId), inArray(applications.status, QUOTA_STATUSES), isNull(applications.deletedAt), sql`${applications.id} <> ${app.id}`))
+      .where(
+        and(
+          eq(applications.campaignId, app.campaignId),
+          eq(applications.unitId, unitId),
+          inArray(applications.status, QUOTA_STATUSES),
+          isNull(applications.deletedAt),
+          sql`${applications.id} <> ${app.id}`,
+        ),
+      )
       .orderBy(asc(applications.seq));
     return {
       quota: forwarded.length < quota,
@@ -95,7 +103,10 @@ const FACT_PROVIDERS: { [G in Exclude<Guard, 'holder' | 'notViewed'>]: (c: FactC
 async function windowFact({ rule, campaign }: FactContext, key: 'apply' | 'preliminary'): Promise<Facts> {
   const c = await campaign();
   const w = c.settings.windows[key];
-  return { [key === 'apply' ? 'applyWindow' : 'preliminaryWindow']: isWindowOpen(w, chinaToday()), windowText: windowRefusal(c.title, key, w, ACTION_LABELS[rule.action]) };
+  return {
+    [key === 'apply' ? 'applyWindow' : 'preliminaryWindow']: isWindowOpen(w, chinaToday()),
+    windowText: windowRefusal(c.title, key, w, ACTION_LABELS[rule.action]),
+  };
 }
 
 /** Establishes the facts the rule's guards need, inside the transaction (quota under a lock on the unit). */
@@ -313,7 +324,6 @@ export async function saveOpinion(s: Services, user: SessionUser, id: string, ki
   });
 }
 
-
 /** 流程情况: every transfer, oldest first. */
 export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
   await loadVisible(s.db, user, id);
@@ -332,12 +342,16 @@ export async function history(s: Services, user: SessionUser, id: string): Promi
   }));
 }
 
-
 /** What changed between the submission a unit returned and the resubmission. */
 export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<ChangesReply> {
   await loadVisible(s.db, user, id);
   if (user.role === 'applicant') throw notFound();
-  const snaps = await s.db.select().from(applicationSnapshots).where(eq(applicationSnapshots.applicationId, id)).orderBy(desc(applicationSnapshots.id)).limit(2);
+  const snaps = await s.db
+    .select()
+    .from(applicationSnapshots)
+    .where(eq(applicationSnapshots.applicationId, id))
+    .orderBy(desc(applicationSnapshots.id))
+    .limit(2);
   if (snaps.length < 2) return { comparedTo: null, changes: [] };
   type Snap = { form: ApplicationForm; idHash: string | null; attachments: { kind: string; name: string; sha256: string }[] };
   const [now, before] = [snaps[0]!.content as Snap, snaps[1]!.content as Snap];
@@ -352,8 +366,11 @@ export async function changesSinceReturn(s: Services, user: SessionUser, id: str
   if (before.idHash !== now.idHash) changes.push({ field: 'idNumber', label: '身份证号码', before: '（原号码）', after: '（已修改）' });
   const fileSet = (snap: Snap) => new Set(snap.attachments.map((f) => `${f.kind}|${f.name}|${f.sha256}`));
   const [fb, fa] = [fileSet(before), fileSet(now)];
-  for (const f of now.attachments) if (!fb.has(`${f.kind}|${f.name}|${f.sha256}`)) changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: '', after: `新增 ${f.name}` });
-  for (const f of before.attachments) if (!fa.has(`${f.kind}|${f.name}|${f.sha256}`)) changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: f.name, after: '已删除' });
+  for (const f of now.attachments)
+    if (!fb.has(`${f.kind}|${f.name}|${f.sha256}`))
+      changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: '', after: `新增 ${f.name}` });
+  for (const f of before.attachments)
+    if (!fa.has(`${f.kind}|${f.name}|${f.sha256}`))
+      changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: f.name, after: '已删除' });
   return { comparedTo: snaps[1]!.createdAt.toISOString(), changes };
 }
-

@@ -100,12 +100,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
  * Multipart upload (fields first, then `file`) with progress 0–100.
  * XMLHttpRequest rather than fetch because only it reports upload progress.
  */
-export function upload<T>(
-  path: string,
-  fields: Record<string, string>,
-  file: File,
-  onProgress?: (percent: number) => void,
-): Promise<T> {
+export function upload<T>(path: string, fields: Record<string, string>, file: File, onProgress?: (percent: number) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);

@@ -44,10 +44,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
-  const value = useMemo(
-    () => ({ loading, user, oidc, setUser, refresh, logout }),
-    [loading, user, oidc, refresh, logout],
-  );
+  const value = useMemo(() => ({ loading, user, oidc, setUser, refresh, logout }), [loading, user, oidc, refresh, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -1,15 +1,6 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { Result } from 'antd';
-import {
-  createBrowserRouter,
-  createRoutesFromElements,
-  Link,
-  Outlet,
-  Route,
-  RouterProvider,
-  useLocation,
-  useNavigate,
-} from 'react-router';
+import { createBrowserRouter, createRoutesFromElements, Link, Outlet, Route, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { setUnauthenticatedHandler } from './api';
 import { useAuth } from './auth';
 import { AppLayout, PageLoading } from './components/AppLayout';
@@ -153,7 +144,14 @@ function appRouter() {
               </RequireRole>
             }
           />
-          <Route path="account" element={<RequireRole roles={['unit', 'applicant', 'organizer', 'expert']}><AccountPage /></RequireRole>} />
+          <Route
+            path="account"
+            element={
+              <RequireRole roles={['unit', 'applicant', 'organizer', 'expert']}>
+                <AccountPage />
+              </RequireRole>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Route>,

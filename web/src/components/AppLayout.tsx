@@ -34,15 +34,7 @@ export function AppLayout() {
   return (
     <Layout className="app-layout">
       <Layout.Header className="app-header">
-        {!wide && (
-          <Button
-            type="text"
-            className="header-menu-btn"
-            icon={<MenuOutlined />}
-            aria-label="打开菜单"
-            onClick={() => setDrawerOpen(true)}
-          />
-        )}
+        {!wide && <Button type="text" className="header-menu-btn" icon={<MenuOutlined />} aria-label="打开菜单" onClick={() => setDrawerOpen(true)} />}
         <h1 className="app-brand-title">
           <Link to="/" className="app-brand">
             新疆科技工作者之家

@@ -55,14 +55,7 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
   const scans = useScanUpload({ applicationId, attachments, maxBytes, onChanged: update });
 
   return (
-    <Modal
-      title="附件"
-      open={open}
-      onCancel={onClose}
-      footer={null}
-      width={720}
-      destroyOnHidden
-    >
+    <Modal title="附件" open={open} onCancel={onClose} footer={null} width={720} destroyOnHidden>
       <Spin spinning={loading}>
         <Typography.Paragraph type="secondary">
           请上传个人诚信承诺、所在单位意见的相关佐证文件，以及个人政审材料。支持 PDF、JPG、PNG 格式

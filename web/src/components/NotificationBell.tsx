@@ -134,12 +134,7 @@ export function NotificationBell({ role, userId }: { role: Role; userId: string 
       onOpenChange={(o) => void onOpenChange(o)}
     >
       <Badge count={unread} size="small" overflowCount={99} offset={[-4, 4]}>
-        <Button
-          type="text"
-          className="bell-btn"
-          icon={<BellOutlined aria-hidden="true" />}
-          aria-label={unread ? `消息通知（${unread}条未读）` : '消息通知'}
-        />
+        <Button type="text" className="bell-btn" icon={<BellOutlined aria-hidden="true" />} aria-label={unread ? `消息通知（${unread}条未读）` : '消息通知'} />
       </Badge>
     </Popover>
   );

@@ -42,17 +42,15 @@ export function SideMenu({ role, onNavigate }: { role: Role; onNavigate?: () => 
       label: '常用功能',
       children: [{ key: '/', label: '我的主页' }, ...(role === 'unit' ? [{ key: '/account', label: '账号信息' }] : [])],
     },
-    ...OTHER_MODULES.map(
-      (name): Item => ({
-        key: `module:${name}`,
-        disabled: true,
-        label: (
-          <Tooltip title="暂未开放" placement="right">
-            <span>{name}</span>
-          </Tooltip>
-        ),
-      }),
-    ),
+    ...OTHER_MODULES.map((name): Item => ({
+      key: `module:${name}`,
+      disabled: true,
+      label: (
+        <Tooltip title="暂未开放" placement="right">
+          <span>{name}</span>
+        </Tooltip>
+      ),
+    })),
     {
       key: 'zmkj',
       label: '最美科技工作者',

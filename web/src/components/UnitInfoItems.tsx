@@ -21,12 +21,7 @@ export function UnitInfoItems({ registration = false }: { registration?: boolean
       <Form.Item label="联系人" name="contactName" required>
         <Input maxLength={30} />
       </Form.Item>
-      <Form.Item
-        label="联系电话"
-        name="contactPhone"
-        required
-        extra={registration ? '固定电话（如0991-6386020）或手机号码' : undefined}
-      >
+      <Form.Item label="联系电话" name="contactPhone" required extra={registration ? '固定电话（如0991-6386020）或手机号码' : undefined}>
         <Input inputMode={registration ? 'tel' : undefined} maxLength={30} />
       </Form.Item>
     </>

@@ -10,24 +10,10 @@ type Injected = Record<string, unknown>;
 export function FieldInput({ field, ...rest }: { field: ApplicationField } & Injected) {
   switch (field.kind) {
     case 'select':
-      return (
-        <Select
-          {...rest}
-          options={optionsOf(field.options ?? [])}
-          placeholder="请选择"
-          allowClear
-          showSearch={{ optionFilterProp: 'label' }}
-        />
-      );
+      return <Select {...rest} options={optionsOf(field.options ?? [])} placeholder="请选择" allowClear showSearch={{ optionFilterProp: 'label' }} />;
     case 'date':
       return (
-        <DatePicker
-          {...rest}
-          className="full-width"
-          placeholder="请选择日期"
-          format="YYYY-MM-DD"
-          disabledDate={(d: Dayjs) => d.isAfter(dayjs(), 'day')}
-        />
+        <DatePicker {...rest} className="full-width" placeholder="请选择日期" format="YYYY-MM-DD" disabledDate={(d: Dayjs) => d.isAfter(dayjs(), 'day')} />
       );
     case 'textarea':
       return (
@@ -60,13 +46,7 @@ const dateProps = {
 /** A Form.Item for one field, with the red * of required fields (the check itself is the zod schema). */
 export function FieldItem({ field, className }: { field: ApplicationField; className?: string }) {
   return (
-    <Form.Item
-      name={field.key}
-      label={field.label}
-      required={field.required}
-      className={className}
-      {...(field.kind === 'date' ? dateProps : {})}
-    >
+    <Form.Item name={field.key} label={field.label} required={field.required} className={className} {...(field.kind === 'date' ? dateProps : {})}>
       <FieldInput field={field} />
     </Form.Item>
   );

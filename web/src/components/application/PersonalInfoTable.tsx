@@ -31,9 +31,7 @@ export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitN
     {
       key: 'unit',
       node: (
-        <Form.Item label="推荐单位">
-          {unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}
-        </Form.Item>
+        <Form.Item label="推荐单位">{unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}</Form.Item>
       ),
     },
     {

@@ -18,9 +18,7 @@ export interface PdfDocumentProps {
 }
 
 type Loaded =
-  | { state: 'loading' }
-  | { state: 'error'; message: string }
-  | { state: 'ready'; doc: PDFDocumentProxy; sizes: Array<{ width: number; height: number }> };
+  { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; doc: PDFDocumentProxy; sizes: Array<{ width: number; height: number }> };
 
 /** CSS pixels per PDF point at "100%" (96 dpi over 72). */
 const PX_PER_PT = 96 / 72;
@@ -58,7 +56,19 @@ async function fetchError(res: Response): Promise<string> {
 }
 
 /** One page: a placeholder of the page's size, painted onto its canvas while it is near the visible part. */
-function PageCanvas({ doc, number, size, scale, root }: { doc: PDFDocumentProxy; number: number; size: { width: number; height: number }; scale: number; root: Element | null }) {
+function PageCanvas({
+  doc,
+  number,
+  size,
+  scale,
+  root,
+}: {
+  doc: PDFDocumentProxy;
+  number: number;
+  size: { width: number; height: number };
+  scale: number;
+  root: Element | null;
+}) {
   const boxRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [near, setNear] = useState(false);
@@ -193,11 +203,23 @@ export default function PdfDocument({ src, label, downloadLink, framed = false, 
       <div className="pdf-toolbar">
         <Typography.Text>{loaded.state === 'ready' ? `共 ${loaded.sizes.length} 页` : '正在打开…'}</Typography.Text>
         <span className="pdf-zoom">
-          <Button size="small" icon={<ZoomOutOutlined />} aria-label="缩小" disabled={loaded.state !== 'ready' || scale <= MIN_ZOOM} onClick={() => step(1 / 1.25)} />
+          <Button
+            size="small"
+            icon={<ZoomOutOutlined />}
+            aria-label="缩小"
+            disabled={loaded.state !== 'ready' || scale <= MIN_ZOOM}
+            onClick={() => step(1 / 1.25)}
+          />
           <span className="pdf-zoom-value" aria-live="polite">
             {percent}%
           </span>
-          <Button size="small" icon={<ZoomInOutlined />} aria-label="放大" disabled={loaded.state !== 'ready' || scale >= MAX_ZOOM} onClick={() => step(1.25)} />
+          <Button
+            size="small"
+            icon={<ZoomInOutlined />}
+            aria-label="放大"
+            disabled={loaded.state !== 'ready' || scale >= MAX_ZOOM}
+            onClick={() => step(1.25)}
+          />
           <Button size="small" icon={<ColumnWidthOutlined />} disabled={loaded.state !== 'ready' || zoom === null} onClick={() => setZoom(null)}>
             适合宽度
           </Button>

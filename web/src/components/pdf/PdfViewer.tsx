@@ -35,7 +35,13 @@ export function PdfViewer({ attachmentId, label, name, framed, onFileName }: Pro
         </div>
       }
     >
-      <PdfDocument src={pdfOriginalUrl(attachmentId)} label={label} framed={framed} onFileName={onFileName} downloadLink={<PdfDownloadLink attachmentId={attachmentId} name={name} />} />
+      <PdfDocument
+        src={pdfOriginalUrl(attachmentId)}
+        label={label}
+        framed={framed}
+        onFileName={onFileName}
+        downloadLink={<PdfDownloadLink attachmentId={attachmentId} name={name} />}
+      />
     </Suspense>
   );
 }

@@ -23,7 +23,11 @@ GlobalWorkerOptions.workerSrc = workerUrl;
 // URLs are in this module, each file is fetched when a PDF needs it.
 const cMaps = import.meta.glob<string>('../../../../node_modules/pdfjs-dist/cmaps/*.bcmap', { query: '?url&no-inline', import: 'default', eager: true });
 // Other standard fonts are taken from the system (useSystemFonts); pdf.js asks for these two only.
-const fonts = import.meta.glob<string>('../../../../node_modules/pdfjs-dist/standard_fonts/{FoxitSymbol,FoxitDingbats}.pfb', { query: '?url&no-inline', import: 'default', eager: true });
+const fonts = import.meta.glob<string>('../../../../node_modules/pdfjs-dist/standard_fonts/{FoxitSymbol,FoxitDingbats}.pfb', {
+  query: '?url&no-inline',
+  import: 'default',
+  eager: true,
+});
 
 const byFileName = (files: Record<string, string>) => new Map(Object.entries(files).map(([path, url]) => [path.slice(path.lastIndexOf('/') + 1), url]));
 const FILES: Record<string, Map<string, string>> = { cMapUrl: byFileName(cMaps), standardFontDataUrl: byFileName(fonts) };

@@ -140,9 +140,7 @@ export function VideoSection({ applicationId, media, files, editable, onAdded, o
           ))}
         </ul>
       )}
-      {editable && media && (
-        <MediaUploader applicationId={applicationId} kind="video" media={media} existing={files.length} limit={max} onUploaded={onAdded} />
-      )}
+      {editable && media && <MediaUploader applicationId={applicationId} kind="video" media={media} existing={files.length} limit={max} onUploaded={onAdded} />}
     </div>
   );
 }

@@ -110,31 +110,35 @@ export function MediaUploader({ applicationId, kind, media, existing = 0, limit,
     const existingTransfer = transfers.current.get(item.key);
     if (existingTransfer) return existingTransfer;
     const key = item.key;
-    const t = new TusTransfer(item.file, { applicationId, kind }, {
-      onProgress: (sent, total) => {
-        const cur = itemsRef.current.find((i) => i.key === key);
-        if (!cur || cur.status === 'paused') return;
-        patch(key, { sent, speed: speedOf(key, sent), status: sent >= total ? 'processing' : 'uploading' });
+    const t = new TusTransfer(
+      item.file,
+      { applicationId, kind },
+      {
+        onProgress: (sent, total) => {
+          const cur = itemsRef.current.find((i) => i.key === key);
+          if (!cur || cur.status === 'paused') return;
+          patch(key, { sent, speed: speedOf(key, sent), status: sent >= total ? 'processing' : 'uploading' });
+        },
+        onResumed: (offset) => patch(key, { resumedFrom: offset, sent: offset }),
+        onSuccess: (attachment) => {
+          drop(key);
+          onUploadedRef.current(attachment);
+          pump();
+          refreshUnfinished();
+        },
+        onError: (failure) => {
+          samples.current.delete(key);
+          patch(key, {
+            status: failure.retryable ? 'paused' : 'failed',
+            message: failure.message,
+            speed: 0,
+            pausedByUser: false,
+          });
+          if (!failure.retryable) transfers.current.delete(key);
+          pump();
+        },
       },
-      onResumed: (offset) => patch(key, { resumedFrom: offset, sent: offset }),
-      onSuccess: (attachment) => {
-        drop(key);
-        onUploadedRef.current(attachment);
-        pump();
-        refreshUnfinished();
-      },
-      onError: (failure) => {
-        samples.current.delete(key);
-        patch(key, {
-          status: failure.retryable ? 'paused' : 'failed',
-          message: failure.message,
-          speed: 0,
-          pausedByUser: false,
-        });
-        if (!failure.retryable) transfers.current.delete(key);
-        pump();
-      },
-    });
+    );
     transfers.current.set(key, t);
     return t;
   };

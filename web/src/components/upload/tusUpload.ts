@@ -117,8 +117,7 @@ export class TusTransfer {
       metadata: { applicationId: target.applicationId, kind: target.kind, filename: file.name },
       removeFingerprintOnSuccess: true,
       // the same file for another application or kind is another upload
-      fingerprint: (f: File) =>
-        Promise.resolve([FINGERPRINT_PREFIX, target.applicationId, target.kind, f.name, f.type, f.size, f.lastModified].join('-')),
+      fingerprint: (f: File) => Promise.resolve([FINGERPRINT_PREFIX, target.applicationId, target.kind, f.name, f.type, f.size, f.lastModified].join('-')),
       // the CSRF cookie may be renewed during a long upload: read it at every request
       onBeforeRequest: (req) => {
         req.setHeader('x-csrf-token', readCookie('csrf'));
@@ -170,9 +169,7 @@ export class TusTransfer {
   async start(): Promise<void> {
     try {
       const previous = await this.upload.findPreviousUploads();
-      const latest = previous
-        .filter((p) => p.uploadUrl)
-        .sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
+      const latest = previous.filter((p) => p.uploadUrl).sort((a, b) => Date.parse(b.creationTime) - Date.parse(a.creationTime))[0];
       if (latest) this.upload.resumeFromPreviousUpload(latest);
     } catch {
       // no storage (private mode): a fresh upload

@@ -35,11 +35,7 @@ export function ApplicationReadView({ detail, changes, attachmentsButton, idPref
   const changed = new Set((changes?.changes ?? []).map((c) => (c.field.startsWith('attachment') ? 'attachment' : c.field)));
   const form = detail.form as Record<string, unknown>;
   const id = (s: string) => `${idPrefix}-${s}`;
-  const sections = [
-    { key: 'personal', title: '个人信息' },
-    ...DEEDS.map((f) => ({ key: f.key, title: f.label })),
-    { key: 'eligibility', title: '资格条件' },
-  ];
+  const sections = [{ key: 'personal', title: '个人信息' }, ...DEEDS.map((f) => ({ key: f.key, title: f.label })), { key: 'eligibility', title: '资格条件' }];
   const eligibilityChanged = QUESTIONS.some((q) => changed.has(q.key));
 
   return (
@@ -75,13 +71,7 @@ export function ApplicationReadView({ detail, changes, attachmentsButton, idPref
               </Typography.Paragraph>
             </Card>
           ))}
-          <Card
-            id={id('eligibility')}
-            title="资格条件"
-            extra={<ChangedTag on={eligibilityChanged} />}
-            size="small"
-            className="editor-section"
-          >
+          <Card id={id('eligibility')} title="资格条件" extra={<ChangedTag on={eligibilityChanged} />} size="small" className="editor-section">
             <table className="eligibility-table">
               <tbody>
                 {QUESTIONS.map((q) => (
@@ -122,9 +112,7 @@ export function ApplicationReadView({ detail, changes, attachmentsButton, idPref
                 }
               />
             )}
-            {detail.eligibility.refused.length === 0 && detail.eligibility.flags.length === 0 && (
-              <Typography.Text type="success">符合评选条件</Typography.Text>
-            )}
+            {detail.eligibility.refused.length === 0 && detail.eligibility.flags.length === 0 && <Typography.Text type="success">符合评选条件</Typography.Text>}
           </Card>
         </Col>
       </Row>

@@ -192,9 +192,7 @@ export function AttachmentViewer({ open, onClose, attachments, subject, navExtra
                     a,
                     <>
                       <KindIcon file={a} /> <span className="viewer-nav-name">{a.name}</span>
-                      {isVideoFile(a) && a.durationSeconds != null && (
-                        <span className="viewer-nav-note">{formatDuration(a.durationSeconds)}</span>
-                      )}
+                      {isVideoFile(a) && a.durationSeconds != null && <span className="viewer-nav-note">{formatDuration(a.durationSeconds)}</span>}
                     </>,
                   ),
             )}

@@ -13,7 +13,11 @@ export function ChangesAlert({ changes }: { changes: ChangesReply }) {
       title="申报人重新提交后的修改："
       description={
         <>
-          {changes.comparedTo && <div className="changes-since">与 {formatTime(changes.comparedTo)} 提交的内容相比，共 {changes.changes.length} 处修改（已在下表中以橙色标出）</div>}
+          {changes.comparedTo && (
+            <div className="changes-since">
+              与 {formatTime(changes.comparedTo)} 提交的内容相比，共 {changes.changes.length} 处修改（已在下表中以橙色标出）
+            </div>
+          )}
           <Table
             size="small"
             pagination={false}

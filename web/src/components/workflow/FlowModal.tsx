@@ -67,14 +67,7 @@ function FlowBody({ applicationId }: { applicationId: string }) {
 /** 流程情况: every transfer of one application (GET /api/applications/:id/history). */
 export function FlowModal({ applicationId, subject, statusLabel, onClose }: Props) {
   return (
-    <Modal
-      title={subject ? `流程情况 — ${subject}` : '流程情况'}
-      open={applicationId !== null}
-      onCancel={onClose}
-      footer={null}
-      width={960}
-      destroyOnHidden
-    >
+    <Modal title={subject ? `流程情况 — ${subject}` : '流程情况'} open={applicationId !== null} onCancel={onClose} footer={null} width={960} destroyOnHidden>
       {statusLabel && (
         <Typography.Paragraph>
           当前状态：<Typography.Text strong>{statusLabel}</Typography.Text>

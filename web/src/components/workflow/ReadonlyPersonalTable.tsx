@@ -67,13 +67,5 @@ export function ReadonlyPersonalTable({ detail, changed, attachmentsButton }: Pr
       ...(attachmentsChanged ? { className: 'field-changed' } : {}),
     },
   ];
-  return (
-    <Descriptions
-      bordered
-      size="small"
-      column={{ xs: 1, sm: 1, md: 2 }}
-      className="readonly-table"
-      items={items}
-    />
-  );
+  return <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 2 }} className="readonly-table" items={items} />;
 }

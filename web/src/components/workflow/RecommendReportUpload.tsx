@@ -20,7 +20,15 @@ interface Props {
 }
 
 /** The unit's 【推荐报告扫描件】 (manual 二.6): upload with progress, the uploaded files, 删除. */
-export function RecommendReportUpload({ applicationId, attachments, canUpload, maxBytes, onChanged, buttonText = KIND.label, regionLabel = KIND.label }: Props) {
+export function RecommendReportUpload({
+  applicationId,
+  attachments,
+  canUpload,
+  maxBytes,
+  onChanged,
+  buttonText = KIND.label,
+  regionLabel = KIND.label,
+}: Props) {
   const scans = useScanUpload({ applicationId, attachments, maxBytes, onChanged });
   return (
     <ScanSection

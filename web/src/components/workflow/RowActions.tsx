@@ -77,12 +77,7 @@ export function RowActions({ row, from, onChanged }: Props) {
         </Typography.Text>
       </Modal>
       {flowOpen && (
-        <FlowModal
-          applicationId={row.id}
-          subject={`${row.number} ${row.applicantName}`}
-          statusLabel={row.statusLabel}
-          onClose={() => setFlowOpen(false)}
-        />
+        <FlowModal applicationId={row.id} subject={`${row.number} ${row.applicantName}`} statusLabel={row.statusLabel} onClose={() => setFlowOpen(false)} />
       )}
     </>
   );

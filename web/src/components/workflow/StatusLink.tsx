@@ -21,12 +21,7 @@ export function StatusLink({ row }: { row: Pick<ApplicationRow, 'id' | 'number' 
         {row.statusLabel}
       </a>
       {open && (
-        <FlowModal
-          applicationId={row.id}
-          subject={`${row.number} ${row.applicantName}`.trim()}
-          statusLabel={row.statusLabel}
-          onClose={() => setOpen(false)}
-        />
+        <FlowModal applicationId={row.id} subject={`${row.number} ${row.applicantName}`.trim()} statusLabel={row.statusLabel} onClose={() => setOpen(false)} />
       )}
     </>
   );

@@ -25,9 +25,7 @@ export function UnitPickerModal({ open, submitting, onCancel, onSubmit }: Props)
       .map(([region, list]) => ({
         label: region,
         title: region,
-        options: list
-          .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
-          .map((u) => ({ value: u.id, label: u.name, region: u.region, type: u.type })),
+        options: list.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')).map((u) => ({ value: u.id, label: u.name, region: u.region, type: u.type })),
       }));
   }, [units]);
 

@@ -34,10 +34,7 @@ function ViewedNote({ row, status, fallback, advice }: ViewedNoteOf & { row: App
  * The 【状态】 column of a list of applications: the status, which shows 流程情况 when clicked, and, with `viewed`,
  * 已阅 under a row the one it was sent to has opened.
  */
-export function statusColumn(
-  column: Omit<TableColumnType<ApplicationRow>, 'title' | 'render'>,
-  viewed?: ViewedNoteOf,
-): TableColumnType<ApplicationRow> {
+export function statusColumn(column: Omit<TableColumnType<ApplicationRow>, 'title' | 'render'>, viewed?: ViewedNoteOf): TableColumnType<ApplicationRow> {
   return {
     title: '状态',
     ...column,

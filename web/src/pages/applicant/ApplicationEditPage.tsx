@@ -231,37 +231,37 @@ export default function ApplicationEditPage() {
    * save and why. Those entries stay on screen, marked, and in the local copy, for the user to fix.
    * true only when everything was saved.
    */
-  const save = useCallback(
-    async (): Promise<boolean> => {
-      const raw = form.getFieldsValue(true) as Record<string, unknown>;
-      setSaving(true);
-      try {
-        const saved = await api<ApplicationDetail>('PUT', `/api/applications/${id}`, { form: toBody(raw) });
-        const { notSaved: refused = [], ...rest } = saved;
-        setDetail(rest);
-        setNotSaved(refused);
-        if (refused.length) {
-          // still unsaved: the page stays guarded and the local copy keeps the entries
-          showFieldErrors(form, refused.map((f) => ({ name: [f.field], errors: [f.message] })));
-          setDirty(true);
-          flushLocal();
-          void message.warning(`已保存，但以下${refused.length}项未保存，请按提示修改后再保存`);
-          return false;
-        }
-        clearErrors(form);
-        setDirty(false);
-        discardLocal();
-        setSavedAt(new Date().toISOString());
-        return true;
-      } catch (err) {
-        report(err, form);
+  const save = useCallback(async (): Promise<boolean> => {
+    const raw = form.getFieldsValue(true) as Record<string, unknown>;
+    setSaving(true);
+    try {
+      const saved = await api<ApplicationDetail>('PUT', `/api/applications/${id}`, { form: toBody(raw) });
+      const { notSaved: refused = [], ...rest } = saved;
+      setDetail(rest);
+      setNotSaved(refused);
+      if (refused.length) {
+        // still unsaved: the page stays guarded and the local copy keeps the entries
+        showFieldErrors(
+          form,
+          refused.map((f) => ({ name: [f.field], errors: [f.message] })),
+        );
+        setDirty(true);
+        flushLocal();
+        void message.warning(`已保存，但以下${refused.length}项未保存，请按提示修改后再保存`);
         return false;
-      } finally {
-        setSaving(false);
       }
-    },
-    [form, id, message, report, setDirty, flushLocal, discardLocal],
-  );
+      clearErrors(form);
+      setDirty(false);
+      discardLocal();
+      setSavedAt(new Date().toISOString());
+      return true;
+    } catch (err) {
+      report(err, form);
+      return false;
+    } finally {
+      setSaving(false);
+    }
+  }, [form, id, message, report, setDirty, flushLocal, discardLocal]);
 
   useUnsavedGuard(dirtyRef, {
     message: '申请书有未保存的修改，离开后将丢失。是否离开？',
@@ -308,9 +308,7 @@ export default function ApplicationEditPage() {
       return;
     }
     setCheck(result);
-    const fieldErrors = result.missing
-      .filter((m) => FIELD_KEYS.has(m.field))
-      .map((m) => ({ name: [m.field], errors: [m.message] }));
+    const fieldErrors = result.missing.filter((m) => FIELD_KEYS.has(m.field)).map((m) => ({ name: [m.field], errors: [m.message] }));
     if (fieldErrors.length) form.setFields(fieldErrors);
     window.scrollTo({ top: 0, behavior: 'smooth' });
   };
@@ -328,10 +326,7 @@ export default function ApplicationEditPage() {
   };
 
   // every change to the list is a function of the list as it is then: uploads finishing together all stay
-  const onAttachmentsChanged = useCallback(
-    (change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d)),
-    [],
-  );
+  const onAttachmentsChanged = useCallback((change: AttachmentsUpdate) => setDetail((d) => (d ? { ...d, attachments: change(d.attachments) } : d)), []);
   const onAttachmentAdded = useCallback((a: Attachment) => onAttachmentsChanged((list) => [...list, a]), [onAttachmentsChanged]);
   const onAttachmentRemoved = useCallback(
     (attachmentId: string) => onAttachmentsChanged((list) => list.filter((a) => a.id !== attachmentId)),
@@ -360,7 +355,13 @@ export default function ApplicationEditPage() {
   // the same element while the files are the same, so the memoized 个人信息 table is not redrawn on each keystroke
   const attachmentsLink = useMemo(
     () => (
-      <a href="#sec-attachments" onClick={(e) => { e.preventDefault(); scrollToSection('sec-attachments'); }}>
+      <a
+        href="#sec-attachments"
+        onClick={(e) => {
+          e.preventDefault();
+          scrollToSection('sec-attachments');
+        }}
+      >
         {attachmentSummary.list.length
           ? `已上传 ${attachmentSummary.done}/${ATTACHMENT_KINDS.length} 类，共 ${attachmentSummary.list.length} 个文件`
           : '尚未上传，请在下方附件材料中上传'}
@@ -373,9 +374,7 @@ export default function ApplicationEditPage() {
   const revealed = useStagedReveal(4, detail ? detail.id : null);
 
   if (loadError) {
-    return (
-      <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />
-    );
+    return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />;
   }
   if (!detail) {
     return (
@@ -488,9 +487,7 @@ export default function ApplicationEditPage() {
       )}
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
-          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>
-            {revealed >= 4 && <SectionNav wide={wide} />}
-          </div>
+          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{revealed >= 4 && <SectionNav wide={wide} />}</div>
         </Col>
         <Col xs={24} md={19} lg={20}>
           <Form
@@ -578,12 +575,7 @@ export default function ApplicationEditPage() {
           )}
         </Col>
       </Row>
-      <UnitPickerModal
-        open={pickerOpen}
-        submitting={submitting}
-        onCancel={() => setPickerOpen(false)}
-        onSubmit={(unit) => void send(unit)}
-      />
+      <UnitPickerModal open={pickerOpen} submitting={submitting} onCancel={() => setPickerOpen(false)} onSubmit={(unit) => void send(unit)} />
       <AttachmentsModal
         applicationId={id}
         open={attachmentsOpen}

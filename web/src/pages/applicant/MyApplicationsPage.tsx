@@ -90,12 +90,7 @@ export default function MyApplicationsPage() {
                 </Button>
                 <WithdrawButton row={row} onDone={() => void reload()} />
                 {row.abilities.delete && (
-                  <Popconfirm
-                    title="确定删除该申请书吗？删除后不可恢复"
-                    okText="确定"
-                    cancelText="取消"
-                    onConfirm={() => remove(row)}
-                  >
+                  <Popconfirm title="确定删除该申请书吗？删除后不可恢复" okText="确定" cancelText="取消" onConfirm={() => remove(row)}>
                     <Button type="link" size="small" danger>
                       删除
                     </Button>

@@ -53,8 +53,7 @@ export default function HomePage() {
           key: 'publish',
           label: '发布展示',
           range: campaign.settings.publishDate,
-          state:
-            today < campaign.settings.publishDate ? 'future' : today === campaign.settings.publishDate ? 'open' : 'past',
+          state: today < campaign.settings.publishDate ? 'future' : today === campaign.settings.publishDate ? 'open' : 'past',
         },
       ]
     : [];
@@ -112,9 +111,8 @@ export default function HomePage() {
             </Col>
             <Col xs={24} lg={10}>
               <Typography.Paragraph>
-                评选分为初评、网上评选、集中评选三个阶段。最终评选出 {campaign.settings.winners} 位
-                {campaign.year}年“新疆最美科技工作者”，评选出 {campaign.settings.nationalRecommendees}{' '}
-                位全国“最美科技工作者”推荐人选。
+                评选分为初评、网上评选、集中评选三个阶段。最终评选出 {campaign.settings.winners} 位{campaign.year}年“新疆最美科技工作者”，评选出{' '}
+                {campaign.settings.nationalRecommendees} 位全国“最美科技工作者”推荐人选。
               </Typography.Paragraph>
             </Col>
           </Row>

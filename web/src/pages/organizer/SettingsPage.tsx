@@ -40,9 +40,7 @@ function toForm(c: Campaign): FormValues {
   for (const k of BYTE_KEYS) media[k] = round2(s.media[k] / MiB);
   return {
     title: c.title,
-    windows: Object.fromEntries(
-      WINDOW_KEYS.map((k) => [k, [day(s.windows[k].start), day(s.windows[k].end)]]),
-    ) as FormValues['windows'],
+    windows: Object.fromEntries(WINDOW_KEYS.map((k) => [k, [day(s.windows[k].start), day(s.windows[k].end)]])) as FormValues['windows'],
     publishDate: day(s.publishDate),
     unitQuota: s.unitQuota,
     winners: s.winners,
@@ -175,15 +173,7 @@ export default function SettingsPage() {
       }
     >
       <Spin spinning={!campaign}>
-        <Form
-          form={form}
-          name="settings"
-          layout="horizontal"
-          labelCol={{ flex: '200px' }}
-          wrapperCol={{ flex: '1 1 0' }}
-          labelWrap
-          className="settings-form"
-        >
+        <Form form={form} name="settings" layout="horizontal" labelCol={{ flex: '200px' }} wrapperCol={{ flex: '1 1 0' }} labelWrap className="settings-form">
           <Form.Item label="活动名称" name="title" required>
             <Input maxLength={100} />
           </Form.Item>
@@ -260,12 +250,7 @@ export default function SettingsPage() {
           </Row>
 
           <Divider titlePlacement="start">评选条例</Divider>
-          <Form.Item
-            label="评选条例"
-            name="regulations"
-            required
-            extra="申报人在【承诺】栏目中阅读此条例后点击【我承诺】"
-          >
+          <Form.Item label="评选条例" name="regulations" required extra="申报人在【承诺】栏目中阅读此条例后点击【我承诺】">
             <Input.TextArea autoSize={{ minRows: 10, maxRows: 30 }} maxLength={20000} showCount />
           </Form.Item>
         </Form>

@@ -113,10 +113,7 @@ export default function UnitsPage() {
   const [creating, setCreating] = useState(false);
   const [refusing, setRefusing] = useState<AdminUnit | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const { data, loading, error, reload } = useLoader(
-    () => api<AdminUnit[]>('GET', `/api/admin/units?status=${status}`),
-    [status],
-  );
+  const { data, loading, error, reload } = useLoader(() => api<AdminUnit[]>('GET', `/api/admin/units?status=${status}`), [status]);
 
   const approve = async (unit: AdminUnit) => {
     setBusy(unit.id);
@@ -142,11 +139,7 @@ export default function UnitsPage() {
         </Button>
       }
     >
-      <Tabs
-        activeKey={status}
-        onChange={(k) => setStatus(k as UnitStatus)}
-        items={UNIT_STATUSES.map((s) => ({ key: s, label: UNIT_STATUS_LABELS[s] }))}
-      />
+      <Tabs activeKey={status} onChange={(k) => setStatus(k as UnitStatus)} items={UNIT_STATUSES.map((s) => ({ key: s, label: UNIT_STATUS_LABELS[s] }))} />
       {error && <Alert type="error" showIcon title={error} className="block-gap" />}
       <Table<AdminUnit>
         rowKey="id"
@@ -163,9 +156,7 @@ export default function UnitsPage() {
           { title: '联系电话', dataIndex: 'contactPhone' },
           { title: '用户名', dataIndex: 'username' },
           { title: '注册时间', dataIndex: 'createdAt', render: (v: string) => formatTime(v) },
-          ...(status === 'refused'
-            ? [{ title: '未通过原因', dataIndex: 'refusedReason', render: (v: string | null) => v ?? '' }]
-            : []),
+          ...(status === 'refused' ? [{ title: '未通过原因', dataIndex: 'refusedReason', render: (v: string | null) => v ?? '' }] : []),
           ...(reviewable
             ? [
                 {

@@ -33,7 +33,10 @@ export default function LoginPage() {
     // a refused password (or account): the field is marked invalid, described by the message, and focused
     else if (err instanceof ApiError && err.status === 401) showFieldErrors(form, [{ name: ['password'], errors: [errorMessage(err)] }]);
     else if (err instanceof ApiError && err.fields?.length) {
-      showFieldErrors(form, err.fields.map((f) => ({ name: [f.field], errors: [f.message] })));
+      showFieldErrors(
+        form,
+        err.fields.map((f) => ({ name: [f.field], errors: [f.message] })),
+      );
     }
   });
   const target = state.from && state.from !== '/login' ? state.from : '/';

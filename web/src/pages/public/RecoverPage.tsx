@@ -53,12 +53,7 @@ function SendStep({ onSent }: { onSent: (username: string, message: string) => v
   );
 }
 
-function ResetStep({ username, message, onBack, onDone }: {
-  username: string;
-  message: string;
-  onBack: () => void;
-  onDone: () => void;
-}) {
+function ResetStep({ username, message, onBack, onDone }: { username: string; message: string; onBack: () => void; onDone: () => void }) {
   const [form] = Form.useForm();
   const { submitting, run } = useFormSubmit(form);
 
@@ -113,12 +108,7 @@ export default function RecoverPage() {
 
   return (
     <AuthBox title="找回密码" wide>
-      <Steps
-        size="small"
-        current={step}
-        className="recover-steps"
-        items={[{ title: '验证身份' }, { title: '设置新密码' }, { title: '完成' }]}
-      />
+      <Steps size="small" current={step} className="recover-steps" items={[{ title: '验证身份' }, { title: '设置新密码' }, { title: '完成' }]} />
       {step === 0 && (
         <SendStep
           onSent={(username, message) => {
@@ -127,12 +117,8 @@ export default function RecoverPage() {
           }}
         />
       )}
-      {step === 1 && sent && (
-        <ResetStep username={sent.username} message={sent.message} onBack={() => setStep(0)} onDone={() => setStep(2)} />
-      )}
-      {step === 2 && (
-        <Result status="success" title="密码已重置" subTitle="请使用新密码登录" extra={<Link to="/login">返回登录</Link>} />
-      )}
+      {step === 1 && sent && <ResetStep username={sent.username} message={sent.message} onBack={() => setStep(0)} onDone={() => setStep(2)} />}
+      {step === 2 && <Result status="success" title="密码已重置" subTitle="请使用新密码登录" extra={<Link to="/login">返回登录</Link>} />}
       {step !== 2 && (
         <div className="auth-links">
           <Link to="/login">返回登录</Link>

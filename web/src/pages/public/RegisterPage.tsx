@@ -44,11 +44,7 @@ function PasswordItems() {
 }
 
 /** 验证码 and the 注册 button, at the foot of both forms. */
-function CaptchaAndSubmit({ formName, captcha, submitting }: {
-  formName: string;
-  captcha: ReturnType<typeof useCaptcha>;
-  submitting: boolean;
-}) {
+function CaptchaAndSubmit({ formName, captcha, submitting }: { formName: string; captcha: ReturnType<typeof useCaptcha>; submitting: boolean }) {
   return (
     <>
       <CaptchaItem formName={formName} token={captcha.token} onRefresh={captcha.refresh} required />
@@ -139,12 +135,7 @@ export default function RegisterPage() {
   if (pendingMessage) {
     return (
       <AuthBox title="推荐单位注册" wide>
-        <Result
-          status="success"
-          title="注册信息已提交"
-          subTitle={pendingMessage}
-          extra={<Link to="/login">返回登录</Link>}
-        />
+        <Result status="success" title="注册信息已提交" subTitle={pendingMessage} extra={<Link to="/login">返回登录</Link>} />
       </AuthBox>
     );
   }

@@ -80,9 +80,7 @@ export default function HandlePage() {
     setBusy(kind);
     try {
       const d = await transition(id, kind === 'forward' ? 'forward' : isOrg ? 'org-return' : 'return');
-      void message.success(
-        kind === 'forward' ? '申请书已提交到自治区科协' : `申请书已退回，当前状态：${d.statusLabel}`,
-      );
+      void message.success(kind === 'forward' ? '申请书已提交到自治区科协' : `申请书已退回，当前状态：${d.statusLabel}`);
       navigate(LIST);
     } catch (err) {
       const text = errorMessage(err);
@@ -125,9 +123,7 @@ export default function HandlePage() {
     {
       key: 'info',
       label: '申请书信息',
-      children: (
-        <OpenedApplicationReadView detail={detail} changes={changes} idPrefix="handle" onAttachments={() => setViewerOpen(true)} />
-      ),
+      children: <OpenedApplicationReadView detail={detail} changes={changes} idPrefix="handle" onAttachments={() => setViewerOpen(true)} />,
     },
     isOrg
       ? {

@@ -22,7 +22,8 @@ export function OpenedApplicationTitle({ detail }: { detail: ApplicationDetail }
   return (
     <div className="handle-title">
       <Typography.Title level={2} className="no-margin page-title">
-        最美科技工作者/{detail.form.name || detail.applicantName}<span className="nowrap">[手机: {detail.form.mobile ?? ''}]</span>
+        最美科技工作者/{detail.form.name || detail.applicantName}
+        <span className="nowrap">[手机: {detail.form.mobile ?? ''}]</span>
       </Typography.Title>
       <Space size={4} wrap>
         <span>状态：</span>
