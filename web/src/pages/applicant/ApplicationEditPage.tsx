@@ -389,6 +389,8 @@ export default function ApplicationEditPage() {
   const canUpload = editable && detail.abilities.upload;
   const mobile = values.mobile || '';
   const wide = screens.md ?? true;
+  /** what the memoized 主要事迹… and 照片/视频 sections are given: the same values while nothing they show changes */
+  const files = { applicationId: id, media, attachments: detail.attachments, editable: canUpload, onAdded: onAttachmentAdded, onRemoved: onAttachmentRemoved };
 
   const header = (
     <Card className="editor-head" size="small">
@@ -507,26 +509,8 @@ export default function ApplicationEditPage() {
             <Card id="sec-personal" title="个人信息" className="editor-section">
               <PersonalInfoTable number={detail.number} unitName={detail.unitName} attachments={attachmentsLink} />
             </Card>
-            {revealed >= 2 && (
-              <DeedsCards
-                applicationId={id}
-                media={media}
-                attachments={detail.attachments}
-                editable={canUpload}
-                onAdded={onAttachmentAdded}
-                onRemoved={onAttachmentRemoved}
-              />
-            )}
-            {revealed >= 3 && (
-              <MediaCards
-                applicationId={id}
-                media={media}
-                attachments={detail.attachments}
-                editable={canUpload}
-                onAdded={onAttachmentAdded}
-                onRemoved={onAttachmentRemoved}
-              />
-            )}
+            {revealed >= 2 && <DeedsCards {...files} />}
+            {revealed >= 3 && <MediaCards {...files} />}
             {revealed >= 4 && (
               <Card id="sec-eligibility" title="资格条件" className="editor-section">
                 <EligibilitySection values={values} />
