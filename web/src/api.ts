@@ -1,4 +1,5 @@
-// Small typed client for the HTTP contract in docs/API.md.
+// The transport of the HTTP contract in docs/API.md: JSON calls (errors, CSRF header, 401 handler) and the multipart upload.
+// Pages and components call the per-resource functions of web/src/client/, which are built on these.
 
 export interface FieldError {
   field: string;

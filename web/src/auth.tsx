@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api } from './api';
+import { logout as logoutCall, me as meCall } from './client/auth';
 import type { MeReply, User } from './types';
 
 interface AuthState {
@@ -20,7 +20,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const me = await api<MeReply>('GET', '/api/auth/me');
+      const me = await meCall();
       setUser(me.user);
       setOidc(me.oidc ?? { enabled: false, name: '' });
     } catch {
@@ -32,7 +32,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(async () => {
     try {
-      await api('POST', '/api/auth/logout');
+      await logoutCall();
     } finally {
       setUser(null);
       // A fresh csrf cookie for the next login.

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, errorMessage } from './api';
-import type { Campaign } from './types';
+import { errorMessage } from './api';
+import { currentCampaign, getCampaign } from './client/campaigns';
 
 /** Loads data once (and on `reload()`); `error` is the Chinese message of a failure. */
 export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]) {
@@ -36,7 +36,7 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]) {
 
 /** The newest campaign (首页's calendar, 我要申请). An application's own limits come from `useCampaign(app.campaignId)`. */
 export function useCurrentCampaign() {
-  return useLoader(() => api<Campaign>('GET', '/api/campaigns/current?program=ZMKJ'), []);
+  return useLoader(currentCampaign, []);
 }
 
 /**
@@ -44,7 +44,7 @@ export function useCurrentCampaign() {
  * applies to it. Nothing is loaded until the id is known (`data` stays null meanwhile).
  */
 export function useCampaign(id: string | null | undefined) {
-  return useLoader(async () => (id ? api<Campaign>('GET', `/api/campaigns/${encodeURIComponent(id)}`) : null), [id ?? null]);
+  return useLoader(async () => (id ? getCampaign(id) : null), [id ?? null]);
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -2,10 +2,11 @@ import { useMemo, useState } from 'react';
 import { Alert, Button, Card, Form, Grid, Input, Pagination, Select, Space, Typography } from 'antd';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { DEFAULT_ORDER, rangeText, SORT_LABELS, SORTS, STATUS_LABELS, WORK_UNIT_HINT, type Sort, type SortOrder } from '../../../core';
-import { api, ApiError } from '../api';
+import { ApiError } from '../api';
+import { queryApplications } from '../client/applications';
 import { serverFieldPath } from '../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../hooks';
-import type { ApplicationRow, QueryReply } from '../types';
+import type { ApplicationRow } from '../types';
 import { pageItemRender, ResponsiveList } from './ResponsiveList';
 import { RowActions } from './workflow/RowActions';
 import { StatusLink } from './workflow/StatusLink';
@@ -68,7 +69,7 @@ export function ApplicationQuery({ formName }: { formName: string }) {
 
   const { data, loading, error, reload } = useLoader(async () => {
     try {
-      return await api<QueryReply>('GET', `/api/applications?${queryString}`);
+      return await queryApplications(queryString);
     } catch (err) {
       // the server's own words under the field too (e.g. 工作单位 shorter than 4 characters)
       if (err instanceof ApiError && err.fields?.length) {

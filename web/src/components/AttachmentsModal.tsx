@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Modal, Spin, Typography } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { ATTACHMENT_KINDS } from '../../../core';
-import { api } from '../api';
+import { getApplication } from '../client/applications';
 import { useErrorReporter } from '../formUtils';
 import { formatSize, useCampaign } from '../hooks';
 import type { ApplicationDetail } from '../types';
@@ -33,7 +33,7 @@ export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxB
     if (!open || !applicationId) return;
     let live = true;
     setLoading(true);
-    api<ApplicationDetail>('GET', `/api/applications/${applicationId}`)
+    getApplication(applicationId)
       .then((d) => live && setDetail(d))
       .catch((err: unknown) => live && reportRef.current(err))
       .finally(() => live && setLoading(false));

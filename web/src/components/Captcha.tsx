@@ -1,5 +1,6 @@
 import { useCallback, useState, type Ref } from 'react';
 import { Form, Input, type InputRef } from 'antd';
+import { captchaUrl } from '../client/auth';
 
 /** The image captcha's cache-busting token; `refresh()` loads a new image (after every failure). */
 export function useCaptcha() {
@@ -37,7 +38,7 @@ function CaptchaInput({ token, onRefresh, ref, ...input }: InputProps) {
     <div className="captcha-row">
       <Input {...input} ref={ref} autoComplete="off" maxLength={8} inputMode="text" placeholder="请输入图中字符" />
       <button type="button" className="captcha-img" aria-label="换一张" title="看不清？点击换一张" onClick={onRefresh}>
-        <img src={`/api/captcha?t=${token}`} alt="验证码图片" width={120} height={38} />
+        <img src={captchaUrl(token)} alt="验证码图片" width={120} height={38} />
       </button>
     </div>
   );

@@ -3,17 +3,11 @@ import { Badge, Button, Empty, Popover, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { useLocation, useNavigate } from 'react-router';
 import type { Role } from '../../../core';
-import { api } from '../api';
+import { listNotifications, markNotificationsRead } from '../client/notifications';
 import { formatTime } from '../hooks';
-import type { AppNotification } from '../types';
+import type { AppNotification, NotificationsReply } from '../types';
 
 const REFRESH_MS = 60_000;
-
-/** GET /api/notifications: the newest messages and the server's count of unread ones (docs/API.md). */
-interface Inbox {
-  items: AppNotification[];
-  unread: number;
-}
 
 /** Where a message about an application leads, for each role. */
 function targetOf(role: Role, applicationId: string): string {
@@ -36,9 +30,9 @@ export function NotificationBell({ role, userId }: { role: Role; userId: string 
   const [fresh, setFresh] = useState<ReadonlySet<AppNotification['id']>>(new Set());
   const openRef = useRef(false);
 
-  const load = useCallback(async (): Promise<Inbox | null> => {
+  const load = useCallback(async (): Promise<NotificationsReply | null> => {
     try {
-      const inbox = await api<Inbox>('GET', '/api/notifications');
+      const inbox = await listNotifications();
       setItems(inbox.items);
       setUnread(inbox.unread);
       return inbox;
@@ -49,7 +43,7 @@ export function NotificationBell({ role, userId }: { role: Role; userId: string 
 
   const markRead = useCallback(async (ids?: AppNotification['id'][]) => {
     try {
-      const reply = await api<{ unread: number }>('POST', '/api/notifications/read', ids ? { ids } : {});
+      const reply = await markNotificationsRead(ids);
       setUnread(reply.unread);
       const marked = ids ? new Set(ids) : null;
       setItems((list) => list.map((n) => (!marked || marked.has(n.id) ? { ...n, read: true } : n)));

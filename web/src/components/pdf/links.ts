@@ -2,4 +2,4 @@
 export const pdfPageUrl = (attachmentId: string) => `/pdf/${attachmentId}`;
 
 /** The original as uploaded: a download (Content-Disposition: attachment). */
-export const pdfOriginalUrl = (attachmentId: string) => `/api/attachments/${attachmentId}`;
+export { originalUrl as pdfOriginalUrl } from '../../client/attachments';

@@ -2,16 +2,11 @@ import { useState } from 'react';
 import { Button, Image, Popconfirm, Typography } from 'antd';
 import { DeleteOutlined, DownloadOutlined, FileOutlined, FilePdfOutlined } from '@ant-design/icons';
 import { formatBytesMB, formatDuration, VIDEO_FRAME_SIZES, type ExtraKind, type MediaSettings } from '../../../../core';
-import { api } from '../../api';
+import { deleteAttachment, originalUrl, previewUrl } from '../../client/attachments';
 import { useErrorReporter } from '../../formUtils';
 import type { Attachment } from '../../types';
 import { MediaUploader } from './MediaUploader';
 import { pdfPageUrl } from '../pdf/links';
-
-/** The original, always a download; `<video src>` plays it (the server answers Range requests). */
-export const originalUrl = (id: string) => `/api/attachments/${id}`;
-/** The re-encoded JPEG (no metadata) of an image: the only form of an uploaded image shown inline. */
-export const previewUrl = (id: string) => `/api/attachments/${id}/preview`;
 
 export const isVideoFile = (a: Pick<Attachment, 'mime'>) => a.mime.startsWith('video/');
 export const isPdfFile = (a: Pick<Attachment, 'mime'>) => a.mime === 'application/pdf';
@@ -44,7 +39,7 @@ function useRemove(onRemoved: (id: string) => void) {
   const remove = async (a: Attachment) => {
     setBusy(a.id);
     try {
-      await api('DELETE', `/api/attachments/${a.id}`);
+      await deleteAttachment(a.id);
       onRemoved(a.id);
     } catch (err) {
       report(err);

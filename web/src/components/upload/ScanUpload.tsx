@@ -1,10 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import { App, Button, Popconfirm, Progress, Space, Typography, Upload } from 'antd';
-import { api, upload } from '../../api';
 import { useErrorReporter } from '../../formUtils';
 import { formatSize, formatTime } from '../../hooks';
 import type { Attachment } from '../../types';
-import { attachmentUrl } from '../../workflow';
+import { deleteAttachment, originalUrl, uploadAttachment } from '../../client/attachments';
 import { pdfPageUrl } from '../pdf/links';
 
 const ACCEPT = '.pdf,.jpg,.jpeg,.png';
@@ -49,9 +48,7 @@ export function useScanUpload({ applicationId, attachments, maxBytes, onChanged 
     if (!applicationId) return;
     setProgress((p) => ({ ...p, [kind]: { name: file.name, percent: 0 } }));
     try {
-      const saved = await upload<Attachment>(`/api/applications/${applicationId}/attachments`, { kind }, file, (percent) =>
-        setProgress((p) => ({ ...p, [kind]: { name: file.name, percent } })),
-      );
+      const saved = await uploadAttachment(applicationId, kind, file, (percent) => setProgress((p) => ({ ...p, [kind]: { name: file.name, percent } })));
       onChanged((list) => [...list, saved]);
       void message.success(`“${saved.name}”已上传`);
     } catch (err) {
@@ -67,7 +64,7 @@ export function useScanUpload({ applicationId, attachments, maxBytes, onChanged 
 
   const remove = async (a: Attachment) => {
     try {
-      await api('DELETE', `/api/attachments/${a.id}`);
+      await deleteAttachment(a.id);
       onChanged((list) => list.filter((x) => x.id !== a.id));
       void message.success('已删除');
     } catch (err) {
@@ -145,7 +142,7 @@ export function ScanSection({ scans, kind, label, canUpload, className, regionLa
                     {a.name}
                   </a>
                 ) : (
-                  <a href={attachmentUrl(a.id)}>{a.name}</a>
+                  <a href={originalUrl(a.id)}>{a.name}</a>
                 )}
                 <Typography.Text type="secondary">
                   {formatSize(a.size)} · {formatTime(a.createdAt)}

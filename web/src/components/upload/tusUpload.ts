@@ -4,10 +4,10 @@
 // localStorage under a fingerprint of application, kind and file).
 import * as tus from 'tus-js-client';
 import { uploadChunkBytes } from '../../../../core/media';
-import { api, ApiError, readCookie } from '../../api';
+import { ApiError, readCookie } from '../../api';
+import { commitUpload, UPLOAD_PATH } from '../../client/attachments';
 import type { Attachment } from '../../types';
 
-export const UPLOAD_PATH = '/api/uploads';
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000];
 const FINGERPRINT_PREFIX = 'xjkx';
 
@@ -150,7 +150,7 @@ export class TusTransfer {
   private async finish(body: string | undefined): Promise<void> {
     let view: Attachment;
     try {
-      view = body ? (JSON.parse(body) as Attachment) : await api<Attachment>('POST', `${new URL(this.upload.url ?? '', window.location.href).pathname}/commit`);
+      view = body ? (JSON.parse(body) as Attachment) : await commitUpload(new URL(this.upload.url ?? '', window.location.href).pathname);
     } catch (err) {
       const failure: UploadFailure = !(err instanceof ApiError)
         ? { message: '服务器返回的数据无法识别，请刷新页面查看是否已上传', retryable: false }

@@ -6,7 +6,8 @@ import { formatSize, formatTime } from '../../hooks';
 import type { Attachment } from '../../types';
 import { pdfPageUrl } from '../pdf/links';
 import { PdfViewer } from '../pdf/PdfViewer';
-import { frameText, isPdfFile, isVideoFile, originalUrl, previewUrl, videoFacts } from '../upload/MediaSections';
+import { originalUrl, previewUrl } from '../../client/attachments';
+import { frameText, isPdfFile, isVideoFile, videoFacts } from '../upload/MediaSections';
 
 interface Props {
   open: boolean;

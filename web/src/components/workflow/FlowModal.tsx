@@ -1,7 +1,6 @@
 import { Alert, Grid, Modal, Table, Timeline, Typography } from 'antd';
-import { api } from '../../api';
+import { applicationHistory } from '../../client/applications';
 import { formatTime, useLoader } from '../../hooks';
-import type { HistoryEntry } from '../../types';
 
 interface Props {
   /** The application whose 流程情况 is shown; null keeps the modal closed. */
@@ -14,7 +13,7 @@ interface Props {
 
 function FlowBody({ applicationId }: { applicationId: string }) {
   const screens = Grid.useBreakpoint();
-  const { data, loading, error } = useLoader(() => api<HistoryEntry[]>('GET', `/api/applications/${applicationId}/history`), [applicationId]);
+  const { data, loading, error } = useLoader(() => applicationHistory(applicationId), [applicationId]);
   if (error) return <Alert type="error" showIcon title={error} />;
   const rows = (data ?? []).map((e, i) => ({ ...e, key: i }));
   if (screens.md === false) {

@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { Alert, Grid, Space } from 'antd';
 import { Link, useLocation } from 'react-router';
 import { rangeText } from '../../../../core';
-import { api } from '../../api';
+import { queryApplications } from '../../client/applications';
 import { formatTime, useLoader } from '../../hooks';
-import type { ApplicationRow, QueryReply } from '../../types';
+import type { ApplicationRow } from '../../types';
 import { ResponsiveList } from '../ResponsiveList';
 import { statusColumn, type ViewedNoteOf } from './columns';
 import { WithdrawButton } from './WithdrawButton';
@@ -27,7 +27,7 @@ export function PendingTable({ tab }: { tab: 'pending' | 'handled' }) {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const { data, loading, error, reload } = useLoader(
-    () => api<QueryReply>('GET', `/api/applications?tab=${tab}&sort=transferredAt&page=${page}&pageSize=${pageSize}`),
+    () => queryApplications(`tab=${tab}&sort=transferredAt&page=${page}&pageSize=${pageSize}`),
     [tab, page, pageSize],
   );
 

@@ -4,7 +4,8 @@ import type { MenuProps } from 'antd';
 import { useNavigate } from 'react-router';
 import { errorMessage } from '../../api';
 import type { ApplicationRow } from '../../types';
-import { pendingForMe, transition, WITHDRAW_CONFIRM, withdrawOf } from '../../workflow';
+import { transition } from '../../client/workflow';
+import { pendingForMe, WITHDRAW_CONFIRM, withdrawOf } from '../../workflow';
 import { FlowModal } from '../lazyModals';
 
 interface Props {

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Alert, Form, Modal, Select, Typography } from 'antd';
-import { api } from '../../api';
+import { listUnits } from '../../client/units';
 import { useLoader } from '../../hooks';
 import type { UnitRef } from '../../types';
 
@@ -15,7 +15,7 @@ interface Props {
 export function UnitPickerModal({ open, submitting, onCancel, onSubmit }: Props) {
   const [unitId, setUnitId] = useState<string | undefined>();
   const [touched, setTouched] = useState(false);
-  const { data: units, loading, error } = useLoader(() => (open ? api<UnitRef[]>('GET', '/api/units') : Promise.resolve(null)), [open]);
+  const { data: units, loading, error } = useLoader(() => (open ? listUnits() : Promise.resolve(null)), [open]);
 
   const options = useMemo(() => {
     const byRegion = new Map<string, UnitRef[]>();

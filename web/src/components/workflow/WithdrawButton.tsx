@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { App, Button, Popconfirm } from 'antd';
 import { errorMessage } from '../../api';
 import type { ApplicationRow } from '../../types';
-import { transition, WITHDRAW_CONFIRM, withdrawOf } from '../../workflow';
+import { transition } from '../../client/workflow';
+import { WITHDRAW_CONFIRM, withdrawOf } from '../../workflow';
 
 /**
  * 【收回】 of a row (manual 一.8–10, 二.8–10): shown exactly when the server allows it

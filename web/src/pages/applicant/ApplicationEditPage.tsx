@@ -4,7 +4,10 @@ import { Link, useNavigate, useParams } from 'react-router';
 import dayjs from 'dayjs';
 import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
-import { api, errorMessage } from '../../api';
+import { errorMessage } from '../../api';
+import { checkApplication, getApplication, pledgeApplication, saveApplication } from '../../client/applications';
+import { originalUrl } from '../../client/attachments';
+import { transition } from '../../client/workflow';
 import { useAuth } from '../../auth';
 import { AttachmentsModal } from '../../components/lazyModals';
 import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
@@ -19,7 +22,6 @@ import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
 import { formatSize, useCampaign } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
-import { transition } from '../../workflow';
 
 const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
 
@@ -160,7 +162,7 @@ export default function ApplicationEditPage() {
     let live = true;
     setDetail(null);
     setLoadError(null);
-    api<ApplicationDetail>('GET', `/api/applications/${id}`)
+    getApplication(id)
       .then((d) => {
         if (!live) return;
         setDirty(false);
@@ -235,7 +237,7 @@ export default function ApplicationEditPage() {
     const raw = form.getFieldsValue(true) as Record<string, unknown>;
     setSaving(true);
     try {
-      const saved = await api<ApplicationDetail>('PUT', `/api/applications/${id}`, { form: toBody(raw) });
+      const saved = await saveApplication(id, { form: toBody(raw) });
       const { notSaved: refused = [], ...rest } = saved;
       setDetail(rest);
       setNotSaved(refused);
@@ -295,7 +297,7 @@ export default function ApplicationEditPage() {
     setChecking(true);
     let result: CheckReply;
     try {
-      result = await api<CheckReply>('GET', `/api/applications/${id}/check`);
+      result = await checkApplication(id);
     } catch (err) {
       report(err);
       return;
@@ -316,7 +318,7 @@ export default function ApplicationEditPage() {
   const pledge = async () => {
     setPledging(true);
     try {
-      const updated = await api<ApplicationDetail>('POST', `/api/applications/${id}/pledge`);
+      const updated = await pledgeApplication(id);
       setDetail((d) => (d ? { ...d, pledgedAt: updated.pledgedAt, abilities: updated.abilities } : updated));
     } catch (err) {
       report(err);
@@ -339,7 +341,7 @@ export default function ApplicationEditPage() {
   useEffect(() => {
     if (!showingMissing || attachmentsKey === undefined) return;
     let live = true;
-    api<CheckReply>('GET', `/api/applications/${id}/check`)
+    checkApplication(id)
       .then((fresh) => live && setCheck(fresh.complete ? null : fresh))
       .catch(() => {});
     return () => {
@@ -541,7 +543,7 @@ export default function ApplicationEditPage() {
                         {files.length ? (
                           files.map((a) => (
                             <span key={a.id} className="attachment-summary-file">
-                              <a href={`/api/attachments/${a.id}`}>{a.name}</a>（{formatSize(a.size)}）
+                              <a href={originalUrl(a.id)}>{a.name}</a>（{formatSize(a.size)}）
                             </span>
                           ))
                         ) : (

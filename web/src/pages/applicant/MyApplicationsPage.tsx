@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, Popconfirm, Space, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../../api';
+import { createApplication, deleteApplication, listMyApplications } from '../../client/applications';
 import { AttachmentsModal } from '../../components/lazyModals';
 import { ResponsiveList } from '../../components/ResponsiveList';
 import { statusColumn, type ViewedNoteOf } from '../../components/workflow/columns';
 import { WithdrawButton } from '../../components/workflow/WithdrawButton';
 import { useErrorReporter } from '../../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
-import type { ApplicationDetail, ApplicationRow } from '../../types';
+import type { ApplicationRow } from '../../types';
 
 /** 已阅: the unit has opened it, so the applicant can no longer 收回 (manual 一.10). */
 const VIEWED_BY_UNIT: ViewedNoteOf = {
@@ -23,7 +23,7 @@ export default function MyApplicationsPage() {
   const { message } = App.useApp();
   const report = useErrorReporter();
   const navigate = useNavigate();
-  const { data, loading, error, reload } = useLoader(() => api<ApplicationRow[]>('GET', '/api/applications/mine'), []);
+  const { data, loading, error, reload } = useLoader(listMyApplications, []);
   /** the newest campaign: where 我要申请 creates the application (附件 takes each application's own campaign's limits) */
   const { data: campaign } = useCurrentCampaign();
   const [creating, setCreating] = useState(false);
@@ -32,7 +32,7 @@ export default function MyApplicationsPage() {
   const create = async () => {
     setCreating(true);
     try {
-      const app = await api<ApplicationDetail>('POST', '/api/applications', campaign ? { campaignId: campaign.id } : {});
+      const app = await createApplication(campaign ? { campaignId: campaign.id } : {});
       navigate(`/zmkj/applications/${app.id}`);
     } catch (err) {
       report(err);
@@ -43,7 +43,7 @@ export default function MyApplicationsPage() {
 
   const remove = async (row: ApplicationRow) => {
     try {
-      await api('DELETE', `/api/applications/${row.id}`);
+      await deleteApplication(row.id);
       void message.success('申请书已删除');
       void reload();
     } catch (err) {

@@ -1,5 +1,5 @@
 import { Alert, Button, Card, Table, Tag } from 'antd';
-import { api } from '../../api';
+import { listOutbox } from '../../client/admin';
 import { formatTime, useLoader } from '../../hooks';
 import type { OutboxMessage } from '../../types';
 
@@ -10,7 +10,7 @@ const CHANNELS: Record<string, { label: string; color: string }> = {
 
 /** 消息发件箱: what the platform sent by 短信 and 邮件 (the default sender keeps them here). */
 export default function OutboxPage() {
-  const { data, loading, error, reload } = useLoader(() => api<OutboxMessage[]>('GET', '/api/admin/outbox'), []);
+  const { data, loading, error, reload } = useLoader(listOutbox, []);
   return (
     <Card
       title="消息发件箱"

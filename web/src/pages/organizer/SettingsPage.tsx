@@ -3,7 +3,9 @@ import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputN
 import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
-import { api, errorMessage } from '../../api';
+import { errorMessage } from '../../api';
+import { getAdminCampaign, saveAdminCampaign } from '../../client/admin';
+import { currentCampaign } from '../../client/campaigns';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import type { FieldErrorData, FieldPath } from '../../formUtils';
 import type { Campaign } from '../../types';
@@ -119,8 +121,8 @@ export default function SettingsPage() {
     let live = true;
     (async () => {
       try {
-        const current = await api<Campaign>('GET', '/api/campaigns/current?program=ZMKJ');
-        const full = await api<Campaign>('GET', `/api/admin/campaigns/${current.id}`);
+        const current = await currentCampaign();
+        const full = await getAdminCampaign(current.id);
         if (!live) return;
         setCampaign(full);
         form.setFieldsValue(toForm(full));
@@ -150,7 +152,7 @@ export default function SettingsPage() {
     }
     setSaving(true);
     try {
-      const saved = await api<Campaign>('PUT', `/api/admin/campaigns/${campaign.id}`, { title, settings: checked.data });
+      const saved = await saveAdminCampaign(campaign.id, { title, settings: checked.data });
       setCampaign(saved);
       form.setFieldsValue(toForm(saved));
       void message.success('评选活动设置已保存');

@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Form, Input, Modal, Space, Table, Tabs } from
 import { PlusOutlined } from '@ant-design/icons';
 import { PASSWORD_RULE, UNIT_STATUS_LABELS, UNIT_STATUSES, unitCreateSchema } from '../../../../core';
 import type { UnitStatus } from '../../../../core';
-import { api } from '../../api';
+import { approveUnit, createUnit, listAdminUnits, refuseUnit } from '../../client/admin';
 import { UnitInfoItems } from '../../components/UnitInfoItems';
 import { ContactItems } from '../../components/ContactItems';
 import { showFieldErrors, useErrorReporter, useFormSubmit, validateWith } from '../../formUtils';
@@ -29,7 +29,7 @@ function CreateUnitModal({ open, onClose, onCreated }: { open: boolean; onClose:
     }
     const d = checked.data;
     await run(async () => {
-      await api<AdminUnit>('POST', '/api/admin/units', d);
+      await createUnit(d);
       void message.success(`推荐单位“${d.unitName}”已创建`);
       form.resetFields();
       onCreated();
@@ -78,7 +78,7 @@ function RefuseModal({ unit, onClose, onDone }: { unit: AdminUnit | null; onClos
       return;
     }
     await run(async () => {
-      await api<AdminUnit>('POST', `/api/admin/units/${unit.id}/refuse`, { reason });
+      await refuseUnit(unit.id, reason);
       void message.success(`已将“${unit.name}”设为未通过`);
       form.resetFields();
       onDone();
@@ -113,12 +113,12 @@ export default function UnitsPage() {
   const [creating, setCreating] = useState(false);
   const [refusing, setRefusing] = useState<AdminUnit | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const { data, loading, error, reload } = useLoader(() => api<AdminUnit[]>('GET', `/api/admin/units?status=${status}`), [status]);
+  const { data, loading, error, reload } = useLoader(() => listAdminUnits(status), [status]);
 
   const approve = async (unit: AdminUnit) => {
     setBusy(unit.id);
     try {
-      await api<AdminUnit>('POST', `/api/admin/units/${unit.id}/approve`);
+      await approveUnit(unit.id);
       void message.success(`“${unit.name}”已审核通过`);
       void reload();
     } catch (err) {

@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { Alert, Button, Form, Input } from 'antd';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { loginSchema } from '../../../../core';
-import { ApiError, api, errorMessage } from '../../api';
+import { ApiError, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
+import { login } from '../../client/auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
 import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
 import { showFieldErrors, validateWith } from '../../formUtils';
-import type { User } from '../../types';
 
 interface LoginState {
   from?: string;
@@ -52,7 +52,7 @@ export default function LoginPage() {
     }
     setError(null);
     await run(async () => {
-      const reply = await api<{ user: User }>('POST', '/api/auth/login', checked.data);
+      const reply = await login(checked.data);
       setUser(reply.user);
       navigate(target, { replace: true });
     });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Form, Input, Radio, Result, Steps } from 'antd';
 import { Link } from 'react-router';
 import { PASSWORD_RULE, recoverResetSchema, recoverSendSchema } from '../../../../core';
-import { api } from '../../api';
+import { resetPassword, sendRecoveryCode } from '../../client/auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
 import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
@@ -27,7 +27,7 @@ function SendStep({ onSent }: { onSent: (username: string, message: string) => v
     }
     await run(async () => {
       // The same answer whether or not the name exists or has that address (docs/SECURITY.md).
-      const reply = await api<{ message: string }>('POST', '/api/auth/recover/send', checked.data);
+      const reply = await sendRecoveryCode(checked.data);
       onSent(checked.data.username, reply.message);
     });
   };
@@ -69,7 +69,7 @@ function ResetStep({ username, message, onBack, onDone }: { username: string; me
       return;
     }
     await run(async () => {
-      await api('POST', '/api/auth/recover/reset', checked.data);
+      await resetPassword(checked.data);
       onDone();
     });
   };

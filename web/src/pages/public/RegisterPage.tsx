@@ -4,7 +4,7 @@ import type { FormInstance } from 'antd';
 import { Link, useNavigate } from 'react-router';
 import type { ZodType } from 'zod';
 import { applicantRegisterSchema, PASSWORD_RULE, unitRegisterSchema } from '../../../../core';
-import { api } from '../../api';
+import { registerApplicant, registerUnit } from '../../client/auth';
 import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
@@ -12,7 +12,6 @@ import { UnitInfoItems } from '../../components/UnitInfoItems';
 import { ContactItems } from '../../components/ContactItems';
 import { useCaptchaSubmit } from '../../components/useCaptchaSubmit';
 import { showFieldErrors, validateWith } from '../../formUtils';
-import type { User } from '../../types';
 
 const USERNAME_HELP = '4至32个字符，以英文字母开头，可含字母、数字和下划线';
 
@@ -75,7 +74,7 @@ function ApplicantRegister({ captcha }: { captcha: ReturnType<typeof useCaptcha>
     const data = validateRegistration(form, applicantRegisterSchema, values);
     if (!data) return;
     await run(async () => {
-      const reply = await api<{ user: User }>('POST', '/api/auth/register/applicant', data);
+      const reply = await registerApplicant(data);
       void message.success('注册成功');
       setUser(reply.user);
       navigate('/', { replace: true });
@@ -110,7 +109,7 @@ function UnitRegister({ captcha, onDone }: { captcha: ReturnType<typeof useCaptc
     const data = validateRegistration(form, unitRegisterSchema, values);
     if (!data) return;
     await run(async () => {
-      const reply = await api<{ pending: boolean; message?: string }>('POST', '/api/auth/register/unit', data);
+      const reply = await registerUnit(data);
       onDone(reply.message || '注册成功，请等待自治区科协审核，审核通过后方可登录');
     });
   };

@@ -1,16 +1,11 @@
 import { useEffect } from 'react';
 import { Alert, App, Button, Card, Descriptions, Form } from 'antd';
 import { accountContactSchema } from '../../../../core';
-import { api } from '../../api';
+import { getContact, saveContact } from '../../client/account';
 import { useAuth } from '../../auth';
 import { ContactItems } from '../../components/ContactItems';
 import { showFieldErrors, useFormSubmit, validateWith } from '../../formUtils';
 import { useLoader } from '../../hooks';
-
-interface Contact {
-  mobile: string | null;
-  email: string | null;
-}
 
 /** 账号信息: the account's 手机 and 电子邮箱, where 找回 codes and 待办理 texts go (PUT /api/account/contact). */
 export default function AccountPage() {
@@ -18,7 +13,7 @@ export default function AccountPage() {
   const { message } = App.useApp();
   const [form] = Form.useForm();
   const { submitting, run } = useFormSubmit(form);
-  const { data, loading, error } = useLoader(() => api<Contact>('GET', '/api/account/contact'), []);
+  const { data, loading, error } = useLoader(getContact, []);
 
   useEffect(() => {
     if (data) form.setFieldsValue({ mobile: data.mobile ?? '', email: data.email ?? '' });
@@ -33,7 +28,7 @@ export default function AccountPage() {
       return;
     }
     await run(async () => {
-      const saved = await api<Contact>('PUT', '/api/account/contact', checked.data);
+      const saved = await saveContact(checked.data);
       form.setFieldsValue({ mobile: saved.mobile ?? '', email: saved.email ?? '' });
       void message.success('账号信息已保存');
       await refresh();

@@ -8,7 +8,7 @@ import { OpinionPanel } from '../../components/workflow/OpinionPanel';
 import { RecommendReportUpload } from '../../components/workflow/RecommendReportUpload';
 import { useCampaign } from '../../hooks';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
-import { saveOpinion, transition, type OpinionKind } from '../../workflow';
+import { saveOpinion, transition, type OpinionKind } from '../../client/workflow';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
 import { useOpenedApplication } from './useOpenedApplication';
 

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useState } from 'react';
-import { api, errorMessage } from '../../api';
+import { errorMessage } from '../../api';
+import { applicationChanges, getApplication, openApplication } from '../../client/applications';
 import type { ApplicationDetail, ChangesReply } from '../../types';
-import { openApplication } from '../../workflow';
 
 /**
  * The application a unit or 自治区科协 opens (办理, 查看): read, then, when it waits for this viewer, POST …/open,
@@ -19,7 +19,7 @@ export function useOpenedApplication(id: string, onOpened?: (detail: Application
     setLoadError(null);
     // 办理 (POST …/open, 已阅) only when the application waits for this viewer (abilities.view); any other
     // application it may see is read as it is, without asking for an action the server would refuse
-    api<ApplicationDetail>('GET', `/api/applications/${id}`)
+    getApplication(id)
       .then((d) => (d.abilities.view ? openApplication(id) : d))
       .then((d) => {
         if (!live) return;
@@ -27,7 +27,7 @@ export function useOpenedApplication(id: string, onOpened?: (detail: Application
         opened(d);
       })
       .catch((err: unknown) => live && setLoadError(errorMessage(err)));
-    api<ChangesReply>('GET', `/api/applications/${id}/changes`)
+    applicationChanges(id)
       .then((c) => live && setChanges(c))
       .catch(() => live && setChanges(null));
     return () => {
