@@ -2,35 +2,84 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from './api';
 import { currentCampaign, getCampaign } from './client/campaigns';
 
-/** Loads data once (and on `reload()`); `error` is the Chinese message of a failure. */
-export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[]) {
-  const [data, setData] = useState<T | null>(null);
-  const [loading, setLoading] = useState(true);
+export interface LoadOptions<T> {
+  /** false: nothing is loaded (a closed dialog, nothing to check) and a load in flight is dropped. Default true. */
+  enabled?: boolean;
+  /** As a load starts, forget the previous one's error (and, in `useLoader`, its data): a page for another id. */
+  clear?: boolean;
+  /** Runs as a load starts, before `load` (e.g. clear state that belonged to the previous id). */
+  onStart?: () => void;
+  /** The value of the newest load; a stale one (deps changed, a newer load, unmounted) never arrives here. */
+  onLoad?: (value: T) => void;
+  /** The failure of the newest load (`error` holds its Chinese message as well). */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The one loading pattern: runs `load` when `deps` change (and on `reload()`) while `enabled`, and hands the
+ * newest result to `onLoad`: for a load whose value goes into several pieces of state or is followed by another
+ * step. Responses of older loads are dropped. `useLoader` is this plus the state of the usual case.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], options: LoadOptions<T> = {}) {
+  const enabled = options.enabled ?? true;
+  const [loading, setLoading] = useState(enabled);
   const [error, setError] = useState<string | null>(null);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const optionsRef = useRef(options);
+  optionsRef.current = options;
   const seq = useRef(0);
 
   const reload = useCallback(async () => {
     const mine = ++seq.current;
+    const { clear, onStart } = optionsRef.current;
     setLoading(true);
+    if (clear) setError(null);
+    onStart?.();
     try {
       const value = await loadRef.current();
       if (mine === seq.current) {
-        setData(value);
+        optionsRef.current.onLoad?.(value);
         setError(null);
       }
     } catch (err) {
-      if (mine === seq.current) setError(errorMessage(err));
+      if (mine === seq.current) {
+        setError(errorMessage(err));
+        optionsRef.current.onError?.(err);
+      }
     } finally {
       if (mine === seq.current) setLoading(false);
     }
   }, []);
 
   useEffect(() => {
+    if (!enabled) {
+      setLoading(false);
+      return;
+    }
     void reload();
-  }, deps);
+    return () => {
+      seq.current++; // whatever is in flight now is stale
+    };
+  }, [...deps, enabled]);
 
+  return { loading, error, reload };
+}
+
+/** Loads data once (and on `reload()`, or again when `deps` change); `error` is the Chinese message of a failure. */
+export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[], options: LoadOptions<T> = {}) {
+  const [data, setData] = useState<T | null>(null);
+  const { loading, error, reload } = useLoad(load, deps, {
+    ...options,
+    onStart: () => {
+      if (options.clear) setData(null);
+      options.onStart?.();
+    },
+    onLoad: (value) => {
+      setData(value);
+      options.onLoad?.(value);
+    },
+  });
   return { data, setData, loading, error, reload };
 }
 

@@ -1,10 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
 import { Modal, Spin, Typography } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { ATTACHMENT_KINDS } from '../../../core';
 import { getApplication } from '../client/applications';
 import { useErrorReporter } from '../formUtils';
-import { formatSize, useCampaign } from '../hooks';
+import { formatSize, useCampaign, useLoader } from '../hooks';
 import type { ApplicationDetail } from '../types';
 import { ScanSection, useScanUpload, type AttachmentsUpdate } from './upload/ScanUpload';
 
@@ -24,23 +23,15 @@ interface Props {
 /** 【附件】: 个人诚信承诺, 所在单位意见, 政审材料 — list, download, upload with progress, 删除. */
 export function AttachmentsModal({ applicationId, open, onClose, onChanged, maxBytes: given }: Props) {
   const report = useErrorReporter();
-  const reportRef = useRef(report);
-  reportRef.current = report;
-  const [detail, setDetail] = useState<ApplicationDetail | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  useEffect(() => {
-    if (!open || !applicationId) return;
-    let live = true;
-    setLoading(true);
-    getApplication(applicationId)
-      .then((d) => live && setDetail(d))
-      .catch((err: unknown) => live && reportRef.current(err))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [open, applicationId]);
+  // loaded each time the dialog opens; the last one stays while it is closed
+  const {
+    data: detail,
+    setData: setDetail,
+    loading,
+  } = useLoader<ApplicationDetail>(() => getApplication(applicationId!), [applicationId], {
+    enabled: open && !!applicationId,
+    onError: (err) => report(err),
+  });
 
   const { data: campaign } = useCampaign(given === undefined ? detail?.campaignId : null);
   const maxBytes = given ?? campaign?.settings.media.scanMaxBytes;

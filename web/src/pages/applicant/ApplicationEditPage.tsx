@@ -4,7 +4,6 @@ import { Link, useNavigate, useParams } from 'react-router';
 import dayjs from 'dayjs';
 import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
-import { errorMessage } from '../../api';
 import { checkApplication, getApplication, pledgeApplication, saveApplication } from '../../client/applications';
 import { originalUrl } from '../../client/attachments';
 import { transition } from '../../client/workflow';
@@ -20,7 +19,7 @@ import { StatusTag } from '../../components/StatusTag';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
-import { formatSize, useCampaign } from '../../hooks';
+import { formatSize, useCampaign, useLoad } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
 
 const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
@@ -102,7 +101,6 @@ export default function ApplicationEditPage() {
   const [detail, setDetail] = useState<ApplicationDetail | null>(null);
   /** the application's own campaign: the limits the server applies to it (not the newest campaign's) */
   const { data: campaign } = useCampaign(detail?.campaignId);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [values, setValues] = useState<ApplicationForm>({});
   const [dirty, setDirtyState] = useState(false);
   /** the same, at once: what the guard and the local copy read */
@@ -158,26 +156,19 @@ export default function ApplicationEditPage() {
     if (localKeyRef.current) clearDraft(localKeyRef.current);
   }, []);
 
-  useEffect(() => {
-    let live = true;
-    setDetail(null);
-    setLoadError(null);
-    getApplication(id)
-      .then((d) => {
-        if (!live) return;
-        setDirty(false);
-        // a transition: React builds the long form in slices, letting input and paint through
-        startTransition(() => {
-          setDetail(d);
-          setValues(d.form);
-          setNotSaved([]);
-        });
-      })
-      .catch((err: unknown) => live && setLoadError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, form, setDirty]);
+  const { error: loadError } = useLoad(() => getApplication(id), [id, form, setDirty], {
+    clear: true,
+    onStart: () => setDetail(null),
+    onLoad: (d) => {
+      setDirty(false);
+      // a transition: React builds the long form in slices, letting input and paint through
+      startTransition(() => {
+        setDetail(d);
+        setValues(d.form);
+        setNotSaved([]);
+      });
+    },
+  });
 
   // On return: a local copy that says more than the saved 申请书 is offered back.
   const offered = useRef<string | null>(null);
@@ -338,16 +329,10 @@ export default function ApplicationEditPage() {
   // A shown list of what is missing follows the uploads: a photo added or a scan removed updates it at once.
   const attachmentsKey = detail?.attachments.map((a) => a.id).join(',');
   const showingMissing = !!check && !check.complete;
-  useEffect(() => {
-    if (!showingMissing || attachmentsKey === undefined) return;
-    let live = true;
-    checkApplication(id)
-      .then((fresh) => live && setCheck(fresh.complete ? null : fresh))
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
-  }, [attachmentsKey, showingMissing, id]);
+  useLoad(() => checkApplication(id), [attachmentsKey, id], {
+    enabled: showingMissing && attachmentsKey !== undefined,
+    onLoad: (fresh) => setCheck(fresh.complete ? null : fresh),
+  });
 
   const attachmentSummary = useMemo(() => {
     const list = (detail?.attachments ?? []).filter((a) => SCAN_KINDS.has(a.kind));

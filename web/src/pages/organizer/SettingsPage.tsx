@@ -1,13 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
-import { errorMessage } from '../../api';
 import { getAdminCampaign, saveAdminCampaign } from '../../client/admin';
 import { currentCampaign } from '../../client/campaigns';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import type { FieldErrorData, FieldPath } from '../../formUtils';
+import { useLoader } from '../../hooks';
 import type { Campaign } from '../../types';
 
 const MiB = 1024 * 1024;
@@ -112,28 +112,16 @@ export default function SettingsPage() {
   const [form] = Form.useForm<FormValues>();
   const { message } = App.useApp();
   const report = useErrorReporter();
-  const [campaign, setCampaign] = useState<Campaign | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const ageLimit = Form.useWatch('youthAgeLimit', form);
 
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      try {
-        const current = await currentCampaign();
-        const full = await getAdminCampaign(current.id);
-        if (!live) return;
-        setCampaign(full);
-        form.setFieldsValue(toForm(full));
-      } catch (err) {
-        if (live) setLoadError(errorMessage(err));
-      }
-    })();
-    return () => {
-      live = false;
-    };
-  }, [form]);
+  const {
+    data: campaign,
+    setData: setCampaign,
+    error: loadError,
+  } = useLoader(async () => getAdminCampaign((await currentCampaign()).id), [form], {
+    onLoad: (full) => form.setFieldsValue(toForm(full)),
+  });
 
   const save = async () => {
     if (!campaign) return;
