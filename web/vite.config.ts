@@ -71,6 +71,13 @@ export default defineConfig({
       },
     },
   },
+  resolve: {
+    alias: [
+      // react-router 7's package exports name only its development build (remix-run/react-router#14753): a build
+      // took the development code, larger and slower to start. Its production build sits beside it.
+      { find: /^react-router$/, replacement: path.join(projectRoot, 'node_modules/react-router/dist/production/index.mjs') },
+    ],
+  },
   server: {
     fs: { allow: [projectRoot] },
     proxy: {

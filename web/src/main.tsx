@@ -1,59 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App as AntApp, ConfigProvider, type ThemeConfig } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import dayjs from 'dayjs';
-import 'dayjs/locale/zh-cn';
 import { AuthProvider } from './auth';
 import { AppRoutes } from './routes';
 import './styles.css';
 
-dayjs.locale('zh-cn');
-
-/**
- * Colours that meet WCAG 2.1 AA: text at least 4.5:1 on white and on the light tints it sits on
- * (#fafafa table heads, alert backgrounds), the focus ring at least 3:1 (1.4.11).
- */
-const THEME: ThemeConfig = {
-  token: {
-    colorPrimary: '#1f5fa8', // 6.44:1 on white
-    colorInfo: '#1f5fa8',
-    colorLink: '#1f5fa8', // antd's default link is colorInfo #1677ff: 4.1:1
-    colorLinkHover: '#174a85', // a hovered link stays readable: the derived #6195c2 was 3.18:1
-    colorLinkActive: '#123a69',
-    colorPrimaryHover: '#174a85', // hovered default/link buttons take this text colour
-    colorPrimaryActive: '#123a69',
-    colorTextSecondary: '#595959', // 7:1
-    colorTextTertiary: '#595959', // Typography type="secondary", descriptions: #8c8c8c was 3.36:1
-    colorTextDescription: '#595959',
-    colorTextPlaceholder: '#6b6b6b', // 5.33:1 (was #bfbfbf, 1.83:1)
-    colorWarningText: '#874d00', // 6.8:1 (was #faad14)
-    colorSuccessText: '#237804', // 5.6:1 (was #52c41a)
-    colorError: '#cf1322', // danger buttons and links, 5.57:1 (was #ff4d4f, 3.9:1)
-    colorErrorText: '#cf1322',
-    colorPrimaryBorder: '#3d72b3', // the focus outline of buttons: 4.9:1 (was #88b0cf, 2.29:1)
-    controlOutline: 'rgba(31, 95, 168, 0.45)',
-    borderRadius: 4,
-    fontSize: 14,
-  },
-};
-
+// Ant Design (its theme, locale and the App context of messages and dialogs) is set up in shell.tsx, loaded with
+// the first page that uses it; the login page does without it (issue 11, item 9).
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <ConfigProvider
-        locale={zhCN}
-        // Button texts must read exactly as in the manual (登录, not 登 录).
-        button={{ autoInsertSpace: false }}
-        theme={THEME}
-      >
-        <AntApp>
-          <AuthProvider>
-            <AppRoutes />
-          </AuthProvider>
-        </AntApp>
-      </ConfigProvider>
+      <AuthProvider>
+        <AppRoutes />
+      </AuthProvider>
     </StrictMode>,
   );
 }

@@ -1,12 +1,15 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { Result } from 'antd';
-import { createBrowserRouter, createRoutesFromElements, Link, Outlet, Route, RouterProvider, useLocation, useNavigate } from 'react-router';
+import { createBrowserRouter, createRoutesFromElements, Outlet, Route, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { setUnauthenticatedHandler } from './api';
 import { useAuth } from './auth';
-import { AppLayout, PageLoading } from './components/AppLayout';
-import { RequireRole } from './components/RequireRole';
+import LoginPage from './pages/public/LoginPage';
 
-const LoginPage = lazy(() => import('./pages/public/LoginPage'));
+// Ant Design's frame, loaded with the first page that needs it (one module: the four resolve together)
+const shell = () => import('./shell');
+const AntShell = lazy(async () => ({ default: (await shell()).AntShell }));
+const AppLayout = lazy(async () => ({ default: (await shell()).AppLayout }));
+const RequireRole = lazy(async () => ({ default: (await shell()).RequireRole }));
+const NotFound = lazy(async () => ({ default: (await shell()).NotFound }));
 const RegisterPage = lazy(() => import('./pages/public/RegisterPage'));
 const RecoverPage = lazy(() => import('./pages/public/RecoverPage'));
 const HomePage = lazy(() => import('./pages/common/HomePage'));
@@ -39,8 +42,13 @@ function SessionWatcher() {
   return null;
 }
 
-function NotFound() {
-  return <Result status="404" title="页面不存在" extra={<Link to="/">返回我的主页</Link>} />;
+/** While a page's code arrives: plain, so that the first screen needs no Ant Design. */
+function Loading() {
+  return (
+    <div className="page-loading" role="status" aria-live="polite">
+      加载中…
+    </div>
+  );
 }
 
 /** Every route's frame: the session watcher, and a spinner while a lazy page loads. */
@@ -48,7 +56,7 @@ function Root() {
   return (
     <>
       <SessionWatcher />
-      <Suspense fallback={<PageLoading />}>
+      <Suspense fallback={<Loading />}>
         <Outlet />
       </Suspense>
     </>
@@ -66,93 +74,95 @@ function appRouter() {
     createRoutesFromElements(
       <Route element={<Root />}>
         <Route path="/login" element={<LoginPage />} />
-        <Route path="/register" element={<RegisterPage />} />
-        <Route path="/recover" element={<RecoverPage />} />
-        {/* a PDF attachment drawn by pdf.js, on a page of its own (附件 viewer: 在新窗口打开) */}
-        <Route path="/pdf/:attachmentId" element={<PdfPage />} />
-        <Route element={<AppLayout />}>
-          <Route index element={<HomePage />} />
-          <Route
-            path="zmkj/mine"
-            element={
-              <RequireRole roles={['applicant']}>
-                <MyApplicationsPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="zmkj/applications/:id"
-            element={
-              <RequireRole roles={['applicant']}>
-                <ApplicationEditPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="zmkj/pending"
-            element={
-              <RequireRole roles={['unit', 'organizer']}>
-                <PendingPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="zmkj/handle/:id"
-            element={
-              <RequireRole roles={['unit', 'organizer']}>
-                <HandlePage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="zmkj/view/:id"
-            element={
-              <RequireRole roles={['unit', 'organizer']}>
-                <ViewPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="zmkj/search"
-            element={
-              <RequireRole roles={['unit', 'organizer']}>
-                <SearchPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="admin/units"
-            element={
-              <RequireRole roles={['organizer']}>
-                <UnitsPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="admin/outbox"
-            element={
-              <RequireRole roles={['organizer']}>
-                <OutboxPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="admin/settings"
-            element={
-              <RequireRole roles={['organizer']}>
-                <SettingsPage />
-              </RequireRole>
-            }
-          />
-          <Route
-            path="account"
-            element={
-              <RequireRole roles={['unit', 'applicant', 'organizer', 'expert']}>
-                <AccountPage />
-              </RequireRole>
-            }
-          />
-          <Route path="*" element={<NotFound />} />
+        <Route element={<AntShell />}>
+          <Route path="/register" element={<RegisterPage />} />
+          <Route path="/recover" element={<RecoverPage />} />
+          {/* a PDF attachment drawn by pdf.js, on a page of its own (附件 viewer: 在新窗口打开) */}
+          <Route path="/pdf/:attachmentId" element={<PdfPage />} />
+          <Route element={<AppLayout />}>
+            <Route index element={<HomePage />} />
+            <Route
+              path="zmkj/mine"
+              element={
+                <RequireRole roles={['applicant']}>
+                  <MyApplicationsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/applications/:id"
+              element={
+                <RequireRole roles={['applicant']}>
+                  <ApplicationEditPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/pending"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <PendingPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/handle/:id"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <HandlePage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/view/:id"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <ViewPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/search"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <SearchPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/units"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <UnitsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/outbox"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <OutboxPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/settings"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <SettingsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="account"
+              element={
+                <RequireRole roles={['unit', 'applicant', 'organizer', 'expert']}>
+                  <AccountPage />
+                </RequireRole>
+              }
+            />
+            <Route path="*" element={<NotFound />} />
+          </Route>
         </Route>
       </Route>,
     ),
