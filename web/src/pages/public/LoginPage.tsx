@@ -2,7 +2,7 @@ import { useCallback, useRef, useState, type FormEvent, type ReactNode } from 'r
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
-import { captchaUrl, login } from '../../client/auth';
+import { captchaUrl, login, OIDC_START_URL } from '../../client/auth';
 import { AuthBox } from '../../components/AuthBox';
 
 interface LoginState {
@@ -206,7 +206,7 @@ export default function LoginPage() {
       </div>
       {oidc.enabled && (
         <div className="auth-oidc">
-          <a href="/api/auth/oidc/start" title={oidc.name || undefined}>
+          <a href={OIDC_START_URL} title={oidc.name || undefined}>
             使用合作网站登录
           </a>
         </div>
