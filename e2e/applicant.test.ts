@@ -140,7 +140,9 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await look(page, 'applicant-05b-photo');
 
     await page.getByRole('button', { name: /提\s*交/ }).click();
-    await page.getByText('申请书已填写完整，可提交至推荐单位').first().waitFor();
+    // 提交 saves the whole form, asks the server's completeness check, then opens the 推荐单位 dialog: three round
+    // trips, which on a loaded CI machine took longer than the default 15 s once
+    await page.getByText('申请书已填写完整，可提交至推荐单位').first().waitFor({ timeout: 30_000 });
     await look(page, 'applicant-06-complete');
     // submission to a 推荐单位 is the routing journey (e2e/routing.test.ts): not now
     await page.getByRole('dialog').getByRole('button', { name: '取消' }).click();

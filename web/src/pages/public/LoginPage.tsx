@@ -81,6 +81,8 @@ export default function LoginPage() {
     setErrors({});
     setError(null);
     setSubmitting(true);
+    // the pages after 登录 need Ant Design's frame (shell.tsx): fetch it while the server checks the password
+    void import('../../shell').catch(() => {});
     try {
       const reply = await login(checked.data);
       setUser(reply.user);
