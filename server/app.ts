@@ -21,6 +21,7 @@ import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
 import { adminRoutes } from './routes/admin';
 import { createTusServer, uploadRoutes } from './routes/uploads';
+import { onSettingsProblem } from './usecases/campaigns';
 import { startMaintenance } from './maintenance';
 import { loggerOptions } from './logging';
 import type { DestinationStream } from 'pino';
@@ -137,6 +138,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const tus = createTusServer(services, uploadsDir);
   await app.register(uploadRoutes, { tus });
   app.addHook('onClose', async () => tus.close());
+  // a stored campaign setting read as its default (core readCampaignSettings) is reported in the platform's log
+  const restoreSettingsReport = onSettingsProblem((message) => app.log.warn({ event: 'campaign.settings' }, message));
+  app.addHook('onClose', async () => restoreSettingsReport());
   startMaintenance(app, services, tus.sweep);
 
   const indexHtml = path.join(config.webDist, 'index.html');
