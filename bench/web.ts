@@ -14,32 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import puppeteer, { type Browser } from 'puppeteer-core';
-import { ApiClient } from '../e2e/api';
-import { ADMIN_PASSWORD, CAPTCHA, startServer } from '../e2e/harness';
-import { completeForm } from '../server/testing/factories';
+import puppeteer from 'puppeteer-core';
+import { startServer } from '../e2e/harness';
+import { BENCH_CHROME_FLAGS, benchPages, seedBenchAccounts, useCookies } from './web-session';
 
 const root = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 3);
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-interface PageSpec {
-  key: string;
-  label: string;
-  path: string;
-  cookie?: string;
-  /** issue 11's figures (before): score, FCP s, LCP s, TBT s, KB on the wire */
-  before: string;
-}
 
 interface Run {
   score: number;
@@ -54,52 +34,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-
-async function seed(url: string): Promise<{ applicant: string; applicationId: string; unit: string; organizer: string }> {
-  const admin = new ApiClient(url);
-  await admin.login('admin', ADMIN_PASSWORD);
-  await admin.call('POST', '/api/admin/units', {
-    unitName: '克拉玛依市科学技术协会',
-    unitType: '地州市科协',
-    region: '克拉玛依市',
-    contactName: '赵六',
-    contactPhone: '13609905678',
-    mobile: '13609905678',
-    username: 'klmykx',
-    password: 'Unit2023x',
-  });
-  const applicant = new ApiClient(url);
-  await applicant.call('POST', '/api/auth/register/applicant', {
-    username: 'benchweb01',
-    password: 'Apply2023x',
-    realName: '阿依努尔',
-    mobile: '13899995678',
-    email: 'benchweb01@example.cn',
-    captcha: CAPTCHA,
-  });
-  const { id } = await applicant.call<{ id: string }>('POST', '/api/applications');
-  // a draft with every field filled in: the 申请书 page shows all of it
-  await applicant.call('PUT', `/api/applications/${id}`, { form: completeForm({ name: '阿依努尔', mobile: '13899995678' }) });
-  const unit = new ApiClient(url);
-  await unit.login('klmykx', 'Unit2023x');
-  return { applicant: applicant.sessionHeaders().cookie, applicationId: id, unit: unit.sessionHeaders().cookie, organizer: admin.sessionHeaders().cookie };
-}
-
-/**
- * The browser's cookies become exactly the given session's (none for the login page). Lighthouse keeps
- * cookies between runs, and a Cookie header given as `extraHeaders` loses to the browser's own cookies.
- */
-async function useCookies(browser: Browser, url: string, cookie?: string) {
-  const page = (await browser.pages())[0] ?? (await browser.newPage());
-  const cdp = await page.createCDPSession();
-  await cdp.send('Network.clearBrowserCookies');
-  const cookies = (cookie ?? '')
-    .split('; ')
-    .filter(Boolean)
-    .map((pair) => ({ name: pair.slice(0, pair.indexOf('=')), value: pair.slice(pair.indexOf('=') + 1), url }));
-  if (cookies.length) await cdp.send('Network.setCookies', { cookies });
-  await cdp.detach();
-}
 
 async function measure(port: number, url: string): Promise<Run> {
   const result = await lighthouse(url, {
@@ -130,23 +64,11 @@ async function measure(port: number, url: string): Promise<Run> {
 async function main() {
   if (!fs.existsSync(path.join(root, 'web', 'dist', 'index.html'))) throw new Error('web/dist is not built: run npm run build:web first');
   const platform = await startServer({ LOG_LEVEL: 'error' });
-  const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });
+  const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: BENCH_CHROME_FLAGS });
   const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
   try {
-    const who = await seed(platform.url);
-    const pages: PageSpec[] = [
-      { key: 'login', label: '登录 (anonymous)', path: '/login', before: '42 | 5.7 | 6.8 | 0.9–4.2 | 950–1500' },
-      { key: 'mine', label: '我的申报表 (applicant)', path: '/zmkj/mine', cookie: who.applicant, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
-      {
-        key: 'edit',
-        label: '申请书 (applicant, a full draft)',
-        path: `/zmkj/applications/${who.applicationId}`,
-        cookie: who.applicant,
-        before: '29 | 5.7 | 11.9 | 0.9–4.2 | 950–1500',
-      },
-      { key: 'pending', label: '待审核申报表 (unit)', path: '/zmkj/pending', cookie: who.unit, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
-      { key: 'units', label: '推荐单位管理 (organizer)', path: '/admin/units', cookie: who.organizer, before: '30–32 | 5.7 | — | 0.9–4.2 | 950–1500' },
-    ];
+    const who = await seedBenchAccounts(platform.url);
+    const pages = benchPages(who);
     const only = process.env.BENCH_WEB_PAGES?.split(',');
     const rows: string[] = [];
     for (const page of pages.filter((p) => !only || only.includes(p.key))) {

@@ -1,0 +1,78 @@
+/**
+ * bench/profile: where one page's main-thread time goes, as the slow phone of bench:web sees it (4× CPU
+ * slowdown): a V8 CPU profile of a first visit, summed by function (self time), printed as a table.
+ *
+ *   npx vite build --config web/vite.config.ts --minify false --outDir /tmp/web-profile   # readable names
+ *   WEB_DIST=/tmp/web-profile BENCH_PROFILE_PAGE=edit npm run bench:profile
+ *
+ * Pages: login, mine, edit, pending, units (as bench:web). BENCH_PROFILE_SAVE=file.cpuprofile keeps the
+ * profile for Chromium's DevTools. It prints figures and asserts nothing.
+ */
+import fs from 'node:fs';
+import puppeteer from 'puppeteer-core';
+import { startServer } from '../e2e/harness';
+import { BENCH_CHROME_FLAGS, benchPages, seedBenchAccounts, useCookies } from './web-session';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+async function main() {
+  const key = process.env.BENCH_PROFILE_PAGE ?? 'edit';
+  const platform = await startServer({ LOG_LEVEL: 'error', ...(process.env.WEB_DIST ? { WEB_DIST: process.env.WEB_DIST } : {}) });
+  const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: BENCH_CHROME_FLAGS, headless: true });
+  try {
+    const who = await seedBenchAccounts(platform.url);
+    const spec = benchPages(who).find((p) => p.key === key);
+    if (!spec) throw new Error(`no page ${key}`);
+    await useCookies(browser, platform.url, spec.cookie);
+    const page = (await browser.pages())[0] ?? (await browser.newPage());
+    await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    const t0 = Date.now();
+    await page.goto(platform.url + spec.path, { waitUntil: 'networkidle0', timeout: 120_000 });
+    await new Promise((r) => setTimeout(r, 3000));
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    if (process.env.BENCH_PROFILE_SAVE) fs.writeFileSync(process.env.BENCH_PROFILE_SAVE, JSON.stringify(profile));
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map<number, number>();
+    profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+    const byFn = new Map<string, number>();
+    const byFile = new Map<string, number>();
+    for (const [id, us] of self) {
+      const f = byId.get(id)!.callFrame;
+      const file = f.url.split('/').pop() || '(native)';
+      const name = `${f.functionName || '(anonymous)'}  ${file}:${f.lineNumber + 1}`;
+      byFn.set(name, (byFn.get(name) ?? 0) + us);
+      byFile.set(file, (byFile.get(file) ?? 0) + us);
+    }
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    const idle = self.get(profile.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id ?? -1) ?? 0;
+    console.log(
+      `${spec.label}: ${Date.now() - t0} ms to network idle + 3 s; busy ${((total - idle) / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms (4× slowdown)`,
+    );
+    const top = (m: Map<string, number>, n: number) =>
+      [...m.entries()]
+        .filter(([k]) => !k.startsWith('(idle)'))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`)
+        .join('\n');
+    console.log('\nself time by file\n' + top(byFile, 12));
+    console.log('\nself time by function\n' + top(byFn, Number(process.env.BENCH_PROFILE_TOP ?? 40)));
+  } finally {
+    await browser.close();
+    await platform.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
