@@ -532,7 +532,9 @@ export function planWholeGroups(input: {
         ? '未分入评审组'
         : members === 0
           ? `评审组「${c.group}」没有专家`
-          : `评审组「${c.group}」的${members}位专家中${members - got}位回避，只有${got}份评审`;
+          : members === got
+            ? `评审组「${c.group}」只有${members}位专家`
+            : `评审组「${c.group}」的${members}位专家中${members - got}位回避，只有${got}份评审`;
     belowK.push({ candidateId: c.id, coverage: got, missing: k - got, text: `候选人「${name}」${why}，少于每人至少${k}份，还差${k - got}份` });
   }
   return { assignments, loadByExpert: Object.fromEntries(load), coverageByCandidate: Object.fromEntries(coverage), belowK };
