@@ -2,41 +2,47 @@
 import { z } from 'zod';
 import { DEGREES, EDUCATION_LEVELS, ETHNIC_GROUPS, GENDERS, POLITICAL_STATUSES, RECOMMEND_FIELDS } from './codes';
 import { checkIdAgainst, parseIdNumber } from './idcard';
-import { checkCharacters, text as textSchemaOf } from './text';
+import { checkCharacters, replyText, text as textSchemaOf } from './text';
 import { checkDate, checkEmail, checkMobile, checkOfficePhone, checkPostcode, chinaToday } from './validators';
 
-export interface ApplicationForm {
-  idNumber?: string;
-  name?: string;
-  gender?: string;
-  ethnicity?: string;
-  birthDate?: string;
-  nativePlace?: string;
-  politicalStatus?: string;
-  education?: string;
-  degree?: string;
-  school?: string;
-  major?: string;
-  workUnit?: string;
-  duties?: string;
-  title?: string;
-  officePhone?: string;
-  mobile?: string;
-  email?: string;
-  address?: string;
-  postcode?: string;
-  field?: string;
-  mainDeeds?: string;
-  story?: string;
-  worksInXinjiang?: boolean;
-  isAcademician?: boolean;
-  previousWinner?: boolean;
-  activeMilitary?: boolean;
-  civilServant?: boolean;
-  seniorOfficial?: boolean;
-  nationalHonour?: boolean;
-  zuimeiTitle?: boolean;
-}
+/**
+ * The 申请书 as stored and sent (ApplicationDetail.form): every field optional, as a draft may be half-filled. It
+ * names the fields a reply may carry and their types; what a field must look like is applicationDraftSchema's and
+ * checkCompleteness' (below), applied when the values come in.
+ */
+export const applicationFormSchema = z.object({
+  idNumber: replyText().optional(),
+  name: replyText().optional(),
+  gender: replyText().optional(),
+  ethnicity: replyText().optional(),
+  birthDate: replyText().optional(),
+  nativePlace: replyText().optional(),
+  politicalStatus: replyText().optional(),
+  education: replyText().optional(),
+  degree: replyText().optional(),
+  school: replyText().optional(),
+  major: replyText().optional(),
+  workUnit: replyText().optional(),
+  duties: replyText().optional(),
+  title: replyText().optional(),
+  officePhone: replyText().optional(),
+  mobile: replyText().optional(),
+  email: replyText().optional(),
+  address: replyText().optional(),
+  postcode: replyText().optional(),
+  field: replyText().optional(),
+  mainDeeds: replyText().optional(),
+  story: replyText().optional(),
+  worksInXinjiang: z.boolean().optional(),
+  isAcademician: z.boolean().optional(),
+  previousWinner: z.boolean().optional(),
+  activeMilitary: z.boolean().optional(),
+  civilServant: z.boolean().optional(),
+  seniorOfficial: z.boolean().optional(),
+  nationalHonour: z.boolean().optional(),
+  zuimeiTitle: z.boolean().optional(),
+});
+export type ApplicationForm = z.infer<typeof applicationFormSchema>;
 
 export type ApplicationFieldKey = keyof ApplicationForm;
 type BoolKey = { [K in ApplicationFieldKey]-?: NonNullable<ApplicationForm[K]> extends boolean ? K : never }[ApplicationFieldKey];
@@ -208,11 +214,9 @@ const draftShape = Object.fromEntries(APPLICATION_FIELDS.map((f) => [f.key, f.ki
 /** 【保存】: every key optional, blanks become undefined, present values must be well-formed; unknown keys stripped. */
 export const applicationDraftSchema = z.object(draftShape, { error: '申请书内容应为表单对象' });
 
-export interface FormIssue {
-  field: string;
-  label: string;
-  message: string;
-}
+/** A field named with what is wrong with it: 【提交】's missing items, 【保存】's notSaved. */
+export const formIssueSchema = z.object({ field: replyText(), label: replyText(), message: replyText() });
+export type FormIssue = z.infer<typeof formIssueSchema>;
 
 /** 【提交】: what is still missing or wrong, in form order; [] when the form may be submitted. */
 export function checkCompleteness(form: ApplicationForm): FormIssue[] {

@@ -42,22 +42,4 @@ export function attachmentKindLabel(kind: string): string {
   return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS, ...MEDIA_KINDS].find((k) => k.kind === kind)?.label ?? kind;
 }
 
-/** An attachment as the API sends it (server/usecases/applications.ts presentAttachment; web/src types). */
-export interface AttachmentView {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  /** the download name: photos are 姓名+序号.jpg, everything else keeps the uploaded name */
-  name: string;
-  size: number;
-  mime: string;
-  /** photos: the stable 序号 of 姓名+序号.jpg, never reused */
-  seq: number | null;
-  /** images: pixel size; videos: as displayed, i.e. after the track's rotation */
-  width: number | null;
-  height: number | null;
-  durationSeconds: number | null;
-  /** a re-encoded JPEG (no metadata) exists at /api/attachments/:id/preview */
-  hasPreview: boolean;
-  createdAt: string;
-}
+// An attachment as the API sends it: AttachmentView in core/replies.ts.

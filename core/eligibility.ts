@@ -1,15 +1,13 @@
 // Eligibility per the notice's 评选标准. Only explicit answers count: an unanswered question is a
 // completeness problem (checkCompleteness), not a reason to refuse.
+import type { z } from 'zod';
 import type { ApplicationForm } from './application';
+import type { eligibilityResultSchema } from './replies';
 
 const EXCLUSION_RULE = '不包括现役军人、公务员和参照公务员法管理的党政机关现任厅局级以上行政职务者';
 
-export interface EligibilityResult {
-  /** Reasons the candidate cannot be recommended. */
-  refused: string[];
-  /** "原则上不再推荐": shown to the unit and organizer, who decide. */
-  flags: string[];
-}
+/** Reasons the candidate cannot be recommended (`refused`), and "原则上不再推荐" (`flags`, for the unit and organizer to decide). */
+export type EligibilityResult = z.infer<typeof eligibilityResultSchema>;
 
 export function checkEligibility(form: ApplicationForm): EligibilityResult {
   const refused: string[] = [];

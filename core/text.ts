@@ -37,3 +37,12 @@ export function text(label: string, options: TextOptions = {}) {
     abort: true,
   });
 }
+
+/**
+ * A string in a reply schema (core/replies.ts): text the server sends, checked by text(label) when it came in.
+ * Reply schemas choose which fields leave the server; they do not judge stored text again (one old value would
+ * turn every reply carrying it into a 500). Never for input: a request's text is `text(label)`.
+ */
+export function replyText() {
+  return z.string();
+}

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { AccountContactInput, ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
+import type { AccountContact, AccountContactInput, ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
 import { pinyinSortKey } from '../../core';
 import type { Config } from '../config';
 import type { Services } from '../context';
@@ -269,11 +269,6 @@ export async function createUnitAccount(s: Services, input: UnitCreateInput, by:
     await audit(tx, by?.organizerId ?? user.id, by ? 'unit.create' : 'unit.register', 'unit', unit!.id);
     return unit!;
   });
-}
-
-export interface AccountContact {
-  mobile: string | null;
-  email: string | null;
 }
 
 /** 账号信息: the logged-in account's 手机 and 电子邮箱. */

@@ -1,16 +1,7 @@
 import { desc } from 'drizzle-orm';
+import type { OutboxMessage } from '../../core';
 import type { Db } from '../db/client';
 import { outbox } from '../db/schema';
-
-/** One message of 消息发件箱 (GET /api/admin/outbox). */
-export interface OutboxMessage {
-  id: number;
-  channel: string;
-  recipient: string;
-  subject: string;
-  body: string;
-  createdAt: string;
-}
 
 /** 消息发件箱: every SMS and e-mail the sender wrote (server/notify), newest first, at most `limit`. */
 export async function listOutbox(db: Db, limit = 500): Promise<OutboxMessage[]> {
