@@ -55,6 +55,15 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown, labels: Rec
   throw new AppError('VALIDATION', fields.map((f) => `${f.label}：${f.message}`).join('；'), fields);
 }
 
+/**
+ * A route's options for a JSON reply: its schema from core/replies.ts, through which the reply is encoded (app.ts:
+ * only the schema's fields leave the server, and the OpenAPI document shows it). With the route plugin's
+ * `withTypeProvider<ZodTypeProvider>()`, the handler's return value is typechecked against it too.
+ */
+export function replyWith<S extends z.ZodType>(schema: S) {
+  return { schema: { response: { 200: schema } } };
+}
+
 const emptyBody = z.object({});
 
 /** An action that takes no body: a body with fields in it is refused rather than silently ignored. */

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { campaignSettingsSchema, campaignTitleSchema, text, unitCreateSchema } from '../../core';
-import { idParam, noBody, parse, requireUser } from '../http';
+import { adminUnitSchema, campaignSettingsSchema, campaignTitleSchema, campaignViewSchema, outboxMessageSchema, text, unitCreateSchema } from '../../core';
+import { idParam, noBody, parse, replyWith, requireUser } from '../http';
 import { createUnitAccount } from '../usecases/accounts';
 import { getCampaign, updateCampaign } from '../usecases/campaigns';
 import { listOutbox } from '../usecases/outbox';
@@ -13,46 +14,47 @@ const campaignUpdateSchema = z.object({
   settings: campaignSettingsSchema,
 });
 
-export async function adminRoutes(app: FastifyInstance) {
+export async function adminRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const s = app.services;
   const organizer = (req: Parameters<typeof requireUser>[0]) => requireUser(req, 'organizer');
 
-  app.get('/units', async (req) => {
+  app.get('/units', replyWith(z.array(adminUnitSchema)), async (req) => {
     organizer(req);
     return listUnits(s, (req.query as { status?: string }).status);
   });
 
-  app.post('/units', async (req) => {
+  app.post('/units', replyWith(adminUnitSchema), async (req) => {
     const user = organizer(req);
     const input = parse(unitCreateSchema, req.body);
     const unit = await createUnitAccount(s, input, { organizerId: user.id });
     return findUnitWithAccount(s, unit.id);
   });
 
-  app.post('/units/:id/approve', async (req) => {
+  app.post('/units/:id/approve', replyWith(adminUnitSchema), async (req) => {
     const user = organizer(req);
     noBody(req);
     return decideUnit(s, user, idParam(req, '推荐单位'), 'approve');
   });
 
-  app.post('/units/:id/refuse', async (req) => {
+  app.post('/units/:id/refuse', replyWith(adminUnitSchema), async (req) => {
     const user = organizer(req);
     const id = idParam(req, '推荐单位');
     const { reason } = parse(refuseSchema, req.body);
     return decideUnit(s, user, id, 'refuse', reason);
   });
 
-  app.get('/outbox', async (req) => {
+  app.get('/outbox', replyWith(z.array(outboxMessageSchema)), async (req) => {
     organizer(req);
     return listOutbox(s.db);
   });
 
-  app.get('/campaigns/:id', async (req) => {
+  app.get('/campaigns/:id', replyWith(campaignViewSchema), async (req) => {
     organizer(req);
     return getCampaign(s.db, idParam(req, '评选活动'));
   });
 
-  app.put('/campaigns/:id', async (req) => {
+  app.put('/campaigns/:id', replyWith(campaignViewSchema), async (req) => {
     organizer(req);
     const id = idParam(req, '评选活动');
     // the labels are named here: http.ts's shared table gives `title` the 申请书's 专业技术职务

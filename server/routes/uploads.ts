@@ -8,10 +8,12 @@ import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { attachmentViewSchema } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { AppError } from '../errors';
-import { noBody, requireUser } from '../http';
+import { noBody, replyWith, requireUser } from '../http';
 import { createHasher, type StreamHash } from '../storage/hasher';
 import { isUploadId, UPLOAD_TTL_MS, uploadUseCases, type UploadRow } from '../usecases/uploads';
 
@@ -122,7 +124,8 @@ export function createTusServer(s: Services, directory: string) {
     // only reached by a POST that carries data (creation-with-upload); PATCH requests are handled by receive()
     async onUploadFinish(req, upload: Upload) {
       try {
-        const view = await finish(userOf(req), upload.id);
+        // written by tus, not Fastify: encoded through the reply schema here, as the routes' replies are
+        const view = attachmentViewSchema.encode(await finish(userOf(req), upload.id));
         return { status_code: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(view) };
       } catch (err) {
         throw asTusError(err);
@@ -215,7 +218,8 @@ export function createTusServer(s: Services, directory: string) {
   return { server, sweep: uploads.sweep, receive, commit: uploads.commit, terminate: uploads.terminate, close: () => hasher.close() };
 }
 
-export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {
+export async function uploadRoutes(fastify: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { server } = opts.tus;
   // tus sends the bytes as application/offset+octet-stream: leave the body to the tus handler, unread
   app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
@@ -225,6 +229,8 @@ export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType
     reply.hijack();
     await server.handle(req.raw, reply.raw);
   };
+  // tus writes these replies itself (hijacked), and DELETE answers 204 without a body: no reply schema
+  // (server/reply-schemas.test.ts lists them). PATCH's last piece and commit answer the Attachment, JSON.
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOAD_PATH, handler: handle });
   app.route({ method: ['HEAD'], url: `${UPLOAD_PATH}/:uploadId`, handler: handle });
   app.delete(`${UPLOAD_PATH}/:uploadId`, async (req, reply) => {
@@ -233,10 +239,10 @@ export async function uploadRoutes(app: FastifyInstance, opts: { tus: ReturnType
     await opts.tus.terminate(user, (req.params as { uploadId: string }).uploadId);
     return reply.code(204).header('tus-resumable', '1.0.0').send();
   });
-  app.post(`${UPLOAD_PATH}/:uploadId/commit`, async (req) =>
+  app.post(`${UPLOAD_PATH}/:uploadId/commit`, replyWith(attachmentViewSchema), async (req) =>
     opts.tus.commit(requireUser(req, 'applicant', 'unit'), ((noBody(req), req.params) as { uploadId: string }).uploadId),
   );
-  app.patch(`${UPLOAD_PATH}/:uploadId`, async (req, reply) =>
+  app.patch(`${UPLOAD_PATH}/:uploadId`, replyWith(attachmentViewSchema), async (req, reply) =>
     opts.tus.receive(requireUser(req, 'applicant', 'unit'), (req.params as { uploadId: string }).uploadId, req.raw, reply),
   );
 }

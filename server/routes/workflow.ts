@@ -1,8 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { applicationQuerySchema, opinionSchema, text, type Action } from '../../core';
+import {
+  applicationDetailSchema,
+  applicationQuerySchema,
+  changesReplySchema,
+  historyEntrySchema,
+  markReadReplySchema,
+  notificationsReplySchema,
+  opinionSchema,
+  queryResultSchema,
+  text,
+  type Action,
+} from '../../core';
 import { AppError } from '../errors';
-import { idParam, noBody, parse, requireUser } from '../http';
+import { idParam, noBody, parse, replyWith, requireUser } from '../http';
 import { listNotifications, markRead } from '../usecases/notifications';
 import { queryApplications } from '../usecases/queries';
 import { changesSinceReturn, history, openApplication, saveOpinion, transition } from '../usecases/workflow';
@@ -52,15 +64,17 @@ const markReadSchema = z.object({
 /** 【提交】 names its 推荐单位 (ignored after a return); the other transfers take no body. */
 const transitionSchema = z.object({ unitId: text('推荐单位', { required: '请选择推荐单位' }).optional() });
 
-export async function workflowRoutes(app: FastifyInstance) {
+export async function workflowRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const s = app.services;
+  const detail = replyWith(applicationDetailSchema);
 
-  app.get('/applications', async (req) => {
+  app.get('/applications', replyWith(queryResultSchema), async (req) => {
     const user = requireUser(req, 'unit', 'organizer');
     return queryApplications(s, user, parse(applicationQuerySchema, req.query, QUERY_LABELS));
   });
 
-  app.post('/applications/:id/transitions/:action', async (req) => {
+  app.post('/applications/:id/transitions/:action', detail, async (req) => {
     const user = requireUser(req);
     const id = idParam(req);
     const action = TRANSITIONS[(req.params as { action: string }).action];
@@ -69,13 +83,13 @@ export async function workflowRoutes(app: FastifyInstance) {
     return transition(s, user, id, action, { unitId });
   });
 
-  app.post('/applications/:id/open', async (req) => {
+  app.post('/applications/:id/open', detail, async (req) => {
     const user = requireUser(req);
     noBody(req);
     return openApplication(s, user, idParam(req));
   });
 
-  app.put('/applications/:id/opinions/:kind', async (req) => {
+  app.put('/applications/:id/opinions/:kind', detail, async (req) => {
     const user = requireUser(req, 'unit', 'organizer');
     const id = idParam(req);
     const kind = (req.params as { kind: string }).kind;
@@ -84,10 +98,10 @@ export async function workflowRoutes(app: FastifyInstance) {
     return saveOpinion(s, user, id, kind, text);
   });
 
-  app.get('/applications/:id/history', async (req) => history(s, requireUser(req), idParam(req)));
-  app.get('/applications/:id/changes', async (req) => changesSinceReturn(s, requireUser(req), idParam(req)));
-  app.get('/notifications', async (req) => listNotifications(s, requireUser(req)));
-  app.post('/notifications/read', async (req) => {
+  app.get('/applications/:id/history', replyWith(z.array(historyEntrySchema)), async (req) => history(s, requireUser(req), idParam(req)));
+  app.get('/applications/:id/changes', replyWith(changesReplySchema), async (req) => changesSinceReturn(s, requireUser(req), idParam(req)));
+  app.get('/notifications', replyWith(notificationsReplySchema), async (req) => listNotifications(s, requireUser(req)));
+  app.post('/notifications/read', replyWith(markReadReplySchema), async (req) => {
     const user = requireUser(req);
     const { ids } = parse(markReadSchema, req.body, { ids: '消息编号' });
     return markRead(s, user, ids);
