@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -25,13 +25,17 @@ import { createTusServer, uploadRoutes } from './routes/uploads';
 import { onSettingsProblem } from './usecases/campaigns';
 import { startMaintenance } from './maintenance';
 import { loggerOptions } from './logging';
+import { registerOpenApi } from './openapi';
 import type { DestinationStream } from 'pino';
 
 export { CSRF_COOKIE, CSRF_HEADER } from './auth/csrf';
+export { OPENAPI_PATH } from './openapi';
 
 export interface BuildOptions {
   /** where the log goes (tests read it back); standard output when absent */
   logStream?: DestinationStream;
+  /** told of every route as it is registered (tests list the routes and their reply schemas) */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -53,6 +57,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('user', null);
   app.decorateRequest('sessionToken', null);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Replies go out through their route's response schema (core/replies.ts, registered by every JSON route): zod
   // encodes the value, keeping only the schema's fields, then JSON.stringify. A reply that does not match its schema
   // is a fault of ours: 500 INTERNAL (the error handler below). Requests are not validated by schema: the routes
@@ -96,6 +101,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     encodings: ['br', 'gzip'],
     customTypes: /^application\/json(;|$)/,
   });
+
+  // GET /api/docs/json, generated from the reply schemas of the routes registered below (server/openapi.ts)
+  await registerOpenApi(app);
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {

@@ -4,8 +4,6 @@
 // message; a refused request leaves every business table as it was. Seeded (FUZZ_SEED) and bounded
 // (FUZZ_RUNS); a failure prints the seed and the path that reproduces it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { APPLICATION_FIELDS } from '../core';
@@ -13,29 +11,10 @@ import { buildApplicant, buildApplication, buildOrganizer, buildUnit } from './t
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 import { forwardable, readyApplication } from './testing/journey';
 import { pdfBytes } from './testing/files';
+import { documentedRoutes, type Route } from './testing/api-doc';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 afterAll(async () => t?.close());
-
-type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-interface Route {
-  method: Method;
-  path: string;
-}
-
-/** The routes as docs/API.md lists them: `| METHOD /api/path… |` rows (query strings dropped). */
-export function documentedRoutes(): Route[] {
-  const doc = fs.readFileSync(path.join(import.meta.dirname, '..', 'docs', 'API.md'), 'utf8');
-  const seen = new Set<string>();
-  const routes: Route[] = [];
-  for (const m of doc.matchAll(/^\| (GET|HEAD|POST|PUT|PATCH|DELETE) (\/api\/[^\s|?]*)/gm)) {
-    const key = `${m[1]} ${m[2]}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    routes.push({ method: m[1] as Method, path: m[2]! });
-  }
-  return routes;
-}
 
 // Tables whose rows a refusal may legitimately touch: security bookkeeping (failed log-ins, lockouts and
 // their audit entries and texts, rate-limit counters, consumed captchas and recovery-code attempts) and
