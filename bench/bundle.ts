@@ -76,9 +76,9 @@ const entry = closure([entryKey]);
 const shellKey = Object.keys(manifest).find((k) => k.endsWith('src/shell.tsx'));
 const e = sum(entry);
 console.log(`JavaScript and CSS of a first visit (web/dist, KB; "sent" = brotli copies)`);
-console.log(`page                        |  built |   sent | of which the page's own`);
-console.log(`----------------------------|--------|--------|------------------------`);
-console.log(`${'(entry: every page)'.padEnd(28)}|${kb(e.raw)} |${kb(e.br)} |`);
+console.log(`page                        |  built |   sent | of which the page's own | files (JS + CSS)`);
+console.log(`----------------------------|--------|--------|-------------------------|-----------------`);
+console.log(`${'(entry: every page)'.padEnd(28)}|${kb(e.raw)} |${kb(e.br)} |                         |${String(entry.size).padStart(6)}`);
 for (const [label, src] of PAGES) {
   const key = Object.keys(manifest).find((k) => k.endsWith(src));
   const inEntry = !key && src.endsWith('LoginPage.tsx');
@@ -90,5 +90,5 @@ for (const [label, src] of PAGES) {
   const own = [...all].filter((f) => !entry.has(f));
   const t = sum(all);
   const o = sum(own);
-  console.log(`${label.padEnd(28 - [...label].filter((c) => c > '\u2e80').length)}|${kb(t.raw)} |${kb(t.br)} |${kb(o.br)}`);
+  console.log(`${label.padEnd(28 - [...label].filter((c) => c > '\u2e80').length)}|${kb(t.raw)} |${kb(t.br)} |${kb(o.br)}                  |${String(all.size).padStart(6)}`);
 }

@@ -6,7 +6,7 @@
  *   WEB_DIST=/tmp/web-profile BENCH_PROFILE_PAGE=edit npm run bench:profile
  *
  * Pages: login, mine, edit, pending, units (as bench:web). BENCH_PROFILE_SAVE=file.cpuprofile keeps the
- * profile for Chromium's DevTools. It prints figures and asserts nothing.
+ * profile for Chromium's DevTools; BENCH_PROFILE_SHOT=file.png the whole page in screen-sized slices (file-0.png, …). It prints figures and asserts nothing.
  */
 import fs from 'node:fs';
 import puppeteer from 'puppeteer-core';
@@ -32,6 +32,18 @@ async function main() {
     await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
     const cdp = await page.createCDPSession();
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    // what became the largest paint, and what moved, as the page saw it
+    // (a string: a function from this file would carry tsx's __name helper into the page)
+    await page.evaluateOnNewDocument(`
+      window.__paints = [];
+      const describe = (el) => el ? el.tagName.toLowerCase() + '.' + (el.getAttribute('class') || '').split(/\\s+/).slice(0, 3).join('.') + ' "' + (el.textContent || '').slice(0, 30) + '"' : '(gone)';
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__paints.push('LCP candidate at ' + e.startTime.toFixed(0) + ' ms, ' + e.size + ' px²: ' + describe(e.element));
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__paints.push('layout shift at ' + e.startTime.toFixed(0) + ' ms, ' + e.value.toFixed(4) + ': ' + (e.sources || []).map((x) => describe(x.node)).join(' | '));
+      }).observe({ type: 'layout-shift', buffered: true });
+    `);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
@@ -39,7 +51,15 @@ async function main() {
     await page.goto(platform.url + spec.path, { waitUntil: 'networkidle0', timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 3000));
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    if (process.env.BENCH_PROFILE_SHOT) {
+      // the whole page in slices of one screen each: name-0.png, name-1.png, …
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      for (let y = 0, i = 0; y < height; y += 823, i++) {
+        await page.screenshot({ path: process.env.BENCH_PROFILE_SHOT.replace(/\.png$/, `-${i}.png`) as `${string}.png`, clip: { x: 0, y, width: 412, height: 823 }, captureBeyondViewport: true });
+      }
+    }
     if (process.env.BENCH_PROFILE_SAVE) fs.writeFileSync(process.env.BENCH_PROFILE_SAVE, JSON.stringify(profile));
+    console.log((await page.evaluate(() => (window as unknown as { __paints: string[] }).__paints)).join('\n'));
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const self = new Map<number, number>();
     profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
