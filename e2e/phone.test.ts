@@ -106,6 +106,47 @@ describe('on a phone (390×844)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a 申请书 opened by its address: its data is asked for beside the page’s code, once; nothing on screen moves while it is drawn', async () => {
+    const { page } = await phonePage();
+    const errors = consoleErrors(page);
+    await login(page, 'phone2023', 'Apply2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    // every layout shift the page records from its first byte (not those right after input)
+    await page.addInitScript(() => {
+      const w = window as unknown as { __shifts: { value: number; at: number }[] };
+      w.__shifts = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+          if (!e.hadRecentInput) w.__shifts.push({ value: e.value, at: Math.round(e.startTime) });
+        }
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    const dataPath = `/api/applications/${applicationId}`;
+    const asked: number[] = [];
+    let codeLoaded = Number.POSITIVE_INFINITY;
+    const t0 = Date.now();
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === dataPath) asked.push(Date.now() - t0);
+    });
+    page.on('requestfinished', (r) => {
+      if (/\/assets\/ApplicationEditPage-[\w-]+\.js$/.test(new URL(r.url()).pathname)) codeLoaded = Math.min(codeLoaded, Date.now() - t0);
+    });
+    // a new visit: the page's code and Ant Design come from the server, not from this tab
+    await page.goto('about:blank');
+    await page.goto(`/zmkj/applications/${applicationId}`);
+    await page.getByText('最美科技工作者/阿依古丽').first().waitFor();
+    // the last parts drawn: 承诺, 附件材料 and the sections' nav
+    await page.locator('#sec-attachments').waitFor();
+    await page.locator('.editor-nav-top .ant-anchor').waitFor();
+    // asked once, and before the page's code had even arrived (not after it, as a page that asks for itself would)
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!).toBeLessThan(codeLoaded);
+    const shifts = await page.evaluate(() => (window as unknown as { __shifts: { value: number; at: number }[] }).__shifts);
+    // the footer stays out of sight, and the nav's place is kept for it (before: 0.099 at this width)
+    expect(shifts.reduce((sum, s) => sum + s.value, 0)).toBeLessThan(0.01);
+    expect(errors).toEqual([]);
+  });
+
   it('the unit: 待审核申报表 and 查询申报表 as cards; 查看 of a row it does not hold asks no 办理', async () => {
     const { page } = await phonePage();
     const errors = consoleErrors(page);

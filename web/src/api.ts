@@ -69,18 +69,52 @@ function handleStatus(status: number, path: string): void {
   if (status === 401 && !path.startsWith('/api/auth/') && onUnauthenticated) onUnauthenticated();
 }
 
+/** GETs started before the page that reads them is drawn (prefetchGet), by path, for a little while. */
+const early = new Map<string, { reply: Promise<Response>; at: number }>();
+const EARLY_MS = 10_000;
+
+/**
+ * Starts a GET now, for the page about to be drawn: its first `api('GET', path)` takes this reply instead of
+ * asking again (once, and only within 10 s). Only for reads: a GET changes nothing on the server.
+ */
+export function prefetchGet(path: string): void {
+  if (early.has(path)) return;
+  const reply = fetch(path, { method: 'GET', headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  const entry = { reply, at: Date.now() };
+  // a refusal (not logged in yet: 401) or a failure is not kept: the page asks again, after logging in
+  const drop = () => {
+    if (early.get(path) === entry) early.delete(path);
+  };
+  reply.then((res) => (res.ok ? undefined : drop()), drop);
+  early.set(path, entry);
+}
+
+/** Forgets every early reply: another account's session must never read them (called at log-in and 退出). */
+export function forgetPrefetched(): void {
+  early.clear();
+}
+
+function takeEarly(path: string): Promise<Response> | null {
+  const hit = early.get(path);
+  if (!hit) return null;
+  early.delete(path);
+  return Date.now() - hit.at < EARLY_MS ? hit.reply : null;
+}
+
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = readCookie('csrf');
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res =
+      (method === 'GET' ? await takeEarly(path) : null) ??
+      (await fetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }));
   } catch {
     throw new ApiError('NETWORK', NETWORK_MESSAGE, 0);
   }

@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { forgetPrefetched } from './api';
 import { logout as logoutCall, me as meCall } from './client/auth';
 import type { MeReply, User } from './types';
 
@@ -15,7 +16,14 @@ const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState(true);
-  const [user, setUser] = useState<User | null>(null);
+  const [user, setUserState] = useState<User | null>(null);
+  /** a change of account also forgets the replies fetched early for the page first opened (api.ts prefetchGet) */
+  const setUser = useCallback((next: User | null) => {
+    setUserState((prev) => {
+      if (prev?.id !== next?.id && prev !== null) forgetPrefetched();
+      return next;
+    });
+  }, []);
   const [oidc, setOidc] = useState<MeReply['oidc']>({ enabled: false, name: '' });
 
   const refresh = useCallback(async () => {
@@ -28,7 +36,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } finally {
       setLoading(false);
     }
-  }, []);
+  }, [setUser]);
 
   const logout = useCallback(async () => {
     try {
@@ -38,13 +46,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // A fresh csrf cookie for the next login.
       void refresh();
     }
-  }, [refresh]);
+  }, [refresh, setUser]);
 
   useEffect(() => {
     void refresh();
   }, [refresh]);
 
-  const value = useMemo(() => ({ loading, user, oidc, setUser, refresh, logout }), [loading, user, oidc, refresh, logout]);
+  const value = useMemo(() => ({ loading, user, oidc, setUser, refresh, logout }), [loading, user, oidc, setUser, refresh, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

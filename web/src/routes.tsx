@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { createBrowserRouter, createRoutesFromElements, Outlet, Route, RouterProvider, useLocation, useNavigate } from 'react-router';
-import { setUnauthenticatedHandler } from './api';
+import { createBrowserRouter, createRoutesFromElements, matchPath, Outlet, Route, RouterProvider, useLocation, useNavigate, type Params } from 'react-router';
+import { prefetchGet, setUnauthenticatedHandler } from './api';
 import { useAuth } from './auth';
 import LoginPage from './pages/public/LoginPage';
 
@@ -10,20 +10,56 @@ const AntShell = lazy(async () => ({ default: (await shell()).AntShell }));
 const AppLayout = lazy(async () => ({ default: (await shell()).AppLayout }));
 const RequireRole = lazy(async () => ({ default: (await shell()).RequireRole }));
 const NotFound = lazy(async () => ({ default: (await shell()).NotFound }));
+const loadMine = () => import('./pages/applicant/MyApplicationsPage');
+const loadEdit = () => import('./pages/applicant/ApplicationEditPage');
+const loadPending = () => import('./pages/unit/PendingPage');
+const loadHandle = () => import('./pages/unit/HandlePage');
+const loadView = () => import('./pages/unit/ViewPage');
+const loadSearch = () => import('./pages/unit/SearchPage');
+const loadUnits = () => import('./pages/organizer/UnitsPage');
+const loadHome = () => import('./pages/common/HomePage');
 const RegisterPage = lazy(() => import('./pages/public/RegisterPage'));
 const RecoverPage = lazy(() => import('./pages/public/RecoverPage'));
-const HomePage = lazy(() => import('./pages/common/HomePage'));
-const MyApplicationsPage = lazy(() => import('./pages/applicant/MyApplicationsPage'));
-const ApplicationEditPage = lazy(() => import('./pages/applicant/ApplicationEditPage'));
-const PendingPage = lazy(() => import('./pages/unit/PendingPage'));
-const SearchPage = lazy(() => import('./pages/unit/SearchPage'));
-const HandlePage = lazy(() => import('./pages/unit/HandlePage'));
-const ViewPage = lazy(() => import('./pages/unit/ViewPage'));
-const UnitsPage = lazy(() => import('./pages/organizer/UnitsPage'));
+const HomePage = lazy(loadHome);
+const MyApplicationsPage = lazy(loadMine);
+const ApplicationEditPage = lazy(loadEdit);
+const PendingPage = lazy(loadPending);
+const SearchPage = lazy(loadSearch);
+const HandlePage = lazy(loadHandle);
+const ViewPage = lazy(loadView);
+const UnitsPage = lazy(loadUnits);
 const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
 const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
+
+/**
+ * The page the browser opens first: its code, Ant Design's frame and (for the 申请书) its data are asked for at
+ * once, side by side with the session check, rather than one after the other (session → page code → data),
+ * which on a slow phone network cost a round trip and a download each (issue 11, item 9). Only reads are
+ * started early: a GET changes nothing, and a page the account may not open simply never uses the reply.
+ */
+const EARLY: { path: string; load: () => Promise<unknown>; data?: (params: Params) => string }[] = [
+  { path: '/', load: loadHome },
+  { path: '/zmkj/mine', load: loadMine, data: () => '/api/applications/mine' },
+  { path: '/zmkj/applications/:id', load: loadEdit, data: (p) => `/api/applications/${encodeURIComponent(p.id ?? '')}` },
+  { path: '/zmkj/pending', load: loadPending },
+  { path: '/zmkj/handle/:id', load: loadHandle },
+  { path: '/zmkj/view/:id', load: loadView },
+  { path: '/zmkj/search', load: loadSearch },
+  { path: '/admin/units', load: loadUnits },
+];
+
+export function startCurrentPage(pathname: string): void {
+  for (const page of EARLY) {
+    const match = matchPath(page.path, pathname);
+    if (!match) continue;
+    void shell().catch(() => undefined);
+    void page.load().catch(() => undefined); // a failure shows when the page itself loads
+    if (page.data) prefetchGet(page.data(match.params));
+    return;
+  }
+}
 
 /** An expired session anywhere sends the user to the login page, then back. */
 function SessionWatcher() {
@@ -171,5 +207,6 @@ function appRouter() {
 }
 
 export function AppRoutes() {
+  if (!router) startCurrentPage(window.location.pathname);
   return <RouterProvider router={appRouter()} />;
 }
