@@ -9,8 +9,9 @@ import { FieldItem } from './FieldControl';
 // on a phone (issue 11, item 9: a full draft took 4.5 s of blocked main thread on Lighthouse's phone):
 // - the sections are memoized on what they show, so typing in a field (which re-renders the page for the
 //   header's 有未保存的修改 and the 资格条件 check) does not re-render them;
-// - the page reveals its sections a few at a time (useStagedReveal), each step in a task of its own, rather
-//   than building the whole form in one long task.
+// - the page reveals its parts a few at a time (useStagedReveal: the title and the first cells of 个人信息, then the
+//   next cells, then each text, 照片, 视频, …), each step in a task of its own, rather than building the whole form
+//   in one long task: a phone's main thread is never blocked for long, and the title shows at once.
 
 export const DEEDS = APPLICATION_FIELDS.filter((f) => f.section === 'deeds');
 
@@ -30,6 +31,8 @@ export const MEDIA = [
 ];
 
 interface FilesProps {
+  /** how many of the cards to draw, from the first */
+  shown?: number;
   applicationId: string;
   media: MediaSettings | undefined;
   /** every attachment of the application; each section shows its own kind */
@@ -42,10 +45,10 @@ interface FilesProps {
 const ofKind = (attachments: Attachment[], kind: string) => attachments.filter((a) => a.kind === kind);
 
 /** 主要事迹, 感人故事, …: a text each, with 补充材料 under two of them. */
-export const DeedsCards = memo(function DeedsCards({ applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
+export const DeedsCards = memo(function DeedsCards({ shown = DEEDS.length, applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
   return (
     <>
-      {DEEDS.map((f) => {
+      {DEEDS.slice(0, shown).map((f) => {
         const extraKind = EXTRA_KIND[f.key];
         return (
           <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
@@ -71,10 +74,10 @@ export const DeedsCards = memo(function DeedsCards({ applicationId, media, attac
 });
 
 /** 照片 and 视频. */
-export const MediaCards = memo(function MediaCards({ applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
+export const MediaCards = memo(function MediaCards({ shown = MEDIA.length, applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
   return (
     <>
-      {MEDIA.map((m) => (
+      {MEDIA.slice(0, shown).map((m) => (
         <Card key={m.id} id={m.id} title={m.title} className="editor-section">
           <Typography.Paragraph type="secondary">{m.intro}</Typography.Paragraph>
           <m.Section

@@ -5,11 +5,16 @@ import { FieldItem } from './FieldControl';
 
 const PERSONAL = APPLICATION_FIELDS.filter((f) => f.section === 'personal');
 
+/** The table's cells: 申请书编号, the personal fields, 推荐单位 and 附件材料. */
+export const PERSONAL_CELLS = PERSONAL.length + 3;
+
 interface Props {
   number: string;
   unitName: string | null;
   /** The 附件材料 cell: what has been uploaded, and the way to it. */
   attachments: ReactNode;
+  /** how many of the cells to draw, from the first (the page draws the table a few cells at a time) */
+  shown?: number;
 }
 
 /**
@@ -17,7 +22,7 @@ interface Props {
  * 申请书编号 | 身份证号码, 申请人姓名 | 性别, … 推荐领域 | 推荐单位, 附件材料 | 附件.
  * On a phone the cells stack in the same order.
  */
-export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitName, attachments }: Props) {
+export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitName, attachments, shown = PERSONAL_CELLS }: Props) {
   const cells: { key: string; node: ReactNode }[] = [
     {
       key: 'number',
@@ -45,7 +50,7 @@ export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitN
   ];
   return (
     <div className="app-table">
-      {cells.map((c) => (
+      {cells.slice(0, shown).map((c) => (
         <div key={c.key} className="app-cell">
           {c.node}
         </div>

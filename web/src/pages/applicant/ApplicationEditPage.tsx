@@ -13,7 +13,7 @@ import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../..
 import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { EligibilitySection } from '../../components/application/EligibilitySection';
 import { DEEDS, DeedsCards, EXTRA_KIND, MEDIA, MediaCards, useStagedReveal } from '../../components/application/EditorSections';
-import { PersonalInfoTable } from '../../components/application/PersonalInfoTable';
+import { PERSONAL_CELLS, PersonalInfoTable } from '../../components/application/PersonalInfoTable';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
@@ -83,6 +83,29 @@ function sectionOf(field: string): string {
   if (f?.section === 'deeds') return `sec-${f.key}`;
   if (f?.section === 'eligibility') return 'sec-eligibility';
   return 'sec-personal';
+}
+
+/**
+ * The page is drawn in steps, a task each (useStagedReveal): first the title and the first cells of 个人信息,
+ * then the other cells a few at a time, each text of 主要事迹…, 照片, 视频, 资格条件, and last 承诺, 附件材料 and the
+ * sections' nav. On a phone, no step blocks the main thread for long, and the title (the largest paint) shows
+ * as soon as the 申请书 arrives.
+ */
+const PERSONAL_STEP = 5;
+const PERSONAL_STEPS = Math.ceil(PERSONAL_CELLS / PERSONAL_STEP);
+const STEPS = PERSONAL_STEPS + DEEDS.length + MEDIA.length + 2;
+
+/** What step n shows of each part. */
+function stepParts(n: number) {
+  const clamp = (v: number, max: number) => Math.max(0, Math.min(v, max));
+  const afterPersonal = n - PERSONAL_STEPS;
+  return {
+    personal: Math.min(n, PERSONAL_STEPS) * PERSONAL_STEP,
+    deeds: clamp(afterPersonal, DEEDS.length),
+    media: clamp(afterPersonal - DEEDS.length, MEDIA.length),
+    eligibility: afterPersonal - DEEDS.length - MEDIA.length >= 1,
+    rest: n >= STEPS,
+  };
 }
 
 function scrollToSection(id: string) {
@@ -357,8 +380,7 @@ export default function ApplicationEditPage() {
     [attachmentSummary],
   );
 
-  // 个人信息 first, then 主要事迹 and the other texts, 照片 and 视频, then the rest: a task each
-  const revealed = useStagedReveal(4, detail ? detail.id : null);
+  const shown = stepParts(useStagedReveal(STEPS, detail ? detail.id : null));
 
   if (loadError) {
     return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />;
@@ -476,7 +498,7 @@ export default function ApplicationEditPage() {
       )}
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
-          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{revealed >= 4 && <SectionNav wide={wide} />}</div>
+          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{shown.rest && <SectionNav wide={wide} />}</div>
         </Col>
         <Col xs={24} md={19} lg={20}>
           <Form
@@ -494,17 +516,17 @@ export default function ApplicationEditPage() {
             scrollToFirstError
           >
             <Card id="sec-personal" title="个人信息" className="editor-section">
-              <PersonalInfoTable number={detail.number} unitName={detail.unitName} attachments={attachmentsLink} />
+              <PersonalInfoTable number={detail.number} unitName={detail.unitName} attachments={attachmentsLink} shown={shown.personal} />
             </Card>
-            {revealed >= 2 && <DeedsCards {...files} />}
-            {revealed >= 3 && <MediaCards {...files} />}
-            {revealed >= 4 && (
+            {shown.deeds > 0 && <DeedsCards {...files} shown={shown.deeds} />}
+            {shown.media > 0 && <MediaCards {...files} shown={shown.media} />}
+            {shown.eligibility && (
               <Card id="sec-eligibility" title="资格条件" className="editor-section">
                 <EligibilitySection values={values} />
               </Card>
             )}
           </Form>
-          {revealed >= 4 && (
+          {shown.rest && (
             <>
               <Card id="sec-pledge" title="承诺" className="editor-section">
                 <PledgeSection
