@@ -90,5 +90,7 @@ for (const [label, src] of PAGES) {
   const own = [...all].filter((f) => !entry.has(f));
   const t = sum(all);
   const o = sum(own);
-  console.log(`${label.padEnd(28 - [...label].filter((c) => c > '\u2e80').length)}|${kb(t.raw)} |${kb(t.br)} |${kb(o.br)}                  |${String(all.size).padStart(6)}`);
+  console.log(
+    `${label.padEnd(28 - [...label].filter((c) => c > '\u2e80').length)}|${kb(t.raw)} |${kb(t.br)} |${kb(o.br)}                  |${String(all.size).padStart(6)}`,
+  );
 }

@@ -55,7 +55,11 @@ async function main() {
       // the whole page in slices of one screen each: name-0.png, name-1.png, …
       const height = await page.evaluate(() => document.documentElement.scrollHeight);
       for (let y = 0, i = 0; y < height; y += 823, i++) {
-        await page.screenshot({ path: process.env.BENCH_PROFILE_SHOT.replace(/\.png$/, `-${i}.png`) as `${string}.png`, clip: { x: 0, y, width: 412, height: 823 }, captureBeyondViewport: true });
+        await page.screenshot({
+          path: process.env.BENCH_PROFILE_SHOT.replace(/\.png$/, `-${i}.png`) as `${string}.png`,
+          clip: { x: 0, y, width: 412, height: 823 },
+          captureBeyondViewport: true,
+        });
       }
     }
     if (process.env.BENCH_PROFILE_SAVE) fs.writeFileSync(process.env.BENCH_PROFILE_SAVE, JSON.stringify(profile));
