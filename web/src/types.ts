@@ -1,6 +1,4 @@
 // Reply shapes of docs/API.md: those the server presents are defined once in core/replies.ts.
-import type { SessionUser as User } from '../../core';
-
 export type {
   Abilities,
   AdminUnit,
@@ -17,18 +15,6 @@ export type {
   QueryResult as QueryReply,
   SessionUser as User,
   AttachmentView as Attachment,
+  MeReply,
+  OutboxMessage,
 } from '../../core';
-
-export interface MeReply {
-  user: User | null;
-  oidc: { enabled: boolean; name: string };
-}
-
-export interface OutboxMessage {
-  id: string;
-  channel: 'mobile' | 'email' | string;
-  recipient: string;
-  subject: string;
-  body: string;
-  createdAt: string;
-}
