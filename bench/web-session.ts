@@ -1,19 +1,10 @@
 // What bench:web and bench:profile share: the accounts and pages they measure, the browser's flags, and the cookies.
 import type { Browser } from 'puppeteer-core';
 import { ApiClient } from '../e2e/api';
-import { ADMIN_PASSWORD, CAPTCHA } from '../e2e/harness';
+import { ADMIN_PASSWORD, CAPTCHA, CHROMIUM_FLAGS } from '../e2e/harness';
 import { completeForm } from '../server/testing/factories';
 
-export const BENCH_CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const BENCH_CHROME_FLAGS = ['--headless=new', ...CHROMIUM_FLAGS];
 
 export interface PageSpec {
   key: string;
