@@ -1,6 +1,6 @@
 import { memo, startTransition, useEffect, useState } from 'react';
 import { Card, Typography } from 'antd';
-import { APPLICATION_FIELDS, type ExtraKind, type MediaSettings } from '../../../../core';
+import { APPLICATION_FIELDS, type ApplicationField, type ExtraKind, type MediaSettings } from '../../../../core';
 import type { Attachment } from '../../types';
 import { ExtraFiles, PhotoSection, VideoSection } from '../upload/MediaSections';
 import { FieldItem } from './FieldControl';
@@ -44,51 +44,77 @@ interface FilesProps {
 
 const ofKind = (attachments: Attachment[], kind: string) => attachments.filter((a) => a.kind === kind);
 
-/** 主要事迹, 感人故事, …: a text each, with 补充材料 under two of them. */
-export const DeedsCards = memo(function DeedsCards({ shown = DEEDS.length, applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
-  return (
-    <>
-      {DEEDS.slice(0, shown).map((f) => {
-        const extraKind = EXTRA_KIND[f.key];
-        return (
-          <Card key={f.key} id={`sec-${f.key}`} title={f.label} className="editor-section">
-            <FieldItem field={f} className="deeds-item" />
-            {extraKind && (
-              <div id={`sec-${f.key}-extra`} className="editor-subsection">
-                <ExtraFiles
-                  kind={extraKind}
-                  applicationId={applicationId}
-                  media={media}
-                  files={ofKind(attachments, extraKind)}
-                  editable={editable}
-                  onAdded={onAdded}
-                  onRemoved={onRemoved}
-                />
-              </div>
-            )}
-          </Card>
-        );
-      })}
-    </>
-  );
-});
+type CardProps = Omit<FilesProps, 'shown'>;
 
-/** 照片 and 视频. */
-export const MediaCards = memo(function MediaCards({ shown = MEDIA.length, applicationId, media, attachments, editable, onAdded, onRemoved }: FilesProps) {
+/**
+ * One text of 主要事迹, 感人故事, …, with 补充材料 under two of them. Memoized by itself: when the page shows one
+ * more card, the cards already there are not drawn again (a Form.Item drawn again measures the page).
+ */
+const DeedCard = memo(function DeedCard({
+  field: f,
+  applicationId,
+  media,
+  attachments,
+  editable,
+  onAdded,
+  onRemoved,
+}: CardProps & { field: ApplicationField }) {
+  const extraKind = EXTRA_KIND[f.key];
   return (
-    <>
-      {MEDIA.slice(0, shown).map((m) => (
-        <Card key={m.id} id={m.id} title={m.title} className="editor-section">
-          <Typography.Paragraph type="secondary">{m.intro}</Typography.Paragraph>
-          <m.Section
+    <Card id={`sec-${f.key}`} title={f.label} className="editor-section">
+      <FieldItem field={f} className="deeds-item" />
+      {extraKind && (
+        <div id={`sec-${f.key}-extra`} className="editor-subsection">
+          <ExtraFiles
+            kind={extraKind}
             applicationId={applicationId}
             media={media}
-            files={ofKind(attachments, m.kind)}
+            files={ofKind(attachments, extraKind)}
             editable={editable}
             onAdded={onAdded}
             onRemoved={onRemoved}
           />
-        </Card>
+        </div>
+      )}
+    </Card>
+  );
+});
+
+/** 主要事迹, 感人故事, …: the first `shown` of them. */
+export const DeedsCards = memo(function DeedsCards({ shown = DEEDS.length, ...files }: FilesProps) {
+  return (
+    <>
+      {DEEDS.slice(0, shown).map((f) => (
+        <DeedCard key={f.key} field={f} {...files} />
+      ))}
+    </>
+  );
+});
+
+/** 照片 or 视频, memoized by itself as DeedCard is. */
+const MediaCard = memo(function MediaCard({
+  part: m,
+  applicationId,
+  media,
+  attachments,
+  editable,
+  onAdded,
+  onRemoved,
+}: CardProps & { part: (typeof MEDIA)[number] }) {
+  return (
+    <Card id={m.id} title={m.title} className="editor-section">
+      <Typography.Paragraph type="secondary">{m.intro}</Typography.Paragraph>
+      <m.Section applicationId={applicationId} media={media} files={ofKind(attachments, m.kind)} editable={editable} onAdded={onAdded} onRemoved={onRemoved} />
+    </Card>
+  );
+});
+
+/** 照片 and 视频: the first `shown` of them. */
+export const MediaCards = memo(function MediaCards({ shown = MEDIA.length, ...files }: FilesProps) {
+  return (
+    <>
+      {MEDIA.slice(0, shown).map((m) => (
+        <MediaCard key={m.id} part={m} {...files} />
       ))}
     </>
   );

@@ -1,4 +1,4 @@
-import { memo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import { Form, Typography } from 'antd';
 import { APPLICATION_FIELDS } from '../../../../core';
 import { FieldItem } from './FieldControl';
@@ -7,13 +7,36 @@ const PERSONAL = APPLICATION_FIELDS.filter((f) => f.section === 'personal');
 
 /** The table's cells: 申请书编号, the personal fields, 推荐单位 and 附件材料. */
 export const PERSONAL_CELLS = PERSONAL.length + 3;
+/** The page draws the table this many cells at a time. */
+export const PERSONAL_RUN = 5;
+
+interface Cell {
+  key: string;
+  node: ReactNode;
+}
+
+/**
+ * A few cells, memoized by themselves: when the page shows the next few, those already there are not drawn again
+ * (each Form.Item drawn again checks whether it is on screen, which makes the browser lay out the page).
+ */
+const CellRun = memo(function CellRun({ cells }: { cells: Cell[] }) {
+  return (
+    <>
+      {cells.map((c) => (
+        <div key={c.key} className="app-cell">
+          {c.node}
+        </div>
+      ))}
+    </>
+  );
+});
 
 interface Props {
   number: string;
   unitName: string | null;
   /** The 附件材料 cell: what has been uploaded, and the way to it. */
   attachments: ReactNode;
-  /** how many of the cells to draw, from the first (the page draws the table a few cells at a time) */
+  /** how many of the cells to draw, from the first, in runs of PERSONAL_RUN */
   shown?: number;
 }
 
@@ -23,37 +46,40 @@ interface Props {
  * On a phone the cells stack in the same order.
  */
 export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitName, attachments, shown = PERSONAL_CELLS }: Props) {
-  const cells: { key: string; node: ReactNode }[] = [
-    {
-      key: 'number',
-      node: (
-        <Form.Item label="申请书编号">
-          <Typography.Text strong>{number}</Typography.Text>
-        </Form.Item>
-      ),
-    },
-    ...PERSONAL.map((f) => ({ key: f.key, node: <FieldItem field={f} /> })),
-    {
-      key: 'unit',
-      node: (
-        <Form.Item label="推荐单位">{unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}</Form.Item>
-      ),
-    },
-    {
-      key: 'attachments',
-      node: (
-        <Form.Item label="附件材料" required>
-          {attachments}
-        </Form.Item>
-      ),
-    },
-  ];
+  const runs = useMemo(() => {
+    const cells: Cell[] = [
+      {
+        key: 'number',
+        node: (
+          <Form.Item label="申请书编号">
+            <Typography.Text strong>{number}</Typography.Text>
+          </Form.Item>
+        ),
+      },
+      ...PERSONAL.map((f) => ({ key: f.key, node: <FieldItem field={f} /> })),
+      {
+        key: 'unit',
+        node: (
+          <Form.Item label="推荐单位">{unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}</Form.Item>
+        ),
+      },
+      {
+        key: 'attachments',
+        node: (
+          <Form.Item label="附件材料" required>
+            {attachments}
+          </Form.Item>
+        ),
+      },
+    ];
+    const out: Cell[][] = [];
+    for (let i = 0; i < cells.length; i += PERSONAL_RUN) out.push(cells.slice(i, i + PERSONAL_RUN));
+    return out;
+  }, [number, unitName, attachments]);
   return (
     <div className="app-table">
-      {cells.slice(0, shown).map((c) => (
-        <div key={c.key} className="app-cell">
-          {c.node}
-        </div>
+      {runs.slice(0, Math.ceil(shown / PERSONAL_RUN)).map((run) => (
+        <CellRun key={run[0]!.key} cells={run} />
       ))}
     </div>
   );

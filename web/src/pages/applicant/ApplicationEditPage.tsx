@@ -11,9 +11,8 @@ import { useAuth } from '../../auth';
 import { AttachmentsModal } from '../../components/lazyModals';
 import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
 import { useUnsavedGuard } from '../../components/unsavedChanges';
-import { EligibilitySection } from '../../components/application/EligibilitySection';
-import { DEEDS, DeedsCards, EXTRA_KIND, MEDIA, MediaCards, useStagedReveal } from '../../components/application/EditorSections';
-import { PERSONAL_CELLS, PersonalInfoTable } from '../../components/application/PersonalInfoTable';
+import { DEEDS, EXTRA_KIND, MEDIA } from '../../components/application/EditorSections';
+import { EditorForm, type EditorFiles } from '../../components/application/EditorForm';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
@@ -83,29 +82,6 @@ function sectionOf(field: string): string {
   if (f?.section === 'deeds') return `sec-${f.key}`;
   if (f?.section === 'eligibility') return 'sec-eligibility';
   return 'sec-personal';
-}
-
-/**
- * The page is drawn in steps, a task each (useStagedReveal): first the title and the first cells of 个人信息,
- * then the other cells a few at a time, each text of 主要事迹…, 照片, 视频, 资格条件, and last 承诺, 附件材料 and the
- * sections' nav. On a phone, no step blocks the main thread for long, and the title (the largest paint) shows
- * as soon as the 申请书 arrives.
- */
-const PERSONAL_STEP = 5;
-const PERSONAL_STEPS = Math.ceil(PERSONAL_CELLS / PERSONAL_STEP);
-const STEPS = PERSONAL_STEPS + DEEDS.length + MEDIA.length + 2;
-
-/** What step n shows of each part. */
-function stepParts(n: number) {
-  const clamp = (v: number, max: number) => Math.max(0, Math.min(v, max));
-  const afterPersonal = n - PERSONAL_STEPS;
-  return {
-    personal: Math.min(n, PERSONAL_STEPS) * PERSONAL_STEP,
-    deeds: clamp(afterPersonal, DEEDS.length),
-    media: clamp(afterPersonal - DEEDS.length, MEDIA.length),
-    eligibility: afterPersonal - DEEDS.length - MEDIA.length >= 1,
-    rest: n >= STEPS,
-  };
 }
 
 function scrollToSection(id: string) {
@@ -222,25 +198,29 @@ export default function ApplicationEditPage() {
 
   const editable = detail?.abilities.edit ?? false;
 
-  const onValuesChange = (changed: Partial<ApplicationForm>, all: ApplicationForm) => {
-    setDirty(true);
-    setSavedAt(null);
-    scheduleLocal();
-    let next = all;
-    if (typeof changed.idNumber === 'string') {
-      const parsed = parseIdNumber(changed.idNumber);
-      if (parsed.ok) {
-        const fill: Partial<ApplicationForm> = {};
-        if (!all.birthDate) fill.birthDate = parsed.birthDate;
-        if (!all.gender) fill.gender = parsed.gender;
-        if (Object.keys(fill).length) {
-          form.setFieldsValue(fill);
-          next = { ...all, ...fill };
+  // the same function for the page's life: the memoized form is not drawn again for a new one
+  const onValuesChange = useCallback(
+    (changed: Partial<ApplicationForm>, all: ApplicationForm) => {
+      setDirty(true);
+      setSavedAt(null);
+      scheduleLocal();
+      let next = all;
+      if (typeof changed.idNumber === 'string') {
+        const parsed = parseIdNumber(changed.idNumber);
+        if (parsed.ok) {
+          const fill: Partial<ApplicationForm> = {};
+          if (!all.birthDate) fill.birthDate = parsed.birthDate;
+          if (!all.gender) fill.gender = parsed.gender;
+          if (Object.keys(fill).length) {
+            form.setFieldsValue(fill);
+            next = { ...all, ...fill };
+          }
         }
       }
-    }
-    setValues(next);
-  };
+      setValues(next);
+    },
+    [form, setDirty, scheduleLocal],
+  );
 
   /**
    * 【保存】: PUT every field; the server saves what is well-formed and names in `notSaved` what it did not
@@ -380,7 +360,23 @@ export default function ApplicationEditPage() {
     [attachmentSummary],
   );
 
-  const shown = stepParts(useStagedReveal(STEPS, detail ? detail.id : null));
+  // 承诺, 附件材料 and the nav come after the form's parts (EditorForm says when)
+  const [allShown, setAllShown] = useState<string | null>(null);
+  const rest = !!detail && allShown === detail.id;
+  const canUpload = !!detail && editable && detail.abilities.upload;
+  const media = campaign?.settings.media;
+  /** what the memoized sections are given: the same object while nothing they show changes */
+  const files = useMemo<EditorFiles>(
+    () => ({
+      applicationId: id,
+      media,
+      attachments: detail?.attachments ?? [],
+      editable: canUpload,
+      onAdded: onAttachmentAdded,
+      onRemoved: onAttachmentRemoved,
+    }),
+    [id, media, detail?.attachments, canUpload, onAttachmentAdded, onAttachmentRemoved],
+  );
 
   if (loadError) {
     return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />;
@@ -394,12 +390,8 @@ export default function ApplicationEditPage() {
   }
 
   const name = values.name || detail.applicantName || '';
-  const media = campaign?.settings.media;
-  const canUpload = editable && detail.abilities.upload;
   const mobile = values.mobile || '';
   const wide = screens.md ?? true;
-  /** what the memoized 主要事迹… and 照片/视频 sections are given: the same values while nothing they show changes */
-  const files = { applicationId: id, media, attachments: detail.attachments, editable: canUpload, onAdded: onAttachmentAdded, onRemoved: onAttachmentRemoved };
 
   const header = (
     <Card className="editor-head" size="small">
@@ -498,35 +490,19 @@ export default function ApplicationEditPage() {
       )}
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
-          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{shown.rest && <SectionNav wide={wide} />}</div>
+          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{rest && <SectionNav wide={wide} />}</div>
         </Col>
         <Col xs={24} md={19} lg={20}>
-          <Form
+          <EditorForm
             form={form}
-            key={detail.id}
-            initialValues={detail.form}
-            name="application"
-            layout="horizontal"
-            labelCol={{ flex: '136px' }}
-            wrapperCol={{ flex: '1 1 0' }}
-            labelWrap
-            colon
-            disabled={!editable}
+            detail={detail}
+            editable={editable}
             onValuesChange={onValuesChange}
-            scrollToFirstError
-          >
-            <Card id="sec-personal" title="个人信息" className="editor-section">
-              <PersonalInfoTable number={detail.number} unitName={detail.unitName} attachments={attachmentsLink} shown={shown.personal} />
-            </Card>
-            {shown.deeds > 0 && <DeedsCards {...files} shown={shown.deeds} />}
-            {shown.media > 0 && <MediaCards {...files} shown={shown.media} />}
-            {shown.eligibility && (
-              <Card id="sec-eligibility" title="资格条件" className="editor-section">
-                <EligibilitySection values={values} />
-              </Card>
-            )}
-          </Form>
-          {shown.rest && (
+            files={files}
+            attachmentsLink={attachmentsLink}
+            onAllShown={setAllShown}
+          />
+          {rest && (
             <>
               <Card id="sec-pledge" title="承诺" className="editor-section">
                 <PledgeSection

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin, Switch } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
@@ -9,6 +9,13 @@ import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils
 import type { FieldErrorData, FieldPath } from '../../formUtils';
 import { useLoader } from '../../hooks';
 import type { Campaign } from '../../types';
+
+/**
+ * The form's columns, made once: Ant Design's Form gives them to every Form.Item through a context, so a new
+ * object at each render would draw every field again (each keystroke, each step of the page).
+ */
+const LABEL_COL = { flex: '200px' };
+const WRAPPER_COL = { flex: '1 1 0' };
 
 const MiB = 1024 * 1024;
 const DATE = 'YYYY-MM-DD';
@@ -21,6 +28,8 @@ interface FormValues {
   windows: Record<WindowKey, [Dayjs, Dayjs] | null>;
   publishDate: Dayjs | null;
   unitQuota: number | null;
+  /** 初评须公示 (settings.preliminary.requirePublicity) */
+  requirePublicity: boolean;
   winners: number | null;
   nationalRecommendees: number | null;
   /** Percent in the form, ratio 0–1 in the settings. */
@@ -45,6 +54,7 @@ function toForm(c: Campaign): FormValues {
     windows: Object.fromEntries(WINDOW_KEYS.map((k) => [k, [day(s.windows[k].start), day(s.windows[k].end)]])) as FormValues['windows'],
     publishDate: day(s.publishDate),
     unitQuota: s.unitQuota,
+    requirePublicity: s.preliminary.requirePublicity,
     winners: s.winners,
     nationalRecommendees: s.nationalRecommendees,
     academicianMaxRatio: round2(s.academicianMaxRatio * 100),
@@ -73,6 +83,7 @@ function fromForm(v: FormValues): unknown {
     ),
     publishDate: date(v.publishDate),
     unitQuota: num(v.unitQuota),
+    preliminary: { requirePublicity: v.requirePublicity === true },
     winners: num(v.winners),
     nationalRecommendees: num(v.nationalRecommendees),
     academicianMaxRatio: typeof v.academicianMaxRatio === 'number' ? v.academicianMaxRatio / 100 : undefined,
@@ -163,7 +174,7 @@ export default function SettingsPage() {
       }
     >
       <Spin spinning={!campaign}>
-        <Form form={form} name="settings" layout="horizontal" labelCol={{ flex: '200px' }} wrapperCol={{ flex: '1 1 0' }} labelWrap className="settings-form">
+        <Form form={form} name="settings" layout="horizontal" labelCol={LABEL_COL} wrapperCol={WRAPPER_COL} labelWrap className="settings-form">
           <Form.Item label="活动名称" name="title" required>
             <Input maxLength={100} />
           </Form.Item>
@@ -183,6 +194,14 @@ export default function SettingsPage() {
             <Col xs={24} lg={12}>
               <Form.Item label="每个推荐单位推荐名额" name="unitQuota" required>
                 <InputNumber {...int('名')} />
+              </Form.Item>
+              <Form.Item
+                label="初评须公示"
+                name="requirePublicity"
+                valuePropName="checked"
+                extra="开启后，推荐单位须待初评公示期满且无异议，方可将候选人提交至自治区科协"
+              >
+                <Switch checkedChildren="是" unCheckedChildren="否" />
               </Form.Item>
               <Form.Item label="评选人数" name="winners" required>
                 <InputNumber {...int('位')} />
