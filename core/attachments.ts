@@ -11,13 +11,14 @@ export const ATTACHMENT_KINDS = [
   },
 ] as const;
 
-/** The unit's own upload before 【提交】 to 自治区科协 (manual 二.6). */
+/**
+ * The unit's own uploads before 【提交】 to 自治区科协, all three required (manual 二.6; the notice's 三、3 ①: each 初评
+ * unit 须按照干部管理权限征求干部人事管理、纪检监察等部门意见，并出具书面意见).
+ */
 export const UNIT_ATTACHMENT_KINDS = [
-  {
-    kind: 'recommend_report',
-    label: '推荐报告扫描件',
-    help: '加盖公章的推荐报告扫描件，含按干部管理权限征求的干部人事管理、纪检监察等部门书面意见',
-  },
+  { kind: 'recommend_report', label: '推荐报告扫描件', help: '加盖公章的推荐报告扫描件' },
+  { kind: 'cadre_opinion', label: '干部人事管理部门意见', help: '按干部管理权限征求的干部人事管理部门书面意见（盖章）扫描件' },
+  { kind: 'discipline_opinion', label: '纪检监察部门意见', help: '按干部管理权限征求的纪检监察部门书面意见（盖章）扫描件' },
 ] as const;
 
 export type ApplicantAttachmentKind = (typeof ATTACHMENT_KINDS)[number]['kind'];
@@ -29,6 +30,9 @@ export const REQUIRED_APPLICANT_ATTACHMENTS: readonly ApplicantAttachmentKind[] 
 
 /** Scans may be PDF or a photo; the server recognises the type from the content, not the file name. */
 export const ALLOWED_SCAN_MIME: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png'];
+
+/** All of the unit's scans are required for 【提交】 to 自治区科协 (the 'recommendation' guard). */
+export const REQUIRED_UNIT_ATTACHMENTS: readonly UnitAttachmentKind[] = UNIT_ATTACHMENT_KINDS.map((k) => k.kind);
 
 export function isAttachmentKind(value: unknown): value is AttachmentKind {
   return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].some((k) => k.kind === value);

@@ -71,6 +71,11 @@ export const campaignSettingsSchema = z
       videoMaxSeconds: positive('视频最长秒数'),
       scanMaxBytes: positive('扫描件最大字节数'),
     }),
+    /**
+     * 初评: 初评须公示 — 【提交】 to 自治区科协 then also needs the candidate's 初评公示 ended without an open objection
+     * (the 'publicityDone' guard). Off by default until the 公示 exists (issue 13 slice 2 turns the default on).
+     */
+    preliminary: z.object({ requirePublicity: z.boolean({ error: '初评须公示应为是或否' }) }),
     regulations: text('评选条例', { required: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
       .trim()
       .min(1, '请填写评选条例（申报人点击【我承诺】前阅读的内容）')
@@ -142,6 +147,7 @@ export function defaultCampaignSettings(year: number): CampaignSettings {
       videoMaxSeconds: 180,
       scanMaxBytes: 20 * MiB,
     },
+    preliminary: { requirePublicity: false },
     regulations: DEFAULT_REGULATIONS,
   };
 }

@@ -16,3 +16,4 @@ export * from './pinyin';
 export * from './opinions';
 export * from './scans';
 export * from './submission';
+export * from './preliminary';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { applicationFormSchema, formIssueSchema } from './application';
 import { campaignSettingsSchema } from './campaign';
 import { ROLES } from './codes';
+import { PRELIMINARY_RESULTS } from './preliminary';
 import { APPLICATION_STATUSES } from './status';
 import { replyText } from './text';
 import { ACTIONS, type Action } from './workflow';
@@ -127,6 +128,18 @@ export const applicationRowSchema = z.object({
 });
 export type ApplicationRow = z.infer<typeof applicationRowSchema>;
 
+/** The unit's 初评 as the unit and 自治区科协 see it: the result, the reason, who recorded it and when. */
+export const preliminaryViewSchema = z.object({
+  result: z.enum(PRELIMINARY_RESULTS),
+  /** 通过 / 不通过 */
+  resultLabel: replyText(),
+  reason: replyText().nullable(),
+  /** the unit (and account) that recorded it, by name as it was */
+  by: replyText(),
+  at: timestamp(),
+});
+export type PreliminaryView = z.infer<typeof preliminaryViewSchema>;
+
 export const applicationDetailSchema = applicationRowSchema.extend({
   campaignId: replyText(),
   form: applicationFormSchema,
@@ -135,6 +148,11 @@ export const applicationDetailSchema = applicationRowSchema.extend({
   eligibility: eligibilityResultSchema,
   /** 修改意见, 推荐单位意见 and 自治区科协's opinion: shown to those who may see them (the applicant: `return` only) */
   opinions: z.object({ return: replyText().nullable(), recommend: replyText().nullable(), org: replyText().nullable() }),
+  /**
+   * The unit's 初评 (null until recorded): for the unit and 自治区科协 only — absent from the applicant's reply, so
+   * neither the result nor a 不通过 reason ever reaches the applicant.
+   */
+  preliminary: preliminaryViewSchema.nullable().optional(),
   /** PUT (保存) only: the named fields whose values were malformed and so were not saved (the rest were) */
   notSaved: z.array(formIssueSchema).optional(),
 });

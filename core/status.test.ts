@@ -10,6 +10,8 @@ describe('status labels', () => {
       '[推荐单位]退回到[申报人]',
       '[推荐单位]提交到[自治区科协]',
       '[自治区科协]退回到[推荐单位]',
+      '[自治区科协]已受理',
+      '网上评选中',
     ]);
   });
 
@@ -22,7 +24,7 @@ describe('status labels', () => {
   });
 
   it('knows who holds each status', () => {
-    expect(APPLICATION_STATUSES.map((s) => STATUS_HOLDER[s])).toEqual(['applicant', 'unit', 'applicant', 'organizer', 'unit']);
+    expect(APPLICATION_STATUSES.map((s) => STATUS_HOLDER[s])).toEqual(['applicant', 'unit', 'applicant', 'organizer', 'unit', 'organizer', 'organizer']);
   });
 });
 

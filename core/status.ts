@@ -1,7 +1,15 @@
 // Application statuses and their holders. The labels are the manual's own texts: users follow them.
 import type { Role } from './codes';
 
-export const APPLICATION_STATUSES = ['applicant', 'submitted_to_unit', 'returned_to_applicant', 'submitted_to_org', 'returned_to_unit'] as const;
+export const APPLICATION_STATUSES = [
+  'applicant',
+  'submitted_to_unit',
+  'returned_to_applicant',
+  'submitted_to_org',
+  'returned_to_unit',
+  'accepted',
+  'online_review',
+] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 /**
@@ -24,6 +32,10 @@ export const STATUS_META: Record<ApplicationStatus, StatusMeta> = {
   returned_to_applicant: { label: '[推荐单位]退回到[申报人]', holder: 'applicant', takesQuotaPlace: false },
   submitted_to_org: { label: '[推荐单位]提交到[自治区科协]', holder: 'organizer', takesQuotaPlace: true },
   returned_to_unit: { label: '[自治区科协]退回到[推荐单位]', holder: 'unit', takesQuotaPlace: false },
+  // 受理 (形式审查 passed): the candidate is in the review; it still holds one of its unit's places
+  accepted: { label: '[自治区科协]已受理', holder: 'organizer', takesQuotaPlace: true },
+  // the expert panel's 网上评选 (issue 13's next slice moves accepted applications here); says nothing of scores
+  online_review: { label: '网上评选中', holder: 'organizer', takesQuotaPlace: true },
 };
 
 export const STATUS_LABELS = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, STATUS_META[s].label])) as Record<ApplicationStatus, string>;

@@ -38,7 +38,8 @@ describe('the status table', () => {
       expect(STATUS_HOLDER[s]).toBe(STATUS_META[s].holder);
       expect(holderOf(s)).toBe(STATUS_META[s].holder);
     }
-    expect(QUOTA_STATUSES).toEqual(['submitted_to_org']);
+    // forwarded, 受理 and in 网上评选: each still holds one of its unit's places
+    expect(QUOTA_STATUSES).toEqual(['submitted_to_org', 'accepted', 'online_review']);
   });
 
   it('treats a status it does not know (a later review stage) as the organizer’s, never the applicant’s', () => {
@@ -49,6 +50,13 @@ describe('the status table', () => {
 describe('the action table', () => {
   it('labels every action and says how its refusal is answered: 409 for the transfers a stale page may offer', () => {
     for (const a of ACTIONS) expect(ACTION_LABELS[a]).toBe(ACTION_META[a].label);
-    expect(ACTIONS.filter((a) => ACTION_META[a].refusedAs === 'conflict')).toEqual(['submit', 'withdraw', 'withdrawReturn', 'forward', 'withdrawForward']);
+    expect(ACTIONS.filter((a) => ACTION_META[a].refusedAs === 'conflict')).toEqual([
+      'submit',
+      'withdraw',
+      'withdrawReturn',
+      'forward',
+      'withdrawForward',
+      'accept',
+    ]);
   });
 });

@@ -14,12 +14,14 @@ export const ACTIONS = [
   'view',
   'unitOpinion',
   'unitUpload',
+  'preliminary',
   'return',
   'withdrawReturn',
   'forward',
   'withdrawForward',
   'orgOpinion',
   'orgReturn',
+  'accept',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -43,13 +45,16 @@ export const ACTION_META: Record<Action, ActionMeta> = {
   withdraw: { label: '收回', refusedAs: 'conflict' },
   view: { label: '办理', refusedAs: 'forbidden' },
   unitOpinion: { label: '填写意见', refusedAs: 'forbidden' },
-  unitUpload: { label: '上传推荐报告扫描件', refusedAs: 'forbidden' },
+  unitUpload: { label: '上传附件', refusedAs: 'forbidden' },
+  preliminary: { label: '初评', refusedAs: 'forbidden' },
   return: { label: '退回', refusedAs: 'forbidden' },
   withdrawReturn: { label: '收回', refusedAs: 'conflict' },
   forward: { label: '提交', refusedAs: 'conflict' },
   withdrawForward: { label: '收回', refusedAs: 'conflict' },
   orgOpinion: { label: '填写意见', refusedAs: 'forbidden' },
   orgReturn: { label: '退回', refusedAs: 'forbidden' },
+  // 形式审查 passed: into the review. A page may still offer it after the unit took its forward back.
+  accept: { label: '受理', refusedAs: 'conflict' },
 };
 
 /** The manual's name of each action, used in buttons and refusals. */
@@ -73,8 +78,16 @@ export type Guard =
   | 'preliminaryWindow'
   /** 修改意见 saved */
   | 'returnOpinion'
-  /** 推荐单位意见 saved and 推荐报告扫描件 uploaded */
+  /** 推荐单位意见 saved, 推荐报告扫描件, 干部人事管理部门意见 and 纪检监察部门意见 uploaded */
   | 'recommendation'
+  /** the unit's 初评 recorded as 通过 */
+  | 'preliminaryPassed'
+  /**
+   * 初评公示 done, when the campaign's 初评须公示 (settings.preliminary.requirePublicity) is on: a published 公示
+   * including the candidate whose period has ended, with no open objection about it (issue 13's 公示 slice
+   * supplies the fact; while the setting is off it holds)
+   */
+  | 'publicityDone'
   /** fewer than the campaign's quota already forwarded by this unit */
   | 'quota'
   /** 自治区科协's opinion saved */
@@ -102,14 +115,24 @@ export const RULES: readonly Rule[] = [
   { action: 'view', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
   { action: 'unitOpinion', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
   { action: 'unitUpload', role: 'unit', from: UNIT_HOLDS, guards: ['holder'] },
+  // 初评: recorded, and changed, while the unit holds it, within the 初评 window
+  { action: 'preliminary', role: 'unit', from: UNIT_HOLDS, guards: ['holder', 'preliminaryWindow'] },
   { action: 'return', role: 'unit', from: UNIT_HOLDS, to: 'returned_to_applicant', guards: ['holder', 'returnOpinion'] },
   // until the applicant resubmits or deletes it: both leave this status
   { action: 'withdrawReturn', role: 'unit', from: ['returned_to_applicant'], to: 'submitted_to_unit', guards: [] },
-  { action: 'forward', role: 'unit', from: UNIT_HOLDS, to: 'submitted_to_org', guards: ['holder', 'recommendation', 'quota', 'preliminaryWindow'] },
+  {
+    action: 'forward',
+    role: 'unit',
+    from: UNIT_HOLDS,
+    to: 'submitted_to_org',
+    guards: ['holder', 'recommendation', 'preliminaryPassed', 'publicityDone', 'quota', 'preliminaryWindow'],
+  },
   { action: 'withdrawForward', role: 'unit', from: ['submitted_to_org'], to: 'submitted_to_unit', guards: ['notViewed'] },
   { action: 'view', role: 'organizer', from: ['submitted_to_org'], guards: ['holder'] },
   { action: 'orgOpinion', role: 'organizer', from: ['submitted_to_org'], guards: ['holder'] },
   { action: 'orgReturn', role: 'organizer', from: ['submitted_to_org'], to: 'returned_to_unit', guards: ['holder', 'orgOpinion'] },
+  // 形式审查: 受理 into the review (退回 is the other outcome); from then on the unit cannot 收回
+  { action: 'accept', role: 'organizer', from: ['submitted_to_org'], to: 'accepted', guards: ['holder'] },
 ];
 
 /** What the table needs to know about one application. */
@@ -129,19 +152,32 @@ export interface Actor {
 export type Facts = Partial<Record<Exclude<Guard, 'holder' | 'notViewed'>, boolean>> & {
   quotaText?: string;
   windowText?: string;
-  /** what the 'recommendation' guard found missing, so the refusal names it (both when both are) */
-  recommendationMissing?: { opinion: boolean; report: boolean };
+  /** what the 'recommendation' guard found missing, so the refusal names it (every one that is) */
+  recommendationMissing?: RecommendationMissing;
+  /** the 'publicityDone' refusal naming what is missing, e.g. "初评公示期至2023年4月25日，公示期满后方可提交" */
+  publicityText?: string;
 };
 
-/** 【提交】 to 自治区科协 refused: says which of 推荐单位意见 and 推荐报告扫描件 is missing. */
-export function recommendationRefusal(missing: { opinion: boolean; report: boolean } | undefined): string {
-  if (missing?.opinion && !missing.report) {
+/** What 【提交】 to 自治区科协 needs from the unit: 推荐单位意见 saved, and the labels of the unit's scans not uploaded. */
+export interface RecommendationMissing {
+  opinion: boolean;
+  /** labels of the missing scans, in UNIT_ATTACHMENT_KINDS order: 推荐报告扫描件, 干部人事管理部门意见, 纪检监察部门意见 */
+  scans: readonly string[];
+}
+
+/** 【提交】 to 自治区科协 refused: names 推荐单位意见 and every one of the unit's scans that is missing. */
+export function recommendationRefusal(missing: RecommendationMissing | undefined): string {
+  const scans = (missing?.scans ?? []).map((l) => `【${l}】`).join('、');
+  if (missing?.opinion && !scans) {
     return '尚未填写【推荐单位意见】：请先在【推荐单位意见】中填写意见并点击【保存】，然后点击【提交】';
   }
-  if (missing?.report && !missing.opinion) {
-    return '尚未上传【推荐报告扫描件】：请在【附件】中上传【推荐报告扫描件】，然后点击【提交】';
+  if (scans && !missing?.opinion) {
+    return `尚未上传${scans}：请在【附件】中上传${scans}，然后点击【提交】`;
   }
-  return '尚未填写【推荐单位意见】，也未上传【推荐报告扫描件】：请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传【推荐报告扫描件】，然后点击【提交】';
+  if (scans) {
+    return `尚未填写【推荐单位意见】，也未上传${scans}：请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传${scans}，然后点击【提交】`;
+  }
+  return '请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传推荐报告扫描件及干部人事管理、纪检监察部门意见，然后点击【提交】';
 }
 
 export function findRule(action: Action, role: Role, status: ApplicationStatus): Rule | undefined {
@@ -154,6 +190,8 @@ const GUARD_REFUSALS: Record<Exclude<Guard, 'holder' | 'notViewed' | 'quota' | '
   complete: '申请书尚未填写完整，请检查后再提交',
   returnOpinion: '请先在【修改意见】中填写意见并点击【保存】，再点击【退回】',
   recommendation: '请先在【推荐单位意见】中填写意见并【保存】，再在【附件】中上传【推荐报告扫描件】，然后点击【提交】',
+  preliminaryPassed: '初评结果为通过后方可提交：请在【推荐单位意见】中选择初评结果“通过”并点击【保存初评】，然后点击【提交】',
+  publicityDone: '初评公示期满且无异议后方可提交',
   orgOpinion: '请先填写退回意见并【保存】，再点击【退回】',
 };
 
@@ -178,6 +216,9 @@ export function decide(action: Action, state: WorkflowState, actor: Actor, facts
     if (guard === 'recommendation' && facts.recommendation === false) {
       return { ok: false, reason: recommendationRefusal(facts.recommendationMissing) };
     }
+    if (guard === 'publicityDone' && facts.publicityDone === false && facts.publicityText) {
+      return { ok: false, reason: facts.publicityText };
+    }
     if (guard in GUARD_REFUSALS && facts[guard as keyof typeof GUARD_REFUSALS] === false) {
       return { ok: false, reason: GUARD_REFUSALS[guard as keyof typeof GUARD_REFUSALS] };
     }
@@ -189,6 +230,7 @@ function refusalByStatus(action: Action, role: Role, statusText: string): string
   if (role === 'applicant' && ['edit', 'pledge', 'upload', 'delete', 'submit'].includes(action)) {
     return `申请书当前状态为“${statusText}”，不能${ACTION_LABELS[action]}：仅当【状态】是申报人时申请书在申请人手中，可以${ACTION_LABELS[action]}；如需修改，请联系相关单位负责人退回申请书至申请人`;
   }
+  if (action === 'accept') return `申请书当前状态为“${statusText}”，不能受理`;
   if (action === 'withdraw' || action === 'withdrawReturn' || action === 'withdrawForward') {
     return `申请书当前状态为“${statusText}”，不能收回`;
   }

@@ -156,11 +156,15 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
       .first()
       .waitFor();
 
-    // the unit sees what changed, writes 推荐单位意见, uploads 推荐报告扫描件 and 提交 to 自治区科协
+    // the unit sees what changed, records 初评 通过, writes 推荐单位意见, uploads 推荐报告扫描件 and the two departments'
+    // opinions, and 提交 to 自治区科协
     await openPending(u, '古丽娜尔');
     await u.getByText('申报人重新提交后的修改：').first().waitFor();
     await look(u, 'routing-06-changes');
     await u.getByRole('tab', { name: '推荐单位意见' }).click();
+    await u.getByRole('radio', { name: '通过', exact: true }).check();
+    await u.getByRole('button', { name: '保存初评' }).click();
+    await u.getByText('初评已保存：通过').first().waitFor();
     await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
     await u.getByRole('button', { name: '保存', exact: true }).click();
     await u.getByText('已保存', { exact: true }).first().waitFor();
@@ -169,6 +173,16 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
       .first()
       .setInputFiles({ name: '推荐报告（盖章）.pdf', mimeType: 'application/pdf', buffer: pdfBytes('report') });
     await u.getByText('推荐报告（盖章）.pdf').first().waitFor();
+    for (const [label, file] of [
+      ['干部人事管理部门意见', '组织部意见.pdf'],
+      ['纪检监察部门意见', '纪委监委意见.pdf'],
+    ] as const) {
+      await u
+        .locator(`section[aria-label="${label}"] input[type=file]`)
+        .first()
+        .setInputFiles({ name: file, mimeType: 'application/pdf', buffer: pdfBytes(label) });
+      await u.getByText(file).first().waitFor();
+    }
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
     await row(u, '古丽娜尔')
@@ -198,8 +212,11 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
       const { c, id } = await applicantWithApplication(name, username, mobile);
       await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
       await unitApi.call('POST', `/api/applications/${id}/open`);
+      await unitApi.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
       await unitApi.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
       await unitApi.upload(id, 'recommend_report', '推荐报告.pdf', pdfBytes(name), 'application/pdf');
+      await unitApi.upload(id, 'cadre_opinion', '干部人事管理部门意见.pdf', pdfBytes(`${name}c`), 'application/pdf');
+      await unitApi.upload(id, 'discipline_opinion', '纪检监察部门意见.pdf', pdfBytes(`${name}d`), 'application/pdf');
       if (i < 2) await unitApi.call('POST', `/api/applications/${id}/transitions/forward`);
     }
     await openPending(u, '张伟');

@@ -9,7 +9,7 @@ import { campaigns, programs } from './db/schema';
 import { buildApplicant, buildOrganizer, buildUnit, completeForm } from './testing/factories';
 import { jpegBytes, pdfBytes } from './testing/files';
 import { Client, json, startTestPlatform } from './testing/harness';
-import { PHOTO_BYTES } from './testing/journey';
+import { PHOTO_BYTES, prepareForward } from './testing/journey';
 import { Tus } from './testing/tus';
 import { onSettingsProblem } from './usecases/campaigns';
 
@@ -145,9 +145,7 @@ describe('stored settings read through the schema', () => {
       expect((await ac.upload(`/api/applications/${id}/attachments`, 'photo', 'photo.jpg', jpegBytes(PHOTO_BYTES))).statusCode).toBe(200);
       const submitted = await ac.post(`/api/applications/${id}/transitions/submit`, { unitId: unit.unit.id });
       expect(submitted.statusCode, submitted.body).toBe(200);
-      await uc.post(`/api/applications/${id}/open`);
-      await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
-      expect((await uc.upload(`/api/applications/${id}/attachments`, 'recommend_report', '推荐报告.pdf', pdfBytes('report'))).statusCode).toBe(200);
+      await prepareForward(uc, id); // 办理, 初评 通过, 推荐单位意见, the three scans (each checked 200)
       const forward = await uc.post(`/api/applications/${id}/transitions/forward`);
       if (n === 1) {
         expect(forward.statusCode, forward.body).toBe(200);

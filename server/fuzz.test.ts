@@ -184,7 +184,8 @@ const contentType = fc.constantFrom(
 );
 const uuidLike = fc.oneof(fc.uuid(), fc.constantFrom('00000000-0000-0000-0000-000000000000', 'not-a-uuid', '..%2F..%2Fetc', '%00', 'x'.repeat(300), '1'));
 const idFor = (param: string, route: string) => {
-  if (param === 'action') return fc.oneof(fc.constantFrom('submit', 'withdraw', 'return', 'withdraw-return', 'forward', 'withdraw-forward', 'org-return'), str);
+  if (param === 'action')
+    return fc.oneof(fc.constantFrom('submit', 'withdraw', 'return', 'withdraw-return', 'forward', 'withdraw-forward', 'org-return', 'accept'), str);
   if (param === 'kind') return fc.oneof(fc.constantFrom('return', 'recommend', 'org'), str);
   if (param === 'uploadId') return fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }), str);
   const pool = route.includes('/attachments/')
@@ -319,6 +320,7 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
   'PUT /api/applications/:id/opinions/return': { body: { text: '请补充' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/recommend': { body: { text: '同意推荐' }, required: ['text'] },
   'PUT /api/applications/:id/opinions/org': { body: { text: '请补充' }, required: ['text'] },
+  'PUT /api/applications/:id/preliminary': { body: { result: 'pass' }, required: ['result'] },
   'POST /api/admin/units': {
     body: {
       username: 'strict_unit2',
@@ -347,7 +349,7 @@ describe('every state-changing route’s body is strict', () => {
     if (p.startsWith('/api/auth/')) return { actor: p.endsWith('/logout') ? a1 : actors[0]!, id: '' };
     if (p.startsWith('/api/admin/')) return { actor: org, id: p.includes('/units/') ? pools.unitIds[1]! : pools.campaignIds[0]! };
     if (p.includes('/opinions/org')) return { actor: org, id: pools.applicationIds[2]! };
-    if (p.includes('/opinions/') || p.endsWith('/open')) return { actor: u1, id: pools.applicationIds[1]! };
+    if (p.includes('/opinions/') || p.endsWith('/open') || p.endsWith('/preliminary')) return { actor: u1, id: pools.applicationIds[1]! };
     if (p.startsWith('/api/attachments/')) return { actor: a1, id: pools.attachmentIds[0]! };
     if (p.startsWith('/api/uploads/')) return { actor: a1, id: '0'.repeat(32) };
     if (p.includes('/transitions/')) return { actor: a2, id: pools.applicationIds[1]! };

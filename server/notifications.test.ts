@@ -3,8 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { notifications } from './db/schema';
 import { buildApplicant, buildUnit } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
-import { pdfBytes } from './testing/files';
-import { parties, readyApplication } from './testing/journey';
+import { parties, prepareForward, readyApplication } from './testing/journey';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -36,9 +35,7 @@ async function journey() {
   await ok(uc.put(`/api/applications/${id}/opinions/return`, { text: '请补充数据来源。' }));
   await ok(uc.post(`/api/applications/${id}/transitions/return`));
   await ok(ac.post(`/api/applications/${id}/transitions/submit`, {}));
-  await ok(uc.post(`/api/applications/${id}/open`));
-  await ok(uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' }));
-  await ok(uc.upload(`/api/applications/${id}/attachments`, 'recommend_report', '推荐报告.pdf', pdfBytes('report')));
+  await prepareForward(uc, id); // 办理, 初评 通过, 推荐单位意见, the three scans
   await ok(uc.post(`/api/applications/${id}/transitions/forward`));
   await ok(oc.post(`/api/applications/${id}/open`));
   await ok(oc.put(`/api/applications/${id}/opinions/org`, { text: '推荐报告缺少盖章。' }));

@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { applicationEvents, applications } from './db/schema';
 import { buildUnit } from './testing/factories';
 import { Client, startTestPlatform } from './testing/harness';
-import { forwardable, parties, readyApplication } from './testing/journey';
+import { forwardable, forwarded, parties, readyApplication } from './testing/journey';
 
 // Conflicting actions sent at the same moment over separate PostgreSQL connections: exactly one wins,
 // the other gets a clear 409 and changes nothing. PGlite has one connection and serializes everything,
@@ -111,6 +111,35 @@ describe.skipIf(!onPostgres)(`races on PostgreSQL, ${ROUNDS} rounds each`, () =>
       } else expect(row.viewedAt).not.toBeNull();
     }
     console.log(`收回退回 vs 重新提交: resubmission won ${resubmissions} of ${ROUNDS}`);
+  });
+});
+
+describe.skipIf(!onPostgres)(`受理 races on PostgreSQL, ${ROUNDS} rounds`, () => {
+  it('the unit’s 收回 racing 自治区科协’s 受理: exactly one of them, each round', async () => {
+    const { unit, uc, oc } = await parties(t);
+    const { id } = await forwarded(t, uc, unit.unit.id);
+    let acceptances = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      await reset(id, { status: 'submitted_to_org', unitId: unit.unit.id });
+      const before = await events(id);
+      const [w, a] = await Promise.all([
+        uc.post(`/api/applications/${id}/transitions/withdraw-forward`),
+        oc.post(`/api/applications/${id}/transitions/accept`),
+      ]);
+      expect(codes([w, a])).toEqual([200, 409]);
+      expect(await events(id)).toBe(before + 1);
+      const row = await rowOf(id);
+      if (a.statusCode === 200) {
+        acceptances++;
+        expect(row.status).toBe('accepted');
+        expect(row.viewedAt).not.toBeNull();
+        expect(w.json().error.message).toContain('不能收回');
+      } else {
+        expect(row.status).toBe('submitted_to_unit');
+        expect(a.json().error.message).toContain('不能受理');
+      }
+    }
+    console.log(`收回 vs 受理: 受理 won ${acceptances} of ${ROUNDS}`);
   });
 });
 

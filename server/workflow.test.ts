@@ -94,13 +94,16 @@ describe('the manual’s routing, end to end through HTTP', () => {
     expect(labels).not.toContain('身份证号码'); // unchanged fields are not reported
     expect(changes.changes.find((c) => c.label === '主要事迹')!.after).toContain('统计公报');
 
-    // 提交 to 自治区科协 needs 推荐单位意见 and 推荐报告扫描件
+    // 提交 to 自治区科协 needs 推荐单位意见, 推荐报告扫描件, the two departments' opinions and 初评 通过
     await uc.post(`/api/applications/${id}/open`);
     const bare = await uc.post(`/api/applications/${id}/transitions/forward`);
     expect(bare.statusCode).toBe(409);
     expect(errorOf(bare).message).toContain('推荐报告扫描件');
     await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '经初评并公示无异议，同意推荐。' });
     expect((await uc.upload(`/api/applications/${id}/attachments`, 'recommend_report', '推荐报告（盖章）.pdf', pdfBytes('r'))).statusCode).toBe(200);
+    expect((await uc.upload(`/api/applications/${id}/attachments`, 'cadre_opinion', '组织部意见.pdf', pdfBytes('c'))).statusCode).toBe(200);
+    expect((await uc.upload(`/api/applications/${id}/attachments`, 'discipline_opinion', '纪委意见.pdf', pdfBytes('d'))).statusCode).toBe(200);
+    expect((await uc.put(`/api/applications/${id}/preliminary`, { result: 'pass' })).statusCode).toBe(200);
     d = json<Detail>(await uc.post(`/api/applications/${id}/transitions/forward`));
     expect(d.statusLabel).toBe(`[${unit.unit.name}]提交到[自治区科协]`);
     d = json<Detail>(await uc.post(`/api/applications/${id}/transitions/withdraw-forward`));
@@ -123,11 +126,27 @@ describe('the manual’s routing, end to end through HTTP', () => {
     const flow = json<{ actionLabel: string; fromName: string; toName: string; opinion: string | null; at: string }[]>(
       await uc.get(`/api/applications/${id}/history`),
     );
-    expect(flow.map((f) => f.actionLabel)).toEqual(['我要申请', '提交', '收回', '提交', '退回', '收回', '退回', '提交', '提交', '收回', '提交', '退回']);
+    expect(flow.map((f) => f.actionLabel)).toEqual([
+      '我要申请',
+      '提交',
+      '收回',
+      '提交',
+      '退回',
+      '收回',
+      '退回',
+      '提交',
+      '初评',
+      '提交',
+      '收回',
+      '提交',
+      '退回',
+    ]);
     expect(flow[4]).toMatchObject({ fromName: unit.unit.name, toName: applicant.user.realName, opinion: '请补充主要事迹中的推广数据来源。' });
-    expect(flow[11]).toMatchObject({ fromName: '自治区科协', toName: unit.unit.name, opinion: '推荐报告缺少纪检监察部门意见。' });
-    // the applicant's view of 流程情况 hides the unit's and the organizer's opinions
-    const applicantFlow = json<{ opinion: string | null }[]>(await ac.get(`/api/applications/${id}/history`));
+    expect(flow[8]).toMatchObject({ actorName: unit.unit.name, opinion: '通过' });
+    expect(flow[12]).toMatchObject({ fromName: '自治区科协', toName: unit.unit.name, opinion: '推荐报告缺少纪检监察部门意见。' });
+    // the applicant's view of 流程情况 hides the unit's and the organizer's opinions, and has no 初评 row at all
+    const applicantFlow = json<{ opinion: string | null; actionLabel: string }[]>(await ac.get(`/api/applications/${id}/history`));
+    expect(applicantFlow.map((f) => f.actionLabel)).not.toContain('初评');
     expect(applicantFlow[11]!.opinion).toBeNull();
 
     // nobody had to poll: messages reached the receivers

@@ -201,6 +201,14 @@ export const applications = pgTable(
     unitOpinion: text('unit_opinion'),
     /** 自治区科协's opinion (sent with 退回 to the unit) */
     orgOpinion: text('org_opinion'),
+    /** the unit's 初评: core PRELIMINARY_RESULTS (pass | fail), null until recorded; never shown to the applicant */
+    preliminaryResult: text('preliminary_result'),
+    /** 初评 reason: required for 不通过 */
+    preliminaryReason: text('preliminary_reason'),
+    /** who recorded the 初评 last, and when (the name as it was: the unit's, then the account's) */
+    preliminaryBy: uuid('preliminary_by'),
+    preliminaryByName: text('preliminary_by_name'),
+    preliminaryAt: timestamp('preliminary_at', { withTimezone: true }),
     /** set when the current receiver opens it; cleared on every transfer */
     viewedAt: timestamp('viewed_at', { withTimezone: true }),
     viewedBy: uuid('viewed_by'),

@@ -9,6 +9,7 @@ import {
   markReadReplySchema,
   notificationsReplySchema,
   opinionSchema,
+  preliminarySchema,
   queryResultSchema,
   text,
   type Action,
@@ -17,7 +18,7 @@ import { AppError } from '../errors';
 import { idParam, noBody, parse, replyWith, requireUser } from '../http';
 import { listNotifications, markRead } from '../usecases/notifications';
 import { queryApplications } from '../usecases/queries';
-import { changesSinceReturn, history, openApplication, saveOpinion, transition } from '../usecases/workflow';
+import { changesSinceReturn, history, openApplication, saveOpinion, savePreliminary, transition } from '../usecases/workflow';
 
 /** The transfers a client may ask for by name (the rest of the table are content actions). */
 const TRANSITIONS: Record<string, Action> = {
@@ -28,6 +29,7 @@ const TRANSITIONS: Record<string, Action> = {
   forward: 'forward',
   'withdraw-forward': 'withdrawForward',
   'org-return': 'orgReturn',
+  accept: 'accept',
 };
 
 const QUERY_LABELS = {
@@ -96,6 +98,14 @@ export async function workflowRoutes(fastify: FastifyInstance) {
     if (kind !== 'return' && kind !== 'recommend' && kind !== 'org') throw new AppError('NOT_FOUND', '请求的意见类别不存在');
     const { text } = parse(opinionSchema, req.body);
     return saveOpinion(s, user, id, kind, text);
+  });
+
+  // 【保存初评】: the unit's 初评, 通过 or 不通过 with a reason
+  app.put('/applications/:id/preliminary', detail, async (req) => {
+    const user = requireUser(req, 'unit');
+    const id = idParam(req);
+    const input = parse(preliminarySchema, req.body, { result: '初评结果', reason: '初评理由' });
+    return savePreliminary(s, user, id, input);
   });
 
   app.get('/applications/:id/history', replyWith(z.array(historyEntrySchema)), async (req) => history(s, requireUser(req), idParam(req)));

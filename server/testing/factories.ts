@@ -79,6 +79,16 @@ export async function buildOrganizer(s: Services) {
   return { user: presentSessionUser(user!, null), username, password: TEST_PASSWORD };
 }
 
+/** An account of the 评审专家 role (issue 13: experts have no pages yet; here for the permission matrices). */
+export async function buildExpert(s: Services) {
+  const username = `exp${uniq()}`;
+  const [user] = await s.db
+    .insert(users)
+    .values({ username, passwordHash: await hashPassword(TEST_PASSWORD), role: 'expert', realName: '评审专家' })
+    .returning();
+  return { user: presentSessionUser(user!, null), username, password: TEST_PASSWORD };
+}
+
 /** An application with a saved form (complete unless `form` says otherwise), optionally pledged. */
 export async function buildApplication(s: Services, applicant: SessionUser, opts: { form?: ApplicationForm; pledged?: boolean } = {}) {
   const created = await createApplication(s, applicant);

@@ -31,7 +31,31 @@ export async function readyApplication(t: T, applicant: Awaited<ReturnType<typeo
   return d.id;
 }
 
-/** An application already at the unit, opened, with 推荐单位意见 and scan: ready for 【提交】 to 自治区科协. */
+/** The unit's three scans for 【提交】 to 自治区科协: 推荐报告扫描件, 干部人事管理部门意见, 纪检监察部门意见. */
+export const UNIT_SCANS = [
+  ['recommend_report', '推荐报告.pdf'],
+  ['cadre_opinion', '干部人事管理部门意见.pdf'],
+  ['discipline_opinion', '纪检监察部门意见.pdf'],
+] as const;
+
+/**
+ * What the unit does before 【提交】 to 自治区科协, on an application it holds: 办理, 初评 通过, 推荐单位意见, and the three
+ * scans (all of them, or those named in `scans`).
+ */
+export async function prepareForward(uc: Client, id: string, opts: { scans?: readonly string[]; preliminary?: boolean } = {}) {
+  const ok = (res: { statusCode: number; body: string }) => {
+    if (res.statusCode !== 200) throw new Error(res.body);
+  };
+  ok(await uc.post(`/api/applications/${id}/open`));
+  if (opts.preliminary !== false) ok(await uc.put(`/api/applications/${id}/preliminary`, { result: 'pass' }));
+  ok(await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' }));
+  for (const [kind, name] of UNIT_SCANS) {
+    if (opts.scans && !opts.scans.includes(kind)) continue;
+    ok(await uc.upload(`/api/applications/${id}/attachments`, kind, name, pdfBytes(kind)));
+  }
+}
+
+/** An application already at the unit, opened, with 初评 通过, 推荐单位意见 and the three scans: ready for 【提交】 to 自治区科协. */
 export async function forwardable(t: T, uc: Client, unitId: string) {
   const applicant = await buildApplicant(t.s);
   const ac = new Client(t.app);
@@ -39,9 +63,14 @@ export async function forwardable(t: T, uc: Client, unitId: string) {
   const id = await readyApplication(t, applicant, ac);
   const sub = await ac.post(`/api/applications/${id}/transitions/submit`, { unitId });
   if (sub.statusCode !== 200) throw new Error(sub.body);
-  await uc.post(`/api/applications/${id}/open`);
-  await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
-  const up = await uc.upload(`/api/applications/${id}/attachments`, 'recommend_report', '推荐报告.pdf', pdfBytes('report'));
-  if (up.statusCode !== 200) throw new Error(up.body);
-  return { id, number: json<{ number: string }>(sub).number };
+  await prepareForward(uc, id);
+  return { id, number: json<{ number: string }>(sub).number, ac, applicant };
+}
+
+/** An application the unit has properly 【提交】 to 自治区科协 (status [推荐单位]提交到[自治区科协], not yet opened there). */
+export async function forwarded(t: T, uc: Client, unitId: string) {
+  const ready = await forwardable(t, uc, unitId);
+  const res = await uc.post(`/api/applications/${ready.id}/transitions/forward`);
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return ready;
 }

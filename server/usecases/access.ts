@@ -1,6 +1,6 @@
 // Who may see an application and what they may do with it: the scope every query and every change starts from.
 import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import { ACTION_META, decide, type Action, type ApplicationStatus, type Facts } from '../../core';
+import { ACTION_META, decide, RULES, type Action, type ApplicationStatus, type Facts } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
@@ -72,7 +72,9 @@ export async function loadVisible(db: Db, user: SessionUser, id: string, lock = 
 /** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
 export function requireAbility(user: SessionUser, app: ApplicationRowDb, action: Action, facts: Facts = {}) {
   const decision = decide(action, stateOf(app), actorFor(user, app), facts);
-  // the workflow table says how each action's refusal is answered (409 for a stale page, 403 otherwise)
-  if (!decision.ok) throw new AppError(ACTION_META[action].refusedAs === 'conflict' ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
+  // the workflow table says how each action's refusal is answered (409 for a stale page, 403 otherwise); an action
+  // no rule gives this role in any status (an applicant's 受理) is never a stale page: 403
+  const stale = ACTION_META[action].refusedAs === 'conflict' && RULES.some((r) => r.action === action && r.role === user.role);
+  if (!decision.ok) throw new AppError(stale ? 'CONFLICT' : 'FORBIDDEN', decision.reason);
   return decision.rule;
 }

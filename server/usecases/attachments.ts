@@ -60,7 +60,10 @@ export function tooLarge(kind: string, size: number, maxBytes: number): AppError
 /** Refuses an unknown kind or an application the user may not upload to, before any bytes are accepted. */
 export async function authorizeUpload(s: Services, user: SessionUser, applicationId: string, kind: string) {
   if (!isUploadKind(kind)) {
-    throw new AppError('VALIDATION', '附件类别不正确，应为照片、视频、主要事迹或感人故事补充材料、个人诚信承诺、所在单位意见、政审材料或推荐报告扫描件之一');
+    throw new AppError(
+      'VALIDATION',
+      '附件类别不正确，应为照片、视频、主要事迹或感人故事补充材料、个人诚信承诺、所在单位意见、政审材料、推荐报告扫描件、干部人事管理部门意见或纪检监察部门意见之一',
+    );
   }
   const { app } = await loadVisible(s.db, user, applicationId);
   requireAbility(user, app, uploadAction(kind));

@@ -13,6 +13,8 @@ import {
   type ApplicationRow,
   type ApplicationStatus,
   type AttachmentView,
+  type PreliminaryView,
+  PRELIMINARY_LABELS,
 } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
@@ -122,7 +124,7 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     recommend: user.role === 'applicant' ? null : app.unitOpinion,
     org: user.role === 'applicant' ? null : app.orgOpinion,
   };
-  return {
+  const reply: ApplicationDetail = {
     ...presentRow(user, app, unitName, viewer ? (viewer.unit ?? viewer.name) : null),
     campaignId: app.campaignId,
     form,
@@ -130,5 +132,21 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     attachments: files.map((f) => presentAttachment(f, app.applicantName)),
     eligibility: checkEligibility(form),
     opinions,
+  };
+  // 初评 is between the unit and 自治区科协: the applicant's reply does not carry the field at all
+  if (user.role !== 'applicant') reply.preliminary = presentPreliminary(app);
+  return reply;
+}
+
+/** The unit's 初评 as recorded, or null. */
+export function presentPreliminary(app: ApplicationRowDb): PreliminaryView | null {
+  const result = app.preliminaryResult;
+  if ((result !== 'pass' && result !== 'fail') || !app.preliminaryAt) return null;
+  return {
+    result,
+    resultLabel: PRELIMINARY_LABELS[result],
+    reason: app.preliminaryReason,
+    by: app.preliminaryByName ?? '',
+    at: app.preliminaryAt.toISOString(),
   };
 }

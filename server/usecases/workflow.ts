@@ -22,6 +22,10 @@ import {
   type Facts,
   type Guard,
   type Rule,
+  type PreliminaryInput,
+  PRELIMINARY_LABELS,
+  REQUIRED_UNIT_ATTACHMENTS,
+  UNIT_ATTACHMENT_KINDS,
 } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
@@ -67,13 +71,29 @@ const FACT_PROVIDERS: { [G in Exclude<Guard, 'holder' | 'notViewed'>]: (c: FactC
     return { orgOpinion: !!app.orgOpinion?.trim() };
   },
   async recommendation({ tx, app }) {
-    const [report] = await tx
-      .select({ id: attachments.id })
+    // 推荐单位意见, and each of the unit's scans: 推荐报告扫描件, 干部人事管理部门意见, 纪检监察部门意见
+    const present = await tx
+      .selectDistinct({ kind: attachments.kind })
       .from(attachments)
-      .where(and(eq(attachments.applicationId, app.id), eq(attachments.kind, 'recommend_report'), isNull(attachments.deletedAt)))
-      .limit(1);
-    const missing = { opinion: !app.unitOpinion?.trim(), report: !report };
-    return { recommendation: !missing.opinion && !missing.report, recommendationMissing: missing };
+      .where(and(eq(attachments.applicationId, app.id), inArray(attachments.kind, [...REQUIRED_UNIT_ATTACHMENTS]), isNull(attachments.deletedAt)));
+    const have = new Set(present.map((p) => p.kind));
+    const missing = {
+      opinion: !app.unitOpinion?.trim(),
+      scans: UNIT_ATTACHMENT_KINDS.filter((k) => !have.has(k.kind)).map((k) => k.label),
+    };
+    return { recommendation: !missing.opinion && missing.scans.length === 0, recommendationMissing: missing };
+  },
+  async preliminaryPassed({ app }) {
+    return { preliminaryPassed: app.preliminaryResult === 'pass' };
+  },
+  async publicityDone({ campaign }) {
+    // 初评须公示 off (this slice's default): nothing to wait for. The 公示 (issue 13 slice 2) replaces the refusal
+    // below with its own fact: a published 公示 including the candidate, its period ended, no open objection.
+    if (!(await campaign()).settings.preliminary.requirePublicity) return { publicityDone: true };
+    return {
+      publicityDone: false,
+      publicityText: '本活动设置了“初评须公示”：初评结果公示期满且无异议后方可提交，初评公示功能尚未开放，请联系自治区科协',
+    };
   },
   async quota({ tx, app, unitId, campaign }) {
     if (!unitId) return {};
@@ -211,15 +231,16 @@ export async function transition(s: Services, user: SessionUser, id: string, act
     const now = new Date();
 
     const opinion = action === 'return' ? app.returnOpinion : action === 'forward' ? app.unitOpinion : action === 'orgReturn' ? app.orgOpinion : null;
-    // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it.
-    const backToSender = action === 'withdrawReturn' || action === 'withdrawForward';
+    // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it, and
+    // 受理 leaves it with 自治区科协, who has handled it (so nothing of the unit's 收回 survives it either).
+    const handled = action === 'withdrawReturn' || action === 'withdrawForward' || action === 'accept';
     const [updated] = await transferUpdate(tx).execute({
       id: app.id,
       status: to,
       unitId,
       now: now.toISOString(),
-      viewedAt: backToSender ? now.toISOString() : null,
-      viewedBy: backToSender ? user.id : null,
+      viewedAt: handled ? (action === 'accept' && app.viewedAt ? app.viewedAt.toISOString() : now.toISOString()) : null,
+      viewedBy: handled ? (action === 'accept' && app.viewedBy ? app.viewedBy : user.id) : null,
     });
 
     let snapshotId: number | null = null;
@@ -277,7 +298,8 @@ async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, 
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };
-  const holder = holderOf(to);
+  // 受理 keeps it with 自治区科协: the unit that forwarded it is told
+  const holder = action === 'accept' ? 'unit' : holderOf(to);
   if (holder === 'applicant') {
     await insertNotification(tx).execute({ ...message, userId: app.applicantId });
     await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '申请书状态变更', body });
@@ -324,11 +346,58 @@ export async function saveOpinion(s: Services, user: SessionUser, id: string, ki
   });
 }
 
+/**
+ * 【保存初评】 by the unit that holds it: 通过 / 不通过 (with a reason), who and when; changeable while it holds it.
+ * Recording it is handling it (the applicant's 收回 ends, as with an opinion), and a 流程情况 row keeps each version
+ * (not shown to the applicant).
+ */
+export async function savePreliminary(s: Services, user: SessionUser, id: string, input: PreliminaryInput): Promise<ApplicationDetail> {
+  return s.db.transaction(async (tx) => {
+    const { app, unitName } = await loadVisible(tx, user, id, true);
+    const guessed = requireAbility(user, app, 'preliminary');
+    requireAbility(user, app, 'preliminary', await factsFor(s, tx, user, app, guessed, app.unitId));
+    const now = new Date();
+    const reason = input.reason?.trim() || null;
+    const byName = user.unit ? `${user.unit.name}（${user.realName}）` : user.realName;
+    const [row] = await tx
+      .update(applications)
+      .set({
+        preliminaryResult: input.result,
+        preliminaryReason: reason,
+        preliminaryBy: user.id,
+        preliminaryByName: byName,
+        preliminaryAt: now,
+        viewedAt: app.viewedAt ?? now,
+        viewedBy: app.viewedBy ?? user.id,
+        updatedAt: now,
+      })
+      .where(eq(applications.id, app.id))
+      .returning();
+    const name = unitName ?? '推荐单位';
+    await insertEvent(tx).execute({
+      applicationId: app.id,
+      action: 'preliminary',
+      fromStatus: app.status,
+      toStatus: app.status,
+      actorId: user.id,
+      actorRole: user.role,
+      actorName: user.unit?.name ?? user.realName,
+      fromName: name,
+      toName: name,
+      opinion: `${PRELIMINARY_LABELS[input.result]}${reason ? `：${reason}` : ''}`,
+      snapshotId: null,
+    });
+    return detail({ ...s, db: tx }, user, row!, unitName);
+  });
+}
+
 /** 流程情况: every transfer, oldest first. */
 export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
   await loadVisible(s.db, user, id);
   const rows = await s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, id)).orderBy(asc(applicationEvents.id));
-  return rows.map((e) => ({
+  // 初评 is between the unit and 自治区科协: the applicant's 流程情况 has no row of it
+  const shown = user.role === 'applicant' ? rows.filter((e) => e.action !== 'preliminary') : rows;
+  return shown.map((e) => ({
     at: e.at.toISOString(),
     action: e.action,
     actionLabel: EVENT_LABELS[e.action] ?? e.action,

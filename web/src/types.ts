@@ -17,4 +17,5 @@ export type {
   AttachmentView as Attachment,
   MeReply,
   OutboxMessage,
+  PreliminaryView,
 } from '../../core';

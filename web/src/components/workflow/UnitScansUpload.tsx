@@ -4,8 +4,6 @@ import { formatSize } from '../../hooks';
 import type { Attachment } from '../../types';
 import { ScanSection, useScanUpload, type AttachmentsUpdate } from '../upload/ScanUpload';
 
-const KIND = UNIT_ATTACHMENT_KINDS[0];
-
 interface Props {
   applicationId: string;
   attachments: Attachment[];
@@ -13,38 +11,36 @@ interface Props {
   canUpload: boolean;
   maxBytes?: number;
   onChanged: (update: AttachmentsUpdate) => void;
-  /** The upload button's text: 推荐报告扫描件 in the tab, 上传推荐报告扫描件 in the 附件 window. */
-  buttonText?: string;
-  /** Accessible name of the section, unique per page. */
-  regionLabel?: string;
+  /** In the 附件 window the buttons and sections say 上传…: 上传推荐报告扫描件, 上传干部人事管理部门意见, … */
+  inViewer?: boolean;
 }
 
-/** The unit's 【推荐报告扫描件】 (manual 二.6): upload with progress, the uploaded files, 删除. */
-export function RecommendReportUpload({
-  applicationId,
-  attachments,
-  canUpload,
-  maxBytes,
-  onChanged,
-  buttonText = KIND.label,
-  regionLabel = KIND.label,
-}: Props) {
+/**
+ * The unit's 【附件】 (manual 二.6, the notice's 三、3 ①): 推荐报告扫描件, 干部人事管理部门意见 and 纪检监察部门意见, each
+ * uploaded with progress, listed, 删除; all three are needed for 【提交】 to 自治区科协.
+ */
+export function UnitScansUpload({ applicationId, attachments, canUpload, maxBytes, onChanged, inViewer = false }: Props) {
   const scans = useScanUpload({ applicationId, attachments, maxBytes, onChanged });
   return (
-    <ScanSection
-      scans={scans}
-      kind={KIND.kind}
-      label={KIND.label}
-      canUpload={canUpload}
-      className="report-upload"
-      regionLabel={regionLabel}
-      buttonText={buttonText}
-      openInline
-      help={
-        <Typography.Paragraph type="secondary" className="attachment-help">
-          {KIND.help}。支持 PDF、JPG、PNG 格式{maxBytes ? `，单个文件不超过 ${formatSize(maxBytes)}` : ''}。
-        </Typography.Paragraph>
-      }
-    />
+    <div className="unit-scans">
+      {UNIT_ATTACHMENT_KINDS.map((kind) => (
+        <ScanSection
+          key={kind.kind}
+          scans={scans}
+          kind={kind.kind}
+          label={kind.label}
+          canUpload={canUpload}
+          className="report-upload"
+          regionLabel={inViewer ? `上传${kind.label}` : kind.label}
+          buttonText={inViewer ? `上传${kind.label}` : kind.label}
+          openInline
+          help={
+            <Typography.Paragraph type="secondary" className="attachment-help">
+              {kind.help}。支持 PDF、JPG、PNG 格式{maxBytes ? `，单个文件不超过 ${formatSize(maxBytes)}` : ''}。
+            </Typography.Paragraph>
+          }
+        />
+      ))}
+    </div>
   );
 }

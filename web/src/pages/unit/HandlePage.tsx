@@ -5,25 +5,34 @@ import { errorMessage } from '../../api';
 import { useAuth } from '../../auth';
 import { HandleTabs } from '../../components/workflow/HandleTabs';
 import { OpinionPanel } from '../../components/workflow/OpinionPanel';
-import { RecommendReportUpload } from '../../components/workflow/RecommendReportUpload';
+import {
+  PreliminaryPanel,
+  preliminaryDraftOf,
+  preliminaryProblem,
+  preliminaryUnsaved,
+  type PreliminaryDraft,
+} from '../../components/workflow/PreliminaryPanel';
+import { UnitScansUpload } from '../../components/workflow/UnitScansUpload';
 import { useCampaign } from '../../hooks';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
-import { saveOpinion, transition, type OpinionKind } from '../../client/workflow';
+import { saveOpinion, savePreliminary, transition, type OpinionKind } from '../../client/workflow';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
 import { useOpenedApplication } from './useOpenedApplication';
 
-type Busy = null | 'forward' | 'return' | `save-${OpinionKind}`;
+type Busy = null | 'forward' | 'return' | 'accept' | 'save-preliminary' | `save-${OpinionKind}`;
 
 const LIST = '/zmkj/pending';
 
 /**
  * 办理 (manual 二.2–7): tabs 申请书信息, 修改意见, 推荐单位意见 at the top left, 【返回】【提交】【退回】 at the
- * top right. For 自治区科协 the second tab is its 退回意见 and the unit's opinion is read-only.
+ * top right. The 推荐单位意见 tab holds the unit's 初评 (【保存初评】, its own button), the opinion and its three scans.
+ * For 自治区科协 the second tab is its 退回意见, the unit's 初评 and opinion are read-only, and 【受理】 stands beside
+ * 【退回】 (形式审查).
  */
 export default function HandlePage() {
   const { id = '' } = useParams();
   const { user } = useAuth();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const navigate = useNavigate();
   const location = useLocation();
   const screens = Grid.useBreakpoint();
@@ -36,10 +45,13 @@ export default function HandlePage() {
   const [busy, setBusy] = useState<Busy>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [drafts, setDrafts] = useState<Record<OpinionKind, string>>({ return: '', recommend: '', org: '' });
+  const [preliminary, setPreliminary] = useState<PreliminaryDraft>(preliminaryDraftOf(null));
+  const [preliminaryError, setPreliminaryError] = useState<string | null>(null);
   // 办理 records 已阅: from now on the sender can no longer 收回.
-  const { detail, setDetail, loadError, changes } = useOpenedApplication(id, (d) =>
-    setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' }),
-  );
+  const { detail, setDetail, loadError, changes } = useOpenedApplication(id, (d) => {
+    setDrafts({ return: d.opinions.return ?? '', recommend: d.opinions.recommend ?? '', org: d.opinions.org ?? '' });
+    setPreliminary(preliminaryDraftOf(d.preliminary));
+  });
   /** the application's own campaign: the 推荐报告扫描件's size limit the server applies to it */
   const { data: campaign } = useCampaign(detail?.campaignId);
 
@@ -67,7 +79,49 @@ export default function HandlePage() {
     }
   };
 
+  const savePreliminaryDraft = async () => {
+    const problem = preliminaryProblem(preliminary);
+    setPreliminaryError(problem);
+    if (problem || !preliminary.result) return;
+    setBusy('save-preliminary');
+    try {
+      const d = await savePreliminary(id, { result: preliminary.result, reason: preliminary.reason.trim() || null });
+      setDetail(d);
+      setPreliminary(preliminaryDraftOf(d.preliminary));
+      setRefusal(null);
+      void message.success(`初评已保存：${d.preliminary?.resultLabel ?? ''}`);
+    } catch (err) {
+      const text = errorMessage(err);
+      setPreliminaryError(text);
+      void message.error(text);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const accept = async () => {
+    setBusy('accept');
+    try {
+      const d = await transition(id, 'accept');
+      void message.success(`已受理，当前状态：${d.statusLabel}`);
+      navigate(LIST);
+    } catch (err) {
+      const text = errorMessage(err);
+      setRefusal(text);
+      void message.error({ content: text, duration: 8 });
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const act = async (kind: 'forward' | 'return') => {
+    if (kind === 'forward' && preliminaryUnsaved(preliminary, detail.preliminary)) {
+      const text = '【初评】尚未保存，请先点击【保存初评】，再点击【提交】';
+      setRefusal(text);
+      setTab('recommend');
+      void message.warning(text);
+      return;
+    }
     const opinion: OpinionKind = kind === 'forward' ? 'recommend' : returnKind;
     const tabLabel = kind === 'forward' ? '推荐单位意见' : isOrg ? '退回意见' : '修改意见';
     if (unsaved(opinion)) {
@@ -101,6 +155,24 @@ export default function HandlePage() {
           提交
         </Button>
       )}
+      {isOrg && a.accept && (
+        <Button
+          type="primary"
+          loading={busy === 'accept'}
+          disabled={busy !== null}
+          onClick={() =>
+            void modal.confirm({
+              title: '确定受理该申请书吗？',
+              content: '受理后申请书进入评选，推荐单位不能再收回。',
+              okText: '确定',
+              cancelText: '取消',
+              onOk: () => accept(),
+            })
+          }
+        >
+          受理
+        </Button>
+      )}
       {canReturn && (
         <Button danger loading={busy === 'return'} disabled={busy !== null} onClick={() => void act('return')}>
           退回
@@ -110,7 +182,7 @@ export default function HandlePage() {
   );
 
   const report = (
-    <RecommendReportUpload
+    <UnitScansUpload
       applicationId={id}
       attachments={detail.attachments}
       canUpload={!isOrg && a.unitUpload}
@@ -164,19 +236,33 @@ export default function HandlePage() {
       key: 'recommend',
       label: '推荐单位意见',
       children: (
-        <OpinionPanel
-          name="recommendOpinion"
-          label="推荐单位意见"
-          help="对申请书填写内容无修改意见后，请填写推荐单位意见，点击【保存】按钮保存；再上传【推荐报告扫描件】，然后点击右上角【提交】按钮。"
-          saved={detail.opinions.recommend}
-          draft={drafts.recommend}
-          onDraft={(t) => setDrafts((d) => ({ ...d, recommend: t }))}
-          canEdit={!isOrg && a.unitOpinion}
-          saving={busy === 'save-recommend'}
-          onSave={() => void save('recommend')}
-        >
-          {report}
-        </OpinionPanel>
+        <>
+          <PreliminaryPanel
+            saved={detail.preliminary}
+            draft={preliminary}
+            onDraft={(d) => {
+              setPreliminary(d);
+              setPreliminaryError(null);
+            }}
+            canEdit={!isOrg && a.preliminary}
+            saving={busy === 'save-preliminary'}
+            problem={preliminaryError}
+            onSave={() => void savePreliminaryDraft()}
+          />
+          <OpinionPanel
+            name="recommendOpinion"
+            label="推荐单位意见"
+            help="对申请书填写内容无修改意见后，请填写推荐单位意见，点击【保存】按钮保存；再上传【推荐报告扫描件】及干部人事管理部门、纪检监察部门的书面意见，然后点击右上角【提交】按钮。"
+            saved={detail.opinions.recommend}
+            draft={drafts.recommend}
+            onDraft={(t) => setDrafts((d) => ({ ...d, recommend: t }))}
+            canEdit={!isOrg && a.unitOpinion}
+            saving={busy === 'save-recommend'}
+            onSave={() => void save('recommend')}
+          >
+            {report}
+          </OpinionPanel>
+        </>
       ),
     },
   ];
@@ -208,14 +294,13 @@ export default function HandlePage() {
         navExtra={
           !isOrg && a.unitUpload ? (
             <div className="viewer-nav-extra">
-              <RecommendReportUpload
+              <UnitScansUpload
                 applicationId={id}
                 attachments={detail.attachments}
                 canUpload
                 maxBytes={campaign?.settings.media.scanMaxBytes}
                 onChanged={onAttachments}
-                buttonText="上传推荐报告扫描件"
-                regionLabel="上传推荐报告扫描件"
+                inViewer
               />
             </div>
           ) : undefined

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Button, Card, Descriptions, Space } from 'antd';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { FlowModal } from '../../components/lazyModals';
+import { formatTime } from '../../hooks';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
 import { useOpenedApplication } from './useOpenedApplication';
 
@@ -20,7 +21,10 @@ export default function ViewPage() {
   if (loadError || !detail) {
     return <OpenedApplicationPending loadError={loadError} back={<Link to={LIST}>返回查询申报表</Link>} />;
   }
+  const p = detail.preliminary;
   const opinions = [
+    // the unit's 初评 (the reply carries it for the unit and 自治区科协 only)
+    { key: 'preliminary', label: '初评结果', text: p ? `${p.resultLabel}${p.reason ? `：${p.reason}` : ''}（${p.by}，${formatTime(p.at)}）` : null },
     { key: 'return', label: '修改意见', text: detail.opinions.return },
     { key: 'recommend', label: '推荐单位意见', text: detail.opinions.recommend },
     { key: 'org', label: '自治区科协退回意见', text: detail.opinions.org },
