@@ -34,6 +34,12 @@ export const ALLOWED_SCAN_MIME: readonly string[] = ['application/pdf', 'image/j
 /** All of the unit's scans are required for 【提交】 to 自治区科协 (the 'recommendation' guard). */
 export const REQUIRED_UNIT_ATTACHMENTS: readonly UnitAttachmentKind[] = UNIT_ATTACHMENT_KINDS.map((k) => k.kind);
 
+/**
+ * The departments' written opinions on the candidate (干部人事管理, 纪检监察) are between the unit and 自治区科协, like
+ * its 初评: the applicant's reply does not list them and their files are not found for the applicant.
+ */
+export const APPLICANT_HIDDEN_KINDS: readonly string[] = ['cadre_opinion', 'discipline_opinion'];
+
 export function isAttachmentKind(value: unknown): value is AttachmentKind {
   return [...ATTACHMENT_KINDS, ...UNIT_ATTACHMENT_KINDS].some((k) => k.kind === value);
 }

@@ -16,7 +16,7 @@ export const PRELIMINARY_REASON_MAX_LENGTH = 500;
 export const preliminarySchema = z
   .object({
     result: z.enum(PRELIMINARY_RESULTS, { error: '请选择初评结果：通过（pass）或不通过（fail）' }),
-    reason: z.union([text('初评理由').max(PRELIMINARY_REASON_MAX_LENGTH, `初评理由不能超过${PRELIMINARY_REASON_MAX_LENGTH}字`), z.null()]).optional(),
+    reason: text('初评理由').max(PRELIMINARY_REASON_MAX_LENGTH, `初评理由不能超过${PRELIMINARY_REASON_MAX_LENGTH}字`).nullable().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.result === 'fail' && !v.reason?.trim()) {

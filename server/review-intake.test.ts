@@ -208,6 +208,17 @@ describe('受理 by 自治区科协', () => {
     expect(list.find((r) => r.id === id)).toMatchObject({ statusLabel: '[自治区科协]已受理', abilities: { edit: false, withdraw: false } });
     const detail = await p.ac.get(`/api/applications/${id}`);
     expect(Object.keys(json(detail))).not.toContain('preliminary');
+    // the departments' opinions on the candidate are the unit's and 自治区科协's: not listed, not found for the applicant
+    const kinds = json<{ attachments: { kind: string }[] }>(detail).attachments.map((f) => f.kind);
+    expect(kinds).toContain('recommend_report');
+    expect(kinds).not.toContain('cadre_opinion');
+    expect(kinds).not.toContain('discipline_opinion');
+    const orgFiles = json<{ attachments: { id: string; kind: string }[] }>(await p.oc.get(`/api/applications/${id}`)).attachments;
+    for (const kind of ['cadre_opinion', 'discipline_opinion']) {
+      const file = orgFiles.find((f) => f.kind === kind)!;
+      expect((await p.oc.get(`/api/attachments/${file.id}`)).statusCode).toBe(200);
+      expect((await p.ac.get(`/api/attachments/${file.id}`)).statusCode).toBe(404);
+    }
     expect(json<{ actionLabel: string }[]>(await p.ac.get(`/api/applications/${id}/history`)).map((f) => f.actionLabel)).toEqual([
       '我要申请',
       '提交',

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { and, eq, isNull, max, sql } from 'drizzle-orm';
 import {
+  APPLICANT_HIDDEN_KINDS,
   attachmentKindLabel,
   checkExtra,
   checkPhoto,
@@ -261,7 +262,8 @@ async function loadAttachment(s: Services, user: SessionUser, id: string) {
     .from(attachments)
     .innerJoin(applications, eq(applications.id, attachments.applicationId))
     .where(and(eq(attachments.id, id), isNull(attachments.deletedAt), visibleTo(user)));
-  if (!row) throw notFound('附件');
+  // the departments' opinions on the candidate are not the applicant's to read
+  if (!row || (user.role === 'applicant' && APPLICANT_HIDDEN_KINDS.includes(row.file.kind))) throw notFound('附件');
   return row;
 }
 

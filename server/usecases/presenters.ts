@@ -2,6 +2,7 @@
 // abilities (buttons) the workflow table gives this user. The 身份证号码 is shown in full only to its applicant.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import {
+  APPLICANT_HIDDEN_KINDS,
   abilitiesFor,
   attachmentKindLabel,
   checkEligibility,
@@ -129,7 +130,10 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     campaignId: app.campaignId,
     form,
     pledgedAt: app.pledgedAt?.toISOString() ?? null,
-    attachments: files.map((f) => presentAttachment(f, app.applicantName)),
+    // the departments' opinions on the candidate (干部人事管理, 纪检监察) are not listed for the applicant
+    attachments: (user.role === 'applicant' ? files.filter((f) => !APPLICANT_HIDDEN_KINDS.includes(f.kind)) : files).map((f) =>
+      presentAttachment(f, app.applicantName),
+    ),
     eligibility: checkEligibility(form),
     opinions,
   };
