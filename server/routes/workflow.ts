@@ -18,7 +18,9 @@ import { AppError } from '../errors';
 import { idParam, noBody, parse, replyWith, requireUser } from '../http';
 import { listNotifications, markRead } from '../usecases/notifications';
 import { queryApplications } from '../usecases/queries';
-import { changesSinceReturn, history, openApplication, saveOpinion, savePreliminary, transition } from '../usecases/workflow';
+import { changesSinceReturn, history } from '../usecases/history';
+import { saveOpinion, savePreliminary } from '../usecases/opinions';
+import { openApplication, transition } from '../usecases/workflow';
 
 /** The transfers a client may ask for by name (the rest of the table are content actions). */
 const TRANSITIONS: Record<string, Action> = {

@@ -1,11 +1,8 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import {
   ACTION_LABELS,
-  EVENT_LABELS,
-  attachmentKindLabel,
   chinaToday,
   decide,
-  fieldLabel,
   holderOf,
   isWindowOpen,
   QUOTA_STATUSES,
@@ -14,16 +11,10 @@ import {
   type Action,
   type CampaignView,
   type ApplicationDetail,
-  type ApplicationForm,
   type ApplicationStatus,
-  type ChangesReply,
-  type FieldChange,
-  type HistoryEntry,
   type Facts,
   type Guard,
   type Rule,
-  type PreliminaryInput,
-  PRELIMINARY_LABELS,
   REQUIRED_UNIT_ATTACHMENTS,
   UNIT_ATTACHMENT_KINDS,
 } from '../../core';
@@ -31,7 +22,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { applicationEvents, applications, applicationSnapshots, applicationUnits, attachments, notifications, units } from '../db/schema';
-import { AppError, notFound } from '../errors';
+import { AppError } from '../errors';
 import { prepared } from '../db/prepared';
 import { actorFor, loadVisible, requireAbility, stateOf } from './access';
 import { submissionCheck } from './applications';
@@ -130,7 +121,7 @@ async function windowFact({ rule, campaign }: FactContext, key: 'apply' | 'preli
 }
 
 /** Establishes the facts the rule's guards need, inside the transaction (quota under a lock on the unit). */
-async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rule: Rule | undefined, unitId: string | null): Promise<Facts> {
+export async function factsFor(s: Services, tx: Tx, user: SessionUser, app: AppRow, rule: Rule | undefined, unitId: string | null): Promise<Facts> {
   if (!rule) return {};
   let campaign: Promise<CampaignView> | undefined;
   const context: FactContext = { s, tx, user, app, rule, unitId, campaign: () => (campaign ??= getCampaign(tx, app.campaignId)) };
@@ -173,7 +164,7 @@ const transferUpdate = prepared((db) =>
     .returning()
     .prepare('transfer_update'),
 );
-const insertEvent = prepared((db) =>
+export const insertEvent = prepared((db) =>
   db
     .insert(applicationEvents)
     .values({
@@ -326,120 +317,4 @@ export async function openApplication(s: Services, user: SessionUser, id: string
     return { row: app, unitName };
   });
   return detail(s, user, row, unitName);
-}
-
-const OPINION_COLUMN = { return: 'returnOpinion', recommend: 'unitOpinion', org: 'orgOpinion' } as const;
-
-/** 【修改意见】/【推荐单位意见】 → 【保存】 by the unit; the organizer's opinion for its 退回. */
-export async function saveOpinion(s: Services, user: SessionUser, id: string, kind: keyof typeof OPINION_COLUMN, text: string): Promise<ApplicationDetail> {
-  const action: Action = kind === 'org' ? 'orgOpinion' : 'unitOpinion';
-  return s.db.transaction(async (tx) => {
-    const { app, unitName } = await loadVisible(tx, user, id, true);
-    requireAbility(user, app, action);
-    // saving an opinion is handling it: the sender's 收回 ends too
-    const [row] = await tx
-      .update(applications)
-      .set({ [OPINION_COLUMN[kind]]: text.trim() || null, viewedAt: app.viewedAt ?? new Date(), viewedBy: app.viewedBy ?? user.id, updatedAt: new Date() })
-      .where(eq(applications.id, app.id))
-      .returning();
-    return detail({ ...s, db: tx }, user, row!, unitName);
-  });
-}
-
-/**
- * 【保存初评】 by the unit that holds it: 通过 / 不通过 (with a reason), who and when; changeable while it holds it.
- * Recording it is handling it (the applicant's 收回 ends, as with an opinion), and a 流程情况 row keeps each version
- * (not shown to the applicant).
- */
-export async function savePreliminary(s: Services, user: SessionUser, id: string, input: PreliminaryInput): Promise<ApplicationDetail> {
-  return s.db.transaction(async (tx) => {
-    const { app, unitName } = await loadVisible(tx, user, id, true);
-    const guessed = requireAbility(user, app, 'preliminary');
-    requireAbility(user, app, 'preliminary', await factsFor(s, tx, user, app, guessed, app.unitId));
-    const now = new Date();
-    const reason = input.reason?.trim() || null;
-    const byName = user.unit ? `${user.unit.name}（${user.realName}）` : user.realName;
-    const [row] = await tx
-      .update(applications)
-      .set({
-        preliminaryResult: input.result,
-        preliminaryReason: reason,
-        preliminaryBy: user.id,
-        preliminaryByName: byName,
-        preliminaryAt: now,
-        viewedAt: app.viewedAt ?? now,
-        viewedBy: app.viewedBy ?? user.id,
-        updatedAt: now,
-      })
-      .where(eq(applications.id, app.id))
-      .returning();
-    const name = unitName ?? '推荐单位';
-    await insertEvent(tx).execute({
-      applicationId: app.id,
-      action: 'preliminary',
-      fromStatus: app.status,
-      toStatus: app.status,
-      actorId: user.id,
-      actorRole: user.role,
-      actorName: user.unit?.name ?? user.realName,
-      fromName: name,
-      toName: name,
-      opinion: `${PRELIMINARY_LABELS[input.result]}${reason ? `：${reason}` : ''}`,
-      snapshotId: null,
-    });
-    return detail({ ...s, db: tx }, user, row!, unitName);
-  });
-}
-
-/** 流程情况: every transfer, oldest first. */
-export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
-  await loadVisible(s.db, user, id);
-  const rows = await s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, id)).orderBy(asc(applicationEvents.id));
-  // 初评 is between the unit and 自治区科协: the applicant's 流程情况 has no row of it
-  const shown = user.role === 'applicant' ? rows.filter((e) => e.action !== 'preliminary') : rows;
-  return shown.map((e) => ({
-    at: e.at.toISOString(),
-    action: e.action,
-    actionLabel: EVENT_LABELS[e.action] ?? e.action,
-    fromName: e.fromName,
-    toName: e.toName,
-    fromStatus: e.fromStatus,
-    toStatus: e.toStatus,
-    actorName: e.actorName,
-    // the unit's 推荐单位意见 and the organizer's opinion are not the applicant's to read
-    opinion: user.role === 'applicant' && e.action !== 'return' ? null : e.opinion,
-  }));
-}
-
-/** What changed between the submission a unit returned and the resubmission. */
-export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<ChangesReply> {
-  await loadVisible(s.db, user, id);
-  if (user.role === 'applicant') throw notFound();
-  const snaps = await s.db
-    .select()
-    .from(applicationSnapshots)
-    .where(eq(applicationSnapshots.applicationId, id))
-    .orderBy(desc(applicationSnapshots.id))
-    .limit(2);
-  if (snaps.length < 2) return { comparedTo: null, changes: [] };
-  type Snap = { form: ApplicationForm; idHash: string | null; attachments: { kind: string; name: string; sha256: string }[] };
-  const [now, before] = [snaps[0]!.content as Snap, snaps[1]!.content as Snap];
-  const show = (v: unknown) => (v === undefined || v === null || v === '' ? '（空）' : v === true ? '是' : v === false ? '否' : String(v));
-  const changes: FieldChange[] = [];
-  const keys = new Set([...Object.keys(before.form ?? {}), ...Object.keys(now.form ?? {})]);
-  for (const key of keys) {
-    const a = (before.form as Record<string, unknown>)[key];
-    const b = (now.form as Record<string, unknown>)[key];
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ field: key, label: fieldLabel(key), before: show(a), after: show(b) });
-  }
-  if (before.idHash !== now.idHash) changes.push({ field: 'idNumber', label: '身份证号码', before: '（原号码）', after: '（已修改）' });
-  const fileSet = (snap: Snap) => new Set(snap.attachments.map((f) => `${f.kind}|${f.name}|${f.sha256}`));
-  const [fb, fa] = [fileSet(before), fileSet(now)];
-  for (const f of now.attachments)
-    if (!fb.has(`${f.kind}|${f.name}|${f.sha256}`))
-      changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: '', after: `新增 ${f.name}` });
-  for (const f of before.attachments)
-    if (!fa.has(`${f.kind}|${f.name}|${f.sha256}`))
-      changes.push({ field: `attachment.${f.kind}`, label: attachmentKindLabel(f.kind), before: f.name, after: '已删除' });
-  return { comparedTo: snaps[1]!.createdAt.toISOString(), changes };
 }
