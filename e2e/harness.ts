@@ -148,12 +148,19 @@ export async function login(page: Page, username: string, password: string): Pro
 export async function choose(page: Page, label: string, option: string): Promise<void> {
   await page.getByLabel(label, { exact: true }).click();
   const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first().click();
-  // the dropdown closes before the next click, which it would otherwise swallow
-  await page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
-    .waitFor({ state: 'hidden', timeout: 3000 })
-    .catch(() => {});
+  const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first();
+  const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  await item.click();
+  // the dropdown closes before the next click, which it would otherwise swallow; a click that landed while the
+  // list was still opening (a loaded machine) is made again
+  const closed = await open.waitFor({ state: 'hidden', timeout: 3000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!closed && (await item.isVisible())) {
+    await item.click();
+    await open.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  }
 }
 
 const require_ = createRequire(import.meta.url);
