@@ -1,8 +1,8 @@
 import { memo, startTransition, useEffect, type ReactNode } from 'react';
 import { Card, Form, type FormInstance } from 'antd';
-import type { ApplicationForm, MediaSettings } from '../../../../core';
-import type { ApplicationDetail, Attachment } from '../../types';
-import { DEEDS, DeedsCards, MEDIA, MediaCards, useStagedReveal } from './EditorSections';
+import type { ApplicationForm } from '../../../../core';
+import type { ApplicationDetail } from '../../types';
+import { DEEDS, DeedsCards, MEDIA, MediaCards, useStagedReveal, type FilesProps } from './EditorSections';
 import { EligibilitySection } from './EligibilitySection';
 import { PERSONAL_CELLS, PERSONAL_RUN, PersonalInfoTable } from './PersonalInfoTable';
 
@@ -33,14 +33,8 @@ function stepParts(n: number) {
   };
 }
 
-export interface EditorFiles {
-  applicationId: string;
-  media: MediaSettings | undefined;
-  attachments: Attachment[];
-  editable: boolean;
-  onAdded: (a: Attachment) => void;
-  onRemoved: (id: string) => void;
-}
+/** What the sections are given: their files and what may be done with them. */
+export type EditorFiles = Omit<FilesProps, 'shown'>;
 
 interface Props {
   form: FormInstance;

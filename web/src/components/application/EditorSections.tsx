@@ -30,7 +30,7 @@ export const MEDIA = [
   },
 ];
 
-interface FilesProps {
+export interface FilesProps {
   /** how many of the cards to draw, from the first */
   shown?: number;
   applicationId: string;
