@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { EventKind } from '../../core';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -38,6 +38,8 @@ export const users = pgTable(
     email: text('email'),
     unitId: uuid('unit_id').references(() => units.id),
     disabled: boolean('disabled').notNull().default(false),
+    /** set for accounts created with an initial password sent to them (评审专家): log-in leads to the change first */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
     oidcIssuer: text('oidc_issuer'),
     oidcSubject: text('oidc_subject'),
@@ -385,4 +387,197 @@ export const notifications = pgTable(
     readAt: timestamp('read_at', { withTimezone: true }),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.createdAt), index('notifications_unit_idx').on(t.unitId, t.createdAt)],
+);
+
+/**
+ * A 公示 (public notice) of candidates: a unit's 初评公示 (scope 'preliminary', unit_id set), or 自治区科协's final
+ * 公示 (scope 'final', issue 14). The row holds the current version; every publish, correction and withdrawal also
+ * writes the whole notice as it then was to publicity_versions. The period is inclusive, in dates of Beijing time.
+ */
+export const publicities = pgTable(
+  'publicities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** preliminary (a unit's 初评公示) | final (自治区科协's, issue 14) */
+    scope: text('scope').notNull(),
+    /** the owning unit for scope 'preliminary'; null for the organizer's */
+    unitId: uuid('unit_id').references(() => units.id),
+    title: text('title').notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+    contactName: text('contact_name').notNull(),
+    contactPhone: text('contact_phone').notNull(),
+    /** how to object (受理异议的方式), shown on the public page */
+    objectionMethod: text('objection_method').notNull(),
+    /** published | withdrawn */
+    status: text('status').notNull().default('published'),
+    /** the current version's number (1 at first publication) */
+    version: integer('version').notNull().default(1),
+    withdrawnReason: text('withdrawn_reason'),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('publicities_campaign_idx').on(t.campaignId, t.status), index('publicities_unit_idx').on(t.unitId)],
+);
+
+/**
+ * The candidates of a 公示's current version, with only the public fields: 姓名, 工作单位, 专业技术职务, 推荐领域 and
+ * the unit's short 事迹简介, copied at publication (the public page never reads the 申请书).
+ */
+export const publicityEntries = pgTable(
+  'publicity_entries',
+  {
+    publicityId: uuid('publicity_id')
+      .notNull()
+      .references(() => publicities.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    workUnit: text('work_unit').notNull(),
+    jobTitle: text('job_title').notNull(),
+    field: text('field').notNull(),
+    summary: text('summary').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.publicityId, t.applicationId] }), index('publicity_entries_app_idx').on(t.applicationId)],
+);
+
+/** Every version of a 公示 as it was published, corrected or withdrawn: the header and its entries, whole. */
+export const publicityVersions = pgTable(
+  'publicity_versions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    publicityId: uuid('publicity_id')
+      .notNull()
+      .references(() => publicities.id),
+    version: integer('version').notNull(),
+    /** publish | correct | withdraw */
+    action: text('action').notNull(),
+    content: jsonb('content').notNull(),
+    actorId: uuid('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    at: createdAt(),
+  },
+  (t) => [uniqueIndex('publicity_versions_key').on(t.publicityId, t.version)],
+);
+
+/**
+ * A real-name 异议 about one candidate of a 公示, sent from the public page (mobile checked by an SMS code). The
+ * owner of the 公示 records 核实情况 and the conclusion; the objector is told the conclusion by SMS.
+ */
+export const objections = pgTable(
+  'objections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    publicityId: uuid('publicity_id')
+      .notNull()
+      .references(() => publicities.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    name: text('name').notNull(),
+    mobile: text('mobile').notNull(),
+    content: text('content').notNull(),
+    /** open | upheld (异议成立) | rejected (异议不成立) */
+    status: text('status').notNull().default('open'),
+    /** 核实情况 */
+    finding: text('finding'),
+    decidedBy: uuid('decided_by'),
+    decidedByName: text('decided_by_name'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('objections_publicity_idx').on(t.publicityId, t.status), index('objections_app_idx').on(t.applicationId, t.status)],
+);
+
+/** Evidence sent with an 异议 (PDF/JPEG/PNG, checked by content like every upload). */
+export const objectionFiles = pgTable(
+  'objection_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    objectionId: uuid('objection_id')
+      .notNull()
+      .references(() => objections.id),
+    name: text('name').notNull(),
+    storageKey: text('storage_key').notNull(),
+    mime: text('mime').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('objection_files_objection_idx').on(t.objectionId)],
+);
+
+/**
+ * SMS codes for people without an account (the 异议 form's 手机 check): by number and purpose, single use,
+ * limited attempts, stored hashed like recovery_codes.
+ */
+export const phoneCodes = pgTable(
+  'phone_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mobile: text('mobile').notNull(),
+    /** objection */
+    purpose: text('purpose').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('phone_codes_mobile_idx').on(t.mobile, t.purpose, t.createdAt)],
+);
+
+/**
+ * A 评审专家's profile beside the account (users.role 'expert'): what 回避 compares. work_unit_norm is core/review
+ * recusal's normalised 工作单位; id_hash the keyed hash of the 身份证号码 when the organizer recorded one.
+ */
+export const expertProfiles = pgTable(
+  'expert_profiles',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    workUnit: text('work_unit').notNull(),
+    workUnitNorm: text('work_unit_norm').notNull(),
+    /** 专业领域 */
+    field: text('field').notNull(),
+    idHash: text('id_hash'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('expert_profiles_work_unit_idx').on(t.workUnitNorm)],
+);
+
+/** 评审组: a campaign's group of experts, for example by 推荐领域 (field: a core 推荐领域 code, or null for mixed). */
+export const expertGroups = pgTable(
+  'expert_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    name: text('name').notNull(),
+    field: text('field'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('expert_groups_name_key').on(t.campaignId, t.name)],
+);
+
+export const expertGroupMembers = pgTable(
+  'expert_group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => expertGroups.id, { onDelete: 'cascade' }),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.expertId] }), index('expert_group_members_expert_idx').on(t.expertId)],
 );
