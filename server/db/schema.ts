@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { EventKind } from '../../core';
-import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -580,4 +580,133 @@ export const expertGroupMembers = pgTable(
       .references(() => users.id),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.expertId] }), index('expert_group_members_expert_idx').on(t.expertId)],
+);
+
+/**
+ * 网上评选 assignment: expert → candidate (an accepted application). The expert's query scope is these rows minus
+ * review_conflicts; automatic 回避 (core/review recusal: 本人, 同单位) keeps a pair from ever being assigned.
+ */
+export const reviewAssignments = pgTable(
+  'review_assignments',
+  {
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    /** the 评审组 it came from (whole-group review), null for a balanced plan or a single reassignment */
+    groupId: uuid('group_id'),
+    assignedBy: uuid('assigned_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.applicationId, t.expertId] }),
+    index('review_assignments_expert_idx').on(t.expertId, t.campaignId),
+    index('review_assignments_campaign_idx').on(t.campaignId),
+  ],
+);
+
+/**
+ * 申报回避: a declared conflict for (expert, candidate), by the expert (with a reason) or recorded by the organizer.
+ * A pair here is out of the expert's scope whether or not it is assigned.
+ */
+export const reviewConflicts = pgTable(
+  'review_conflicts',
+  {
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    reason: text('reason').notNull(),
+    /** expert | organizer */
+    declaredBy: text('declared_by').notNull(),
+    actorId: uuid('actor_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.expertId, t.applicationId] }), index('review_conflicts_app_idx').on(t.applicationId)],
+);
+
+/**
+ * One score sheet per (expert, candidate), enforced here. scores: criterion key → number (tenths); gates: gate key →
+ * boolean; total = the sum of the scores, numeric(4,1) so the database ranks exactly. saved → submitted; a submitted
+ * sheet changes only through 退回重评 (back to saved, recorded in score_sheet_changes).
+ */
+export const scoreSheets = pgTable(
+  'score_sheets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    /** saved | submitted */
+    status: text('status').notNull().default('saved'),
+    scores: jsonb('scores').notNull().default({}),
+    gates: jsonb('gates').notNull().default({}),
+    total: numeric('total', { precision: 4, scale: 1 }),
+    comment: text('comment'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('score_sheets_pair_key').on(t.applicationId, t.expertId),
+    index('score_sheets_expert_idx').on(t.expertId, t.campaignId),
+    index('score_sheets_campaign_idx').on(t.campaignId, t.status),
+  ],
+);
+
+/** Every change to a sheet: who, when, what it was and what it became (save, submit, 退回重评 with its reason, reset). */
+export const scoreSheetChanges = pgTable(
+  'score_sheet_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    sheetId: uuid('sheet_id')
+      .notNull()
+      .references(() => scoreSheets.id),
+    /** save | submit | reopen (退回重评) | reset */
+    action: text('action').notNull(),
+    actorId: uuid('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    oldValue: jsonb('old_value'),
+    newValue: jsonb('new_value'),
+    reason: text('reason'),
+    at: createdAt(),
+  },
+  (t) => [index('score_sheet_changes_sheet_idx').on(t.sheetId, t.at)],
+);
+
+/** 催办 sent to experts with unfinished sheets: by hand, or once automatically before the window closes (key 'auto:<window end>'). */
+export const reviewReminders = pgTable(
+  'review_reminders',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** manual | auto */
+    kind: text('kind').notNull(),
+    /** for auto reminders: unique per campaign and window, so each is sent once even with several app instances */
+    dedupeKey: text('dedupe_key'),
+    sentBy: uuid('sent_by'),
+    experts: integer('experts').notNull(),
+    at: createdAt(),
+  },
+  (t) => [
+    index('review_reminders_campaign_idx').on(t.campaignId, t.at),
+    uniqueIndex('review_reminders_dedupe_key')
+      .on(t.campaignId, t.dedupeKey)
+      .where(sql`dedupe_key is not null`),
+  ],
 );
