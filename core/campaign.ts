@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { isValidDate } from './validators';
 import { text } from './text';
+import { defaultRubric, rubricSchema } from './review/rubric';
+import { RANK_FIGURES, type RankFigure } from './review/ranking';
 
 export const WINDOW_KEYS = ['apply', 'preliminary', 'online', 'concentrated', 'publicity'] as const;
 export type WindowKey = (typeof WINDOW_KEYS)[number];
@@ -76,6 +78,18 @@ export const campaignSettingsSchema = z
      * (the 'publicityDone' guard). Off by default until the 公示 exists (issue 13 slice 2 turns the default on).
      */
     preliminary: z.object({ requirePublicity: z.boolean({ error: '初评须公示应为是或否' }) }),
+    /**
+     * 网上评选 (issue 13, 7.–10.): the 评分标准 (locked once the first sheet is saved, until the review is reset), the
+     * balanced plan's defaults k (每位候选人至少评审份数) and L (每位专家最多评审份数), the automatic 催办 this many hours
+     * before the 网上评选 window (windows.online) closes (0: none), and the figure that ranks (core/review RANK_FIGURES).
+     */
+    review: z.object({
+      rubric: rubricSchema,
+      k: int('每位候选人至少评审份数', 1, 50),
+      L: int('每位专家最多评审份数', 1, 1000),
+      remindHours: int('截止前自动催办的小时数', 0, 720),
+      rankBy: z.enum(RANK_FIGURES, { error: `排名依据应为${RANK_FIGURES.join('、')}之一` }),
+    }),
     regulations: text('评选条例', { required: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
       .trim()
       .min(1, '请填写评选条例（申报人点击【我承诺】前阅读的内容）')
@@ -118,6 +132,15 @@ export const DEFAULT_REGULATIONS = `“新疆最美科技工作者”评选条�
 三、诚信承诺
 本人承诺：所填写的申请书信息及上传的照片、视频和附件材料客观、准确、完整，真实反映本人的工作业绩和先进事迹；材料中不涉及国家秘密、工作秘密、商业秘密等信息；如有不实，本人愿意承担相应责任，并接受取消评选资格等处理。`;
 
+/**
+ * 网上评选's defaults: the rubric of 四、评选标准, each candidate read by at least 5 experts (enough for the trimmed
+ * mean), at most 30 candidates per expert, 催办 24 hours before the window closes, ranked by the additive estimate
+ * (each expert scores a different subset in a balanced plan: it removes the experts' leniency or harshness).
+ */
+export function defaultReviewSettings(): { rubric: ReturnType<typeof defaultRubric>; k: number; L: number; remindHours: number; rankBy: RankFigure } {
+  return { rubric: defaultRubric(), k: 5, L: 30, remindHours: 24, rankBy: 'additive' };
+}
+
 /** The 2023 campaign as set out in 新科协发〔2023〕47号, shifted to `year`. */
 export function defaultCampaignSettings(year: number): CampaignSettings {
   const d = (mmdd: string) => `${year}-${mmdd}`;
@@ -148,6 +171,7 @@ export function defaultCampaignSettings(year: number): CampaignSettings {
       scanMaxBytes: 20 * MiB,
     },
     preliminary: { requirePublicity: false },
+    review: defaultReviewSettings(),
     regulations: DEFAULT_REGULATIONS,
   };
 }

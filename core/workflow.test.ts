@@ -22,6 +22,8 @@ const ALLOWED: [ApplicationStatus, Role, Action, 'any' | 'unviewed'][] = [
   ['submitted_to_org', 'organizer', 'orgReturn', 'any'],
   // 形式审查: 受理 (or 退回, above); after it nobody moves it in this slice, and the unit's 收回 is gone
   ['submitted_to_org', 'organizer', 'accept', 'any'],
+  // 网上评选: the confirmed assignment plan moves an accepted candidate to 网上评选中
+  ['accepted', 'organizer', 'startReview', 'any'],
 ];
 
 describe('the workflow table, walked whole', () => {
@@ -58,6 +60,7 @@ describe('the workflow table, walked whole', () => {
     expect(next('forward', 'submitted_to_unit', 'unit')).toBe('submitted_to_org');
     expect(next('forward', 'returned_to_unit', 'unit')).toBe('submitted_to_org');
     expect(next('withdrawForward', 'submitted_to_org', 'unit')).toBe('submitted_to_unit');
+    expect(next('startReview', 'accepted', 'organizer')).toBe('online_review');
     expect(next('orgReturn', 'submitted_to_org', 'organizer')).toBe('returned_to_unit');
     expect(next('accept', 'submitted_to_org', 'organizer')).toBe('accepted');
     expect(next('preliminary', 'submitted_to_unit', 'unit')).toBeUndefined(); // recorded, not a transfer

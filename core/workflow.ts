@@ -22,6 +22,7 @@ export const ACTIONS = [
   'orgOpinion',
   'orgReturn',
   'accept',
+  'startReview',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -55,6 +56,8 @@ export const ACTION_META: Record<Action, ActionMeta> = {
   orgReturn: { label: '退回', refusedAs: 'forbidden' },
   // 形式审查 passed: into the review. A page may still offer it after the unit took its forward back.
   accept: { label: '受理', refusedAs: 'conflict' },
+  // 网上评选: the confirmed assignment plan moves the candidate to 网上评选中 (server/usecases/review-assign.ts)
+  startReview: { label: '分配评审专家', refusedAs: 'conflict' },
 };
 
 /** The manual's name of each action, used in buttons and refusals. */
@@ -133,6 +136,8 @@ export const RULES: readonly Rule[] = [
   { action: 'orgReturn', role: 'organizer', from: ['submitted_to_org'], to: 'returned_to_unit', guards: ['holder', 'orgOpinion'] },
   // 形式审查: 受理 into the review (退回 is the other outcome); from then on the unit cannot 收回
   { action: 'accept', role: 'organizer', from: ['submitted_to_org'], to: 'accepted', guards: ['holder'] },
+  // 网上评选: experts assigned (a confirmed plan); no button of its own, the assignment page does it
+  { action: 'startReview', role: 'organizer', from: ['accepted'], to: 'online_review', guards: ['holder'] },
 ];
 
 /** What the table needs to know about one application. */

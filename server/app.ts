@@ -20,6 +20,7 @@ import { accountRoutes } from './routes/account';
 import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
+import { reviewRoutes } from './routes/review';
 import { adminRoutes } from './routes/admin';
 import { createTusServer, uploadRoutes } from './routes/uploads';
 import { onSettingsProblem } from './usecases/campaigns';
@@ -151,6 +152,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(referenceRoutes, { prefix: '/api' });
   await app.register(applicationRoutes, { prefix: '/api' });
   await app.register(workflowRoutes, { prefix: '/api' });
+  await app.register(reviewRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   const uploadsDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadsDir, { recursive: true });

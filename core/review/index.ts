@@ -6,3 +6,4 @@ export * from './planner';
 export * from './rubric';
 export * from './ranking';
 export * from './graph';
+export * from './api';

@@ -4,7 +4,7 @@ import { ACTION_META, decide, RULES, type Action, type ApplicationStatus, type F
 import type { SessionUser } from '../auth/sessions';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
-import { applications, applicationUnits, units } from '../db/schema';
+import { applications, applicationUnits, reviewAssignments, reviewConflicts, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
 export type ApplicationRowDb = typeof applications.$inferSelect;
@@ -32,6 +32,15 @@ function visibility(role: SessionUser['role'], who: { userId: string | Placehold
         : sql`false`;
     case 'organizer':
       return live;
+    case 'expert':
+      // 网上评选: the candidates assigned to the expert, minus every declared 回避 (review_conflicts). Automatic
+      // 回避 (本人, 同单位) never becomes an assignment. Everything about an application starts here, so a recused or
+      // unassigned expert gets 404 on the 申请书, its files, its previews and its score sheet alike.
+      return and(
+        live,
+        sql`${applications.id} in (select ra.application_id from ${reviewAssignments} ra where ra.expert_id = ${who.userId}
+          and not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ra.expert_id and rc.application_id = ra.application_id))`,
+      )!;
     default:
       return sql`false`;
   }

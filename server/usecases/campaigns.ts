@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import {
   campaignSettingsSchema,
   chinaToday,
@@ -11,7 +11,7 @@ import {
   type WindowKey,
 } from '../../core';
 import type { Db } from '../db/client';
-import { campaigns, programs } from '../db/schema';
+import { campaigns, programs, scoreSheets } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
 const select = (db: Db) => db.select({ campaign: campaigns, program: programs }).from(campaigns).innerJoin(programs, eq(programs.id, campaigns.programId));
@@ -74,12 +74,34 @@ export async function getCampaign(db: Db, id: string): Promise<CampaignView> {
   return present(row);
 }
 
+/**
+ * 评选活动设置 saved. The 评分标准 (settings.review.rubric) is locked once an expert has saved a sheet: a change to it
+ * is refused (409) until the organizer resets the review (POST /api/review/campaigns/:id/reset). The campaign's row
+ * lock orders this against the sheets' saves (review-common.ts campaignForScoring).
+ */
 export async function updateCampaign(db: Db, id: string, input: { title?: string; settings: CampaignSettings }): Promise<CampaignView> {
   const settings = campaignSettingsSchema.parse(input.settings);
   const set: Partial<typeof campaigns.$inferInsert> = { settings };
   if (input.title?.trim()) set.title = input.title.trim();
-  const updated = await db.update(campaigns).set(set).where(eq(campaigns.id, id)).returning({ id: campaigns.id });
-  if (!updated.length) throw notFound('评选活动');
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for('update');
+    if (!row) throw notFound('评选活动');
+    const before = settingsOf(row).review.rubric;
+    if (JSON.stringify(before) !== JSON.stringify(settings.review.rubric)) {
+      const [scored] = await tx
+        .select({ id: scoreSheets.id })
+        .from(scoreSheets)
+        .where(and(eq(scoreSheets.campaignId, id), inArray(scoreSheets.status, ['saved', 'submitted'])))
+        .limit(1);
+      if (scored) {
+        throw new AppError(
+          'CONFLICT',
+          '评审专家已开始评分，评分标准已锁定，不能修改；如确需修改，请先在【网上评选】中【重置评审】（已保存和已提交的评分将被清空，并留有记录），再修改评分标准',
+        );
+      }
+    }
+    await tx.update(campaigns).set(set).where(eq(campaigns.id, id));
+  });
   return getCampaign(db, id);
 }
 

@@ -11,6 +11,8 @@ import { loadVisible } from './access';
 /** 流程情况: every transfer, oldest first. */
 export async function history(s: Services, user: SessionUser, id: string): Promise<HistoryEntry[]> {
   await loadVisible(s.db, user, id);
+  // an expert reviews the 申请书, not the exchanges between the applicant, the unit and 自治区科协
+  if (user.role === 'expert') throw notFound();
   const rows = await s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, id)).orderBy(asc(applicationEvents.id));
   // 初评 is between the unit and 自治区科协: the applicant's 流程情况 has no row of it
   const shown = user.role === 'applicant' ? rows.filter((e) => e.action !== 'preliminary') : rows;
@@ -31,7 +33,7 @@ export async function history(s: Services, user: SessionUser, id: string): Promi
 /** What changed between the submission a unit returned and the resubmission. */
 export async function changesSinceReturn(s: Services, user: SessionUser, id: string): Promise<ChangesReply> {
   await loadVisible(s.db, user, id);
-  if (user.role === 'applicant') throw notFound();
+  if (user.role === 'applicant' || user.role === 'expert') throw notFound();
   const snaps = await s.db
     .select()
     .from(applicationSnapshots)

@@ -123,7 +123,8 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
   const opinions = {
     return: app.returnOpinion,
     recommend: user.role === 'applicant' ? null : app.unitOpinion,
-    org: user.role === 'applicant' ? null : app.orgOpinion,
+    // an expert reads the 申请书 with the unit's 推荐单位意见 and 初评, not 自治区科协's exchanges with the unit
+    org: user.role === 'applicant' || user.role === 'expert' ? null : app.orgOpinion,
   };
   const reply: ApplicationDetail = {
     ...presentRow(user, app, unitName, viewer ? (viewer.unit ?? viewer.name) : null),

@@ -206,60 +206,66 @@ export interface TransitionInput {
  * writes the new status, the 流程情况 row, the snapshot (at 提交) and the messages to the receiver.
  */
 export async function transition(s: Services, user: SessionUser, id: string, action: Action, input: TransitionInput = {}): Promise<ApplicationDetail> {
-  const result = await s.db.transaction(async (tx) => {
-    const { app, unitName } = await loadVisible(tx, user, id, true);
-    // status, role and relationship first (a stale request gets 409), then the guards that need facts
-    const guessed = requireAbility(user, app, action);
-    let unitId = app.unitId;
-    if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
-    const facts = await factsFor(s, tx, user, app, guessed, action === 'forward' ? app.unitId : unitId);
-    const rule = requireAbility(user, app, action, facts);
-    const oldUnitName = unitName ?? '推荐单位';
-    const newUnitName = unitId === app.unitId ? oldUnitName : await nameOfUnit(tx, unitId);
-    if (!rule.to) throw new AppError('INTERNAL', `action ${action} does not transfer`);
-    const from = app.status as ApplicationStatus;
-    const to = rule.to;
-    const now = new Date();
-
-    const opinion = action === 'return' ? app.returnOpinion : action === 'forward' ? app.unitOpinion : action === 'orgReturn' ? app.orgOpinion : null;
-    // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it, and
-    // 受理 leaves it with 自治区科协, who has handled it (so nothing of the unit's 收回 survives it either).
-    const handled = action === 'withdrawReturn' || action === 'withdrawForward' || action === 'accept';
-    const [updated] = await transferUpdate(tx).execute({
-      id: app.id,
-      status: to,
-      unitId,
-      now: now.toISOString(),
-      viewedAt: handled ? (action === 'accept' && app.viewedAt ? app.viewedAt.toISOString() : now.toISOString()) : null,
-      viewedBy: handled ? (action === 'accept' && app.viewedBy ? app.viewedBy : user.id) : null,
-    });
-
-    let snapshotId: number | null = null;
-    if (action === 'submit') {
-      const content = await snapshotContent(s, tx, updated!);
-      const [snap] = await tx.insert(applicationSnapshots).values({ applicationId: app.id, content }).returning({ id: applicationSnapshots.id });
-      snapshotId = snap!.id;
-      await tx.insert(applicationUnits).values({ applicationId: app.id, unitId: unitId! }).onConflictDoNothing();
-    }
-    const fromName = holderName(app, from, oldUnitName);
-    const toName = holderName(updated!, to, newUnitName);
-    await insertEvent(tx).execute({
-      applicationId: app.id,
-      action,
-      fromStatus: from,
-      toStatus: to,
-      actorId: user.id,
-      actorRole: user.role,
-      actorName: user.unit?.name ?? user.realName,
-      fromName,
-      toName,
-      opinion,
-      snapshotId,
-    });
-    await notifyReceiver(s, tx, updated!, action, to, user, newUnitName);
-    return { row: updated!, unitName: newUnitName };
-  });
+  const result = await s.db.transaction((tx) => transitionInTx(s, tx, user, id, action, input));
   return detail(s, user, result.row, result.row.unitId ? result.unitName : null);
+}
+
+/**
+ * One transfer inside the caller's transaction (transition's body): several applications moved at once, as the
+ * confirmed 网上评选 plan does (startReview), move or fail together.
+ */
+export async function transitionInTx(s: Services, tx: Tx, user: SessionUser, id: string, action: Action, input: TransitionInput = {}) {
+  const { app, unitName } = await loadVisible(tx, user, id, true);
+  // status, role and relationship first (a stale request gets 409), then the guards that need facts
+  const guessed = requireAbility(user, app, action);
+  let unitId = app.unitId;
+  if (action === 'submit') unitId = await chooseUnit(tx, app, input.unitId);
+  const facts = await factsFor(s, tx, user, app, guessed, action === 'forward' ? app.unitId : unitId);
+  const rule = requireAbility(user, app, action, facts);
+  const oldUnitName = unitName ?? '推荐单位';
+  const newUnitName = unitId === app.unitId ? oldUnitName : await nameOfUnit(tx, unitId);
+  if (!rule.to) throw new AppError('INTERNAL', `action ${action} does not transfer`);
+  const from = app.status as ApplicationStatus;
+  const to = rule.to;
+  const now = new Date();
+
+  const opinion = action === 'return' ? app.returnOpinion : action === 'forward' ? app.unitOpinion : action === 'orgReturn' ? app.orgOpinion : null;
+  // A transfer to a new receiver starts unread; a 收回 returns it to a sender who has already handled it, and
+  // 受理 leaves it with 自治区科协, who has handled it (so nothing of the unit's 收回 survives it either).
+  const handled = action === 'withdrawReturn' || action === 'withdrawForward' || action === 'accept';
+  const [updated] = await transferUpdate(tx).execute({
+    id: app.id,
+    status: to,
+    unitId,
+    now: now.toISOString(),
+    viewedAt: handled ? (action === 'accept' && app.viewedAt ? app.viewedAt.toISOString() : now.toISOString()) : null,
+    viewedBy: handled ? (action === 'accept' && app.viewedBy ? app.viewedBy : user.id) : null,
+  });
+
+  let snapshotId: number | null = null;
+  if (action === 'submit') {
+    const content = await snapshotContent(s, tx, updated!);
+    const [snap] = await tx.insert(applicationSnapshots).values({ applicationId: app.id, content }).returning({ id: applicationSnapshots.id });
+    snapshotId = snap!.id;
+    await tx.insert(applicationUnits).values({ applicationId: app.id, unitId: unitId! }).onConflictDoNothing();
+  }
+  const fromName = holderName(app, from, oldUnitName);
+  const toName = holderName(updated!, to, newUnitName);
+  await insertEvent(tx).execute({
+    applicationId: app.id,
+    action,
+    fromStatus: from,
+    toStatus: to,
+    actorId: user.id,
+    actorRole: user.role,
+    actorName: user.unit?.name ?? user.realName,
+    fromName,
+    toName,
+    opinion,
+    snapshotId,
+  });
+  await notifyReceiver(s, tx, updated!, action, to, user, newUnitName);
+  return { row: updated!, unitName: newUnitName };
 }
 
 async function chooseUnit(tx: Tx, app: AppRow, requested: string | undefined): Promise<string> {
@@ -286,6 +292,8 @@ async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
 
 /** An in-app message to the receiver, and a text through the sender interface (outbox by default). */
 async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser, unitName: string) {
+  // 分配评审专家 leaves it with 自治区科协, who did it: the status (网上评选中) is the news, nobody is messaged
+  if (action === 'startReview') return;
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };

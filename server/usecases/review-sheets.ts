@@ -1,0 +1,342 @@
+// 网上评选 score sheets (issue 13, 9.): the expert's list, one sheet per (expert, candidate), 保存 (draft) and 提交
+// (final), 申报回避, and the organizer's reading of a sheet and 退回重评.
+//
+// One sheet per pair is the unique index score_sheets_pair_key: a save inserts the row with ON CONFLICT DO NOTHING,
+// then locks it (FOR UPDATE) and changes it; a submitted sheet changes only through 退回重评. Every change writes a
+// score_sheet_changes row (who, when, old, new, reason) in the same transaction. The expert reaches a sheet only
+// through the candidate's id and their own scope (access.ts), so another expert's sheet, or a recused candidate's,
+// is simply not found.
+import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import {
+  scoreSheetSchema,
+  sheetTotal,
+  SHEET_CHANGE_LABELS,
+  type Rubric,
+  type ReviewListReply,
+  type ScoreSheet,
+  type SheetDetail,
+  type SheetReply,
+} from '../../core/review';
+import type { SessionUser } from '../auth/sessions';
+import type { Services } from '../context';
+import type { Db } from '../db/client';
+import { applications, notifications, reviewAssignments, reviewConflicts, scoreSheetChanges, scoreSheets, units, users } from '../db/schema';
+import { AppError, notFound } from '../errors';
+import { parse } from '../http';
+import { loadVisible } from './access';
+import { currentCampaign, getCampaign } from './campaigns';
+import { campaignForScoring, requireReviewWindow, reviewWindow, sheetState, sheetStateLabel, totalOf } from './review-common';
+
+type SheetRow = typeof scoreSheets.$inferSelect;
+
+const SHEET_LABELS = { scores: '评分', gates: '是否项', comment: '评语' };
+
+/** What a change records of a sheet: its values and status. */
+const valueOf = (row: Pick<SheetRow, 'status' | 'scores' | 'gates' | 'comment' | 'total'>) => ({
+  status: row.status,
+  scores: row.scores,
+  gates: row.gates,
+  comment: row.comment,
+  total: totalOf(row.total),
+});
+
+/** The latest 退回重评 reason of a sheet that is 已保存 again after it (null otherwise). */
+async function reopenReasons(db: Db, sheets: Pick<SheetRow, 'id' | 'status'>[]): Promise<Map<string, string>> {
+  const ids = sheets.filter((x) => x.status === 'saved').map((x) => x.id);
+  if (!ids.length) return new Map();
+  const rows = await db
+    .select({ sheetId: scoreSheetChanges.sheetId, action: scoreSheetChanges.action, reason: scoreSheetChanges.reason })
+    .from(scoreSheetChanges)
+    .where(and(inArray(scoreSheetChanges.sheetId, ids), inArray(scoreSheetChanges.action, ['reopen', 'submit'])))
+    .orderBy(asc(scoreSheetChanges.id));
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    if (r.action === 'reopen') out.set(r.sheetId, r.reason ?? '');
+    else out.delete(r.sheetId);
+  }
+  return out;
+}
+
+/** 网上评选: the expert's candidates (their scope: assignments minus 回避), each with the sheet's state. */
+export async function listMine(s: Services, user: SessionUser): Promise<ReviewListReply> {
+  const rows = await s.db
+    .select({
+      applicationId: applications.id,
+      number: applications.number,
+      applicantName: applications.applicantName,
+      workUnit: applications.workUnit,
+      unitName: units.name,
+      campaignId: reviewAssignments.campaignId,
+      sheet: scoreSheets,
+    })
+    .from(reviewAssignments)
+    .innerJoin(applications, eq(applications.id, reviewAssignments.applicationId))
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .leftJoin(scoreSheets, and(eq(scoreSheets.applicationId, reviewAssignments.applicationId), eq(scoreSheets.expertId, reviewAssignments.expertId)))
+    .where(
+      and(
+        eq(reviewAssignments.expertId, user.id),
+        isNull(applications.deletedAt),
+        sql`not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ${reviewAssignments.expertId} and rc.application_id = ${reviewAssignments.applicationId})`,
+      ),
+    )
+    .orderBy(asc(applications.seq));
+  const reasons = await reopenReasons(
+    s.db,
+    rows.flatMap((r) => (r.sheet ? [r.sheet] : [])),
+  );
+  const campaignId = rows[0]?.campaignId;
+  const campaign = campaignId ? await getCampaign(s.db, campaignId) : await currentCampaign(s.db).catch(() => null);
+  const window = campaign ? reviewWindow(campaign) : null;
+  const items = rows.map((r) => ({
+    applicationId: r.applicationId,
+    number: r.number,
+    applicantName: r.applicantName,
+    workUnit: r.workUnit,
+    unitName: r.unitName,
+    state: sheetState(r.sheet?.status),
+    stateLabel: sheetStateLabel(r.sheet?.status),
+    total: r.sheet && r.sheet.status !== 'reset' ? totalOf(r.sheet.total) : null,
+    updatedAt: r.sheet?.updatedAt.toISOString() ?? null,
+    reopenReason: r.sheet ? (reasons.get(r.sheet.id) ?? null) : null,
+  }));
+  const counts = { todo: 0, saved: 0, submitted: 0 };
+  for (const i of items) counts[i.state]++;
+  return { window, items, counts };
+}
+
+function presentSheet(applicationId: string, row: SheetRow | undefined, rubric: Rubric, window: SheetReply['window'], reopenReason: string | null): SheetReply {
+  const live = row && row.status !== 'reset';
+  return {
+    sheetId: row?.id ?? null,
+    applicationId,
+    state: sheetState(row?.status),
+    stateLabel: sheetStateLabel(row?.status),
+    scores: live ? (row.scores as Record<string, number | null>) : {},
+    gates: live ? (row.gates as Record<string, boolean | null>) : {},
+    comment: live ? row.comment : null,
+    total: live ? totalOf(row.total) : null,
+    submittedAt: row?.submittedAt?.toISOString() ?? null,
+    updatedAt: live ? row.updatedAt.toISOString() : null,
+    reopenReason,
+    rubric: { criteria: rubric.criteria },
+    window,
+  };
+}
+
+async function ownSheet(db: Db, applicationId: string, expertId: string, lock = false): Promise<SheetRow | undefined> {
+  const q = db
+    .select()
+    .from(scoreSheets)
+    .where(and(eq(scoreSheets.applicationId, applicationId), eq(scoreSheets.expertId, expertId)));
+  const [row] = await (lock ? q.for('update') : q);
+  return row;
+}
+
+/** The expert's own sheet on a candidate in their scope (404 otherwise), with the rubric and the window. */
+export async function getMySheet(s: Services, user: SessionUser, applicationId: string): Promise<SheetReply> {
+  const { app } = await loadVisible(s.db, user, applicationId);
+  const campaign = await getCampaign(s.db, app.campaignId);
+  const row = await ownSheet(s.db, app.id, user.id);
+  const reasons = row ? await reopenReasons(s.db, [row]) : new Map<string, string>();
+  return presentSheet(app.id, row, campaign.settings.review.rubric, reviewWindow(campaign), row ? (reasons.get(row.id) ?? null) : null);
+}
+
+/**
+ * 【保存】 (draft: blanks allowed) or 【提交】 (every criterion answered; the sheet is locked after). `body` holds the
+ * values; for 【提交】 it may be empty, and the saved values are submitted. In order: the scope (404), the window
+ * (403, naming it), the values against the rubric (400, naming the criterion), the sheet's state (409 once submitted).
+ */
+export async function writeSheet(s: Services, user: SessionUser, applicationId: string, body: unknown, mode: 'save' | 'submit'): Promise<SheetReply> {
+  const result = await s.db.transaction(async (tx) => {
+    const { app } = await loadVisible(tx, user, applicationId);
+    const campaign = await campaignForScoring(tx, app.campaignId);
+    requireReviewWindow(campaign, mode === 'save' ? '保存评分' : '提交评分');
+    const rubric = campaign.settings.review.rubric;
+    const given = body && typeof body === 'object' && Object.keys(body).length ? body : null;
+    const draft: ScoreSheet | null = given ? parse(scoreSheetSchema(rubric, 'draft'), given, SHEET_LABELS) : null;
+    if (mode === 'save' && !draft) throw new AppError('VALIDATION', '请填写评分后再保存');
+
+    // the one row of the pair, created empty if needed, then locked
+    const created = await tx
+      .insert(scoreSheets)
+      .values({ campaignId: app.campaignId, applicationId: app.id, expertId: user.id, status: 'reset' })
+      .onConflictDoNothing()
+      .returning({ id: scoreSheets.id });
+    const row = (await ownSheet(tx, app.id, user.id, true))!;
+    if (row.status === 'submitted') {
+      throw new AppError('CONFLICT', '您已提交对该候选人的评分，评分表已锁定，不能再修改；如确需修改，请联系自治区科协退回重评');
+    }
+    const current: ScoreSheet =
+      row.status === 'reset'
+        ? { scores: {}, gates: {} }
+        : { scores: row.scores as ScoreSheet['scores'], gates: row.gates as ScoreSheet['gates'], ...(row.comment !== null ? { comment: row.comment } : {}) };
+    const values: ScoreSheet = draft ?? current;
+    if (mode === 'submit')
+      parse(
+        scoreSheetSchema(rubric, 'submit'),
+        { scores: values.scores, gates: values.gates, ...(values.comment !== undefined ? { comment: values.comment } : {}) },
+        SHEET_LABELS,
+      );
+    const total = sheetTotal(rubric, values);
+    const scored = Object.values(values.scores).some((v) => typeof v === 'number');
+    const now = new Date();
+    const [updated] = await tx
+      .update(scoreSheets)
+      .set({
+        status: mode === 'submit' ? 'submitted' : 'saved',
+        scores: values.scores,
+        gates: values.gates,
+        comment: values.comment?.trim() ? values.comment : null,
+        total: mode === 'submit' || scored ? total.toFixed(1) : null,
+        submittedAt: mode === 'submit' ? now : null,
+        updatedAt: now,
+      })
+      .where(eq(scoreSheets.id, row.id))
+      .returning();
+    await tx.insert(scoreSheetChanges).values({
+      sheetId: row.id,
+      action: mode,
+      actorId: user.id,
+      actorRole: user.role,
+      oldValue: created.length ? null : valueOf(row),
+      newValue: valueOf(updated!),
+    });
+    return { updated: updated!, campaign };
+  });
+  return presentSheet(applicationId, result.updated, result.campaign.settings.review.rubric, reviewWindow(result.campaign), null);
+}
+
+/**
+ * 申报回避: the expert declares a conflict on a candidate in their scope, with a reason. The candidate leaves their
+ * list and every URL of it answers 404 from then on. A sheet already 已提交 stands: the declaration is refused
+ * (the organizer decides, by 退回重评 or not). A 已保存 draft is kept as it is, out of everyone's sight and never
+ * counted (only submitted sheets count); the organizer is told, with the candidate's remaining reviews.
+ */
+export async function declareRecusal(s: Services, user: SessionUser, applicationId: string, reason: string): Promise<ReviewListReply> {
+  await s.db.transaction(async (tx) => {
+    const { app } = await loadVisible(tx, user, applicationId, true);
+    const sheet = await ownSheet(tx, app.id, user.id, true);
+    if (sheet?.status === 'submitted') {
+      throw new AppError('CONFLICT', '您已提交对该候选人的评分，不能再申报回避；如有利害关系，请联系自治区科协');
+    }
+    await tx.insert(reviewConflicts).values({ expertId: user.id, applicationId: app.id, reason, declaredBy: 'expert', actorId: user.id }).onConflictDoNothing();
+    const [left] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(reviewAssignments)
+      .where(
+        and(
+          eq(reviewAssignments.applicationId, app.id),
+          sql`not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ${reviewAssignments.expertId} and rc.application_id = ${reviewAssignments.applicationId})`,
+        ),
+      );
+    const k = (await getCampaign(tx, app.campaignId)).settings.review.k;
+    const n = Number(left?.n ?? 0);
+    const short = n < k ? `，现有${n}份有效评审，少于每人至少${k}份，请在【分配评审专家】中补充分配` : '';
+    await tx.insert(notifications).values({
+      role: 'organizer',
+      applicationId: app.id,
+      body: `评审专家${user.realName}对候选人 ${app.number}（${app.applicantName}）申报回避，理由：${reason}${short}。`,
+    });
+  });
+  return listMine(s, user);
+}
+
+async function sheetChanges(db: Db, sheetId: string): Promise<SheetDetail['changes']> {
+  const rows = await db
+    .select({ change: scoreSheetChanges, name: users.realName })
+    .from(scoreSheetChanges)
+    .leftJoin(users, eq(users.id, scoreSheetChanges.actorId))
+    .where(eq(scoreSheetChanges.sheetId, sheetId))
+    .orderBy(asc(scoreSheetChanges.id));
+  return rows.map(({ change, name }) => ({
+    action: change.action,
+    actionLabel: SHEET_CHANGE_LABELS[change.action] ?? change.action,
+    actorName: change.actorRole === 'organizer' ? '自治区科协' : (name ?? ''),
+    at: change.at.toISOString(),
+    reason: change.reason,
+    oldValue: change.oldValue,
+    newValue: change.newValue,
+  }));
+}
+
+/**
+ * A sheet by its id with every change: the organizer reads any; an expert only their own sheet on a candidate still
+ * in their scope. Anything else is not found.
+ */
+export async function getSheet(s: Services, user: SessionUser, sheetId: string): Promise<SheetDetail> {
+  const [row] = await s.db
+    .select({ sheet: scoreSheets, expertName: users.realName })
+    .from(scoreSheets)
+    .innerJoin(users, eq(users.id, scoreSheets.expertId))
+    .where(eq(scoreSheets.id, sheetId));
+  if (!row) throw notFound('评分表');
+  if (user.role !== 'organizer') {
+    if (user.role !== 'expert' || row.sheet.expertId !== user.id) throw notFound('评分表');
+    await loadVisible(s.db, user, row.sheet.applicationId).catch(() => {
+      throw notFound('评分表');
+    });
+  }
+  return presentDetail(row.sheet, row.expertName, await sheetChanges(s.db, row.sheet.id));
+}
+
+function presentDetail(sheet: SheetRow, expertName: string, changes: SheetDetail['changes']): SheetDetail {
+  const live = sheet.status !== 'reset';
+  return {
+    id: sheet.id,
+    applicationId: sheet.applicationId,
+    expertId: sheet.expertId,
+    expertName,
+    state: sheetState(sheet.status),
+    stateLabel: sheetStateLabel(sheet.status),
+    scores: live ? (sheet.scores as Record<string, number | null>) : {},
+    gates: live ? (sheet.gates as Record<string, boolean | null>) : {},
+    comment: live ? sheet.comment : null,
+    total: live ? totalOf(sheet.total) : null,
+    submittedAt: sheet.submittedAt?.toISOString() ?? null,
+    updatedAt: sheet.updatedAt.toISOString(),
+    changes,
+  };
+}
+
+/**
+ * 退回重评: the organizer reopens one 已提交 sheet with a reason. It goes back to 已保存 with its values (the expert
+ * corrects and submits again, within the window); the change is recorded with the reason, and the expert is told in
+ * the platform and by SMS. A sheet not submitted is refused (409), nothing changed.
+ */
+export async function reopenSheet(s: Services, user: SessionUser, sheetId: string, reason: string): Promise<SheetDetail> {
+  const result = await s.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(scoreSheets).where(eq(scoreSheets.id, sheetId)).for('update');
+    if (!row) throw notFound('评分表');
+    if (row.status !== 'submitted') throw new AppError('CONFLICT', '该评分表尚未提交，无需退回重评');
+    const [updated] = await tx
+      .update(scoreSheets)
+      .set({ status: 'saved', submittedAt: null, updatedAt: new Date() })
+      .where(eq(scoreSheets.id, row.id))
+      .returning();
+    await tx
+      .insert(scoreSheetChanges)
+      .values({ sheetId: row.id, action: 'reopen', actorId: user.id, actorRole: user.role, oldValue: valueOf(row), newValue: valueOf(updated!), reason });
+    const [app] = await tx
+      .select({ number: applications.number, name: applications.applicantName })
+      .from(applications)
+      .where(eq(applications.id, row.applicationId));
+    const body = `【新疆科技工作者之家】自治区科协退回了您对候选人 ${app!.number}（${app!.name}）的评分，请重新评审后提交。理由：${reason}`;
+    await tx.insert(notifications).values({ userId: row.expertId, applicationId: row.applicationId, body });
+    await s.sender.textUsers(tx, { userId: row.expertId }, { subject: '网上评选退回重评', body });
+    const [expert] = await tx.select({ name: users.realName }).from(users).where(eq(users.id, row.expertId));
+    return { updated: updated!, expertName: expert!.name };
+  });
+  return presentDetail(result.updated, result.expertName, await sheetChanges(s.db, sheetId));
+}
+
+/** The expert's last save or submission in a campaign, per expert (progress). */
+export async function lastActivity(db: Db, campaignId: string): Promise<Map<string, Date>> {
+  const rows = await db
+    .select({ expertId: scoreSheets.expertId, at: max(scoreSheets.updatedAt) })
+    .from(scoreSheets)
+    .where(and(eq(scoreSheets.campaignId, campaignId), inArray(scoreSheets.status, ['saved', 'submitted'])))
+    .groupBy(scoreSheets.expertId)
+    .orderBy(desc(max(scoreSheets.updatedAt)));
+  return new Map(rows.flatMap((r) => (r.at ? [[r.expertId, r.at]] : [])));
+}
