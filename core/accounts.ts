@@ -99,3 +99,13 @@ export type UnitCreateInput = z.infer<typeof unitCreateSchema>;
 export type RecoverSendInput = z.infer<typeof recoverSendSchema>;
 export type AccountContactInput = z.infer<typeof accountContactSchema>;
 export type RecoverResetInput = z.infer<typeof recoverResetSchema>;
+
+/**
+ * POST /api/auth/password (修改密码, and 修改初始密码 for an account created with a password sent by SMS): the
+ * present password and a new one under the platform's rule. The server also refuses a new password equal to the old.
+ */
+export const passwordChangeSchema = z.object({
+  oldPassword: text('原密码', { required: '请输入原密码' }).min(1, '请输入原密码'),
+  newPassword: passwordSchema,
+});
+export type PasswordChangeInput = z.infer<typeof passwordChangeSchema>;

@@ -17,3 +17,4 @@ export * from './opinions';
 export * from './scans';
 export * from './submission';
 export * from './preliminary';
+export * from './experts';

@@ -66,6 +66,8 @@ export const sessionUserSchema = z.object({
   mobile: replyText().nullable(),
   email: replyText().nullable(),
   unit: unitRefSchema.nullable(),
+  /** an account created with an initial password sent by SMS (评审专家): every call but 修改初始密码, 退出 and me is refused */
+  mustChangePassword: z.boolean(),
 });
 export type SessionUser = z.infer<typeof sessionUserSchema>;
 

@@ -22,6 +22,7 @@ import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
 import { reviewRoutes } from './routes/review';
 import { adminRoutes } from './routes/admin';
+import { expertRoutes } from './routes/experts';
 import { createTusServer, uploadRoutes } from './routes/uploads';
 import { onSettingsProblem } from './usecases/campaigns';
 import { startMaintenance } from './maintenance';
@@ -31,6 +32,9 @@ import type { DestinationStream } from 'pino';
 
 export { CSRF_COOKIE, CSRF_HEADER } from './auth/csrf';
 export { OPENAPI_PATH } from './openapi';
+
+/** What an account that must change its initial password may still call (GET /api/auth/me: who it is). */
+const PASSWORD_CHANGE_ALLOWED = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 export interface BuildOptions {
   /** where the log goes (tests read it back); standard output when absent */
@@ -146,6 +150,14 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     req.sessionToken = req.user ? token : null;
   });
 
+  // An account on its initial password (评审专家: sent by SMS) may only change it, log out and ask who it is.
+  app.addHook('preHandler', async (req) => {
+    if (!req.user?.mustChangePassword) return;
+    const path = req.url.split('?')[0];
+    if (PASSWORD_CHANGE_ALLOWED.has(`${req.method} ${path}`)) return;
+    throw new AppError('PASSWORD_CHANGE_REQUIRED', '您正在使用短信发送的初始密码，请先修改初始密码，修改后方可使用评选平台的其他功能');
+  });
+
   await app.register(authRoutes, { prefix: '/api' });
   await app.register(accountRoutes, { prefix: '/api' });
   await app.register(oidcRoutes, { prefix: '/api' });
@@ -154,6 +166,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(workflowRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(expertRoutes, { prefix: '/api/admin' });
   const uploadsDir = path.join(config.dataDir, 'uploads');
   fs.mkdirSync(uploadsDir, { recursive: true });
   const tus = createTusServer(services, uploadsDir);

@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   CSRF: 403,
   FORBIDDEN: 403,
   PENDING_APPROVAL: 403,
+  /** an account on its initial password (评审专家): only 修改初始密码, 退出 and GET /api/auth/me until it is changed */
+  PASSWORD_CHANGE_REQUIRED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_LARGE: 413,

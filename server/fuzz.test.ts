@@ -337,9 +337,25 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
   'PUT /api/account/contact': { body: { mobile: '13609906022', email: 'strict@example.cn' }, required: ['mobile'] },
   'POST /api/admin/units/:id/refuse': { body: { reason: '材料不全' }, required: ['reason'] },
   'PUT /api/admin/campaigns/:id': { body: { settings: {} }, required: ['settings'] },
+  'POST /api/auth/password': { body: { oldPassword: 'Passw0rd!x', newPassword: 'Passw0rd!y' }, required: ['oldPassword', 'newPassword'] },
+  ...Object.fromEntries(
+    ['POST /api/admin/experts', 'PUT /api/admin/experts/:id'].map((key) => [
+      key,
+      { body: { realName: '严格专家', workUnit: '新疆大学', field: '化学', mobile: '13609906024' }, required: ['realName', 'workUnit', 'field', 'mobile'] },
+    ]),
+  ),
+  'POST /api/admin/expert-groups': { body: { name: '严格评审组' }, required: ['name'] },
+  'PUT /api/admin/expert-groups/:id': { body: { name: '严格评审组' }, required: ['name'] },
+  'POST /api/admin/expert-groups/:id/members': { body: { expertIds: ['00000000-0000-4000-8000-000000000000'] }, required: ['expertIds'] },
 };
 // tus speaks in headers and raw bytes, a scan comes as multipart: no JSON body to be strict about
-const NOT_JSON = new Set(['POST /api/uploads', 'PATCH /api/uploads/:id', 'HEAD /api/uploads/:id', 'POST /api/applications/:id/attachments']);
+const NOT_JSON = new Set([
+  'POST /api/uploads',
+  'PATCH /api/uploads/:id',
+  'HEAD /api/uploads/:id',
+  'POST /api/applications/:id/attachments',
+  'POST /api/admin/experts/import',
+]);
 
 describe('every state-changing route’s body is strict', () => {
   /** The actor who may call the route, so that the body is what is refused, and an id of theirs. */

@@ -24,7 +24,15 @@ const sessionQuery = prepared((db) =>
     .select({
       lastSeenAt: sessions.lastSeenAt,
       disabled: users.disabled,
-      user: { id: users.id, username: users.username, role: users.role, realName: users.realName, mobile: users.mobile, email: users.email },
+      user: {
+        id: users.id,
+        username: users.username,
+        role: users.role,
+        realName: users.realName,
+        mobile: users.mobile,
+        email: users.email,
+        mustChangePassword: users.mustChangePassword,
+      },
       unit: { id: units.id, name: units.name, region: units.region, type: units.type, status: units.status },
     })
     .from(sessions)
@@ -51,7 +59,7 @@ type UserRow = typeof users.$inferSelect;
 type UnitRow = typeof units.$inferSelect;
 
 export function presentSessionUser(
-  user: Pick<UserRow, 'id' | 'username' | 'role' | 'realName' | 'mobile' | 'email'>,
+  user: Pick<UserRow, 'id' | 'username' | 'role' | 'realName' | 'mobile' | 'email' | 'mustChangePassword'>,
   unit: Pick<UnitRow, 'id' | 'name' | 'region' | 'type'> | null,
 ): SessionUser {
   return {
@@ -62,6 +70,7 @@ export function presentSessionUser(
     mobile: user.mobile,
     email: user.email,
     unit: unit ? { id: unit.id, name: unit.name, region: unit.region, type: unit.type } : null,
+    mustChangePassword: user.mustChangePassword,
   };
 }
 

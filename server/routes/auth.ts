@@ -6,6 +6,7 @@ import {
   meReplySchema,
   messageReplySchema,
   okReplySchema,
+  passwordChangeSchema,
   pendingReplySchema,
   recoverResetSchema,
   recoverSendSchema,
@@ -17,8 +18,8 @@ import { issueCsrfToken } from '../auth/csrf';
 import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
 import { SESSION_COOKIE, startSession } from '../auth/start-session';
-import { noBody, parse, replyWith } from '../http';
-import { authenticate, createUnitAccount, registerApplicant, resetPassword, sendRecoveryCode } from '../usecases/accounts';
+import { noBody, parse, replyWith, requireUser } from '../http';
+import { authenticate, changePassword, createUnitAccount, registerApplicant, resetPassword, sendRecoveryCode } from '../usecases/accounts';
 
 const CAPTCHA_COOKIE = 'captcha';
 
@@ -60,6 +61,13 @@ export async function authRoutes(fastify: FastifyInstance) {
     // a new CSRF secret and a pre-session token: the logged-in session's token is refused from now on
     issueCsrfToken(req, reply, null, true);
     return { ok: true as const };
+  });
+
+  // 修改密码 / 修改初始密码: the one call (with 退出 and me) an account on its initial password may make
+  app.post('/auth/password', { ...replyWith(userReplySchema), ...limit(config.rateLimits.login) }, async (req) => {
+    const input = parse(passwordChangeSchema, req.body, { oldPassword: '原密码', newPassword: '新密码' });
+    const user = requireUser(req);
+    return { user: await changePassword(services, user, req.sessionToken!, input) };
   });
 
   app.post('/auth/register/applicant', { ...replyWith(userReplySchema), ...limit(config.rateLimits.register) }, async (req, reply) => {

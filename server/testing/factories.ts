@@ -3,7 +3,8 @@ import type { ApplicationForm } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import { presentSessionUser } from '../auth/sessions';
 import type { Services } from '../context';
-import { units, users } from '../db/schema';
+import { expertProfiles, units, users } from '../db/schema';
+import { normaliseOrgName } from '../../core/review';
 import { hashPassword } from '../auth/passwords';
 import { createUnitAccount, registerApplicant } from '../usecases/accounts';
 import { createApplication, pledge, saveForm } from '../usecases/applications';
@@ -79,13 +80,37 @@ export async function buildOrganizer(s: Services) {
   return { user: presentSessionUser(user!, null), username, password: TEST_PASSWORD };
 }
 
-/** An account of the 评审专家 role (issue 13: experts have no pages yet; here for the permission matrices). */
-export async function buildExpert(s: Services) {
+/**
+ * An account of the 评审专家 role, on TEST_PASSWORD (no forced change unless `mustChangePassword`). With `workUnit`
+ * it also gets its expert_profiles row (工作单位 normalised for 回避, `field` 专业领域, `idNumber` as the keyed hash),
+ * as 新建评审专家 makes it.
+ */
+export async function buildExpert(
+  s: Services,
+  over: Partial<{ realName: string; mobile: string; email: string; workUnit: string; field: string; idNumber: string; mustChangePassword: boolean }> = {},
+) {
   const username = `exp${uniq()}`;
   const [user] = await s.db
     .insert(users)
-    .values({ username, passwordHash: await hashPassword(TEST_PASSWORD), role: 'expert', realName: '评审专家' })
+    .values({
+      username,
+      passwordHash: await hashPassword(TEST_PASSWORD),
+      role: 'expert',
+      realName: over.realName ?? '评审专家',
+      mobile: over.mobile ?? null,
+      email: over.email ?? null,
+      mustChangePassword: over.mustChangePassword ?? false,
+    })
     .returning();
+  if (over.workUnit !== undefined) {
+    await s.db.insert(expertProfiles).values({
+      userId: user!.id,
+      workUnit: over.workUnit,
+      workUnitNorm: normaliseOrgName(over.workUnit),
+      field: over.field ?? '化学',
+      idHash: over.idNumber ? s.cipher.keyedHash(over.idNumber.toUpperCase()) : null,
+    });
+  }
   return { user: presentSessionUser(user!, null), username, password: TEST_PASSWORD };
 }
 

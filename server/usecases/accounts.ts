@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
-import { loginFailures, recoveryCodes, units, users } from '../db/schema';
+import { loginFailures, recoveryCodes, sessions, units, users } from '../db/schema';
 import { audit } from '../audit';
 import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords';
@@ -372,4 +372,35 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
     await destroyUserSessions(tx, user.id);
     await audit(tx, user.id, 'account.password_reset', 'user', user.id);
   });
+}
+
+/**
+ * 修改密码 (and 修改初始密码): the present password, then the new one (not the same). Clears must_change_password,
+ * ends the account's other sessions (the one in use stays), lifts the name's lockout counters.
+ */
+export async function changePassword(
+  s: Services,
+  user: SessionUser,
+  sessionToken: string,
+  input: { oldPassword: string; newPassword: string },
+): Promise<SessionUser> {
+  const [row] = await s.db.select().from(users).where(eq(users.id, user.id));
+  if (!row) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
+  if (!(await verifyPassword(row.passwordHash, input.oldPassword))) {
+    const message = row.mustChangePassword ? '原密码不正确：请输入短信中收到的初始密码' : '原密码不正确，请重新输入';
+    throw new AppError('VALIDATION', message, [{ field: 'oldPassword', label: '原密码', message }]);
+  }
+  if (input.newPassword === input.oldPassword) {
+    const message = '新密码不能与原密码相同，请设置一个新的密码';
+    throw new AppError('VALIDATION', message, [{ field: 'newPassword', label: '新密码', message }]);
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  const updated = await s.db.transaction(async (tx) => {
+    const [after] = await tx.update(users).set({ passwordHash, mustChangePassword: false }).where(eq(users.id, user.id)).returning();
+    await tx.delete(sessions).where(and(eq(sessions.userId, user.id), sql`${sessions.id} <> ${sha256(sessionToken)}`));
+    await tx.delete(loginFailures).where(eq(loginFailures.account, lockoutKey(row.username)));
+    await audit(tx, user.id, row.mustChangePassword ? 'account.initial_password_changed' : 'account.password_change', 'user', user.id);
+    return after!;
+  });
+  return { ...user, mustChangePassword: updated.mustChangePassword };
 }
