@@ -7,6 +7,8 @@ import {
   applicationEvents,
   applications,
   campaigns,
+  expertGroupMembers,
+  expertGroups,
   notifications,
   outbox,
   reviewAssignments,
@@ -15,7 +17,7 @@ import {
   scoreSheetChanges,
   scoreSheets,
 } from './db/schema';
-import { buildApplicant, buildOrganizer } from './testing/factories';
+import { buildApplicant, buildOrganizer, buildUnit } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { parties } from './testing/journey';
 import { acceptedCandidates, expertWithProfile, setReviewWindow } from './testing/review';
@@ -512,13 +514,16 @@ describe('网上评选, the whole flow through HTTP', () => {
 });
 
 describe('the review routes’ permission matrix', () => {
-  it('anonymous: 401; applicant and unit: 403 on every review route; ids of nothing: 404', async () => {
+  it('anonymous: 401; applicant and unit: 403 on every review route; ids of nothing: 404 (experts: see the flow above)', async () => {
     const applicant = await buildApplicant(t.s);
     const org = await buildOrganizer(t.s);
     const ac = new Client(t.app);
     await ac.login(applicant.username, applicant.password);
     const oc = new Client(t.app);
     await oc.login(org.username, org.password);
+    const unit = await buildUnit(t.s);
+    const uc = new Client(t.app);
+    await uc.login(unit.username, unit.password);
     const anon = new Client(t.app);
     const cid = '00000000-0000-4000-8000-000000000001';
     const routes: ['GET' | 'POST' | 'PUT', string][] = [
@@ -541,10 +546,51 @@ describe('the review routes’ permission matrix', () => {
     for (const [method, url] of routes) {
       expect({ url, anon: (await anon.request(method, url, {})).statusCode }).toEqual({ url, anon: 401 });
       expect({ url, applicant: (await ac.request(method, url, {})).statusCode }).toEqual({ url, applicant: 403 });
+      expect({ url, unit: (await uc.request(method, url, {})).statusCode }).toEqual({ url, unit: 403 });
     }
     // the organizer on a campaign or sheet that does not exist: 404
     expect((await oc.get(`/api/review/campaigns/${cid}/progress`)).statusCode).toBe(404);
     expect((await oc.get(`/api/review/sheets/${cid}`)).statusCode).toBe(404);
     expect((await oc.post(`/api/review/sheets/${cid}/reopen`, { reason: '测试理由' })).statusCode).toBe(404);
+  });
+});
+
+describe('whole-group assignment (评审组)', () => {
+  it('each enabled member of a group reviews every candidate of its 推荐领域, except 回避; candidates below k are named', async () => {
+    const w = await world();
+    const field = (await t.s.db.select().from(applications).where(eq(applications.id, w.cands[0]!.id)))[0]!.form as { field: string };
+    const [g] = await t.s.db
+      .insert(expertGroups)
+      .values({ campaignId: w.campaignId, name: `评审组${Date.now()}`, field: field.field })
+      .returning();
+    const [other] = await t.s.db
+      .insert(expertGroups)
+      .values({ campaignId: w.campaignId, name: `空组${Date.now()}`, field: '人民生命健康' })
+      .returning();
+    await t.s.db.insert(expertGroupMembers).values([w.e1, w.e2, w.e3, w.e4].map((e) => ({ groupId: g!.id, expertId: e.id })));
+    // the campaign holds the first world's candidates too: this plan is for these three
+    const mine = w.cands.map((c) => c.id);
+    const body = { mode: 'groups', k: 3, groupIds: [g!.id, other!.id], candidateIds: mine };
+    const plan = json<PlanReply>(await w.oc.post(`/api/review/campaigns/${w.campaignId}/plan/preview`, body));
+    expect(plan.ok).toBe(true);
+    const pairs = plan.assignments.map((a) => `${a.expertId}:${a.applicationId}`);
+    for (const c of w.cands.slice(0, 2)) for (const e of [w.e1, w.e2, w.e3]) expect(pairs).toContain(`${e.id}:${c.id}`);
+    expect(pairs).not.toContain(`${w.e3.id}:${w.cands[2]!.id}`); // 本人
+    expect(pairs.some((p) => p.startsWith(`${w.e4.id}:`))).toBe(false); // 同单位
+    expect(plan.belowK).toEqual([{ applicationId: w.cands[2]!.id, text: expect.stringContaining('还差1份') }]);
+    const ours = async () => (await assignmentsOf(w.campaignId)).filter((r) => mine.includes(r.applicationId));
+    expect(await ours()).toHaveLength(0);
+
+    const confirmed = json<PlanReply>(await w.oc.post(`/api/review/campaigns/${w.campaignId}/plan/confirm`, body));
+    expect(confirmed.moved).toBe(3);
+    const rows = await ours();
+    expect(rows).toHaveLength(8);
+    expect(rows.every((r) => r.groupId === g!.id)).toBe(true);
+    // a group id of nothing: refused, nothing more stored
+    const total = (await assignmentsOf(w.campaignId)).length;
+    const bad = await w.oc.post(`/api/review/campaigns/${w.campaignId}/plan/confirm`, { mode: 'groups', groupIds: ['00000000-0000-4000-8000-000000000009'] });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad).message).toContain('评审组');
+    expect(await assignmentsOf(w.campaignId)).toHaveLength(total);
   });
 });
