@@ -75,7 +75,7 @@ export const campaignSettingsSchema = z
     }),
     /**
      * 初评: 初评须公示 — 【提交】 to 自治区科协 then also needs the candidate's 初评公示 ended without an open objection
-     * (the 'publicityDone' guard). Off by default until the 公示 exists (issue 13 slice 2 turns the default on).
+     * (the 'publicityDone' guard). On by default, as the notice requires (三、3 ①: 初评结果经公示无异议后报送).
      */
     preliminary: z.object({ requirePublicity: z.boolean({ error: '初评须公示应为是或否' }) }),
     /**
@@ -170,7 +170,7 @@ export function defaultCampaignSettings(year: number): CampaignSettings {
       videoMaxSeconds: 180,
       scanMaxBytes: 20 * MiB,
     },
-    preliminary: { requirePublicity: false },
+    preliminary: { requirePublicity: true },
     review: defaultReviewSettings(),
     regulations: DEFAULT_REGULATIONS,
   };

@@ -17,4 +17,5 @@ export * from './opinions';
 export * from './scans';
 export * from './submission';
 export * from './preliminary';
+export * from './publicity';
 export * from './experts';

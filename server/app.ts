@@ -20,6 +20,7 @@ import { accountRoutes } from './routes/account';
 import { referenceRoutes } from './routes/reference';
 import { applicationRoutes } from './routes/applications';
 import { workflowRoutes } from './routes/workflow';
+import { publicityRoutes } from './routes/publicity';
 import { reviewRoutes } from './routes/review';
 import { adminRoutes } from './routes/admin';
 import { expertRoutes } from './routes/experts';
@@ -164,6 +165,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(referenceRoutes, { prefix: '/api' });
   await app.register(applicationRoutes, { prefix: '/api' });
   await app.register(workflowRoutes, { prefix: '/api' });
+  await app.register(publicityRoutes, { prefix: '/api' });
   await app.register(reviewRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(expertRoutes, { prefix: '/api/admin' });

@@ -19,7 +19,17 @@ afterAll(async () => t?.close());
 // Tables whose rows a refusal may legitimately touch: security bookkeeping (failed log-ins, lockouts and
 // their audit entries and texts, rate-limit counters, consumed captchas and recovery-code attempts) and
 // sessions (every request refreshes last_seen). Everything else must be exactly as before a refusal.
-const BOOKKEEPING = new Set(['sessions', 'rate_limits', 'login_failures', 'captchas', 'recovery_codes', 'audit_log', 'outbox', '__drizzle_migrations']);
+const BOOKKEEPING = new Set([
+  'sessions',
+  'rate_limits',
+  'login_failures',
+  'captchas',
+  'recovery_codes',
+  'phone_codes',
+  'audit_log',
+  'outbox',
+  '__drizzle_migrations',
+]);
 const USER_LOCK_COLUMNS = ['failed_logins', 'locked_until'];
 
 async function tableNames(): Promise<string[]> {
@@ -347,6 +357,30 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
   'POST /api/admin/expert-groups': { body: { name: '严格评审组' }, required: ['name'] },
   'PUT /api/admin/expert-groups/:id': { body: { name: '严格评审组' }, required: ['name'] },
   'POST /api/admin/expert-groups/:id/members': { body: { expertIds: ['00000000-0000-4000-8000-000000000000'] }, required: ['expertIds'] },
+  ...Object.fromEntries(
+    ['POST /api/publicities', 'PUT /api/publicities/:id'].map((key) => [
+      key,
+      {
+        body: {
+          title: '初评结果公示',
+          startsOn: '2023-04-20',
+          endsOn: '2023-04-25',
+          contactName: '联系人',
+          contactPhone: '0991-6386020',
+          objectionMethod: '实名书面反映',
+          entries: [{ applicationId: '00000000-0000-4000-8000-000000000000', summary: '简介' }],
+        },
+        required: ['title', 'startsOn', 'endsOn', 'contactName', 'contactPhone', 'objectionMethod', 'entries'],
+      },
+    ]),
+  ),
+  'POST /api/publicities/:id/withdraw': { body: { reason: '有误' }, required: ['reason'] },
+  'PUT /api/objections/:id/decision': { body: { conclusion: 'rejected', finding: '经核实' }, required: ['conclusion', 'finding'] },
+  'POST /api/public/phone-codes': { body: { mobile: '13609906023', captcha: CAPTCHA }, required: ['mobile', 'captcha'] },
+  'POST /api/public/publicities/:id/objections': {
+    body: { name: '张三', mobile: '13609906023', code: '123456', entry: 1, content: '异议' },
+    required: ['name', 'mobile', 'code', 'entry', 'content'],
+  },
 };
 // tus speaks in headers and raw bytes, a scan comes as multipart: no JSON body to be strict about
 const NOT_JSON = new Set([
@@ -366,6 +400,8 @@ describe('every state-changing route’s body is strict', () => {
     if (p.startsWith('/api/admin/')) return { actor: org, id: p.includes('/units/') ? pools.unitIds[1]! : pools.campaignIds[0]! };
     if (p.includes('/opinions/org')) return { actor: org, id: pools.applicationIds[2]! };
     if (p.includes('/opinions/') || p.endsWith('/open') || p.endsWith('/preliminary')) return { actor: u1, id: pools.applicationIds[1]! };
+    if (p.startsWith('/api/publicities') || p.startsWith('/api/objections')) return { actor: u1, id: '00000000-0000-4000-8000-000000000000' };
+    if (p.startsWith('/api/public/')) return { actor: actors[0]!, id: '00000000-0000-4000-8000-000000000000' };
     if (p.startsWith('/api/attachments/')) return { actor: a1, id: pools.attachmentIds[0]! };
     if (p.startsWith('/api/uploads/')) return { actor: a1, id: '0'.repeat(32) };
     if (p.includes('/transitions/')) return { actor: a2, id: pools.applicationIds[1]! };

@@ -36,6 +36,7 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/captcha': 'an SVG image',
   'GET /api/attachments/:id': "the original file's bytes (with Range replies)",
   'GET /api/attachments/:id/preview': 'a JPEG',
+  'GET /api/objection-files/:id': "an objection's evidence file as uploaded (PDF, JPEG or PNG), a download",
   'GET /api/admin/experts/template': 'the 评审专家 import template, an .xlsx download',
   'GET /api/auth/oidc/start': "a redirect to the provider's log-in",
   'GET /api/auth/oidc/callback': 'a redirect back into the web app',

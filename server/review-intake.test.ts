@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { applicationEvents, applications, notifications } from './db/schema';
 import { buildApplicant, buildExpert, buildUnit } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
-import { forwardable, forwarded, parties, prepareForward, readyApplication } from './testing/journey';
+import { forwardable, forwarded, parties, prepareForward, publishPublicity, readyApplication } from './testing/journey';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -86,6 +86,7 @@ describe('初评 at the unit', () => {
 
     // 自治区科协 sees it once forwarded
     await prepareForward(p.uc, id, { preliminary: false });
+    await publishPublicity(p.uc, [id]);
     expect((await p.uc.post(`/api/applications/${id}/transitions/forward`)).statusCode).toBe(200);
     expect(json<Detail>(await p.oc.get(`/api/applications/${id}`)).preliminary).toMatchObject({ result: 'pass' });
     // no longer the unit's: it cannot change it, and the row stays as it was
@@ -135,28 +136,31 @@ describe('【提交】 to 自治区科协 needs the two departments’ opinions 
     expect(errorOf(failed).message).toContain('初评结果为通过后方可提交');
     expect(await rowOf(id)).toEqual(before);
     await p.uc.put(`/api/applications/${id}/preliminary`, { result: 'pass' });
+    await publishPublicity(p.uc, [id]);
     expect(json<Detail>(await forward(id)).status).toBe('submitted_to_org');
   });
 
-  it('初评须公示 is a campaign setting, off by default; on, 【提交】 waits for the 公示', async () => {
+  it('初评须公示 is a campaign setting, on by default: 【提交】 waits for the 公示; off, it does not', async () => {
     const p = await parties(t);
     const c = json<{ id: string; settings: { preliminary: { requirePublicity: boolean } } & Record<string, unknown> }>(
       await p.oc.get('/api/campaigns/current'),
     );
-    expect(c.settings.preliminary).toEqual({ requirePublicity: false });
-    const ready = await forwardable(t, p.uc, p.unit.unit.id);
-    const put = await p.oc.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, preliminary: { requirePublicity: true } } });
+    expect(c.settings.preliminary).toEqual({ requirePublicity: true });
+    const id = await readyApplication(t, p.applicant, p.ac);
+    await p.ac.post(`/api/applications/${id}/transitions/submit`, { unitId: p.unit.unit.id });
+    await prepareForward(p.uc, id, { publicity: false });
+    const before = await rowOf(id);
+    const res = await p.uc.post(`/api/applications/${id}/transitions/forward`);
+    expect(res.statusCode).toBe(409);
+    expect(errorOf(res).message).toContain('尚未进行初评公示');
+    expect(await rowOf(id)).toEqual(before);
+    const put = await p.oc.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, preliminary: { requirePublicity: false } } });
     expect(put.statusCode, put.body).toBe(200);
     try {
-      const before = await rowOf(ready.id);
-      const res = await p.uc.post(`/api/applications/${ready.id}/transitions/forward`);
-      expect(res.statusCode).toBe(409);
-      expect(errorOf(res).message).toContain('初评须公示');
-      expect(await rowOf(ready.id)).toEqual(before);
+      expect((await p.uc.post(`/api/applications/${id}/transitions/forward`)).statusCode).toBe(200);
     } finally {
       await p.oc.put(`/api/admin/campaigns/${c.id}`, { settings: c.settings });
     }
-    expect((await p.uc.post(`/api/applications/${ready.id}/transitions/forward`)).statusCode).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@ import { applicationEvents, applications, notifications, outbox } from './db/sch
 import { buildApplicant, buildUnit, completeForm } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { pdfBytes } from './testing/files';
-import { forwardable, parties, readyApplication } from './testing/journey';
+import { forwardable, parties, publishPublicity, readyApplication } from './testing/journey';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -104,6 +104,7 @@ describe('the manual’s routing, end to end through HTTP', () => {
     expect((await uc.upload(`/api/applications/${id}/attachments`, 'cadre_opinion', '组织部意见.pdf', pdfBytes('c'))).statusCode).toBe(200);
     expect((await uc.upload(`/api/applications/${id}/attachments`, 'discipline_opinion', '纪委意见.pdf', pdfBytes('d'))).statusCode).toBe(200);
     expect((await uc.put(`/api/applications/${id}/preliminary`, { result: 'pass' })).statusCode).toBe(200);
+    await publishPublicity(uc, [id]); // 初评须公示: a 初评公示 already over
     d = json<Detail>(await uc.post(`/api/applications/${id}/transitions/forward`));
     expect(d.statusLabel).toBe(`[${unit.unit.name}]提交到[自治区科协]`);
     d = json<Detail>(await uc.post(`/api/applications/${id}/transitions/withdraw-forward`));

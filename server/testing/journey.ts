@@ -1,3 +1,4 @@
+import { chinaToday } from '../../core';
 import { buildApplicant, buildApplication, buildOrganizer, buildUnit } from './factories';
 import { Client, json, type startTestPlatform } from './harness';
 import { jpegBytes, pdfBytes } from './files';
@@ -38,16 +39,38 @@ export const UNIT_SCANS = [
   ['discipline_opinion', '纪检监察部门意见.pdf'],
 ] as const;
 
+/** `days` from today (Beijing), as YYYY-MM-DD. */
+export const dayFromToday = (days: number) => chinaToday(new Date(Date.now() + days * 86_400_000));
+
 /**
- * What the unit does before 【提交】 to 自治区科协, on an application it holds: 办理, 初评 通过, 推荐单位意见, and the three
- * scans (all of them, or those named in `scans`).
+ * A 初评公示 of the unit for `ids` (初评 通过, held by the unit), by default already over (the day before yesterday to
+ * yesterday), so that 初评须公示 (on by default) lets 【提交】 to 自治区科协 through. Returns the 公示's id.
  */
-export async function prepareForward(uc: Client, id: string, opts: { scans?: readonly string[]; preliminary?: boolean } = {}) {
+export async function publishPublicity(uc: Client, ids: readonly string[], period: { startsOn?: string; endsOn?: string } = {}) {
+  const res = await uc.post('/api/publicities', {
+    title: '关于“新疆最美科技工作者”候选人初评结果的公示',
+    startsOn: period.startsOn ?? dayFromToday(-2),
+    endsOn: period.endsOn ?? dayFromToday(-1),
+    contactName: '单位联系人',
+    contactPhone: '0991-6386020',
+    objectionMethod: '请以实名书面或电话形式反映，并提供联系方式。',
+    entries: ids.map((applicationId) => ({ applicationId, summary: '长期扎根科研一线，成果突出。' })),
+  });
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return json<{ id: string }>(res).id;
+}
+
+/**
+ * What the unit does before 【提交】 to 自治区科协, on an application it holds: 办理, 初评 通过, its 初评公示 (already over;
+ * `publicity: false` leaves it out), 推荐单位意见, and the three scans (all of them, or those named in `scans`).
+ */
+export async function prepareForward(uc: Client, id: string, opts: { scans?: readonly string[]; preliminary?: boolean; publicity?: boolean } = {}) {
   const ok = (res: { statusCode: number; body: string }) => {
     if (res.statusCode !== 200) throw new Error(res.body);
   };
   ok(await uc.post(`/api/applications/${id}/open`));
   if (opts.preliminary !== false) ok(await uc.put(`/api/applications/${id}/preliminary`, { result: 'pass' }));
+  if (opts.preliminary !== false && opts.publicity !== false) await publishPublicity(uc, [id]);
   ok(await uc.put(`/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' }));
   for (const [kind, name] of UNIT_SCANS) {
     if (opts.scans && !opts.scans.includes(kind)) continue;

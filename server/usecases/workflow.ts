@@ -28,6 +28,7 @@ import { actorFor, loadVisible, requireAbility, stateOf } from './access';
 import { submissionCheck } from './applications';
 import { detail } from './presenters';
 import { getCampaign } from './campaigns';
+import { publicityFact } from './publicity';
 
 type AppRow = typeof applications.$inferSelect;
 type Tx = Db;
@@ -77,14 +78,11 @@ const FACT_PROVIDERS: { [G in Exclude<Guard, 'holder' | 'notViewed'>]: (c: FactC
   async preliminaryPassed({ app }) {
     return { preliminaryPassed: app.preliminaryResult === 'pass' };
   },
-  async publicityDone({ campaign }) {
-    // 初评须公示 off (this slice's default): nothing to wait for. The 公示 (issue 13 slice 2) replaces the refusal
-    // below with its own fact: a published 公示 including the candidate, its period ended, no open objection.
+  async publicityDone({ tx, app, unitId, campaign }) {
+    // 初评须公示 (on by default): a published 初评公示 including the candidate, its period ended, no open or upheld
+    // objection (server/usecases/publicity.ts); off: nothing to wait for
     if (!(await campaign()).settings.preliminary.requirePublicity) return { publicityDone: true };
-    return {
-      publicityDone: false,
-      publicityText: '本活动设置了“初评须公示”：初评结果公示期满且无异议后方可提交，初评公示功能尚未开放，请联系自治区科协',
-    };
+    return publicityFact(tx, app.id, unitId);
   },
   async quota({ tx, app, unitId, campaign }) {
     if (!unitId) return {};
