@@ -35,12 +35,23 @@ export async function startServer(env: Record<string, string> = {}, fixedPort?: 
   const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, CAPTCHA_TEST_ANSWER: CAPTCHA, ADMIN_PASSWORD, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      CAPTCHA_TEST_ANSWER: CAPTCHA,
+      ADMIN_PASSWORD,
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  // E2E_SERVER_LOG=<file>: the server's whole output is also appended there (with LOG_LEVEL=debug, every request)
+  const log = process.env.E2E_SERVER_LOG ? fs.createWriteStream(process.env.E2E_SERVER_LOG, { flags: 'a' }) : null;
+  child.stdout!.on('data', (d) => ((output += d), log?.write(d)));
+  child.stderr!.on('data', (d) => ((output += d), log?.write(d)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 170_000; // a loaded machine takes a minute to start it
   for (;;) {

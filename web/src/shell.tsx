@@ -1,5 +1,6 @@
 import { Outlet } from 'react-router';
 import { App as AntApp, ConfigProvider, Result, type ThemeConfig } from 'antd';
+import { LoadingOutlined } from '@ant-design/icons';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
@@ -41,15 +42,19 @@ const THEME: ThemeConfig = {
   },
 };
 
+/**
+ * Every Button: texts exactly as in the manual (登录, not 登 录), and the loading icon drawn without antd's
+ * width animation. That animation (CSSMotion in antd's DefaultLoadingIcon) leaves the spinner on the button
+ * for good when `loading` turns off while it is still entering: a refusal answered within a frame or two, as
+ * 提交 after a missing 初评 is, showed an enabled 【提交】 that still spun (and was named "loading 提交").
+ * A button given a loadingIcon shows it plainly while loading and drops it at once after.
+ */
+const BUTTON = { autoInsertSpace: false, loadingIcon: <LoadingOutlined /> };
+
 /** Ant Design's theme, locale and message/modal context around every page but the login page. */
 export function AntShell() {
   return (
-    <ConfigProvider
-      locale={zhCN}
-      // Button texts must read exactly as in the manual (登录, not 登 录).
-      button={{ autoInsertSpace: false }}
-      theme={THEME}
-    >
+    <ConfigProvider locale={zhCN} button={BUTTON} theme={THEME}>
       <AntApp>
         <Outlet />
       </AntApp>
