@@ -32,6 +32,10 @@ const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
 const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
+const ExpertsPage = lazy(() => import('./pages/organizer/ExpertsPage'));
+const ExpertGroupsPage = lazy(() => import('./pages/organizer/ExpertGroupsPage'));
+const ChangePasswordPage = lazy(() => import('./pages/common/ChangePasswordPage'));
+const ReviewListPage = lazy(() => import('./pages/expert/ReviewListPage'));
 
 /**
  * The page the browser opens first: its code, Ant Design's frame and (for the 申请书) its data are asked for at
@@ -115,6 +119,8 @@ function appRouter() {
           <Route path="/recover" element={<RecoverPage />} />
           {/* a PDF attachment drawn by pdf.js, on a page of its own (附件 viewer: 在新窗口打开) */}
           <Route path="/pdf/:attachmentId" element={<PdfPage />} />
+          {/* 修改初始密码: outside 我的主页's frame (an account on its initial password may call nothing else) */}
+          <Route path="/change-password" element={<ChangePasswordPage />} />
           <Route element={<AppLayout />}>
             <Route index element={<HomePage />} />
             <Route
@@ -170,6 +176,30 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <UnitsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/experts"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <ExpertsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/expert-groups"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <ExpertGroupsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/review"
+              element={
+                <RequireRole roles={['expert']}>
+                  <ReviewListPage />
                 </RequireRole>
               }
             />

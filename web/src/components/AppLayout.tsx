@@ -28,6 +28,8 @@ export function AppLayout() {
 
   if (loading) return <PageLoading />;
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // an account on the initial password sent by SMS (评审专家) may do nothing before changing it
+  if (user.mustChangePassword) return <Navigate to="/change-password" replace />;
 
   const menu = <SideMenu role={user.role} onNavigate={() => setDrawerOpen(false)} />;
 

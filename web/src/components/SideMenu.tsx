@@ -16,10 +16,12 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/zmkj/pending', label: '待审核申报表' },
     { key: '/zmkj/search', label: '查询申报表' },
     { key: '/admin/units', label: '推荐单位管理' },
+    { key: '/admin/experts', label: '评审专家' },
+    { key: '/admin/expert-groups', label: '评审组' },
     { key: '/admin/outbox', label: '消息发件箱' },
     { key: '/admin/settings', label: '评选活动设置' },
   ],
-  expert: [],
+  expert: [{ key: '/zmkj/review', label: '网上评选' }],
 };
 
 /** Other programs of the business system: listed like the manual, not open yet. */

@@ -32,7 +32,7 @@ const SHORTCUTS: Record<Role, { key: string; label: string }[]> = {
     { key: '/admin/outbox', label: '查看已发消息' },
     { key: '/admin/settings', label: '设置评选活动' },
   ],
-  expert: [],
+  expert: [{ key: '/zmkj/review', label: '进入网上评选' }],
 };
 
 export default function HomePage() {
