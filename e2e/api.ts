@@ -45,3 +45,22 @@ export class ApiClient {
     return this.call('POST', `/api/applications/${applicationId}/attachments`, form);
   }
 }
+
+/** YYYY-MM-DD `days` from today in Beijing time. */
+export const beijingDay = (days = 0) => new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The unit's 初评公示 of `ids` (初评 通过), by default already over (the day before yesterday to yesterday): what
+ * 【提交】 to 自治区科协 waits for while 初评须公示 is on (the default). Returns the 公示's id.
+ */
+export async function publishPublicity(unit: ApiClient, ids: string[], period = { startsOn: beijingDay(-2), endsOn: beijingDay(-1) }): Promise<string> {
+  const p = await unit.call<{ id: string }>('POST', '/api/publicities', {
+    title: '关于“新疆最美科技工作者”候选人初评结果的公示',
+    ...period,
+    contactName: '单位联系人',
+    contactPhone: '0991-6386020',
+    objectionMethod: '请以实名书面或电话形式反映。',
+    entries: ids.map((applicationId) => ({ applicationId, summary: '长期扎根科研一线，成果突出。' })),
+  });
+  return p.id;
+}

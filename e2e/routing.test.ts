@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, e2eSuite, login, newPage, look, choose } from './harness';
-import { ApiClient } from './api';
+import { ApiClient, publishPublicity } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
 
@@ -10,6 +10,7 @@ const UNIT = '乌鲁木齐市科学技术协会';
 /** The notice's smallest photo (2 MB), as server/testing/journey.ts uploads it. */
 const PHOTO_BYTES = 2 * 1024 * 1024;
 let unitId = '';
+let gulnarId = '';
 
 async function applicantWithApplication(name: string, username: string, mobile: string) {
   const c = new ApiClient(e2e.platform.url);
@@ -88,7 +89,7 @@ async function openPending(page: Page, name: string) {
 
 describe('提交, 收回, 办理, 退回 and 转交', () => {
   it('follows the manual between 申报人 and 推荐单位', async () => {
-    await applicantWithApplication('古丽娜尔', 'gulnar01', '13899990001');
+    gulnarId = (await applicantWithApplication('古丽娜尔', 'gulnar01', '13899990001')).id;
     const a = (await newPage(e2e.browser, e2e.platform.url)).page;
     const u = (await newPage(e2e.browser, e2e.platform.url)).page;
 
@@ -165,6 +166,10 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByRole('radio', { name: '通过', exact: true }).check();
     await u.getByRole('button', { name: '保存初评' }).click();
     await u.getByText('初评已保存：通过').first().waitFor();
+    // 初评须公示 (on by default): the unit's 初评公示, already over (the 公示 pages have their own journey: e2e/publicity)
+    const publisher = new ApiClient(e2e.platform.url);
+    await publisher.login('wlmqkx', 'Unit2023x');
+    await publishPublicity(publisher, [gulnarId]);
     await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
     await u.getByRole('button', { name: '保存', exact: true }).click();
     await u.getByText('已保存', { exact: true }).first().waitFor();
@@ -213,6 +218,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
       await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
       await unitApi.call('POST', `/api/applications/${id}/open`);
       await unitApi.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
+      await publishPublicity(unitApi, [id]);
       await unitApi.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
       await unitApi.upload(id, 'recommend_report', '推荐报告.pdf', pdfBytes(name), 'application/pdf');
       await unitApi.upload(id, 'cadre_opinion', '干部人事管理部门意见.pdf', pdfBytes(`${name}c`), 'application/pdf');

@@ -51,7 +51,8 @@ function fallbackMessage(status: number): string {
   return `请求失败（${status}）`;
 }
 
-function errorFromBody(status: number, text: string): ApiError {
+/** The ApiError of a refused request's body (also for the multipart forms sent by XMLHttpRequest). */
+export function errorFromBody(status: number, text: string): ApiError {
   try {
     const parsed = JSON.parse(text) as { error?: { code?: string; message?: string; fields?: FieldError[] } };
     const e = parsed.error;

@@ -32,6 +32,12 @@ const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
 const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
+const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
+const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
+const PublicityListPage = lazy(() => import('./pages/publicity/PublicityListPage'));
+const PublicityFormPage = lazy(() => import('./pages/publicity/PublicityFormPage'));
+const PublicityDetailPage = lazy(() => import('./pages/publicity/PublicityDetailPage'));
+const ObjectionsPage = lazy(() => import('./pages/publicity/ObjectionsPage'));
 const ExpertsPage = lazy(() => import('./pages/organizer/ExpertsPage'));
 const ExpertGroupsPage = lazy(() => import('./pages/organizer/ExpertGroupsPage'));
 const ChangePasswordPage = lazy(() => import('./pages/common/ChangePasswordPage'));
@@ -119,6 +125,9 @@ function appRouter() {
           <Route path="/recover" element={<RecoverPage />} />
           {/* a PDF attachment drawn by pdf.js, on a page of its own (附件 viewer: 在新窗口打开) */}
           <Route path="/pdf/:attachmentId" element={<PdfPage />} />
+          {/* 公示公告: public, no login (the 公示 and the 异议 form) */}
+          <Route path="/gongshi" element={<PublicityIndexPage />} />
+          <Route path="/gongshi/:id" element={<PublicityPage />} />
           {/* 修改初始密码: outside 我的主页's frame (an account on its initial password may call nothing else) */}
           <Route path="/change-password" element={<ChangePasswordPage />} />
           <Route element={<AppLayout />}>
@@ -168,6 +177,46 @@ function appRouter() {
               element={
                 <RequireRole roles={['unit', 'organizer']}>
                   <SearchPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/publicity"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <PublicityListPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/publicity/new"
+              element={
+                <RequireRole roles={['unit']}>
+                  <PublicityFormPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/publicity/:id/edit"
+              element={
+                <RequireRole roles={['unit']}>
+                  <PublicityFormPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/publicity/:id"
+              element={
+                <RequireRole roles={['unit', 'organizer']}>
+                  <PublicityDetailPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/objections"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <ObjectionsPage />
                 </RequireRole>
               }
             />

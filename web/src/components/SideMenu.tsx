@@ -11,10 +11,13 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
   unit: [
     { key: '/zmkj/pending', label: '待审核申报表' },
     { key: '/zmkj/search', label: '查询申报表' },
+    { key: '/zmkj/publicity', label: '初评公示' },
   ],
   organizer: [
     { key: '/zmkj/pending', label: '待审核申报表' },
     { key: '/zmkj/search', label: '查询申报表' },
+    { key: '/zmkj/publicity', label: '初评公示' },
+    { key: '/admin/objections', label: '公示异议' },
     { key: '/admin/units', label: '推荐单位管理' },
     { key: '/admin/experts', label: '评审专家' },
     { key: '/admin/expert-groups', label: '评审组' },
@@ -31,6 +34,7 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/zmkj/applications/')) return '/zmkj/mine';
   if (pathname.startsWith('/zmkj/handle/')) return '/zmkj/pending';
   if (pathname.startsWith('/zmkj/view/')) return '/zmkj/search';
+  if (pathname.startsWith('/zmkj/publicity')) return '/zmkj/publicity';
   return pathname;
 }
 

@@ -205,6 +205,7 @@ export default function LoginPage() {
       <div className="auth-links">
         <Link to="/register">注册</Link>
         <Link to="/recover">找回</Link>
+        <Link to="/gongshi">公示公告</Link>
       </div>
       {oidc.enabled && (
         <div className="auth-oidc">

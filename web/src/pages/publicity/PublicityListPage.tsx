@@ -1,0 +1,64 @@
+import { Alert, Button, Card, Space, Table, Tag } from 'antd';
+import { Link, useNavigate } from 'react-router';
+import type { PublicityView } from '../../../../core';
+import { useAuth } from '../../auth';
+import { listPublicities } from '../../client/publicity';
+import { formatTime, useLoader } from '../../hooks';
+import { PHASE_COLORS } from './PublicFrame';
+
+/** 初评公示: a unit's own 公示 (【发布公示】), or every unit's for 自治区科协. */
+export default function PublicityListPage() {
+  const { user } = useAuth();
+  const navigate = useNavigate();
+  const { data, loading, error, reload } = useLoader(listPublicities, []);
+  const unit = user?.role === 'unit';
+  return (
+    <Card
+      title="初评公示"
+      extra={
+        <Space>
+          <Button onClick={() => void reload()} loading={loading}>
+            刷新
+          </Button>
+          {unit && (
+            <Button type="primary" onClick={() => navigate('/zmkj/publicity/new')}>
+              发布公示
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      {unit && (
+        <Alert
+          type="info"
+          showIcon
+          className="block-gap"
+          title="初评结果为“通过”的候选人须经公示，公示期满且无异议（或异议经核实不成立）后，方可【提交】至自治区科协。"
+        />
+      )}
+      {error && <Alert type="error" showIcon title={error} className="block-gap" />}
+      <Table<PublicityView>
+        rowKey="id"
+        loading={loading}
+        dataSource={data ?? []}
+        scroll={{ x: 900 }}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        locale={{ emptyText: unit ? '暂无公示，请点击【发布公示】' : '暂无公示' }}
+        columns={[
+          { title: '公示标题', dataIndex: 'title', render: (v: string, p) => <Link to={`/zmkj/publicity/${p.id}`}>{v}</Link> },
+          ...(unit ? [] : [{ title: '发布单位', dataIndex: 'publisher', width: 180 }]),
+          { title: '公示期', width: 200, render: (_: unknown, p: PublicityView) => `${p.startsOn} 至 ${p.endsOn}` },
+          { title: '候选人', width: 80, render: (_: unknown, p: PublicityView) => `${p.entries.length}名` },
+          { title: '状态', dataIndex: 'phaseLabel', width: 90, render: (v: string) => <Tag color={PHASE_COLORS[v]}>{v}</Tag> },
+          {
+            title: '异议',
+            width: 110,
+            render: (_: unknown, p: PublicityView) => (p.objections.total ? `${p.objections.total}件（待核实${p.objections.open}件）` : '无'),
+          },
+          { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第${v}版` },
+          { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
+        ]}
+      />
+    </Card>
+  );
+}
