@@ -187,6 +187,8 @@ export const assignmentsReplySchema = z.object({
         z.object({
           expertId: replyText(),
           name: replyText(),
+          /** the sheet (for 退回重评 and reading it), null before the expert saved one */
+          sheetId: replyText().nullable(),
           state: z.enum(SHEET_STATES),
           stateLabel: replyText(),
           /** declared 回避 (the expert's or the organizer's), with the reason */

@@ -358,10 +358,10 @@ export async function listAssignments(s: Services, campaignId: string): Promise<
   );
   const declaredBy = new Map(declared.map((d) => [pairKey(d.expertId, d.candidateId), d]));
   const sheets = await s.db
-    .select({ applicationId: scoreSheets.applicationId, expertId: scoreSheets.expertId, status: scoreSheets.status })
+    .select({ id: scoreSheets.id, applicationId: scoreSheets.applicationId, expertId: scoreSheets.expertId, status: scoreSheets.status })
     .from(scoreSheets)
     .where(eq(scoreSheets.campaignId, campaignId));
-  const sheetOf = new Map(sheets.map((x) => [pairKey(x.expertId, x.applicationId), x.status]));
+  const sheetOf = new Map(sheets.map((x) => [pairKey(x.expertId, x.applicationId), x]));
   const short = new Map(
     shortfall(
       assignments,
@@ -383,10 +383,12 @@ export async function listAssignments(s: Services, campaignId: string): Promise<
         experts: mine.map((a) => {
           const key = pairKey(a.expertId, c.id);
           const d = declaredBy.get(key);
-          const status = sheetOf.get(key);
+          const sheet = sheetOf.get(key);
+          const status = sheet?.status;
           return {
             expertId: a.expertId,
             name: names.get(a.expertId) ?? '',
+            sheetId: sheet && sheet.status !== 'reset' ? sheet.id : null,
             state: sheetState(status),
             stateLabel: sheetStateLabel(status),
             recusal: d ? `${d.by === 'expert' ? '专家申报回避' : '自治区科协指定回避'}：${d.reason ?? ''}` : null,

@@ -32,6 +32,8 @@ const OutboxPage = lazy(() => import('./pages/organizer/OutboxPage'));
 const SettingsPage = lazy(() => import('./pages/organizer/SettingsPage'));
 const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
+const ScorePage = lazy(() => import('./pages/expert/ScorePage'));
+const ReviewAdminPage = lazy(() => import('./pages/organizer/ReviewAdminPage'));
 const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
 const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
 const PublicityListPage = lazy(() => import('./pages/publicity/PublicityListPage'));
@@ -257,6 +259,22 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <OutboxPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/review/:id"
+              element={
+                <RequireRole roles={['expert']}>
+                  <ScorePage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/review"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <ReviewAdminPage />
                 </RequireRole>
               }
             />

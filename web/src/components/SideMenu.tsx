@@ -21,6 +21,7 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/admin/units', label: '推荐单位管理' },
     { key: '/admin/experts', label: '评审专家' },
     { key: '/admin/expert-groups', label: '评审组' },
+    { key: '/admin/review', label: '网上评选管理' },
     { key: '/admin/outbox', label: '消息发件箱' },
     { key: '/admin/settings', label: '评选活动设置' },
   ],
@@ -34,6 +35,7 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/zmkj/applications/')) return '/zmkj/mine';
   if (pathname.startsWith('/zmkj/handle/')) return '/zmkj/pending';
   if (pathname.startsWith('/zmkj/view/')) return '/zmkj/search';
+  if (pathname.startsWith('/zmkj/review/')) return '/zmkj/review';
   if (pathname.startsWith('/zmkj/publicity')) return '/zmkj/publicity';
   return pathname;
 }

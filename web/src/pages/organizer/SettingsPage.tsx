@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Spin, Switch } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Spin, Switch, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
+import { CRITERION_KIND_LABELS, RANK_FIGURE_LABELS, RANK_FIGURES } from '../../../../core/review';
 import { getAdminCampaign, saveAdminCampaign } from '../../client/admin';
 import { currentCampaign } from '../../client/campaigns';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
@@ -39,6 +40,8 @@ interface FormValues {
   ageReferenceDate: Dayjs | null;
   /** Sizes in MB in the form, bytes in the settings. */
   media: Record<keyof Media, number | null>;
+  /** 网上评选: the 评分标准 (locked by the server once a sheet is saved), k, L, 催办 hours, the ranking figure */
+  review: CampaignSettings['review'];
   regulations: string;
 }
 
@@ -62,6 +65,7 @@ function toForm(c: Campaign): FormValues {
     youthAgeLimit: s.youthAgeLimit,
     ageReferenceDate: day(s.ageReferenceDate),
     media,
+    review: structuredClone(s.review),
     regulations: s.regulations,
   };
 }
@@ -91,6 +95,7 @@ function fromForm(v: FormValues): unknown {
     youthAgeLimit: num(v.youthAgeLimit),
     ageReferenceDate: date(v.ageReferenceDate),
     media,
+    review: v.review,
     regulations: v.regulations,
   };
 }
@@ -146,7 +151,9 @@ export default function SettingsPage() {
     else if (!titleChecked.success) fields.unshift({ name: ['title'], errors: [titleChecked.error.issues[0]?.message ?? '活动名称不正确'] });
     if (!checked.ok || fields.length) {
       showFieldErrors(form, fields);
-      void message.error('设置有误，请按提示修改后再保存');
+      // the 评分标准's items have no message line of their own: their problems are named here
+      const rubric = fields.filter((f) => f.name[0] === 'review' && f.name[1] === 'rubric').flatMap((f) => f.errors);
+      void message.error(rubric.length ? `评分标准有误：${[...new Set(rubric)].join('；')}` : '设置有误，请按提示修改后再保存');
       return;
     }
     setSaving(true);
@@ -257,6 +264,76 @@ export default function SettingsPage() {
               </Form.Item>
             </Col>
           </Row>
+
+          <Divider titlePlacement="start">网上评选</Divider>
+          <Row gutter={16}>
+            <Col xs={24} lg={12}>
+              <Form.Item label="每位候选人至少评审份数" name={['review', 'k']} required extra="均衡分配时每位候选人至少由几位专家评审">
+                <InputNumber {...int('份')} />
+              </Form.Item>
+              <Form.Item label="每位专家最多评审份数" name={['review', 'L']} required>
+                <InputNumber {...int('份')} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Form.Item label="截止前自动催办" name={['review', 'remindHours']} required extra="网上评选截止前多少小时自动催办未完成评审的专家；0为不自动催办">
+                <InputNumber {...int('小时')} />
+              </Form.Item>
+              <Form.Item label="排名依据" name={['review', 'rankBy']} required>
+                <Select options={RANK_FIGURES.map((f) => ({ value: f, label: RANK_FIGURE_LABELS[f] }))} />
+              </Form.Item>
+            </Col>
+          </Row>
+          <Form.Item
+            label="评分标准"
+            required
+            extra="打分项的满分之和应为100分；是否项不计分（如政治过硬，选“否”的候选人在排名中标注）。专家开始评分后评分标准即锁定，如需修改，须先在【网上评选管理】中重置评审。"
+          >
+            <Form.List name={['review', 'rubric', 'criteria']}>
+              {(fields, { add, remove }) => (
+                <>
+                  {fields.map((field) => {
+                    const kind = form.getFieldValue(['review', 'rubric', 'criteria', field.name, 'kind']) as 'gate' | 'score';
+                    return (
+                      <Card key={field.key} size="small" className="block-gap">
+                        <Space wrap align="start">
+                          <Tag>{CRITERION_KIND_LABELS[kind] ?? ''}</Tag>
+                          <Form.Item name={[field.name, 'name']} noStyle>
+                            <Input aria-label="评分项名称" placeholder="评分项名称" maxLength={20} style={{ width: 180 }} />
+                          </Form.Item>
+                          {kind === 'score' && (
+                            <Form.Item name={[field.name, 'maxScore']} noStyle>
+                              <InputNumber aria-label="满分" min={1} max={100} precision={0} suffix="分" className="num-input" />
+                            </Form.Item>
+                          )}
+                          <Button type="link" danger onClick={() => remove(field.name)}>
+                            删除
+                          </Button>
+                        </Space>
+                        <Form.Item name={[field.name, 'description']} noStyle>
+                          <Input.TextArea
+                            aria-label="评分项说明"
+                            placeholder="评分项说明"
+                            autoSize={{ minRows: 1, maxRows: 4 }}
+                            maxLength={1000}
+                            className="section-gap"
+                          />
+                        </Form.Item>
+                      </Card>
+                    );
+                  })}
+                  <Space wrap>
+                    <Button onClick={() => add({ key: `c${Date.now().toString(36)}`, name: '', description: '', kind: 'score', maxScore: 10 })}>
+                      添加打分项
+                    </Button>
+                    <Button onClick={() => add({ key: `g${Date.now().toString(36)}`, name: '', description: '', kind: 'gate', maxScore: 0 })}>
+                      添加是否项
+                    </Button>
+                  </Space>
+                </>
+              )}
+            </Form.List>
+          </Form.Item>
 
           <Divider titlePlacement="start">评选条例</Divider>
           <Form.Item label="评选条例" name="regulations" required extra="申报人在【承诺】栏目中阅读此条例后点击【我承诺】">

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, e2eSuite, login, look, newPage, shot } from './harness';
+import { ApiClient } from './api';
+import { completeForm } from '../server/testing/factories';
+import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+
+// Issue 13 items 7–10 in Chromium: 自治区科协 assigns (预览, 确认分配), an expert scores in the 网上评选 window
+// (保存, 提交 with the total in the confirmation), the sheet locks, the progress shows it; at a desktop's width and
+// the score page on a phone (390×844).
+const UNIT = '塔城地区科学技术协会';
+const PHONE = { width: 390, height: 844 };
+const EXPERT_PASSWORD = 'Expert2023x';
+const day = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+async function forwardedAndAccepted(
+  platform: { url: string },
+  admin: ApiClient,
+  unit: ApiClient,
+  unitId: string,
+  name: string,
+  username: string,
+  mobile: string,
+) {
+  const c = new ApiClient(platform.url);
+  await c.call('POST', '/api/auth/register/applicant', {
+    username,
+    password: 'Apply2023x',
+    realName: name,
+    mobile,
+    email: `${username}@example.cn`,
+    captcha: '13579',
+  });
+  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
+  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
+  await c.call('POST', `/api/applications/${id}/pledge`);
+  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
+  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
+  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
+  await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
+  await unit.call('POST', `/api/applications/${id}/open`);
+  await unit.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
+  await unit.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '该同志长期扎根基层，事迹突出，同意推荐。' });
+  for (const [kind, file] of [
+    ['recommend_report', '推荐报告.pdf'],
+    ['cadre_opinion', '干部人事管理部门意见.pdf'],
+    ['discipline_opinion', '纪检监察部门意见.pdf'],
+  ])
+    await unit.upload(id, kind!, file!, pdfBytes(kind!), 'application/pdf');
+  await unit.call('POST', `/api/applications/${id}/transitions/forward`);
+  await admin.call('POST', `/api/applications/${id}/transitions/accept`);
+  return id;
+}
+
+/** An expert created by 自治区科协, its initial password changed (the SMS's password read from the outbox). */
+async function expert(platform: { url: string }, admin: ApiClient, realName: string, workUnit: string, mobile: string) {
+  await admin.call('POST', '/api/admin/experts', { realName, workUnit, field: '农业科学', mobile });
+  const outbox = await admin.call<{ recipient: string; body: string }[]>('GET', '/api/admin/outbox');
+  const initial = /初始密码 ([A-Za-z0-9]+)/.exec(outbox.find((m) => m.recipient === mobile)!.body)![1]!;
+  const e = new ApiClient(platform.url);
+  await e.login(mobile, initial);
+  await e.call('POST', '/api/auth/password', { oldPassword: initial, newPassword: EXPERT_PASSWORD });
+  return mobile;
+}
+
+let expertA = '';
+let candidateA = '';
+const e2e = e2eSuite({
+  async setup(platform) {
+    const admin = new ApiClient(platform.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    // 评选活动设置: 初评须公示 off for this journey (the 公示 has its own), the 网上评选 window open today
+    const current = await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ');
+    const campaign = await admin.call<{ title: string; settings: Record<string, unknown> & { windows: Record<string, unknown> } }>(
+      'GET',
+      `/api/admin/campaigns/${current.id}`,
+    );
+    const settings = {
+      ...campaign.settings,
+      preliminary: { requirePublicity: false },
+      windows: { ...campaign.settings.windows, online: { start: day(-1), end: day(6) } },
+      // two reviews per candidate, at most five per expert
+      review: { ...(campaign.settings.review as Record<string, unknown>), k: 2, L: 5 },
+    };
+    await admin.call('PUT', `/api/admin/campaigns/${current.id}`, { settings });
+    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
+      unitName: UNIT,
+      unitType: '地州市科协',
+      region: '塔城地区',
+      contactName: '马合沙提',
+      contactPhone: '13609908811',
+      mobile: '13609908811',
+      username: 'tckx',
+      password: 'Unit2023x',
+    });
+    const u = new ApiClient(platform.url);
+    await u.login('tckx', 'Unit2023x');
+    candidateA = await forwardedAndAccepted(platform, admin, u, unit.id, '阿依古丽', 'ayiguli01', '13899996601');
+    await forwardedAndAccepted(platform, admin, u, unit.id, '王建新', 'wangjx01', '13899996602');
+    expertA = await expert(platform, admin, '李明远', '新疆大学', '13999226601');
+    await expert(platform, admin, '张慧', '新疆农业大学', '13999226602');
+    // works at the recommending unit: recused from both (同单位)
+    await expert(platform, admin, '赵刚', '塔城地区 科学技术协会', '13999226603');
+  },
+});
+
+async function open(viewport?: { width: number; height: number }) {
+  const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function settled(page: Page) {
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => {});
+  await page.waitForTimeout(400);
+}
+
+describe('网上评选 in Chromium', () => {
+  it('自治区科协 previews and confirms the plan; 回避 keeps the unit’s own expert out', async () => {
+    const page = await open();
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('menuitem', { name: '网上评选管理' }).click();
+    await page.getByRole('button', { name: '预览' }).click();
+    await page
+      .getByText('预览：新增4份评审')
+      .waitFor()
+      .catch(async (err: unknown) => {
+        await shot(page, 'review-plan-preview-failed');
+        throw err;
+      });
+    await settled(page);
+    expect(await page.locator('.ant-table-row').count()).toBe(2);
+    expect(await page.getByText('赵刚').count()).toBe(0);
+    await look(page, 'review-plan-preview');
+    await page.getByRole('button', { name: '确认分配' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: '确认分配' }).click();
+    await page.getByText('已分配：新增4份评审，2位候选人进入网上评选').waitFor();
+    await page.getByRole('tab', { name: '分配情况' }).click();
+    await page.getByText('李明远 · 未评').first().waitFor();
+    await settled(page);
+    await look(page, 'review-assignments');
+  });
+
+  it('the expert scores: 保存, 提交 with the total in the confirmation, then locked; the score page on a phone', async () => {
+    const page = await open();
+    await login(page, expertA, EXPERT_PASSWORD);
+    await page.getByRole('menuitem', { name: '网上评选' }).click();
+    await page.getByText('共 2 位候选人').waitFor();
+    await settled(page);
+    await look(page, 'review-expert-list');
+    await page.locator('tr', { hasText: '阿依古丽' }).getByRole('button', { name: '评审' }).click();
+    await page.getByText('评分表').first().waitFor();
+    await page.getByText('推荐单位意见及初评').waitFor();
+    await page.getByRole('radio', { name: '是' }).check();
+    await page.getByLabel('业绩突出').fill('45.5');
+    await page.getByLabel('事迹感人').fill('26');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByText('评分已保存，当前总分 71.5 分').waitFor();
+    await page.getByLabel('典型性与代表性').fill('18.3');
+    await page.getByLabel('评语').fill('长期扎根南疆农业一线，推广成效显著。');
+    await page.getByRole('button', { name: '提交' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('89.8').waitFor();
+    await shot(page, 'review-submit-confirm');
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await page.getByText('评分已提交，总分 89.8 分').waitFor();
+    await page.getByText('评分表已锁定').waitFor();
+    expect(await page.getByRole('button', { name: '保存' }).count()).toBe(0);
+    await settled(page);
+    await look(page, 'review-score-submitted');
+
+    const phone = await open(PHONE);
+    await login(phone, expertA, EXPERT_PASSWORD);
+    await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await phone.goto(`/zmkj/review/${candidateA}`);
+    await phone.getByText('评分表').first().waitFor();
+    await settled(phone);
+    await shot(phone, 'review-score-phone');
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+  });
+
+  it('progress shows the submitted sheet; 催办 reaches the expert who has not finished', async () => {
+    const page = await open();
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto('/admin/review');
+    await page.getByRole('tab', { name: '评审进度' }).click();
+    await page.getByText('李明远').first().waitFor();
+    await page.getByRole('button', { name: '催办' }).click();
+    await page.getByText(/已向\d位尚未完成评审的专家发送催办/).waitFor();
+    await settled(page);
+    await look(page, 'review-progress');
+  });
+});
