@@ -609,6 +609,29 @@ describe('【提交】 to 自治区科协 waits for the 初评公示 (初评须�
   });
 });
 
+describe('races', () => {
+  it('one SMS code sent twice at once makes one objection; one candidate published twice at once is in one 公示', async () => {
+    const p = await parties(t);
+    const a = await candidate(p);
+    const d = json<Detail>(await p.uc.post('/api/publicities', notice([a])));
+    const anon = new Client(t.app);
+    const mobile = newMobile();
+    const code = await smsCode(anon, mobile);
+    const form = { name: '孙七', mobile, code, entry: 1, content: '同一验证码的两次提交。' };
+    const results = await Promise.all([
+      anon.post(`/api/public/publicities/${d.id}/objections`, form),
+      anon.post(`/api/public/publicities/${d.id}/objections`, form),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
+    expect(await t.s.db.select().from(objections).where(eq(objections.publicityId, d.id))).toHaveLength(1);
+
+    const b = await candidate(p);
+    const twice = await Promise.all([p.uc.post('/api/publicities', notice([b])), p.uc.post('/api/publicities', notice([b]))]);
+    expect(twice.map((r) => r.statusCode).sort()).toEqual([200, 400]);
+    expect(await t.s.db.select().from(publicityEntries).where(eq(publicityEntries.applicationId, b))).toHaveLength(1);
+  });
+});
+
 describe('the SMS code route is limited per address', () => {
   let limited: Awaited<ReturnType<typeof startTestPlatform>>;
   beforeAll(async () => {
