@@ -102,6 +102,9 @@ describe('评审专家: import, 评审组, and the expert’s first log-in', () 
     await groupRow.getByRole('button', { name: /展开行/ }).click();
     await page.getByRole('table', { name: '人民生命健康组的成员' }).getByText('李红梅').waitFor();
     await look(page, 'experts-04-groups');
+    await organizerPhone.page.goto('/admin/expert-groups');
+    await organizerPhone.page.getByRole('row').filter({ hasText: '人民生命健康组' }).waitFor();
+    await look(organizerPhone.page, 'experts-04-groups-phone');
     expect(errors).toEqual([]);
 
     // the expert's text, as the SMS gateway (the outbox) has it

@@ -167,6 +167,7 @@ export default function ExpertGroupsPage() {
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="本届评选尚未建立评审组" /> }}
         expandable={{
           columnTitle: '成员',
+          columnWidth: 72,
           expandedRowRender: (g) =>
             g.members.length ? (
               <Table

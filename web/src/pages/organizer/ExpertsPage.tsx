@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Empty, Form, Input, Modal, Pagination, Popconfirm, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Empty, Form, Grid, Input, Modal, Pagination, Popconfirm, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { EXPERT_IMPORT_MAX_MB, EXPERT_IMPORT_MAX_ROWS, EXPERT_TEMPLATE_HEADER, expertCreateSchema, importRowOf, rangeText } from '../../../../core';
 import type { AdminExpert, ExpertImportReply } from '../../../../core';
@@ -265,6 +265,7 @@ export default function ExpertsPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const { data, loading, error, reload } = useLoader(() => listExperts(query), [query]);
   const { data: groups } = useLoader(listGroups, []);
+  const wide = Grid.useBreakpoint().md ?? true;
 
   const act = async (expert: AdminExpert, action: () => Promise<AdminExpert>, done: string) => {
     setBusy(expert.id);
@@ -281,19 +282,17 @@ export default function ExpertsPage() {
 
   const total = data?.total ?? 0;
   return (
-    <Card
-      title="评审专家"
-      extra={
+    <Card title="评审专家">
+      <div className="block-gap">
         <Space wrap>
-          <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>
-            导入评审专家
-          </Button>
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
             新建评审专家
           </Button>
+          <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>
+            导入评审专家
+          </Button>
         </Space>
-      }
-    >
+      </div>
       <Space wrap className="block-gap">
         <Input.Search
           aria-label="查询评审专家"
@@ -332,7 +331,8 @@ export default function ExpertsPage() {
         rowKey="id"
         loading={loading}
         dataSource={data?.rows ?? []}
-        scroll={{ x: 1240 }}
+        // an empty table does not scroll sideways (a scrollable region with nothing to focus in it)
+        scroll={data?.rows.length ? { x: 1240 } : undefined}
         pagination={false}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="暂无评审专家" /> }}
         columns={[
@@ -344,7 +344,7 @@ export default function ExpertsPage() {
           {
             title: '状态',
             key: 'status',
-            width: 130,
+            width: 150,
             render: (_: unknown, e: AdminExpert) => (
               <Space size={4} wrap>
                 <Tag color={e.disabled ? 'default' : 'green'}>{e.statusLabel}</Tag>
@@ -356,7 +356,7 @@ export default function ExpertsPage() {
           {
             title: '操作',
             key: 'actions',
-            fixed: 'right',
+            fixed: wide ? 'right' : undefined,
             width: 220,
             render: (_: unknown, e: AdminExpert) => (
               <Space size={0} wrap>
