@@ -85,6 +85,29 @@ describe('评审专家: import, 评审组, and the expert’s first log-in', () 
     await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(1);
     await page.getByRole('row').filter({ hasText: '王志强' }).waitFor();
 
+    // 新建评审专家: a malformed 手机 is named under its field; then created, its password texted; then 停用
+    await page.getByRole('button', { name: '新建评审专家' }).click();
+    const create = page.getByRole('dialog', { name: '新建评审专家' });
+    await create.getByLabel('姓名').fill('马文华');
+    await create.getByLabel('工作单位').fill('石河子大学');
+    await create.getByLabel('专业领域').fill('农业工程');
+    await create.getByLabel('手机').fill('1399911');
+    await create.getByRole('button', { name: '创建' }).click();
+    await create.getByText('手机“1399911”格式不正确').waitFor();
+    await look(page, 'experts-03b-create-error');
+    await create.getByLabel('手机').fill('13999110004');
+    await create.getByRole('button', { name: '创建' }).click();
+    await page.getByText('评审专家“马文华”已创建，初始密码已通过短信发送至 13999110004').first().waitFor();
+    await page.getByRole('searchbox', { name: '查询评审专家' }).fill('马文华');
+    await page.getByRole('button', { name: '查询' }).click();
+    const ma = page.getByRole('row').filter({ hasText: '马文华' });
+    await ma.getByRole('button', { name: '停用' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: '停用' }).click();
+    await page.getByText('已停用“马文华”').first().waitFor();
+    await ma.getByText('已停用').waitFor();
+    await page.getByRole('searchbox', { name: '查询评审专家' }).fill('');
+    await page.getByRole('button', { name: '查询' }).click();
+
     // 评审组: 新建, then 添加成员
     await page.getByRole('menuitem', { name: '评审组' }).click();
     await page.getByRole('button', { name: '新建评审组' }).click();
