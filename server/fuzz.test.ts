@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { APPLICATION_FIELDS } from '../core';
-import { buildApplicant, buildApplication, buildOrganizer, buildUnit } from './testing/factories';
+import { buildApplicant, buildApplication, buildExpert, buildOrganizer, buildUnit } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 import { forwardable, readyApplication } from './testing/journey';
 import { pdfBytes } from './testing/files';
@@ -83,6 +83,9 @@ beforeAll(async () => {
     }),
   );
   const [c1, c2, cu1, cu2, corg] = clients as [Client, Client, Client, Client, Client];
+  const exp = await buildExpert(t.s);
+  const cexp = new Client(t.app);
+  await cexp.login(exp.username, exp.password);
   const draft = await buildApplication(t.s, a1.user);
   const ready = await readyApplication(t, a2, c2);
   const submitted = await c2.post(`/api/applications/${ready}/transitions/submit`, { unitId: u1.unit.id });
@@ -104,6 +107,7 @@ beforeAll(async () => {
     { name: 'unit (receiver)', client: cu1, login: u1 },
     { name: 'unit (other)', client: cu2, login: u2 },
     { name: 'organizer', client: corg, login: org },
+    { name: 'expert (no assignment)', client: cexp, login: exp },
   ];
 }, 120_000);
 
@@ -375,6 +379,20 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
     ]),
   ),
   'POST /api/publicities/:id/withdraw': { body: { reason: '有误' }, required: ['reason'] },
+  'POST /api/review/campaigns/:id/plan/preview': { body: { mode: 'balanced' }, required: ['mode'] },
+  'POST /api/review/campaigns/:id/plan/confirm': { body: { mode: 'balanced' }, required: ['mode'] },
+  ...Object.fromEntries(
+    ['POST /api/review/campaigns/:id/assignments', 'POST /api/review/campaigns/:id/assignments/remove'].map((key) => [
+      key,
+      {
+        body: { applicationId: '00000000-0000-4000-8000-000000000000', expertId: '00000000-0000-4000-8000-000000000000' },
+        required: ['applicationId', 'expertId'],
+      },
+    ]),
+  ),
+  'POST /api/review/campaigns/:id/reset': { body: { reason: '调整评分标准' }, required: ['reason'] },
+  'POST /api/review/sheets/:id/reopen': { body: { reason: '请复核' }, required: ['reason'] },
+  'POST /api/review/applications/:id/recusal': { body: { reason: '同一课题组成员' }, required: ['reason'] },
   'PUT /api/objections/:id/decision': { body: { conclusion: 'rejected', finding: '经核实' }, required: ['conclusion', 'finding'] },
   'POST /api/public/phone-codes': { body: { mobile: '13609906023', captcha: CAPTCHA }, required: ['mobile', 'captcha'] },
   'POST /api/public/publicities/:id/objections': {
@@ -403,6 +421,10 @@ describe('every state-changing route’s body is strict', () => {
     if (p.startsWith('/api/publicities') || p.startsWith('/api/objections')) return { actor: u1, id: '00000000-0000-4000-8000-000000000000' };
     if (p.startsWith('/api/public/')) return { actor: actors[0]!, id: '00000000-0000-4000-8000-000000000000' };
     if (p.startsWith('/api/attachments/')) return { actor: a1, id: pools.attachmentIds[0]! };
+    // 网上评选: the expert's own routes, and the organizer's (on the campaign, or a sheet of nothing)
+    if (p.startsWith('/api/review/applications/')) return { actor: actors[6]!, id: pools.applicationIds[0]! };
+    if (p.startsWith('/api/review/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
+    if (p.startsWith('/api/review/')) return { actor: org, id: '00000000-0000-4000-8000-000000000000' };
     if (p.startsWith('/api/uploads/')) return { actor: a1, id: '0'.repeat(32) };
     if (p.includes('/transitions/')) return { actor: a2, id: pools.applicationIds[1]! };
     return { actor: p.startsWith('/api/notifications') ? u1 : a1, id: pools.applicationIds[0]! };

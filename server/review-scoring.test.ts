@@ -336,6 +336,8 @@ describe('网上评选, the whole flow through HTTP', () => {
     expect(c3.valid).toBe(1);
     expect(c3.shortfall).toContain('还差1份');
     expect(c3.experts.find((e) => e.expertId === w.e2.id)!.recusal).toContain('同一课题组');
+    // each assignment names its sheet (退回重评 needs it): e1's submitted one, e2's hidden draft none
+    expect(c3.experts.find((e) => e.expertId === w.e1.id)).toMatchObject({ state: 'submitted', sheetId: (await sheetRow(id, w.e1.id))!.id });
 
     // reassign: e4 (同单位) and e3 (本人) are refused with the reason; the row count stays
     for (const [expert, reason] of [

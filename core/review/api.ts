@@ -51,6 +51,15 @@ export type PlanRequest = z.infer<typeof planRequestSchema>;
 export const assignmentChangeSchema = z.object({ applicationId: uuid('候选人'), expertId: uuid('评审专家') });
 export type AssignmentChange = z.infer<typeof assignmentChangeSchema>;
 
+/**
+ * A score sheet's body as a shape (its keys), checked before anything else: the values are checked against the
+ * campaign's 评分标准 once the candidate is known (rubric.ts scoreSheetSchema).
+ */
+export const sheetBodySchema = z.object(
+  { scores: z.unknown().optional(), gates: z.unknown().optional(), comment: z.unknown().optional() },
+  { error: '评分表格式不正确：应为 { scores, gates, comment }' },
+);
+
 /** 申报回避: the expert's reason. */
 export const recusalRequestSchema = z.object({
   reason: text('回避理由').trim().min(2, '请填写回避理由（至少2个字），如“与候选人为同一课题组成员”').max(200, '回避理由不能超过200字'),

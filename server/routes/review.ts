@@ -15,6 +15,7 @@ import {
   resetReplySchema,
   reviewListReplySchema,
   sheetDetailSchema,
+  sheetBodySchema,
   sheetReplySchema,
 } from '../../core/review';
 import { idParam, parse, replyWith, requireUser, noBody } from '../http';
@@ -32,6 +33,7 @@ const PLAN_LABELS = {
   groupIds: '评审组',
 };
 const CHANGE_LABELS = { applicationId: '候选人', expertId: '评审专家' };
+const SHEET_LABELS = { scores: '评分', gates: '是否项', comment: '评语' };
 const reopenSchema = reasonRequestSchema('退回重评理由');
 const resetSchema = reasonRequestSchema('重置理由');
 
@@ -115,12 +117,16 @@ export async function reviewRoutes(fastify: FastifyInstance) {
 
   app.put('/review/applications/:id/sheet', replyWith(sheetReplySchema), async (req) => {
     const user = requireUser(req, 'expert');
-    return writeSheet(s, user, idParam(req), req.body, 'save');
+    const id = idParam(req);
+    parse(sheetBodySchema, req.body, SHEET_LABELS);
+    return writeSheet(s, user, id, req.body, 'save');
   });
 
   app.post('/review/applications/:id/sheet/submit', replyWith(sheetReplySchema), async (req) => {
     const user = requireUser(req, 'expert');
-    return writeSheet(s, user, idParam(req), req.body, 'submit');
+    const id = idParam(req);
+    parse(sheetBodySchema, req.body, SHEET_LABELS);
+    return writeSheet(s, user, id, req.body, 'submit');
   });
 
   app.post('/review/applications/:id/recusal', replyWith(reviewListReplySchema), async (req) => {

@@ -96,7 +96,7 @@ export async function updateCampaign(db: Db, id: string, input: { title?: string
       if (scored) {
         throw new AppError(
           'CONFLICT',
-          '评审专家已开始评分，评分标准已锁定，不能修改；如确需修改，请先在【网上评选】中【重置评审】（已保存和已提交的评分将被清空，并留有记录），再修改评分标准',
+          '评审专家已开始评分，评分标准已锁定，不能修改；如确需修改，请先在【网上评选管理】的【评审进度】中【重置评审】（已保存和已提交的评分将被清空，并留有记录），再修改评分标准',
         );
       }
     }

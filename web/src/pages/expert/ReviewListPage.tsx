@@ -35,7 +35,7 @@ export default function ReviewListPage() {
     { title: '总分', dataIndex: 'total', width: 80, render: (v: number | null) => (v === null ? '—' : v.toFixed(1)) },
     {
       title: '操作',
-      key: 'action',
+      key: 'actions',
       width: 100,
       render: (_: unknown, r: Item) => (
         <Link to={`/zmkj/review/${r.applicationId}`}>

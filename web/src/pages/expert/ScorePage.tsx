@@ -123,6 +123,10 @@ export default function ScorePage() {
         <div className="editor-head-row">
           <OpenedApplicationTitle detail={detail} />
           <Space wrap>
+            {/* on a phone the sheet is below the 申请书: one tap to it */}
+            <Button className="score-jump" type="primary" onClick={() => document.getElementById('score-sheet')?.scrollIntoView({ behavior: 'smooth' })}>
+              去评分
+            </Button>
             <Button onClick={() => navigate(LIST)}>返回</Button>
           </Space>
         </div>
@@ -145,6 +149,7 @@ export default function ScorePage() {
           <Card
             size="small"
             className="score-sheet"
+            id="score-sheet"
             title={
               <Space size={8} wrap>
                 <span>评分表</span>
