@@ -38,6 +38,7 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/attachments/:id/preview': 'a JPEG',
   'GET /api/objection-files/:id': "an objection's evidence file as uploaded (PDF, JPEG or PNG), a download",
   'GET /api/admin/experts/template': 'the 评审专家 import template, an .xlsx download',
+  'GET /api/review/campaigns/:id/ranking.xlsx': '网上评选结果, an .xlsx download',
   'GET /api/auth/oidc/start': "a redirect to the provider's log-in",
   'GET /api/auth/oidc/callback': 'a redirect back into the web app',
   'POST /api/uploads': 'tus creation: @tus/server writes the reply (201 with Location)',

@@ -7,3 +7,4 @@ export * from './rubric';
 export * from './ranking';
 export * from './graph';
 export * from './api';
+export * from './ranking-api';
