@@ -196,5 +196,19 @@ describe('网上评选 in Chromium', () => {
     await page.getByText(/已向\d位尚未完成评审的专家发送催办/).waitFor();
     await settled(page);
     await look(page, 'review-progress');
+
+    // 评选活动设置: the 评分标准 is shown, and locked now that a sheet is saved
+    await page.getByRole('menuitem', { name: '评选活动设置' }).click();
+    await page.getByText('网上评选', { exact: true }).first().waitFor();
+    // 业绩突出 50 → 40, 事迹感人 30 → 40: still 100 in all, so only the lock refuses it
+    await page.getByLabel('满分').nth(0).fill('40');
+    await page.getByLabel('满分').nth(1).fill('40');
+    await page
+      .getByRole('button', { name: /保\s*存/ })
+      .first()
+      .click();
+    await page.getByText('评分标准已锁定').first().waitFor();
+    await page.getByText('网上评选', { exact: true }).first().scrollIntoViewIfNeeded();
+    await shot(page, 'review-settings-locked');
   });
 });
