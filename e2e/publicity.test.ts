@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, choose, e2eSuite, login, look, newPage } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, choose, e2eSuite, login, look, newPage, shot } from './harness';
 import { ApiClient, beijingDay } from './api';
 import { completeForm, makeIdNumber } from '../server/testing/factories';
 import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
@@ -217,5 +217,18 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await o.getByText('该候选人推广面积的数据').waitFor();
     await settled(o);
     await look(o, 'publicity-11-organizer-objections');
+    await o.getByRole('menuitem', { name: '初评公示' }).click();
+    await row(o, UNIT).waitFor();
+    await settled(o);
+    await look(o, 'publicity-12-organizer-list');
+
+    // the unit's 初评公示 on a phone
+    const up = await open(PHONE);
+    await login(up, 'akskx', 'Unit2023x');
+    await up.getByRole('button', { name: '打开菜单' }).waitFor();
+    await up.goto(`/zmkj/publicity/${publicityId}`);
+    await up.getByText('受理异议的方式').first().waitFor();
+    await settled(up);
+    await shot(up, 'publicity-13-unit-detail-phone');
   }, 300_000);
 });

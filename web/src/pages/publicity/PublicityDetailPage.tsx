@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Collapse, Descriptions, Input, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Collapse, Descriptions, Grid, Input, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { PUBLICITY_LIMITS, type ObjectionView, type PublicityDetail } from '../../../../core';
 import { getPublicity, listObjections, withdrawPublicity } from '../../client/publicity';
@@ -36,6 +36,8 @@ export default function PublicityDetailPage() {
     },
   });
   const saved = (location.state as { saved?: string } | null)?.saved;
+  const screens = Grid.useBreakpoint();
+  const wide = screens.md ?? (typeof window !== 'undefined' && window.innerWidth >= 768);
 
   if (error) return <Alert type="error" showIcon title={error} />;
   if (loading && !p) return <Skeleton active />;
@@ -71,24 +73,29 @@ export default function PublicityDetailPage() {
   };
 
   const editable = p.mine && p.status === 'published';
+  const actions = (
+    <Space wrap>
+      <Link to={`/gongshi/${p.id}`} target="_blank">
+        查看公开页面
+      </Link>
+      {editable && <Button onClick={() => navigate(`/zmkj/publicity/${p.id}/edit`)}>更正</Button>}
+      {editable && (
+        <Button danger onClick={withdraw}>
+          撤回
+        </Button>
+      )}
+      <Button onClick={() => navigate('/zmkj/publicity')}>返回</Button>
+    </Space>
+  );
+  // a phone: the title whole, the buttons below it (in the card's head the title would be cut to one character)
   return (
-    <Card
-      title={p.title}
-      extra={
-        <Space wrap>
-          <Link to={`/gongshi/${p.id}`} target="_blank">
-            查看公开页面
-          </Link>
-          {editable && <Button onClick={() => navigate(`/zmkj/publicity/${p.id}/edit`)}>更正</Button>}
-          {editable && (
-            <Button danger onClick={withdraw}>
-              撤回
-            </Button>
-          )}
-          <Button onClick={() => navigate('/zmkj/publicity')}>返回</Button>
-        </Space>
-      }
-    >
+    <Card title={wide ? p.title : undefined} extra={wide ? actions : undefined}>
+      {!wide && (
+        <div className="block-gap">
+          <h2 className="public-subtitle block-gap">{p.title}</h2>
+          {actions}
+        </div>
+      )}
       {saved && <Alert type="success" showIcon title={saved} className="block-gap" />}
       {p.status === 'withdrawn' && <Alert type="warning" showIcon title={`该公示已撤回：${p.withdrawnReason ?? ''}`} className="block-gap" />}
       <Descriptions column={{ xs: 1, md: 2 }} size="small" className="block-gap">

@@ -45,7 +45,7 @@ export default function PublicityListPage() {
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: unit ? '暂无公示，请点击【发布公示】' : '暂无公示' }}
         columns={[
-          { title: '公示标题', dataIndex: 'title', render: (v: string, p) => <Link to={`/zmkj/publicity/${p.id}`}>{v}</Link> },
+          { title: '公示标题', dataIndex: 'title', width: 280, render: (v: string, p) => <Link to={`/zmkj/publicity/${p.id}`}>{v}</Link> },
           ...(unit ? [] : [{ title: '发布单位', dataIndex: 'publisher', width: 180 }]),
           { title: '公示期', width: 200, render: (_: unknown, p: PublicityView) => `${p.startsOn} 至 ${p.endsOn}` },
           { title: '候选人', width: 80, render: (_: unknown, p: PublicityView) => `${p.entries.length}名` },
@@ -53,7 +53,12 @@ export default function PublicityListPage() {
           {
             title: '异议',
             width: 110,
-            render: (_: unknown, p: PublicityView) => (p.objections.total ? `${p.objections.total}件（待核实${p.objections.open}件）` : '无'),
+            render: (_: unknown, p: PublicityView) =>
+              !p.objections.total
+                ? '无'
+                : p.objections.open
+                  ? `${p.objections.total}件（待核实${p.objections.open}件）`
+                  : `${p.objections.total}件（均已核实）`,
           },
           { title: '版本', dataIndex: 'version', width: 70, render: (v: number) => `第${v}版` },
           { title: '更新时间', dataIndex: 'updatedAt', width: 150, render: (v: string) => formatTime(v) },
