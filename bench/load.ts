@@ -13,6 +13,8 @@ export interface FixedRequest {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   headers: IncomingHttpHeaders;
+  /** a request body (bench:review's PUT of a score sheet) */
+  body?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ function requestsFor(spec: LoadSpec, onFailure: (status: number, body: string) =
           if (!next) throw new Error('the cycle ran out of items: use more items than connections');
           (context as Ctx).current = next;
           const step = next.item.steps[next.step]!;
-          return { ...req, method: step.method, path: step.path, headers: step.headers };
+          return { ...req, method: step.method, path: step.path, headers: step.headers, body: step.body };
         },
         onResponse: (status, body, context) => {
           const done = (context as Ctx).current;
@@ -81,7 +83,9 @@ function requestsFor(spec: LoadSpec, onFailure: (status: number, body: string) =
       },
     ];
   }
-  return [{ method: r.method, path: r.path, headers: r.headers, onResponse: (status, body) => (status >= 300 ? onFailure(status, body) : undefined) }];
+  return [
+    { method: r.method, path: r.path, headers: r.headers, body: r.body, onResponse: (status, body) => (status >= 300 ? onFailure(status, body) : undefined) },
+  ];
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
