@@ -185,6 +185,38 @@ describe('网上评选 in Chromium', () => {
     expect(width).toBeLessThanOrEqual(PHONE.width);
   });
 
+  it('expert B declares 回避 on one candidate: it leaves the list and its page cannot be opened; the unit’s own expert has none', async () => {
+    const page = await open();
+    await login(page, '13999226602', EXPERT_PASSWORD);
+    await page.getByRole('menuitem', { name: '网上评选' }).click();
+    await page.getByText('共 2 位候选人').waitFor();
+    const other = page.locator('tr', { hasText: '王建新' });
+    await other.getByRole('button', { name: '评审' }).click();
+    await page.getByText('评分表').first().waitFor();
+    const url = page.url();
+    await page.getByRole('button', { name: '申报回避' }).click();
+    await page.getByRole('textbox', { name: '回避理由' }).fill('与候选人为同一课题组成员');
+    await page.getByRole('button', { name: '确认回避' }).click();
+    await page.getByText('已申报回避，该候选人已从您的评审任务中移除').waitFor();
+    await page.getByText('共 1 位候选人').waitFor();
+    expect(await page.getByText('王建新').count()).toBe(0);
+    // the candidate's own address: refused as if it did not exist (404), nothing of the 申请书 shown
+    await page.goto(url);
+    await page.getByText('无法打开该候选人的评审').waitFor();
+    expect(await page.getByText('王建新').count()).toBe(0);
+    await settled(page);
+    await look(page, 'review-recused-expert');
+
+    // 赵刚 works at the recommending unit (同单位): never assigned, nothing to open
+    const zhao = await open();
+    await login(zhao, '13999226603', EXPERT_PASSWORD);
+    await zhao.getByRole('menuitem', { name: '网上评选' }).click();
+    await zhao.getByText('自治区科协尚未分配给您评审任务').first().waitFor();
+    await zhao.goto(`/zmkj/review/${candidateA}`);
+    await zhao.getByText('无法打开该候选人的评审').waitFor();
+    expect(await zhao.getByText('阿依古丽').count()).toBe(0);
+  });
+
   it('progress shows the submitted sheet; 催办 reaches the expert who has not finished', async () => {
     const page = await open();
     await login(page, 'admin', ADMIN_PASSWORD);
