@@ -21,6 +21,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,8 @@ const settings = {
   experts: intEnv('BENCH_REVIEW_EXPERTS', 30),
   savePool: intEnv('BENCH_REVIEW_SAVE_POOL', 60),
   keep: process.env.BENCH_KEEP === '1',
+  /** a directory: each platform run is CPU-profiled (node:inspector) into <dir>/review-<scenario>.cpuprofile */
+  profileDir: process.env.BENCH_PROFILE ?? '',
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null,
 };
 
@@ -385,6 +388,26 @@ async function untilIdle(db: pg.Pool, dbName: string, timeoutMs = 60_000) {
   }
 }
 
+/** BENCH_PROFILE: a CPU profile of this process (the platform's server runs in it) while one run lasts (as bench/query.ts). */
+async function startProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await post<{ profile: object }>('Profiler.stop');
+      session.disconnect();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -529,18 +552,20 @@ async function main() {
     }
     console.log('');
 
-    const measure = async (request: LoadSpec['request'], baseUrl: string) => {
+    const measure = async (request: LoadSpec['request'], baseUrl: string, profileAs?: string) => {
       const spec = (durationSeconds: number): LoadSpec => ({ baseUrl, connections: settings.connections, durationSeconds, request });
       await load.run(spec(settings.warmup));
       await untilIdle(db, dbName);
+      const profiler = profileAs ? await startProfile() : null;
       const result = await load.run(spec(settings.duration));
+      if (profiler && profileAs) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, `review-${profileAs}.cpuprofile`))}`);
       await untilIdle(db, dbName);
       return result;
     };
     const results: Measured[] = [];
     for (const s of scenarios) {
       console.log(s.label);
-      const real = await measure(s.real, realUrl);
+      const real = await measure(s.real, realUrl, settings.profileDir ? s.key : undefined);
       console.log(`  platform: ${describe(real)}`);
       const bare = await measure(s.ceiling, ceiling.url);
       console.log(`  ceiling:  ${describe(bare)}`);
