@@ -34,6 +34,7 @@ const AccountPage = lazy(() => import('./pages/unit/AccountPage'));
 const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
 const ScorePage = lazy(() => import('./pages/expert/ScorePage'));
 const ReviewAdminPage = lazy(() => import('./pages/organizer/ReviewAdminPage'));
+const RankingPage = lazy(() => import('./pages/organizer/RankingPage'));
 const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
 const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
 const PublicityListPage = lazy(() => import('./pages/publicity/PublicityListPage'));
@@ -275,6 +276,14 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <ReviewAdminPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/ranking"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <RankingPage />
                 </RequireRole>
               }
             />
