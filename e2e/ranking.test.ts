@@ -208,6 +208,10 @@ describe('网上评选结果 in Chromium', () => {
       ['第5', '丁海涛'],
     ]);
 
+    // the figure that ranks stands beside the name, emphasised: 乙's mean of 88, 70 and 72
+    expect(await page.locator('.ant-table-thead th').nth(3).textContent()).toBe('平均分');
+    expect(await page.locator('tr', { hasText: '乙志强' }).locator('td').nth(3).locator('strong').textContent()).toBe('76.67');
+
     // z分数: the harsh expert's wide scores count no more than the lenient one's: 甲 now before 乙, no tie
     await page.getByLabel('排名依据').click();
     await page.locator('.ant-select-item-option', { hasText: /^标准分（z分数）平均$/ }).click();
@@ -272,5 +276,32 @@ describe('网上评选结果 in Chromium', () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(PHONE.width);
     await look(page, 'ranking-phone');
+  });
+
+  it('says so when no sheet is submitted, when the design splits, and when loading fails', async () => {
+    const page = await open();
+    await login(page, 'admin', ADMIN_PASSWORD);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const real = await admin.call<RankingReply>('GET', `/api/review/campaigns/${campaignId}/ranking`);
+    let reply: unknown = { ...real, submittedSheets: 0, rows: real.rows.map((r) => ({ ...r, sheets: 0, rank: null, rankLabel: '未评分' })) };
+    let status = 200;
+    await page.route('**/api/review/campaigns/*/ranking*', (route) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(reply) }));
+    await page.goto('/admin/ranking');
+    await page.getByText('尚无已提交的评分表').waitFor();
+    expect(await page.locator('.ant-table').count()).toBe(0);
+    await look(page, 'ranking-empty');
+
+    reply = { ...real, components: 2 };
+    await page.reload();
+    await page.getByText('评审分配分为2个互不相连的组').waitFor();
+    await page.getByText('“消除评委宽严差异后的估计分”只在同一组内可比').waitFor();
+    await settled(page);
+    await look(page, 'ranking-components');
+
+    reply = { error: { code: 'INTERNAL', message: '服务器繁忙，请稍后再试' } };
+    status = 503;
+    await page.reload();
+    await page.getByText('网上评选结果加载失败：').waitFor();
+    await look(page, 'ranking-error');
   });
 });

@@ -55,12 +55,14 @@ function columns(reply: RankingReply): TableColumnType<RankingRow>[] {
       width: 100,
       render: (_: unknown, r) => <Link to={`/zmkj/view/${encodeURIComponent(r.applicationId)}`}>{r.name}</Link>,
     },
+    // the figure that ranks, beside the name (seen without scrolling); the other three after 评分表
+    figure(reply.by),
     { key: 'marks', title: '标记', width: 160, render: (_: unknown, r) => <Marks row={r} gateNames={gateNames} /> },
     { key: 'workUnit', title: '工作单位', dataIndex: 'workUnit', width: 180 },
     { key: 'unitName', title: '推荐单位', width: 180, render: (_: unknown, r) => r.unitName ?? '—' },
     { key: 'field', title: '推荐领域', dataIndex: 'field', width: 110 },
     { key: 'sheets', title: '评分表', width: 80, align: 'right', render: (_: unknown, r) => `${r.sheets}/${r.required}` },
-    ...RANK_FIGURES.map(figure),
+    ...RANK_FIGURES.filter((f) => f !== reply.by).map(figure),
     ...reply.criteria
       .filter((c) => c.kind !== 'gate')
       .map((c): TableColumnType<RankingRow> => ({
