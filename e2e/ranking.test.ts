@@ -304,4 +304,17 @@ describe('网上评选结果 in Chromium', () => {
     await page.getByText('网上评选结果加载失败：').waitFor();
     await look(page, 'ranking-error');
   });
+
+  it('a 推荐单位 neither sees the menu entry nor opens the page, and its request for the ranking is refused', async () => {
+    const page = await open();
+    await login(page, 'rankunit0', 'Unit2023x');
+    await page.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
+    expect(await page.getByRole('menuitem', { name: '网上评选结果' }).count()).toBe(0);
+    await page.goto('/admin/ranking');
+    await page.getByText('当前账号无权访问该页面').waitFor();
+    expect(await page.getByText('甲文华').count()).toBe(0);
+    const unit = new ApiClient(e2e.platform.url);
+    await unit.login('rankunit0', 'Unit2023x');
+    await expect(unit.call('GET', `/api/review/campaigns/${campaignId}/ranking`)).rejects.toThrow(/40[34]/);
+  });
 });
