@@ -57,6 +57,8 @@ describe('the action table', () => {
       'forward',
       'withdrawForward',
       'accept',
+      // 分配评审专家 (已受理 → 网上评选中): a plan confirmed over a candidate another confirm already moved
+      'startReview',
     ]);
   });
 });
