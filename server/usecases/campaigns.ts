@@ -31,13 +31,40 @@ export function onSettingsProblem(report: (message: string) => void): () => void
   const previous = reportSettingsProblem;
   reportSettingsProblem = report;
   warned.clear();
+  readSettings.clear();
   return () => {
     reportSettingsProblem = previous;
   };
 }
 
+/**
+ * Settings already read, by their stored text: a campaign is read on nearly every request (each transfer, upload and
+ * score sheet), and running the whole schema over it each time (the regulations alone are up to 20,000 characters)
+ * cost a score save more than its SQL (bench:review). Deep-frozen, so no caller can change what another one reads.
+ */
+const readSettings = new Map<string, CampaignSettings>();
+const READ_SETTINGS_KEPT = 32;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** The one way a campaign's settings are read: through the schema, with the defaults of its year for what is missing. */
 function settingsOf(campaign: typeof campaigns.$inferSelect): CampaignSettings {
+  const key = `${campaign.id}|${campaign.year}|${JSON.stringify(campaign.settings)}`;
+  const known = readSettings.get(key);
+  if (known) return known;
+  const settings = deepFreeze(checkedSettings(campaign));
+  if (readSettings.size >= READ_SETTINGS_KEPT) readSettings.delete(readSettings.keys().next().value!);
+  readSettings.set(key, settings);
+  return settings;
+}
+
+function checkedSettings(campaign: typeof campaigns.$inferSelect): CampaignSettings {
   const { settings, problems } = readCampaignSettings(campaign.settings, campaign.year);
   for (const p of problems) {
     const key = `${campaign.id} ${p.path} ${p.message}`;
@@ -68,8 +95,10 @@ export async function currentCampaign(db: Db, programCode = 'ZMKJ'): Promise<Cam
   return present(row);
 }
 
-export async function getCampaign(db: Db, id: string): Promise<CampaignView> {
-  const [row] = await select(db).where(eq(campaigns.id, id));
+/** A campaign by id; `lock` also takes that row lock on the campaign's row (in the caller's transaction), in the same statement. */
+export async function getCampaign(db: Db, id: string, lock?: 'key share'): Promise<CampaignView> {
+  const query = select(db).where(eq(campaigns.id, id));
+  const [row] = lock ? await query.for(lock, { of: campaigns }) : await query;
   if (!row) throw notFound('评选活动');
   return present(row);
 }

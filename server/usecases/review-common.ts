@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { chinaToday, isWindowOpen, windowRefusal, type CampaignView } from '../../core';
 import { SHEET_STATE_LABELS, type ReviewWindow, type SheetState } from '../../core/review';
 import type { Db } from '../db/client';
-import { campaigns, scoreSheets } from '../db/schema';
+import { scoreSheets } from '../db/schema';
 import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
 
@@ -44,8 +44,7 @@ export function requireReviewWindow(c: CampaignView, action: string): void {
  * a rubric being replaced. KEY SHARE does not wait for the numbering of new applications (next_seq).
  */
 export async function campaignForScoring(tx: Db, campaignId: string): Promise<CampaignView> {
-  await tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId)).for('key share');
-  return getCampaign(tx, campaignId);
+  return getCampaign(tx, campaignId, 'key share');
 }
 
 /** Whether any sheet of the campaign holds a score (已保存 or 已提交): the 评分标准 is then locked. */

@@ -143,6 +143,17 @@ export async function getMySheet(s: Services, user: SessionUser, applicationId: 
 }
 
 /**
+ * The sheet's schema for a rubric, built once: campaign settings are read frozen and shared (campaigns.ts), so one
+ * rubric is one object for as long as it is unchanged, and building the schema anew cost every save (bench:review).
+ */
+const sheetSchemas = new WeakMap<Rubric, Partial<Record<'draft' | 'submit', ReturnType<typeof scoreSheetSchema>>>>();
+function sheetSchema(rubric: Rubric, mode: 'draft' | 'submit') {
+  let built = sheetSchemas.get(rubric);
+  if (!built) sheetSchemas.set(rubric, (built = {}));
+  return (built[mode] ??= scoreSheetSchema(rubric, mode));
+}
+
+/**
  * 【保存】 (draft: blanks allowed) or 【提交】 (every criterion answered; the sheet is locked after). `body` holds the
  * values; for 【提交】 it may be empty, and the saved values are submitted. In order: the scope (404), the window
  * (403, naming it), the values against the rubric (400, naming the criterion), the sheet's state (409 once submitted).
@@ -154,7 +165,7 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     requireReviewWindow(campaign, mode === 'save' ? '保存评分' : '提交评分');
     const rubric = campaign.settings.review.rubric;
     const given = body && typeof body === 'object' && Object.keys(body).length ? body : null;
-    const draft: ScoreSheet | null = given ? parse(scoreSheetSchema(rubric, 'draft'), given, SHEET_LABELS) : null;
+    const draft: ScoreSheet | null = given ? parse(sheetSchema(rubric, 'draft'), given, SHEET_LABELS) : null;
     if (mode === 'save' && !draft) throw new AppError('VALIDATION', '请填写评分后再保存');
 
     // the one row of the pair, created empty if needed, then locked
@@ -174,7 +185,7 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     const values: ScoreSheet = draft ?? current;
     if (mode === 'submit')
       parse(
-        scoreSheetSchema(rubric, 'submit'),
+        sheetSchema(rubric, 'submit'),
         { scores: values.scores, gates: values.gates, ...(values.comment !== undefined ? { comment: values.comment } : {}) },
         SHEET_LABELS,
       );
