@@ -252,7 +252,7 @@ describe('网上评选结果 in Chromium', () => {
     await shot(page, 'ranking-spread-tooltip');
 
     // 【下载Excel】 by the figure chosen: the same order as the page
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '【下载Excel】' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载Excel' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     const rows = await readSheet(fs.readFileSync((await download.path())!));
     expect(rows[0]!.slice(0, 3)).toEqual(['排名', '申请书编号', '姓名']);
@@ -272,7 +272,7 @@ describe('网上评选结果 in Chromium', () => {
     await page.locator('.ant-table-row').first().waitFor();
     await settled(page);
     expect(await page.getByLabel('排名依据').isVisible()).toBe(true);
-    expect(await page.getByRole('link', { name: '【下载Excel】' }).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: '下载Excel' }).isVisible()).toBe(true);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(PHONE.width);
     await look(page, 'ranking-phone');

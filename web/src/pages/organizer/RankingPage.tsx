@@ -113,7 +113,7 @@ export default function RankingPage() {
                   }))}
                 />
                 <Button href={rankingXlsxHref(campaignId, chosen)} download>
-                  【下载Excel】
+                  下载Excel
                 </Button>
               </Space>
             </Form.Item>
