@@ -314,8 +314,13 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await page.keyboard.press('Enter');
     // the select announces its value in a live region
     await expect.poll(() => dialog.locator('[aria-live="polite"]').allTextContents()).toContain(UNIT);
+    // the list closes by itself after Enter; Escape here could land after it closed and close the dialog instead
     const openDropdown = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
-    if (await openDropdown.isVisible()) await page.keyboard.press('Escape');
+    const closed = await openDropdown.waitFor({ state: 'hidden', timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!closed) await dialog.locator('.ant-modal-title').click();
     await openDropdown.waitFor({ state: 'hidden' });
     await look(page, 'media-10-submit');
     await dialog.getByRole('button', { name: '确定提交' }).click();

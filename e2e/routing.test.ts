@@ -173,19 +173,18 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByRole('textbox', { name: '推荐单位意见' }).fill('经初评并公示无异议，同意推荐。');
     await u.getByRole('button', { name: '保存', exact: true }).click();
     await u.getByText('已保存', { exact: true }).first().waitFor();
-    await u
-      .locator('section[aria-label="推荐报告扫描件"] input[type=file]')
-      .first()
-      .setInputFiles({ name: '推荐报告（盖章）.pdf', mimeType: 'application/pdf', buffer: pdfBytes('report') });
-    await u.getByText('推荐报告（盖章）.pdf').first().waitFor();
+    // each scan stored before the next (its name shows while it is still uploading: 提交 must not overtake it)
     for (const [label, file] of [
+      ['推荐报告扫描件', '推荐报告（盖章）.pdf'],
       ['干部人事管理部门意见', '组织部意见.pdf'],
       ['纪检监察部门意见', '纪委监委意见.pdf'],
     ] as const) {
+      const stored = u.waitForResponse((r) => r.url().endsWith('/attachments') && r.request().method() === 'POST');
       await u
         .locator(`section[aria-label="${label}"] input[type=file]`)
         .first()
         .setInputFiles({ name: file, mimeType: 'application/pdf', buffer: pdfBytes(label) });
+      expect((await stored).status()).toBe(200);
       await u.getByText(file).first().waitFor();
     }
     await u.getByRole('button', { name: '提交', exact: true }).click();
