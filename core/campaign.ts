@@ -4,6 +4,7 @@ import { isValidDate } from './validators';
 import { text } from './text';
 import { defaultRubric, rubricSchema } from './review/rubric';
 import { RANK_FIGURES, type RankFigure } from './review/ranking';
+import { defaultSelectionSettings, selectionSettingsSchema } from './selection/types';
 
 export const WINDOW_KEYS = ['apply', 'preliminary', 'online', 'concentrated', 'publicity'] as const;
 export type WindowKey = (typeof WINDOW_KEYS)[number];
@@ -90,6 +91,8 @@ export const campaignSettingsSchema = z
       remindHours: int('截止前自动催办的小时数', 0, 720),
       rankBy: z.enum(RANK_FIGURES, { error: `排名依据应为${RANK_FIGURES.join('、')}之一` }),
     }),
+    /** 集中评选 and the final selection (issue 14): core/selection/types selectionSettingsSchema */
+    selection: selectionSettingsSchema,
     regulations: text('评选条例', { required: '请填写评选条例（申报人点击【我承诺】前阅读的内容）' })
       .trim()
       .min(1, '请填写评选条例（申报人点击【我承诺】前阅读的内容）')
@@ -172,6 +175,7 @@ export function defaultCampaignSettings(year: number): CampaignSettings {
     },
     preliminary: { requirePublicity: true },
     review: defaultReviewSettings(),
+    selection: defaultSelectionSettings(),
     regulations: DEFAULT_REGULATIONS,
   };
 }

@@ -710,3 +710,209 @@ export const reviewReminders = pgTable(
       .where(sql`dedupe_key is not null`),
   ],
 );
+
+// ───────────────────────── 集中评选 and the final selection (issue 14) ─────────────────────────
+
+/**
+ * 入围名单: the candidates taken into 集中评选, built from the 网上评选 ranking (top N, campaign setting) and changed
+ * by hand with a recorded reason (shortlist_changes). `online` is the ranking as it stood when the entry was made
+ * ({ rank, tied, figure, by }), so the meeting's ballots and the selection show the same figures however the sheets
+ * move later. `frontline` (基层一线) is marked by the organizer: the 申请书 has no such field.
+ */
+export const shortlistEntries = pgTable(
+  'shortlist_entries',
+  {
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    /** ranking | manual */
+    origin: text('origin').notNull(),
+    online: jsonb('online'),
+    frontline: boolean('frontline').notNull().default(false),
+    addedBy: uuid('added_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.applicationId] })],
+);
+
+/** Every change to the 入围名单: build (from the ranking), add, remove, mark (基层一线), each with its reason and actor. */
+export const shortlistChanges = pgTable(
+  'shortlist_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** null for 'build' */
+    applicationId: uuid('application_id').references(() => applications.id),
+    /** build | add | remove | mark */
+    action: text('action').notNull(),
+    reason: text('reason'),
+    detail: jsonb('detail'),
+    actorId: uuid('actor_id').notNull(),
+    at: createdAt(),
+  },
+  (t) => [index('shortlist_changes_campaign_idx').on(t.campaignId, t.at)],
+);
+
+/** The 集中评选 meeting of a campaign (one per campaign): open → closed. */
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** open | closed */
+    status: text('status').notNull().default('open'),
+    openedBy: uuid('opened_by').notNull(),
+    openedAt: createdAt(),
+    closedBy: uuid('closed_by'),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('meetings_campaign_key').on(t.campaignId)],
+);
+
+/** 签到: an expert of the panel present at the meeting. The experts present are the quorum. */
+export const meetingAttendance = pgTable(
+  'meeting_attendance',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    signedInAt: timestamp('signed_in_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.expertId] })],
+);
+
+/**
+ * A 轮次 of the meeting: its candidates (meeting_round_candidates), the questions asked (['win', 'national'] or one
+ * of them in a further round), the places it fills, and, once closed, the quorum and threshold applied and the result
+ * (jsonb: per candidate and question the counts and whether it passed; who is elected; the ties left for a further
+ * round). At most one open round per meeting, enforced here. Closing is atomic with the ballots (row lock).
+ */
+export const meetingRounds = pgTable(
+  'meeting_rounds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    number: integer('number').notNull(),
+    /** main | tiebreak | fill */
+    purpose: text('purpose').notNull().default('main'),
+    questions: jsonb('questions').notNull(),
+    placesWin: integer('places_win').notNull(),
+    placesNational: integer('places_national').notNull(),
+    /** open | closed */
+    status: text('status').notNull().default('open'),
+    present: integer('present'),
+    threshold: integer('threshold'),
+    result: jsonb('result'),
+    openedBy: uuid('opened_by').notNull(),
+    openedAt: createdAt(),
+    closedBy: uuid('closed_by'),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('meeting_rounds_number_key').on(t.meetingId, t.number),
+    uniqueIndex('meeting_rounds_one_open').on(t.meetingId).where(sql`status = 'open'`),
+  ],
+);
+
+export const meetingRoundCandidates = pgTable(
+  'meeting_round_candidates',
+  {
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => meetingRounds.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.applicationId] })],
+);
+
+/** One ballot per (expert, round), enforced here: draft until 【提交选票】, then immutable. */
+export const ballots = pgTable(
+  'ballots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roundId: uuid('round_id')
+      .notNull()
+      .references(() => meetingRounds.id),
+    expertId: uuid('expert_id')
+      .notNull()
+      .references(() => users.id),
+    /** draft | submitted */
+    status: text('status').notNull().default('draft'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('ballots_round_expert_key').on(t.roundId, t.expertId)],
+);
+
+/** A ballot's vote on one candidate and question: win (当选) | national (推荐为全国人选); yes | no | abstain. */
+export const ballotVotes = pgTable(
+  'ballot_votes',
+  {
+    ballotId: uuid('ballot_id')
+      .notNull()
+      .references(() => ballots.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    question: text('question').notNull(),
+    choice: text('choice').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ballotId, t.applicationId, t.question] })],
+);
+
+/**
+ * 最终评选结果: the organizer's current pick (winners, and the national recommendees among them) and whether it is
+ * confirmed. Every pick, solver proposal (its input and output), acceptance, confirmation and replacement is in
+ * selection_events, so the result can be reproduced.
+ */
+export const selections = pgTable('selections', {
+  campaignId: uuid('campaign_id')
+    .primaryKey()
+    .references(() => campaigns.id),
+  /** draft | confirmed */
+  status: text('status').notNull().default('draft'),
+  winners: jsonb('winners').notNull().default([]),
+  nationals: jsonb('nationals').notNull().default([]),
+  version: integer('version').notNull().default(1),
+  updatedBy: uuid('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  confirmedBy: uuid('confirmed_by'),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+});
+
+export const selectionEvents = pgTable(
+  'selection_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** pick | propose | accept | confirm | reopen | replace */
+    action: text('action').notNull(),
+    input: jsonb('input'),
+    output: jsonb('output'),
+    reason: text('reason'),
+    actorId: uuid('actor_id').notNull(),
+    at: createdAt(),
+  },
+  (t) => [index('selection_events_campaign_idx').on(t.campaignId, t.at)],
+);
