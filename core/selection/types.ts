@@ -3,6 +3,7 @@
 // academicianMaxRatio and youthMinRatio): a minimum or a maximum, as a count or a share, over an attribute of the
 // candidates picked as winners (or as national recommendees).
 import { z } from 'zod';
+import { text } from '../text';
 
 /** Yes/no attributes: the constraint counts the candidates that have it. */
 export const FLAG_ATTRIBUTES = ['academician', 'youth', 'frontline'] as const;
@@ -59,18 +60,17 @@ const isFlag = (a: string): a is FlagAttribute => (FLAG_ATTRIBUTES as readonly s
 
 export const selectionConstraintSchema = z
   .object({
-    id: z
-      .string({ error: '约束编号应为文字' })
+    id: text('约束编号', { required: '请填写约束编号（1至40个字母、数字、-或_）' })
       .trim()
       .regex(/^[a-z0-9_-]{1,40}$/i, '约束编号应为1至40个字母、数字、-或_'),
     attribute: z.enum(SELECTION_ATTRIBUTES, { error: `约束的属性应为${SELECTION_ATTRIBUTES.map((a) => ATTRIBUTE_LABELS[a]).join('、')}之一` }),
-    value: z.string().trim().min(1, '约束的取值不能为空').max(100, '约束的取值不能超过100字').optional(),
+    value: text('约束的取值').trim().min(1, '约束的取值不能为空').max(100, '约束的取值不能超过100字').optional(),
     each: z.boolean({ error: '“每一类”应为是或否' }).optional(),
     op: z.enum(['min', 'max'], { error: '约束应为“至少”或“至多”' }),
     measure: z.enum(['count', 'share'], { error: '约束应按人数或比例计算' }),
     bound: z.number({ error: '约束的界限应为数字' }).min(0, '约束的界限不能为负数'),
     of: z.enum(SELECTION_LISTS, { error: '约束应针对当选名单或全国推荐名单' }),
-    label: z.string().trim().max(100, '约束说明不能超过100字').optional(),
+    label: text('约束说明').trim().max(100, '约束说明不能超过100字').optional(),
   })
   .superRefine((c, ctx) => {
     if (c.measure === 'share' && c.bound > 1) {
