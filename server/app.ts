@@ -23,6 +23,8 @@ import { workflowRoutes } from './routes/workflow';
 import { reviewRoutes } from './routes/review';
 import { reviewRankingRoutes } from './routes/review-ranking';
 import { publicityRoutes } from './routes/publicity';
+import { meetingRoutes } from './routes/meeting';
+import { selectionRoutes } from './routes/selection';
 import { adminRoutes } from './routes/admin';
 import { expertRoutes } from './routes/experts';
 import { createTusServer, uploadRoutes } from './routes/uploads';
@@ -169,6 +171,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(reviewRoutes, { prefix: '/api' });
   await app.register(reviewRankingRoutes, { prefix: '/api' });
   await app.register(publicityRoutes, { prefix: '/api' });
+  await app.register(meetingRoutes, { prefix: '/api' });
+  await app.register(selectionRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(expertRoutes, { prefix: '/api/admin' });
   const uploadsDir = path.join(config.dataDir, 'uploads');

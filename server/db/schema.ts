@@ -825,7 +825,9 @@ export const meetingRounds = pgTable(
   },
   (t) => [
     uniqueIndex('meeting_rounds_number_key').on(t.meetingId, t.number),
-    uniqueIndex('meeting_rounds_one_open').on(t.meetingId).where(sql`status = 'open'`),
+    uniqueIndex('meeting_rounds_one_open')
+      .on(t.meetingId)
+      .where(sql`status = 'open'`),
   ],
 );
 
