@@ -768,6 +768,8 @@ export const meetings = pgTable(
       .references(() => campaigns.id),
     /** open | closed */
     status: text('status').notNull().default('open'),
+    /** the experts of the panel (user ids): only they may 签到 and vote */
+    panel: jsonb('panel').notNull().default([]),
     openedBy: uuid('opened_by').notNull(),
     openedAt: createdAt(),
     closedBy: uuid('closed_by'),

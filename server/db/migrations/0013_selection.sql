@@ -53,6 +53,7 @@ CREATE TABLE "meetings" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"campaign_id" uuid NOT NULL,
 	"status" text DEFAULT 'open' NOT NULL,
+	"panel" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"opened_by" uuid NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"closed_by" uuid,
