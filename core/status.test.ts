@@ -12,6 +12,7 @@ describe('status labels', () => {
       '[自治区科协]退回到[推荐单位]',
       '[自治区科协]已受理',
       '网上评选中',
+      '评审中',
     ]);
   });
 
@@ -24,7 +25,16 @@ describe('status labels', () => {
   });
 
   it('knows who holds each status', () => {
-    expect(APPLICATION_STATUSES.map((s) => STATUS_HOLDER[s])).toEqual(['applicant', 'unit', 'applicant', 'organizer', 'unit', 'organizer', 'organizer']);
+    expect(APPLICATION_STATUSES.map((s) => STATUS_HOLDER[s])).toEqual([
+      'applicant',
+      'unit',
+      'applicant',
+      'organizer',
+      'unit',
+      'organizer',
+      'organizer',
+      'organizer',
+    ]);
   });
 });
 

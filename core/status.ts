@@ -9,6 +9,7 @@ export const APPLICATION_STATUSES = [
   'returned_to_unit',
   'accepted',
   'online_review',
+  'final_review',
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
@@ -36,6 +37,9 @@ export const STATUS_META: Record<ApplicationStatus, StatusMeta> = {
   accepted: { label: '[自治区科协]已受理', holder: 'organizer', takesQuotaPlace: true },
   // the expert panel's 网上评选 (issue 13's next slice moves accepted applications here); says nothing of scores
   online_review: { label: '网上评选中', holder: 'organizer', takesQuotaPlace: true },
+  // 入围名单 built (issue 14): every candidate still in the review, shortlisted or not, reads "评审中" until the result
+  // is published, so neither the status nor 流程情况 tells an applicant or a unit whether it was shortlisted
+  final_review: { label: '评审中', holder: 'organizer', takesQuotaPlace: true },
 };
 
 export const STATUS_LABELS = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, STATUS_META[s].label])) as Record<ApplicationStatus, string>;

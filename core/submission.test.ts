@@ -39,7 +39,7 @@ describe('the status table', () => {
       expect(holderOf(s)).toBe(STATUS_META[s].holder);
     }
     // forwarded, 受理 and in 网上评选: each still holds one of its unit's places
-    expect(QUOTA_STATUSES).toEqual(['submitted_to_org', 'accepted', 'online_review']);
+    expect(QUOTA_STATUSES).toEqual(['submitted_to_org', 'accepted', 'online_review', 'final_review']);
   });
 
   it('treats a status it does not know (a later review stage) as the organizer’s, never the applicant’s', () => {
@@ -59,6 +59,8 @@ describe('the action table', () => {
       'accept',
       // 分配评审专家 (已受理 → 网上评选中): a plan confirmed over a candidate another confirm already moved
       'startReview',
+      // 入围名单 built: a candidate another build already moved
+      'endOnlineReview',
     ]);
   });
 });

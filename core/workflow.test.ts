@@ -24,6 +24,8 @@ const ALLOWED: [ApplicationStatus, Role, Action, 'any' | 'unviewed'][] = [
   ['submitted_to_org', 'organizer', 'accept', 'any'],
   // 网上评选: the confirmed assignment plan moves an accepted candidate to 网上评选中
   ['accepted', 'organizer', 'startReview', 'any'],
+  // 入围名单 built: every candidate in 网上评选 moves to 评审中 (shortlisted or not)
+  ['online_review', 'organizer', 'endOnlineReview', 'any'],
 ];
 
 describe('the workflow table, walked whole', () => {
@@ -61,6 +63,7 @@ describe('the workflow table, walked whole', () => {
     expect(next('forward', 'returned_to_unit', 'unit')).toBe('submitted_to_org');
     expect(next('withdrawForward', 'submitted_to_org', 'unit')).toBe('submitted_to_unit');
     expect(next('startReview', 'accepted', 'organizer')).toBe('online_review');
+    expect(next('endOnlineReview', 'online_review', 'organizer')).toBe('final_review');
     expect(next('orgReturn', 'submitted_to_org', 'organizer')).toBe('returned_to_unit');
     expect(next('accept', 'submitted_to_org', 'organizer')).toBe('accepted');
     expect(next('preliminary', 'submitted_to_unit', 'unit')).toBeUndefined(); // recorded, not a transfer

@@ -23,6 +23,7 @@ export const ACTIONS = [
   'orgReturn',
   'accept',
   'startReview',
+  'endOnlineReview',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -58,6 +59,9 @@ export const ACTION_META: Record<Action, ActionMeta> = {
   accept: { label: '受理', refusedAs: 'conflict' },
   // 网上评选: the confirmed assignment plan moves the candidate to 网上评选中 (server/usecases/review-assign.ts)
   startReview: { label: '分配评审专家', refusedAs: 'conflict' },
+  // 入围名单 built (server/usecases/shortlist.ts): every candidate in 网上评选 moves on to 评审中, shortlisted or not;
+  // the label says only that the online stage is over (流程情况 shows it to the applicant and the unit)
+  endOnlineReview: { label: '网上评选结束', refusedAs: 'conflict' },
 };
 
 /** The manual's name of each action, used in buttons and refusals. */
@@ -138,6 +142,8 @@ export const RULES: readonly Rule[] = [
   { action: 'accept', role: 'organizer', from: ['submitted_to_org'], to: 'accepted', guards: ['holder'] },
   // 网上评选: experts assigned (a confirmed plan); no button of its own, the assignment page does it
   { action: 'startReview', role: 'organizer', from: ['accepted'], to: 'online_review', guards: ['holder'] },
+  // 入围名单: no button of its own, building the shortlist does it for the whole campaign
+  { action: 'endOnlineReview', role: 'organizer', from: ['online_review'], to: 'final_review', guards: ['holder'] },
 ];
 
 /** What the table needs to know about one application. */
