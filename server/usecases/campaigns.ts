@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import {
   campaignSettingsSchema,
   chinaToday,
@@ -11,10 +11,24 @@ import {
   type WindowKey,
 } from '../../core';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { campaigns, programs, scoreSheets } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
 const select = (db: Db) => db.select({ campaign: campaigns, program: programs }).from(campaigns).innerJoin(programs, eq(programs.id, campaigns.programId));
+
+// read on nearly every request (a sheet's 【保存】, every page of an application): built once (server/db/prepared.ts)
+const campaignById = prepared((db) =>
+  select(db)
+    .where(eq(campaigns.id, sql.placeholder('id')))
+    .prepare('campaign_by_id'),
+);
+const campaignKeyShare = prepared((db) =>
+  select(db)
+    .where(eq(campaigns.id, sql.placeholder('id')))
+    .for('key share', { of: campaigns })
+    .prepare('campaign_key_share'),
+);
 
 /** Problems already reported, so that a campaign read on every request warns once per process, not every time. */
 const warned = new Set<string>();
@@ -97,8 +111,7 @@ export async function currentCampaign(db: Db, programCode = 'ZMKJ'): Promise<Cam
 
 /** A campaign by id; `lock` also takes that row lock on the campaign's row (in the caller's transaction), in the same statement. */
 export async function getCampaign(db: Db, id: string, lock?: 'key share'): Promise<CampaignView> {
-  const query = select(db).where(eq(campaigns.id, id));
-  const [row] = lock ? await query.for(lock, { of: campaigns }) : await query;
+  const [row] = await (lock ? campaignKeyShare : campaignById)(db).execute({ id });
   if (!row) throw notFound('评选活动');
   return present(row);
 }

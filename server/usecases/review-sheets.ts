@@ -20,6 +20,7 @@ import {
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { applications, notifications, reviewAssignments, reviewConflicts, scoreSheetChanges, scoreSheets, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { parse } from '../http';
@@ -124,12 +125,60 @@ function presentSheet(applicationId: string, row: SheetRow | undefined, rubric: 
   };
 }
 
+// 【保存】's statements, built once (server/db/prepared.ts): an expert saves often, and Drizzle's building of each
+// statement was the largest part of the save's own work (bench:review).
+const value = (name: string) => sql`${sql.placeholder(name)}`;
+const json = (name: string) => sql`${sql.placeholder(name)}::jsonb`;
+const sheetOfPair = (lock: boolean) =>
+  prepared((db) => {
+    const q = db
+      .select()
+      .from(scoreSheets)
+      .where(and(eq(scoreSheets.applicationId, sql.placeholder('applicationId')), eq(scoreSheets.expertId, sql.placeholder('expertId'))));
+    return lock ? q.for('update').prepare('sheet_of_pair_for_update') : q.prepare('sheet_of_pair');
+  });
+const sheetOfPairRead = sheetOfPair(false);
+const sheetOfPairLocked = sheetOfPair(true);
+const sheetCreate = prepared((db) =>
+  db
+    .insert(scoreSheets)
+    .values({ campaignId: value('campaignId'), applicationId: value('applicationId'), expertId: value('expertId'), status: 'reset' })
+    .onConflictDoNothing()
+    .returning({ id: scoreSheets.id })
+    .prepare('sheet_create'),
+);
+const sheetWrite = prepared((db) =>
+  db
+    .update(scoreSheets)
+    .set({
+      status: value('status'),
+      scores: json('scores'),
+      gates: json('gates'),
+      comment: value('comment'),
+      total: value('total'),
+      submittedAt: value('submittedAt'),
+      updatedAt: value('now'),
+    })
+    .where(eq(scoreSheets.id, sql.placeholder('id')))
+    .returning()
+    .prepare('sheet_write'),
+);
+const sheetChange = prepared((db) =>
+  db
+    .insert(scoreSheetChanges)
+    .values({
+      sheetId: value('sheetId'),
+      action: value('action'),
+      actorId: value('actorId'),
+      actorRole: value('actorRole'),
+      oldValue: json('oldValue'),
+      newValue: json('newValue'),
+    })
+    .prepare('sheet_change'),
+);
+
 async function ownSheet(db: Db, applicationId: string, expertId: string, lock = false): Promise<SheetRow | undefined> {
-  const q = db
-    .select()
-    .from(scoreSheets)
-    .where(and(eq(scoreSheets.applicationId, applicationId), eq(scoreSheets.expertId, expertId)));
-  const [row] = await (lock ? q.for('update') : q);
+  const [row] = await (lock ? sheetOfPairLocked : sheetOfPairRead)(db).execute({ applicationId, expertId });
   return row;
 }
 
@@ -169,11 +218,7 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     if (mode === 'save' && !draft) throw new AppError('VALIDATION', '请填写评分后再保存');
 
     // the one row of the pair, created empty if needed, then locked
-    const created = await tx
-      .insert(scoreSheets)
-      .values({ campaignId: app.campaignId, applicationId: app.id, expertId: user.id, status: 'reset' })
-      .onConflictDoNothing()
-      .returning({ id: scoreSheets.id });
+    const created = await sheetCreate(tx).execute({ campaignId: app.campaignId, applicationId: app.id, expertId: user.id });
     const row = (await ownSheet(tx, app.id, user.id, true))!;
     if (row.status === 'submitted') {
       throw new AppError('CONFLICT', '您已提交对该候选人的评分，评分表已锁定，不能再修改；如确需修改，请联系自治区科协退回重评');
@@ -192,26 +237,23 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     const total = sheetTotal(rubric, values);
     const scored = Object.values(values.scores).some((v) => typeof v === 'number');
     const now = new Date();
-    const [updated] = await tx
-      .update(scoreSheets)
-      .set({
-        status: mode === 'submit' ? 'submitted' : 'saved',
-        scores: values.scores,
-        gates: values.gates,
-        comment: values.comment?.trim() ? values.comment : null,
-        total: mode === 'submit' || scored ? total.toFixed(1) : null,
-        submittedAt: mode === 'submit' ? now : null,
-        updatedAt: now,
-      })
-      .where(eq(scoreSheets.id, row.id))
-      .returning();
-    await tx.insert(scoreSheetChanges).values({
+    const [updated] = await sheetWrite(tx).execute({
+      id: row.id,
+      status: mode === 'submit' ? 'submitted' : 'saved',
+      scores: JSON.stringify(values.scores),
+      gates: JSON.stringify(values.gates),
+      comment: values.comment?.trim() ? values.comment : null,
+      total: mode === 'submit' || scored ? total.toFixed(1) : null,
+      submittedAt: mode === 'submit' ? now : null,
+      now,
+    });
+    await sheetChange(tx).execute({
       sheetId: row.id,
       action: mode,
       actorId: user.id,
       actorRole: user.role,
-      oldValue: created.length ? null : valueOf(row),
-      newValue: valueOf(updated!),
+      oldValue: created.length ? null : JSON.stringify(valueOf(row)),
+      newValue: JSON.stringify(valueOf(updated!)),
     });
     return { updated: updated!, campaign };
   });
