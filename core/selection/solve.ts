@@ -1,0 +1,433 @@
+// 按规则推荐 (issue 14, 5.): the exact solver. It proposes the best set of winners, and the best national recommendees,
+// that meets every constraint, explains each difference from plain merit order, and says why when no set can.
+//
+// "The best set" is lexicographic by merit. Candidates are grouped by merit (smaller is better; equal merits are
+// ties and form one group). A set's profile is the number of its members in each group, best group first; of two
+// sets of the same size, the better one has more members in the first group where their profiles differ (equivalently:
+// its merits, sorted, are lexicographically smaller). So a candidate is left out only when taking them, together with
+// everyone better already kept, would make the constraints impossible to meet; no number of lower-ranked candidates
+// can outweigh one better-ranked one. The proposal minimises (the winners' profile, then the nationals' profile):
+// the winners first, and among the best winner sets the one whose national recommendees are best.
+//
+// Method: an integer program solved with yalps (binary x_i = winner, y_i = national; Σx = winners, Σy = nationals;
+// y_i ≤ x_i when the nationals come from the winners; each constraint row as a linear row with its integer limit;
+// fixed include/exclude as bounds), solved sequentially: for each merit group in order, the group's count is
+// maximised with everything before it fixed at its optimum, then fixed itself. The count carries a weight greater
+// than every other term, so each step is an exact integer maximisation; a secondary rank-based weight steers the
+// solution found toward the later groups' optimum, and a step is skipped (no solve) when the current solution
+// already takes the whole group or fills the list. Usually a handful of solves. yalps runs branch and bound with
+// tolerance 0, so every step is exact; a step that hits the time limit makes the method say so.
+// The tests check the optimum against brute force on generated instances.
+import { solve as yalpsSolve, type Constraint, type Model, type Options } from 'yalps';
+import { describeConstraint, constraintRows, percent, type ConstraintRow } from './constraints';
+import type { SelectionSetup } from './check';
+import { attributeLabel, type SelectionCandidate, type SelectionConstraint, type SelectionList } from './types';
+
+export type Proposal =
+  | { feasible: true; winners: string[]; nationals: string[]; explanations: string[]; objective: number; method: string }
+  | { feasible: false; reasons: string[] };
+
+export interface FixedChoice {
+  /** application ids that must be winners */
+  include?: string[];
+  /** application ids that must not be chosen (neither as winners nor as national recommendees) */
+  exclude?: string[];
+}
+
+const OPTIONS: Options = { tolerance: 0, maxIterations: 1_000_000, maxPivots: 200_000, timeout: 20_000 };
+
+interface Ctx {
+  setup: SelectionSetup;
+  n: number;
+  rows: ConstraintRow[];
+  /** not excluded */
+  avail: boolean[];
+  included: Set<number>;
+  /** position in plain merit order (0 = best), ties by the pool's order */
+  pos: number[];
+  /** 1 + the number of candidates with strictly better merit: "第N名" */
+  rank: number[];
+  solves: number;
+  timedOut: boolean;
+}
+
+interface Solution {
+  x: Set<number>;
+  y: Set<number>;
+}
+
+type Extra = { list: SelectionList; members: number[]; equal: number };
+
+/** The pool's order by merit (stable: ties keep the pool's order). */
+function meritOrder(candidates: SelectionCandidate[]): number[] {
+  return candidates.map((_, i) => i).sort((a, b) => candidates[a]!.merit - candidates[b]!.merit || a - b);
+}
+
+function context(setup: SelectionSetup, fixed: FixedChoice | undefined): Ctx {
+  const { candidates } = setup;
+  const n = candidates.length;
+  const index = new Map(candidates.map((c, i) => [c.id, i]));
+  const excluded = new Set((fixed?.exclude ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined));
+  const included = new Set((fixed?.include ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined));
+  const order = meritOrder(candidates);
+  const pos = new Array<number>(n);
+  order.forEach((i, p) => (pos[i] = p));
+  const rank = candidates.map((c) => 1 + candidates.filter((d) => d.merit < c.merit).length);
+  return {
+    setup,
+    n,
+    rows: constraintRows(candidates, setup.constraints, setup.sizes, setup.youthAgeLimit),
+    avail: candidates.map((_, i) => !excluded.has(i)),
+    included,
+    pos,
+    rank,
+    solves: 0,
+    timedOut: false,
+  };
+}
+
+/**
+ * One integer program: the sizes, the link, the fixed choices, the given rows and extra equalities; the objective
+ * is `weight` per variable (omitted: any feasible solution). Returns null when infeasible.
+ */
+function runModel(ctx: Ctx, rows: ConstraintRow[], extras: Extra[], weight?: (list: SelectionList, i: number) => number): Solution | null {
+  const { setup, n, avail } = ctx;
+  const within = setup.nationalsWithinWinners;
+  const constraints = new Map<string, Constraint>();
+  constraints.set('W', { equal: setup.sizes.winners });
+  constraints.set('N', { equal: setup.sizes.nationals });
+  const xs: Map<string, number>[] = [];
+  const ys: Map<string, number>[] = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(new Map([['W', 1]]));
+    ys.push(new Map([['N', 1]]));
+    if (within && setup.sizes.nationals > 0) {
+      constraints.set(`L${i}`, { max: 0 });
+      xs[i]!.set(`L${i}`, -1);
+      ys[i]!.set(`L${i}`, 1);
+    }
+  }
+  if (ctx.included.size) {
+    constraints.set('I', { equal: ctx.included.size });
+    for (const i of ctx.included) xs[i]!.set('I', 1);
+  }
+  rows.forEach((row, k) => {
+    const key = `r${k}`;
+    constraints.set(key, row.op === 'max' ? { max: row.limit } : { min: row.limit });
+    const vars = row.list === 'winners' ? xs : ys;
+    for (const i of row.members) vars[i]!.set(key, 1);
+  });
+  extras.forEach((e, k) => {
+    const key = `g${k}`;
+    constraints.set(key, { equal: e.equal });
+    const vars = e.list === 'winners' ? xs : ys;
+    for (const i of e.members) vars[i]!.set(key, 1);
+  });
+  const variables: [string, Map<string, number>][] = [];
+  for (let i = 0; i < n; i++) {
+    if (!avail[i]) continue;
+    if (weight) {
+      xs[i]!.set('obj', weight('winners', i));
+      ys[i]!.set('obj', weight('nationals', i));
+    }
+    variables.push([`x${i}`, xs[i]!]);
+    if (setup.sizes.nationals > 0) variables.push([`y${i}`, ys[i]!]);
+  }
+  const model: Model<string, string> = {
+    direction: 'maximize',
+    constraints,
+    variables,
+    binaries: true,
+    ...(weight ? { objective: 'obj' } : {}),
+  };
+  ctx.solves += 1;
+  const result = yalpsSolve(model, OPTIONS);
+  if (result.status === 'timedout') ctx.timedOut = true;
+  if (result.status === 'infeasible' || result.status === 'cycled' || Number.isNaN(result.result)) return null;
+  const solution: Solution = { x: new Set(), y: new Set() };
+  for (const [key, value] of result.variables) {
+    if (value < 0.5) continue;
+    (key[0] === 'x' ? solution.x : solution.y).add(Number(key.slice(1)));
+  }
+  return solution;
+}
+
+/** Merit groups (equal merits together) among the available candidates, best first. */
+function meritGroups(ctx: Ctx): number[][] {
+  const { candidates } = ctx.setup;
+  const order = ctx.pos
+    .map((p, i) => [p, i] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, i]) => i)
+    .filter((i) => ctx.avail[i]);
+  const groups: number[][] = [];
+  for (const i of order) {
+    const last = groups[groups.length - 1];
+    if (last && candidates[last[0]!]!.merit === candidates[i]!.merit) last.push(i);
+    else groups.push([i]);
+  }
+  return groups;
+}
+
+/** The lexicographic optimum (see the file's comment), or null when no set meets every constraint. */
+function lexicographicOptimum(ctx: Ctx): Solution | null {
+  const { n } = ctx;
+  const { winners: W, nationals: N } = ctx.setup.sizes;
+  // Secondary weights: better positions weigh more; winners weigh more than nationals. Their total stays below BIG.
+  const secondary = (list: SelectionList, i: number) => (list === 'winners' ? (n - ctx.pos[i]!) * (n + 1) : n - ctx.pos[i]!);
+  const BIG = (n + 1) * (n + 1) * (n + 1) + 1;
+  let incumbent = runModel(ctx, ctx.rows, [], secondary);
+  if (!incumbent) return null;
+  const extras: Extra[] = [];
+  const groups = meritGroups(ctx);
+  for (const [list, size] of [
+    ['winners', W],
+    ['nationals', N],
+  ] as const) {
+    let fixedCount = 0;
+    for (const group of groups) {
+      if (fixedCount >= size) break;
+      const chosen = list === 'winners' ? incumbent.x : incumbent.y;
+      const current = group.filter((i) => chosen.has(i)).length;
+      if (current < Math.min(group.length, size - fixedCount)) {
+        const members = new Set(group);
+        const better = runModel(ctx, ctx.rows, extras, (l, i) => secondary(l, i) + (l === list && members.has(i) ? BIG : 0));
+        if (better) incumbent = better;
+      }
+      const now = list === 'winners' ? incumbent.x : incumbent.y;
+      const count = group.filter((i) => now.has(i)).length;
+      extras.push({ list, members: group, equal: count });
+      fixedCount += count;
+    }
+  }
+  return incumbent;
+}
+
+// ---- explanations ----
+
+function tags(ctx: Ctx, i: number, rows: ConstraintRow[]): string {
+  const c = ctx.setup.candidates[i]!;
+  const parts = [`第${ctx.rank[i]}名`];
+  for (const row of rows) {
+    const a = row.constraint.attribute;
+    const tag = a === 'youth' ? `${c.age}岁` : a === 'academician' || a === 'frontline' ? attributeLabel(a) : (row.value ?? '');
+    if (tag && !parts.includes(tag)) parts.push(tag);
+  }
+  return `${c.name}（${parts.join('，')}）`;
+}
+
+function subject(row: ConstraintRow, youthAgeLimit: number): string {
+  const name = attributeLabel(row.constraint.attribute, youthAgeLimit);
+  const prefix = row.list === 'nationals' ? '全国推荐' : '';
+  if (row.value === undefined) return prefix + name;
+  return prefix + (row.constraint.each ? `${name}“${row.value}”` : `${name}为${row.value}`);
+}
+
+function wouldExceed(row: ConstraintRow, count: number, youthAgeLimit: number): string {
+  const c = row.constraint;
+  return c.measure === 'share'
+    ? `${subject(row, youthAgeLimit)}将为${count}/${row.size}，超过${percent(c.bound)}`
+    : `${subject(row, youthAgeLimit)}将为${count}人，超过至多${c.bound}人`;
+}
+
+const needs = (row: ConstraintRow, youthAgeLimit: number) => `${subject(row, youthAgeLimit)}需至少${row.limit}人`;
+
+/** The top `size` of `eligible` by plain merit order. */
+function plainTop(ctx: Ctx, eligible: (i: number) => boolean, size: number): Set<number> {
+  return new Set(
+    ctx.pos
+      .map((p, i) => [p, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, i]) => i)
+      .filter(eligible)
+      .slice(0, size),
+  );
+}
+
+function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: Set<number>, verbIn: string, verbOut: string): string[] {
+  const limitAge = ctx.setup.youthAgeLimit;
+  const rows = ctx.rows.filter((r) => r.list === list);
+  const count = (row: ConstraintRow) => row.members.reduce((k, i) => k + (chosen.has(i) ? 1 : 0), 0);
+  const byPos = (a: number, b: number) => ctx.pos[a]! - ctx.pos[b]!;
+  const added = [...chosen].filter((i) => !plain.has(i)).sort(byPos);
+  const dropped = [...plain].filter((i) => !chosen.has(i)).sort(byPos);
+  const lines: string[] = [];
+  const name = (i: number) => ctx.setup.candidates[i]!.name;
+  for (const i of dropped) {
+    const over = rows.filter((r) => r.op === 'max' && r.members.includes(i) && count(r) + 1 > r.limit);
+    if (over.length) {
+      lines.push(`${tags(ctx, i, over)}${verbOut}：${over.map((r) => wouldExceed(r, count(r) + 1, limitAge)).join('；')}`);
+      continue;
+    }
+    const tight = rows.filter((r) => r.op === 'min' && count(r) <= r.limit && r.members.some((j) => added.includes(j)) && !r.members.includes(i));
+    if (tight.length) {
+      const by = tight.map(
+        (r) =>
+          `${needs(r, limitAge)}，名额让给了${added
+            .filter((j) => r.members.includes(j))
+            .map(name)
+            .join('、')}`,
+      );
+      lines.push(`${tags(ctx, i, [])}${verbOut}：${by.join('；')}`);
+    } else lines.push(`${tags(ctx, i, [])}${verbOut}：同时满足全部约束时名次靠后`);
+  }
+  for (const i of added) {
+    if (list === 'winners' && ctx.included.has(i)) {
+      lines.push(`${tags(ctx, i, [])}${verbIn}：已确定入选`);
+      continue;
+    }
+    const tight = ctx.rows.filter((r) => {
+      if (r.op !== 'min' || !r.members.includes(i)) return false;
+      if (r.list === list) return count(r) <= r.limit;
+      return false;
+    });
+    if (tight.length) lines.push(`${tags(ctx, i, tight)}${verbIn}：${tight.map((r) => needs(r, limitAge)).join('；')}`);
+    else if (dropped.length) lines.push(`${tags(ctx, i, [])}${verbIn}：递补${dropped.map(name).join('、')}让出的名额`);
+    else lines.push(`${tags(ctx, i, [])}${verbIn}：与同名次人选并列，按约束选定`);
+  }
+  return lines;
+}
+
+function explain(ctx: Ctx, s: Solution): string[] {
+  const { winners: W, nationals: N } = ctx.setup.sizes;
+  const lines: string[] = [];
+  const plainAll = plainTop(ctx, () => true, W);
+  for (const i of plainAll) if (!ctx.avail[i]) lines.push(`${tags(ctx, i, [])}未入选：已排除`);
+  lines.push(
+    ...explainList(
+      ctx,
+      'winners',
+      s.x,
+      plainTop(ctx, (i) => ctx.avail[i]!, W),
+      '入选',
+      '未入选',
+    ),
+  );
+  if (N > 0) {
+    const eligible = ctx.setup.nationalsWithinWinners ? (i: number) => s.x.has(i) : (i: number) => ctx.avail[i]!;
+    lines.push(...explainList(ctx, 'nationals', s.y, plainTop(ctx, eligible, N), '推荐为全国人选', '未推荐为全国人选'));
+  }
+  return lines;
+}
+
+// ---- infeasibility ----
+
+const LIST_SIZE: Record<SelectionList, string> = { winners: '最终评选人数', nationals: '全国推荐人数' };
+
+/** Why one row cannot be met even alone (with the sizes and the fixed choices), or null when it can. */
+function rowAlone(ctx: Ctx, row: ConstraintRow): string | null {
+  const limitAge = ctx.setup.youthAgeLimit;
+  const S = row.size;
+  const what = row.list === 'nationals' ? '全国推荐：' : '';
+  const name = subject({ ...row, list: 'winners' }, limitAge);
+  const member = new Set(row.members);
+  let availM = 0;
+  let excludedM = 0;
+  let availNon = 0;
+  let incM = 0;
+  let incNon = 0;
+  ctx.setup.candidates.forEach((_, i) => {
+    const m = member.has(i);
+    if (!ctx.avail[i]) {
+      if (m) excludedM += 1;
+      return;
+    }
+    if (m) availM += 1;
+    else availNon += 1;
+    if (row.list === 'winners' && ctx.included.has(i)) {
+      if (m) incM += 1;
+      else incNon += 1;
+    }
+  });
+  if (row.op === 'min') {
+    if (row.limit > S) return `${what}${name}要求至少${row.limit}人，超过${LIST_SIZE[row.list]}${S}人`;
+    if (availM < row.limit) {
+      const aside = excludedM ? `（另有${excludedM}人已排除）` : '';
+      return `${what}候选人中${name}仅${availM}人${aside}，无法满足至少${row.limit}人`;
+    }
+    if (incNon > S - row.limit) return `${what}已确定入选的${incNon}人都不是${name}，${name}最多只能再有${S - incNon}人，无法满足至少${row.limit}人`;
+    return null;
+  }
+  if (incM > row.limit) return `${what}已确定入选的人中${name}已有${incM}人，超过至多${row.limit}人`;
+  if (availNon + row.limit < S) return `${what}除${name}外候选人仅${availNon}人，${name}至多${row.limit}人，选不满${LIST_SIZE[row.list]}${S}人`;
+  return null;
+}
+
+function quote(c: SelectionConstraint, youthAgeLimit: number) {
+  return `“${describeConstraint(c, youthAgeLimit)}”`;
+}
+
+/** Why the constraints cannot all be met: each constraint impossible alone, by how much; else the ones in conflict. */
+function diagnose(ctx: Ctx): string[] {
+  const { setup } = ctx;
+  const { winners: W, nationals: N } = setup.sizes;
+  const reasons: string[] = [];
+  const available = ctx.avail.filter(Boolean).length;
+  const excluded = ctx.n - available;
+  const both = [...ctx.included].filter((i) => !ctx.avail[i]);
+  if (both.length) reasons.push(`${both.map((i) => setup.candidates[i]!.name).join('、')}既被确定入选又被排除`);
+  if (available < W) reasons.push(`候选人仅${available}人${excluded ? `（另有${excluded}人已排除）` : ''}，不足最终评选人数${W}人`);
+  if (ctx.included.size > W) reasons.push(`确定入选的${ctx.included.size}人多于最终评选人数${W}人`);
+  if (setup.nationalsWithinWinners ? N > W : available < N) {
+    reasons.push(setup.nationalsWithinWinners ? `全国推荐人数${N}人多于最终评选人数${W}人` : `候选人仅${available}人，不足全国推荐人数${N}人`);
+  }
+  if (reasons.length) return reasons;
+
+  const rowsOf = (cs: SelectionConstraint[]) => ctx.rows.filter((r) => cs.includes(r.constraint));
+  const feasible = (cs: SelectionConstraint[]) => runModel(ctx, rowsOf(cs), []) !== null;
+  for (const c of setup.constraints) {
+    if (feasible([c])) continue;
+    const rows = rowsOf([c]);
+    const alone = rows.map((r) => rowAlone(ctx, r)).filter((t): t is string => t !== null);
+    if (alone.length) {
+      reasons.push(...alone);
+      continue;
+    }
+    const size = rows[0]?.size ?? 0;
+    const listSize = LIST_SIZE[c.of];
+    if (c.each && c.op === 'min') {
+      const total = rows.reduce((k, r) => k + r.limit, 0);
+      reasons.push(`${quote(c, setup.youthAgeLimit)}：候选人涉及${rows.length}个${attributeLabel(c.attribute)}，共需至少${total}人，超过${listSize}${size}人`);
+    } else if (c.each && c.op === 'max') {
+      const most = rows.reduce((k, r) => k + Math.min(r.limit, r.members.filter((i) => ctx.avail[i]).length), 0);
+      reasons.push(`${quote(c, setup.youthAgeLimit)}：按此最多只能选出${most}人，不足${listSize}${size}人`);
+    } else reasons.push(`${quote(c, setup.youthAgeLimit)}单独也无法满足`);
+  }
+  if (reasons.length) return reasons;
+
+  // Each alone is possible: find a minimal set that is not (deletion filter), which is the conflict to report.
+  let conflict = [...setup.constraints];
+  for (const c of setup.constraints) {
+    const without = conflict.filter((d) => d !== c);
+    if (!feasible(without)) conflict = without;
+  }
+  const names = conflict.map((c) => quote(c, setup.youthAgeLimit));
+  if (names.length === 0) return ['候选人无法组成满足人数要求的名单'];
+  const joined = names.length === 1 ? names[0]! : `${names.slice(0, -1).join('、')}与${names[names.length - 1]}`;
+  return [`约束${joined}无法同时满足（单独满足其中任意一条都可以；放宽其中一条即可）`];
+}
+
+/**
+ * Exact: the lexicographically best winners (and then nationals) by merit subject to every constraint (see the
+ * file's comment). `fixed` forces candidates in or out (an objection removing a winner: exclude them and include
+ * the other winners, and the replacement keeps the others and every constraint). Explanations compare with plain
+ * merit order: "张三（第19名，院士）未入选：院士将为3/20，超过10%" / "李四（第23名，38岁）入选：45岁以下需至少4人".
+ * `objective` is the sum of the winners' merits (smaller is better), reported for the record.
+ */
+export function proposeSelection(setup: SelectionSetup, fixed?: FixedChoice): Proposal {
+  const ctx = context(setup, fixed);
+  const best = lexicographicOptimum(ctx);
+  if (!best) return { feasible: false, reasons: diagnose(ctx) };
+  const byPos = (a: number, b: number) => ctx.pos[a]! - ctx.pos[b]!;
+  const winners = [...best.x].sort(byPos);
+  const nationals = [...best.y].sort(byPos);
+  const ids = (xs: number[]) => xs.map((i) => setup.candidates[i]!.id);
+  return {
+    feasible: true,
+    winners: ids(winners),
+    nationals: ids(nationals),
+    explanations: explain(ctx, best),
+    objective: winners.reduce((s, i) => s + setup.candidates[i]!.merit, 0),
+    method: `yalps整数规划，按名次逐级求最优（${ctx.solves}次求解）${ctx.timedOut ? '；有求解超时，结果可能不是最优' : ''}`,
+  };
+}
