@@ -180,16 +180,46 @@ function lexicographicOptimum(ctx: Ctx): Solution | null {
   if (!incumbent) return null;
   const extras: Extra[] = [];
   const groups = meritGroups(ctx);
+  const within = ctx.setup.nationalsWithinWinners;
+  /** candidates that cannot be winners: their group's count was fixed at 0, or it came after the list was full */
+  const notWinners = new Set<number>(ctx.avail.flatMap((ok, i) => (ok ? [] : [i])));
   for (const [list, size] of [
     ['winners', W],
     ['nationals', N],
   ] as const) {
+    // Cheap bounds that let a group be fixed without a solve: what is already decided for sure (whole groups in,
+    // the fixed includes) and, for groups fixed part-way (ties), an upper bound of their members in each row.
+    const rows = ctx.rows.filter((r) => r.list === list);
+    const inRow = rows.map((r) => {
+      const flags = new Uint8Array(n);
+      for (const i of r.members) flags[i] = 1;
+      return flags;
+    });
+    const sure = new Set<number>();
+    const sureCount = rows.map(() => 0);
+    const partialBound = rows.map(() => 0);
+    const markSure = (i: number) => {
+      if (sure.has(i)) return;
+      sure.add(i);
+      rows.forEach((_, k) => (sureCount[k]! += inRow[k]![i]!));
+    };
+    if (list === 'winners') for (const i of ctx.included) markSure(i);
     let fixedCount = 0;
-    for (const group of groups) {
-      if (fixedCount >= size) break;
+    /** Can candidate i still be taken, given what is fixed? false only when it surely cannot (a sound bound). */
+    const possible = (i: number) => {
+      if (list === 'nationals' && within && notWinners.has(i)) return false;
+      const left = size - fixedCount - 1;
+      return rows.every((r, k) =>
+        r.op === 'max' ? !inRow[k]![i] || sure.has(i) || sureCount[k]! < r.limit : inRow[k]![i] || r.limit - (sureCount[k]! + partialBound[k]!) <= left,
+      );
+    };
+    let g = 0;
+    for (; g < groups.length && fixedCount < size; g++) {
+      const group = groups[g]!;
       const chosen = list === 'winners' ? incumbent.x : incumbent.y;
       const current = group.filter((i) => chosen.has(i)).length;
-      if (current < Math.min(group.length, size - fixedCount)) {
+      const cap = Math.min(group.filter(possible).length, size - fixedCount);
+      if (current < cap) {
         const members = new Set(group);
         const better = runModel(ctx, ctx.rows, extras, (l, i) => secondary(l, i) + (l === list && members.has(i) ? BIG : 0));
         if (better) incumbent = better;
@@ -198,7 +228,11 @@ function lexicographicOptimum(ctx: Ctx): Solution | null {
       const count = group.filter((i) => now.has(i)).length;
       extras.push({ list, members: group, equal: count });
       fixedCount += count;
+      if (count === group.length) group.forEach(markSure);
+      else if (count > 0) rows.forEach((_, k) => (partialBound[k]! += Math.min(count, group.filter((i) => inRow[k]![i]).length)));
+      if (list === 'winners' && count === 0) group.forEach((i) => notWinners.add(i));
     }
+    if (list === 'winners') for (; g < groups.length; g++) groups[g]!.forEach((i) => notWinners.add(i));
   }
   return incumbent;
 }
