@@ -29,13 +29,22 @@ const LABELS: Record<string, string> = {
 
 export const labelOf = (field: string) => LABELS[field] ?? field;
 
+/** Each object schema's strict copy, made once: `.strict()` builds a new schema, and parse runs on every request. */
+const strictCopies = new WeakMap<z.ZodType, z.ZodType>();
+function strictOf<S extends z.ZodType>(schema: S): S {
+  if (!(schema instanceof ZodObject)) return schema;
+  let strict = strictCopies.get(schema);
+  if (!strict) strictCopies.set(schema, (strict = schema.strict()));
+  return strict as unknown as S;
+}
+
 /**
  * Validates input with a shared core schema; every problem comes back named, in Chinese. A request body is
  * strict: keys the schema does not know are refused (the web's forms may carry more, so the shared schemas
  * themselves stay open and the strictness is the server's).
  */
 export function parse<S extends z.ZodType>(schema: S, data: unknown, labels: Record<string, string> = {}): z.infer<S> {
-  const strict = schema instanceof ZodObject ? (schema.strict() as unknown as S) : schema;
+  const strict = strictOf(schema);
   const result = strict.safeParse(data ?? {});
   if (result.success) return result.data;
   const seen = new Set<string>();
