@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { FieldCipher } from './crypto';
 import type { Db } from './db/client';
+import type { Events } from './events';
 import type { Sender } from './notify/sender';
 import type { Storage } from './storage/storage';
 import type { SessionUser } from './auth/sessions';
@@ -12,6 +13,8 @@ export interface Services {
   cipher: FieldCipher;
   storage: Storage;
   sender: Sender;
+  /** change events through the database (LISTEN/NOTIFY): every instance hears every commit's notifications */
+  events: Events;
 }
 
 declare module 'fastify' {

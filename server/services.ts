@@ -7,6 +7,7 @@ import { backfillSortKeys } from './db/backfill';
 import { openDatabase, type Database } from './db/client';
 import { users } from './db/schema';
 import { createOutboxSender } from './notify/sender';
+import { createEvents } from './events';
 import { createStorage } from './storage';
 import { hashPassword } from './auth/passwords';
 import { ensureDefaultCampaign } from './usecases/campaigns';
@@ -31,11 +32,19 @@ export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean 
       cipher: createFieldCipher(loadDataKey(config.dataKey, config.dataDir)),
       storage: await createStorage(config, config.dataDir),
       sender: createOutboxSender(),
+      events: createEvents(database),
     };
     await ensureDefaultCampaign(database.db);
     // pinyin sort keys of rows written before they existed: SQL cannot compute pinyin (server/db/backfill.ts)
     await backfillSortKeys(database.db);
-    return { services, database, close: () => database.close() };
+    return {
+      services,
+      database,
+      close: async () => {
+        await services.events.close();
+        await database.close();
+      },
+    };
   } catch (err) {
     await database.close();
     throw err;

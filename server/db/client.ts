@@ -12,9 +12,21 @@ import * as schema from './schema';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A LISTEN on one channel: every notification's payload, and `resync` after a lost connection came back. */
+export interface Listener {
+  onNotify(payload: string): void;
+  /** notifications may have been missed while the connection was down: whoever shows state should read it again */
+  onResync(): void;
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * LISTEN on `channel` (server/events.ts): PGlite's own listen API, or on PostgreSQL one dedicated connection
+   * (outside the pool, reconnected with backoff). NOTIFY sent inside a transaction is delivered at its commit.
+   */
+  listen(channel: string, listener: Listener): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -45,7 +57,83 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     await client.query('select pg_advisory_unlock(7242023)').catch(() => {});
     client.release();
   }
-  return { db, kind: 'postgres', close: () => endPool(pool) };
+  const listeners = new Set<PgListener>();
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, listener) {
+      const l = new PgListener(url, channel, listener);
+      listeners.add(l);
+      await l.start();
+      return async () => {
+        listeners.delete(l);
+        await l.stop();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((l) => l.stop()));
+      await endPool(pool);
+    },
+  };
+}
+
+/**
+ * One dedicated connection holding a LISTEN (a pooled connection would be handed to others and lose it). When it
+ * breaks (a restart, a terminated backend) it is opened again after 0.2 s, doubling to 10 s, and the listener is
+ * told to resync: notifications sent meanwhile are lost.
+ */
+class PgListener {
+  private client: pg.Client | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private delay = 200;
+
+  constructor(
+    private url: string,
+    private channel: string,
+    private listener: Listener,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('notification', (msg) => {
+      if (msg.channel === this.channel) this.listener.onNotify(msg.payload ?? '');
+    });
+    client.on('error', (err) => {
+      console.error(`数据库通知连接已断开（将自动重连）：${err.message}`);
+      this.retry(client);
+    });
+    client.on('end', () => this.retry(client));
+    this.client = client;
+    await client.connect();
+    await client.query(`listen "${this.channel.replace(/"/g, '""')}"`);
+    this.delay = 200;
+  }
+
+  private retry(client: pg.Client) {
+    if (this.stopped || this.client !== client) return;
+    this.client = null;
+    client.end().catch(() => {});
+    this.timer = setTimeout(() => {
+      this.start().then(
+        () => this.listener.onResync(),
+        (err: Error) => {
+          console.error(`数据库通知连接重连失败：${err.message}`);
+          this.delay = Math.min(this.delay * 2, 10_000);
+          if (this.client) this.retry(this.client);
+        },
+      );
+    }, this.delay);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => {});
+  }
 }
 
 /**
@@ -88,6 +176,11 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    async listen(channel, listener) {
+      // one process: no connection to lose, so never a resync
+      const unlisten = await client.listen(channel, (payload) => listener.onNotify(payload));
+      return () => unlisten();
+    },
     async close() {
       await client.close();
       release();

@@ -1,10 +1,22 @@
 // Who may see an application and what they may do with it: the scope every query and every change starts from.
 import { and, eq, isNull, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { ACTION_META, decide, RULES, type Action, type ApplicationStatus, type Facts } from '../../core';
+import { recusalReason } from '../../core/review';
 import type { SessionUser } from '../auth/sessions';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
-import { applications, applicationUnits, reviewAssignments, reviewConflicts, units } from '../db/schema';
+import {
+  applications,
+  applicationUnits,
+  expertProfiles,
+  meetingRoundCandidates,
+  meetingRounds,
+  meetings,
+  reviewAssignments,
+  reviewConflicts,
+  units,
+  users,
+} from '../db/schema';
 import { AppError, notFound } from '../errors';
 
 export type ApplicationRowDb = typeof applications.$inferSelect;
@@ -36,10 +48,16 @@ function visibility(role: SessionUser['role'], who: { userId: string | Placehold
       // 网上评选: the candidates assigned to the expert, minus every declared 回避 (review_conflicts). Automatic
       // 回避 (本人, 同单位) never becomes an assignment. Everything about an application starts here, so a recused or
       // unassigned expert gets 404 on the 申请书, its files, its previews and its score sheet alike.
+      // 集中评选 (issue 14): also the candidates of every round of a meeting whose panel holds the expert, minus the
+      // declared 回避; the automatic 回避 (本人, 同单位) of those is checked in loadVisible (`assigned` false).
       return and(
         live,
-        sql`${applications.id} in (select ra.application_id from ${reviewAssignments} ra where ra.expert_id = ${who.userId}
-          and not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ra.expert_id and rc.application_id = ra.application_id))`,
+        sql`(${applications.id} in (select ra.application_id from ${reviewAssignments} ra where ra.expert_id = ${who.userId}
+          and not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ra.expert_id and rc.application_id = ra.application_id))
+          or ${applications.id} in (select mrc.application_id from ${meetingRoundCandidates} mrc
+            join ${meetingRounds} mr on mr.id = mrc.round_id join ${meetings} m on m.id = mr.meeting_id
+            where m.panel @> jsonb_build_array(${who.userId}::text)
+            and not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ${who.userId}::uuid and rc.application_id = mrc.application_id)))`,
       )!;
     default:
       return sql`false`;
@@ -61,7 +79,15 @@ const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
 function visibleQuery(role: SessionUser['role'], lock: boolean) {
   return prepared((db) => {
     const query = db
-      .select({ app: applications, unitName: units.name })
+      .select({
+        app: applications,
+        unitName: units.name,
+        // an expert's candidate through 网上评选's assignment (automatic 回避 already excluded) or only through a meeting
+        assigned:
+          role === 'expert'
+            ? sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = ${sql.placeholder('userId')} and ra.application_id = ${applications.id})`
+            : sql<boolean>`true`,
+      })
       .from(applications)
       .leftJoin(units, eq(units.id, applications.unitId))
       .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
@@ -75,7 +101,23 @@ export async function loadVisible(db: Db, user: SessionUser, id: string, lock = 
   if (!query) visibleQueries.set(key, (query = visibleQuery(user.role, lock)));
   const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
   if (!row) throw notFound();
+  if (user.role === 'expert' && !row.assigned && (await automaticallyRecused(db, user.id, row.app, row.unitName))) throw notFound();
   return row;
+}
+
+/** 集中评选: an expert reaching a round candidate must not be its 本人 or of its unit (core/review recusal). */
+async function automaticallyRecused(db: Db, expertId: string, app: ApplicationRowDb, unitName: string | null): Promise<boolean> {
+  const [expert] = await db
+    .select({ mobile: users.mobile, workUnit: expertProfiles.workUnit, idHash: expertProfiles.idHash })
+    .from(users)
+    .leftJoin(expertProfiles, eq(expertProfiles.userId, users.id))
+    .where(eq(users.id, expertId));
+  return (
+    recusalReason(
+      { id: expertId, workUnit: expert?.workUnit ?? null, mobile: expert?.mobile ?? null, idNumber: expert?.idHash ?? null },
+      { id: app.id, workUnit: app.workUnit, unitName, mobile: app.mobile, idNumber: app.idHash },
+    ) !== null
+  );
 }
 
 /** Refuses unless the workflow table allows `action` (with the facts the caller has established). */
