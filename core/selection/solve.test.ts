@@ -215,3 +215,148 @@ describe('proposeSelection against brute force', () => {
     expect(infeasible).toBeGreaterThanOrEqual(20);
   });
 });
+
+// ---- the issue's examples ----
+
+function person(i: number, a: { age?: number; academician?: boolean; gender?: string; frontline?: boolean; unit?: string } = {}): SelectionCandidate {
+  return {
+    id: `a${i}`,
+    name: `候选人${i}`,
+    merit: i,
+    age: a.age ?? 50,
+    flags: { academician: a.academician ?? false, youth: false, frontline: a.frontline ?? false },
+    values: { field: '工业', region: '乌鲁木齐市', unitType: '高校', unit: a.unit ?? `单位${i}`, gender: a.gender ?? '男', ethnicity: '汉族' },
+  };
+}
+
+const NOTICE: SelectionConstraint[] = [
+  { id: 'academician', attribute: 'academician', op: 'max', measure: 'share', bound: 0.1, of: 'winners' },
+  { id: 'youth', attribute: 'youth', op: 'min', measure: 'share', bound: 0.2, of: 'winners' },
+];
+
+/** 25 candidates ranked 1–25: 院士 at 1, 5 and 19 (张三); youth at 2, 3, 7 and 23 (李四, 38), the rest 50. */
+function issueExample(): SelectionSetup {
+  const candidates = Array.from({ length: 25 }, (_, k) => {
+    const i = k + 1;
+    return person(i, { academician: [1, 5, 19].includes(i), age: [2, 3, 7].includes(i) ? 40 : i === 23 ? 38 : 50 });
+  });
+  candidates[18]!.name = '张三';
+  candidates[22]!.name = '李四';
+  return { candidates, constraints: NOTICE, sizes: { winners: 20, nationals: 10 }, nationalsWithinWinners: true, youthAgeLimit: 45 };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => `a${from + k}`);
+
+describe('proposeSelection: explanations', () => {
+  it('explains each difference from plain merit order in the issue’s words', () => {
+    const p = proposeSelection(issueExample());
+    expect(p.feasible).toBe(true);
+    if (!p.feasible) return;
+    expect(p.winners).toEqual([...range(1, 18), 'a20', 'a23']);
+    expect(p.nationals).toEqual(range(1, 10));
+    expect(p.explanations).toEqual(['张三（第19名，院士）未入选：院士将为3/20，超过10%', '李四（第23名，38岁）入选：45岁以下需至少4人']);
+    expect(p.objective).toBe(171 + 20 + 23); // 1 + … + 18 = 171
+    expect(checkSelection(issueExample(), p).ok).toBe(true);
+  });
+
+  it('has no explanations when plain merit order already meets every constraint', () => {
+    const s = issueExample();
+    s.candidates[18]!.flags.academician = false;
+    s.candidates[3]!.age = 30;
+    const p = proposeSelection(s);
+    expect(p).toMatchObject({ feasible: true, winners: range(1, 20), explanations: [] });
+  });
+
+  it('explains a national recommendee chosen for a nationals constraint', () => {
+    const s = issueExample();
+    s.constraints = [...NOTICE, { id: 'nat-women', attribute: 'gender', value: '女', op: 'min', measure: 'count', bound: 1, of: 'nationals' }];
+    s.candidates[14]!.values.gender = '女';
+    const p = proposeSelection(s);
+    expect(p.feasible && p.nationals).toEqual([...range(1, 9), 'a15']);
+    expect(p.feasible && p.explanations.slice(2)).toEqual([
+      '候选人10（第10名）未推荐为全国人选：全国推荐性别为女需至少1人，名额让给了候选人15',
+      '候选人15（第15名，女）推荐为全国人选：全国推荐性别为女需至少1人',
+    ]);
+  });
+});
+
+describe('proposeSelection: when the constraints cannot be met', () => {
+  it('names a constraint that cannot be met even alone, and by how much', () => {
+    const s = issueExample();
+    s.candidates[22]!.age = 50; // 李四 no longer young: 3 youth in the pool, 4 needed
+    const p = proposeSelection(s);
+    expect(p).toEqual({ feasible: false, reasons: ['候选人中45岁以下仅3人，无法满足至少4人'] });
+  });
+
+  it('counts the excluded apart', () => {
+    const p = proposeSelection(issueExample(), { exclude: ['a23'] });
+    expect(p).toEqual({ feasible: false, reasons: ['候选人中45岁以下仅3人（另有1人已排除），无法满足至少4人'] });
+  });
+
+  it('a maximum the pool cannot fill, and fixed choices beyond a maximum', () => {
+    const s = issueExample();
+    s.candidates = s.candidates.slice(0, 21); // 21 candidates, 3 院士 (1, 5, 19): 18 others + 2 院士 = 20 would do
+    s.candidates[1]!.flags.academician = true;
+    s.candidates[2]!.flags.academician = true; // now 5 院士 among 21: 16 others + 2 < 20
+    s.candidates[20]!.age = 30; // 4 youth (2, 3, 7, 21), so that only the 院士 fail
+    expect(proposeSelection(s)).toEqual({ feasible: false, reasons: ['除院士外候选人仅16人，院士至多2人，选不满最终评选人数20人'] });
+    expect(proposeSelection(issueExample(), { include: ['a1', 'a5', 'a19'] })).toEqual({
+      feasible: false,
+      reasons: ['已确定入选的人中院士已有3人，超过至多2人'],
+    });
+  });
+
+  it('says which constraints conflict when each alone can be met', () => {
+    // 22 candidates for 20 places: 4 院士 (all 基层一线), 15 others 基层一线, 3 others not. 院士 ≤ 2 alone: 18 others ≥ 18 ✓.
+    // 基层一线 ≥ 18 alone: 19 ✓. Together: at most 2 + 15 = 17 基层一线.
+    const candidates = Array.from({ length: 22 }, (_, k) => person(k + 1, { academician: k < 4, frontline: k < 19 }));
+    const constraints: SelectionConstraint[] = [
+      NOTICE[0]!,
+      { id: 'frontline', attribute: 'frontline', op: 'min', measure: 'count', bound: 18, of: 'winners' },
+      { id: 'women', attribute: 'gender', value: '女', op: 'max', measure: 'count', bound: 3, of: 'winners' },
+    ];
+    const p = proposeSelection({ candidates, constraints, sizes: { winners: 20, nationals: 0 }, nationalsWithinWinners: true, youthAgeLimit: 45 });
+    expect(p).toEqual({
+      feasible: false,
+      reasons: ['约束“院士 ≤ 10%”与“基层一线 至少18人”无法同时满足（单独满足其中任意一条都可以；放宽其中一条即可）'],
+    });
+  });
+
+  it('an each-minimum with more values than places', () => {
+    const candidates = Array.from({ length: 8 }, (_, k) => ({ ...person(k + 1), values: { ...person(k + 1).values, field: `领域${k % 6}` } }));
+    const constraints: SelectionConstraint[] = [{ id: 'field', attribute: 'field', each: true, op: 'min', measure: 'count', bound: 1, of: 'winners' }];
+    const p = proposeSelection({ candidates, constraints, sizes: { winners: 5, nationals: 0 }, nationalsWithinWinners: true, youthAgeLimit: 45 });
+    expect(p).toEqual({ feasible: false, reasons: ['“每个推荐领域至少1人”：候选人涉及6个推荐领域，共需至少6人，超过最终评选人数5人'] });
+  });
+
+  it('too few candidates', () => {
+    const s = issueExample();
+    expect(proposeSelection({ ...s, candidates: s.candidates.slice(0, 19) })).toEqual({ feasible: false, reasons: ['候选人仅19人，不足最终评选人数20人'] });
+  });
+});
+
+describe('proposeSelection: fixed choices', () => {
+  it('an objection removing a winner: the replacement keeps the others and every constraint', () => {
+    const s = issueExample();
+    const first = proposeSelection(s);
+    if (!first.feasible) throw new Error('the example is feasible');
+    // 候选人7 (young) is removed: the others stay, and the replacement must be young (4 needed): 李四 is already in,
+    // so the next youth is … none left; make 候选人24 young so that there is one.
+    s.candidates[23]!.age = 41;
+    const others = first.winners.filter((id) => id !== 'a7');
+    const again = proposeSelection(s, { include: others, exclude: ['a7'] });
+    expect(again.feasible).toBe(true);
+    if (!again.feasible) return;
+    expect(new Set(again.winners)).toEqual(new Set([...others, 'a24']));
+    expect(again.nationals).not.toContain('a7');
+    expect(checkSelection(s, again).ok).toBe(true);
+    expect(again.explanations).toContain('候选人7（第7名）未入选：已排除');
+    expect(again.explanations).toContain('候选人24（第24名，41岁）入选：45岁以下需至少4人');
+  });
+
+  it('an included candidate outside merit order says so', () => {
+    const p = proposeSelection(issueExample(), { include: ['a25'] });
+    expect(p.feasible && p.winners).toContain('a25');
+    expect(p.feasible && p.explanations).toContain('候选人25（第25名）入选：已确定入选');
+  });
+});
