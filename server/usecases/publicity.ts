@@ -239,6 +239,44 @@ export async function createPublicity(s: Services, user: SessionUser, input: Pub
   return getPublicity(s, user, id);
 }
 
+/**
+ * 最终公示 (issue 14, 7.): 自治区科协's 公示 of the confirmed winners, scope 'final', written like a unit's (entries with
+ * the public fields copied at publication, version 1 in publicity_versions); the caller (server/usecases/
+ * selection-final.ts) checks the selection and locks it. Objections, 核实 and the public page are the same mechanism.
+ */
+export async function insertFinalPublicity(tx: Tx, user: SessionUser, campaignId: string, input: PublicityInput): Promise<string> {
+  const ids = input.entries.map((e) => e.applicationId);
+  const rows = await tx
+    .select({ id: applications.id, name: applications.applicantName, form: applications.form })
+    .from(applications)
+    .where(and(inArray(applications.id, ids), eq(applications.campaignId, campaignId), isNull(applications.deletedAt)));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const entries = input.entries.map((e, i) => {
+    const r = byId.get(e.applicationId);
+    if (!r) throw new AppError('VALIDATION', `第${i + 1}名候选人不是本次评选的当选人员，请重新选择`);
+    return { applicationId: e.applicationId, position: i + 1, ...publicFieldsOf(r.name, r.form), summary: e.summary };
+  });
+  const [row] = await tx
+    .insert(publicities)
+    .values({
+      campaignId,
+      scope: 'final',
+      unitId: null,
+      title: input.title,
+      startsOn: input.startsOn,
+      endsOn: input.endsOn,
+      contactName: input.contactName,
+      contactPhone: input.contactPhone,
+      objectionMethod: input.objectionMethod,
+      createdBy: user.id,
+    })
+    .returning();
+  await tx.insert(publicityEntries).values(entries.map((e) => ({ ...e, publicityId: row!.id })));
+  await writeVersion(tx, row!, 'publish', user);
+  await audit(tx, user.id, 'publicity.publish', 'publicity', row!.id, { scope: 'final' });
+  return row!.id;
+}
+
 /** Locks a 公示 the user owns (404 when it is not the user's to see; 403 when seen but not owned). */
 async function lockOwned(tx: Tx, user: SessionUser, id: string): Promise<PublicityRow> {
   const [row] = await tx
@@ -256,6 +294,8 @@ async function lockOwned(tx: Tx, user: SessionUser, id: string): Promise<Publici
 export async function correctPublicity(s: Services, user: SessionUser, id: string, input: PublicityInput): Promise<PublicityDetail> {
   await s.db.transaction(async (tx) => {
     const row = await lockOwned(tx, user, id);
+    // the final 公示's list is the confirmed selection: a change is a new 公示 (撤回, then 发布), not a correction
+    if (row.scope === 'final') throw new AppError('CONFLICT', '最终公示不能更正：如需修改，请撤回后按确认的名单重新发布');
     const campaign = await getCampaign(tx, row.campaignId);
     requireWindowOpen(campaign, 'preliminary');
     checkPeriod(campaign, input);
@@ -287,7 +327,8 @@ export async function correctPublicity(s: Services, user: SessionUser, id: strin
 export async function withdrawPublicity(s: Services, user: SessionUser, id: string, reason: string): Promise<PublicityDetail> {
   await s.db.transaction(async (tx) => {
     const row = await lockOwned(tx, user, id);
-    requireWindowOpen(await getCampaign(tx, row.campaignId), 'preliminary');
+    // the 初评 window bounds a unit's 初评公示 only; 自治区科协's final 公示 may be withdrawn whenever
+    if (row.scope === 'preliminary') requireWindowOpen(await getCampaign(tx, row.campaignId), 'preliminary');
     const [updated] = await tx
       .update(publicities)
       .set({ status: 'withdrawn', withdrawnReason: reason, version: row.version + 1, updatedAt: new Date() })
