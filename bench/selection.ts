@@ -9,6 +9,7 @@
  * Prints the median and max time of a whole proposal (every integer program plus the explanations) and the number
  * of integer programs solved. Target (issue 14): under 1 s at n = 300.
  */
+import { pathToFileURL } from 'node:url';
 import { proposeSelection, type SelectionCandidate, type SelectionConstraint, type SelectionSetup } from '../core/selection';
 
 const RUNS = Number(process.env.BENCH_SELECTION_RUNS ?? 7);
@@ -93,7 +94,9 @@ function run(label: string, sizes: (n: number) => [number, number]) {
   }
 }
 
-// A warm-up so the first timed run does not pay for the JIT.
-proposeSelection(instance(40, 1));
-run(`20 winners, 10 national recommendees; ${RUNS} instances per n`, () => [20, 10]);
-run(`winners = n / 2, nationals = n / 4; ${RUNS} instances per n`, (n) => [n / 2, n / 4]);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // A warm-up so the first timed run does not pay for the JIT.
+  proposeSelection(instance(40, 1));
+  run(`20 winners, 10 national recommendees; ${RUNS} instances per n`, () => [20, 10]);
+  run(`winners = n / 2, nationals = n / 4; ${RUNS} instances per n`, (n) => [n / 2, n / 4]);
+}

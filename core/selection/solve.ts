@@ -316,8 +316,10 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
       return false;
     });
     if (tight.length) lines.push(`${tags(ctx, i, tight)}${verbIn}：${tight.map((r) => needs(r, limitAge)).join('；')}`);
-    else if (dropped.length) lines.push(`${tags(ctx, i, [])}${verbIn}：递补${dropped.map(name).join('、')}让出的名额`);
-    else lines.push(`${tags(ctx, i, [])}${verbIn}：与同名次人选并列，按约束选定`);
+    else if (dropped.length) {
+      const who = dropped.length > 3 ? `${dropped.slice(0, 3).map(name).join('、')}等${dropped.length}人` : dropped.map(name).join('、');
+      lines.push(`${tags(ctx, i, [])}${verbIn}：递补${who}让出的名额`);
+    } else lines.push(`${tags(ctx, i, [])}${verbIn}：与同名次人选并列，按约束选定`);
   }
   return lines;
 }

@@ -136,6 +136,10 @@ export interface SelectionCandidate {
   merit: number;
   /** age in whole years at the campaign's ageReferenceDate (core/selection ageOn) */
   age: number;
+  /**
+   * 院士 and 基层一线 as recorded. `youth` is for display only: the checker, the solver and the balance report take
+   * youth from `age` through isYouth(age, youthAgeLimit) (45 itself counts), so it cannot disagree with the age.
+   */
   flags: Record<FlagAttribute, boolean>;
   values: Record<ValueAttribute, string>;
 }
