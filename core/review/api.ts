@@ -60,10 +60,15 @@ export const sheetBodySchema = z.object(
   { error: '评分表格式不正确：应为 { scores, gates, comment }' },
 );
 
+/** 回避理由: one rule for the expert's 申报回避 and the organizer's 登记回避 (2–200 characters). */
+const recusalReason = () => text('回避理由').trim().min(2, '请填写回避理由（至少2个字），如“与候选人为同一课题组成员”').max(200, '回避理由不能超过200字');
+
 /** 申报回避: the expert's reason. */
-export const recusalRequestSchema = z.object({
-  reason: text('回避理由').trim().min(2, '请填写回避理由（至少2个字），如“与候选人为同一课题组成员”').max(200, '回避理由不能超过200字'),
-});
+export const recusalRequestSchema = z.object({ reason: recusalReason() });
+
+/** 登记回避: the organizer records a 回避 for one expert and one candidate of the campaign, with the reason. */
+export const conflictRequestSchema = z.object({ expertId: uuid('评审专家'), applicationId: uuid('候选人'), reason: recusalReason() });
+export type ConflictRequest = z.infer<typeof conflictRequestSchema>;
 
 /** 退回重评 and 重置评审: the organizer's reason, recorded. */
 export const reasonRequestSchema = (label: string) =>
@@ -240,3 +245,32 @@ export type ProgressReply = z.infer<typeof progressReplySchema>;
 
 export const reminderReplySchema = z.object({ experts: z.number().int(), message: replyText() });
 export const resetReplySchema = z.object({ sheets: z.number().int(), message: replyText() });
+
+/** Who declared a 回避: the expert (申报回避) or 自治区科协 (登记回避). */
+export const CONFLICT_DECLARERS = ['expert', 'organizer'] as const;
+export const CONFLICT_DECLARER_LABELS: Record<(typeof CONFLICT_DECLARERS)[number], string> = { expert: '专家申报', organizer: '自治区科协登记' };
+
+/** 回避登记 (GET/POST /api/review/campaigns/:id/conflicts): every declared 回避 of the campaign, newest first. */
+export const conflictsReplySchema = z.object({
+  conflicts: z.array(
+    z.object({
+      expertId: replyText(),
+      expertName: replyText(),
+      expertWorkUnit: replyText().nullable(),
+      applicationId: replyText(),
+      number: replyText(),
+      applicantName: replyText(),
+      reason: replyText(),
+      declaredBy: z.enum(CONFLICT_DECLARERS),
+      declaredByLabel: replyText(),
+      /** who recorded it: the expert's name, or 自治区科协 */
+      actorName: replyText(),
+      createdAt: timestamp(),
+      /** whether the expert was assigned the candidate (the assignment stays, it no longer counts) */
+      assigned: z.boolean(),
+    }),
+  ),
+  /** after a 登记回避: what it did, in Chinese (the candidate's remaining reviews against k) */
+  message: replyText().nullable(),
+});
+export type ConflictsReply = z.infer<typeof conflictsReplySchema>;

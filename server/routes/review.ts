@@ -1,4 +1,4 @@
-// 网上评选 (issue 13, 7.–10.): the organizer's assignment, progress, 催办, 退回重评 and 重置评审; the expert's list,
+// 网上评选 (issue 13, 7.–10.): the organizer's assignment, 回避登记, progress, 催办, 退回重评 and 重置评审; the expert's list,
 // score sheet and 申报回避. The expert's routes reach a candidate only through their scope (access.ts): a recused or
 // unassigned candidate is 404 everywhere.
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +6,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   assignmentChangeSchema,
   assignmentsReplySchema,
+  conflictRequestSchema,
+  conflictsReplySchema,
   planReplySchema,
   planRequestSchema,
   progressReplySchema,
@@ -19,7 +21,7 @@ import {
   sheetReplySchema,
 } from '../../core/review';
 import { idParam, parse, replyWith, requireUser, noBody } from '../http';
-import { addAssignment, confirmPlan, listAssignments, previewPlan, removeAssignment } from '../usecases/review-assign';
+import { addAssignment, addConflict, confirmPlan, listAssignments, listConflicts, previewPlan, removeAssignment } from '../usecases/review-assign';
 import { progress, remind, resetReview } from '../usecases/review-progress';
 import { declareRecusal, getMySheet, getSheet, listMine, reopenSheet, writeSheet } from '../usecases/review-sheets';
 import { getCampaign } from '../usecases/campaigns';
@@ -33,6 +35,7 @@ const PLAN_LABELS = {
   groupIds: '评审组',
 };
 const CHANGE_LABELS = { applicationId: '候选人', expertId: '评审专家' };
+const CONFLICT_LABELS = { ...CHANGE_LABELS, reason: '回避理由' };
 const SHEET_LABELS = { scores: '评分', gates: '是否项', comment: '评语' };
 const reopenSchema = reasonRequestSchema('退回重评理由');
 const resetSchema = reasonRequestSchema('重置理由');
@@ -72,6 +75,17 @@ export async function reviewRoutes(fastify: FastifyInstance) {
     const user = organizer(req);
     const id = campaignId(req);
     return removeAssignment(s, user, id, parse(assignmentChangeSchema, req.body, CHANGE_LABELS));
+  });
+
+  app.get('/review/campaigns/:id/conflicts', replyWith(conflictsReplySchema), async (req) => {
+    organizer(req);
+    return listConflicts(s, campaignId(req));
+  });
+
+  app.post('/review/campaigns/:id/conflicts', replyWith(conflictsReplySchema), async (req) => {
+    const user = organizer(req);
+    const id = campaignId(req);
+    return addConflict(s, user, id, parse(conflictRequestSchema, req.body, CONFLICT_LABELS));
   });
 
   app.get('/review/campaigns/:id/progress', replyWith(progressReplySchema), async (req) => {

@@ -7,7 +7,7 @@
 // transaction, stores the new rows and moves each assigned candidate from 已受理 to 网上评选中 through the workflow
 // table (action startReview, a 流程情况 row). Existing assignments are kept: a second plan (candidates accepted
 // later) tops up around them, and their load counts toward L.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type ApplicationForm } from '../../core';
 import {
   pairKey,
@@ -18,6 +18,9 @@ import {
   type Assignment,
   type AssignmentChange,
   type AssignmentsReply,
+  CONFLICT_DECLARER_LABELS,
+  type ConflictRequest,
+  type ConflictsReply,
   type DeclaredRecusal,
   type PlanReply,
   type PlanRequest,
@@ -30,7 +33,7 @@ import type { Db } from '../db/client';
 import { applications, expertGroupMembers, expertGroups, expertProfiles, reviewAssignments, reviewConflicts, scoreSheets, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { getCampaign } from './campaigns';
-import { sheetState, sheetStateLabel } from './review-common';
+import { recordConflict, sheetState, sheetStateLabel } from './review-common';
 import { transitionInTx } from './workflow';
 
 const REVIEW_STATUSES = ['accepted', 'online_review'];
@@ -455,4 +458,83 @@ export async function removeAssignment(s: Services, user: SessionUser, campaignI
     await audit(tx, user.id, 'review.assignment.remove', 'application', input.applicationId, { expertId: input.expertId });
   });
   return listAssignments(s, campaignId);
+}
+
+/** 回避登记: every declared 回避 of the campaign (the experts' 申报回避 and 自治区科协's 登记回避), newest first. */
+export async function listConflicts(s: Services, campaignId: string, message: string | null = null): Promise<ConflictsReply> {
+  await getCampaign(s.db, campaignId);
+  const rows = await s.db
+    .select({
+      conflict: reviewConflicts,
+      expertName: users.realName,
+      expertWorkUnit: expertProfiles.workUnit,
+      number: applications.number,
+      applicantName: applications.applicantName,
+      assigned: sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = ${reviewConflicts.expertId} and ra.application_id = ${reviewConflicts.applicationId})`,
+    })
+    .from(reviewConflicts)
+    .innerJoin(applications, eq(applications.id, reviewConflicts.applicationId))
+    .innerJoin(users, eq(users.id, reviewConflicts.expertId))
+    .leftJoin(expertProfiles, eq(expertProfiles.userId, reviewConflicts.expertId))
+    .where(and(eq(applications.campaignId, campaignId), isNull(applications.deletedAt)))
+    .orderBy(desc(reviewConflicts.createdAt), asc(applications.seq));
+  return {
+    conflicts: rows.map((r) => {
+      const by = r.conflict.declaredBy === 'organizer' ? 'organizer' : 'expert';
+      return {
+        expertId: r.conflict.expertId,
+        expertName: r.expertName,
+        expertWorkUnit: r.expertWorkUnit,
+        applicationId: r.conflict.applicationId,
+        number: r.number,
+        applicantName: r.applicantName,
+        reason: r.conflict.reason,
+        declaredBy: by,
+        declaredByLabel: CONFLICT_DECLARER_LABELS[by],
+        actorName: by === 'organizer' ? '自治区科协' : r.expertName,
+        createdAt: r.conflict.createdAt.toISOString(),
+        assigned: Boolean(r.assigned),
+      };
+    }),
+    message,
+  };
+}
+
+/**
+ * 登记回避: 自治区科协 records a 回避 for one expert and one candidate of the campaign (已受理 or 网上评选中), assigned or
+ * not (a pair declared before planning is never assigned). The rule is the expert's own (recordConflict): a submitted
+ * sheet refuses it, a saved draft stays hidden, the assignment stays and no longer counts. Unknown expert, or a
+ * candidate not of this campaign: 404; already declared: 409.
+ */
+export async function addConflict(s: Services, user: SessionUser, campaignId: string, input: ConflictRequest): Promise<ConflictsReply> {
+  await getCampaign(s.db, campaignId);
+  const message = await s.db.transaction(async (tx) => {
+    const [app] = await tx
+      .select({
+        id: applications.id,
+        number: applications.number,
+        applicantName: applications.applicantName,
+        campaignId: applications.campaignId,
+        status: applications.status,
+      })
+      .from(applications)
+      .where(and(eq(applications.id, input.applicationId), eq(applications.campaignId, campaignId), isNull(applications.deletedAt)))
+      // not FOR UPDATE: the expert's first save inserts the sheet row and then its foreign key takes KEY SHARE on this
+      // row, while recordConflict's insert of the same sheet row waits for that save — a deadlock
+      .for('no key update');
+    if (!app) throw notFound('候选人');
+    if (!REVIEW_STATUSES.includes(app.status)) {
+      throw new AppError('CONFLICT', `候选人「${app.applicantName}」尚未受理或已不在网上评选中，不能登记回避；回避只对“已受理”“网上评选中”的候选人登记`);
+    }
+    const [expert] = await tx
+      .select({ id: users.id, name: users.realName })
+      .from(users)
+      .where(and(eq(users.id, input.expertId), eq(users.role, 'expert')));
+    if (!expert) throw notFound('评审专家');
+    const { left, k, assigned } = await recordConflict(tx, user, app, expert, input.reason);
+    const done = `已登记评审专家「${expert.name}」对候选人「${app.applicantName}」回避`;
+    if (!assigned) return `${done}；该专家此后不会被分配评审该候选人`;
+    return left < k ? `${done}；该候选人现有${left}份有效评审，少于每人至少${k}份，请在【分配情况】中补充分配` : `${done}；该候选人仍有${left}份有效评审`;
+  });
+  return listConflicts(s, campaignId, message);
 }

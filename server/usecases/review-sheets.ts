@@ -26,7 +26,7 @@ import { AppError, notFound } from '../errors';
 import { parse } from '../http';
 import { loadVisible } from './access';
 import { currentCampaign, getCampaign } from './campaigns';
-import { campaignForScoring, requireReviewWindow, reviewWindow, sheetState, sheetStateLabel, totalOf } from './review-common';
+import { campaignForScoring, recordConflict, requireReviewWindow, reviewWindow, sheetState, sheetStateLabel, totalOf } from './review-common';
 
 type SheetRow = typeof scoreSheets.$inferSelect;
 
@@ -220,6 +220,8 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     // the one row of the pair, created empty if needed, then locked
     const created = await sheetCreate(tx).execute({ campaignId: app.campaignId, applicationId: app.id, expertId: user.id });
     const row = (await ownSheet(tx, app.id, user.id, true))!;
+    // a 回避 declared meanwhile (recordConflict makes and locks this row first) is seen now, under the lock: 404
+    if (!created.length) await loadVisible(tx, user, applicationId);
     if (row.status === 'submitted') {
       throw new AppError('CONFLICT', '您已提交对该候选人的评分，评分表已锁定，不能再修改；如确需修改，请联系自治区科协退回重评');
     }
@@ -262,35 +264,14 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
 
 /**
  * 申报回避: the expert declares a conflict on a candidate in their scope, with a reason. The candidate leaves their
- * list and every URL of it answers 404 from then on. A sheet already 已提交 stands: the declaration is refused
- * (the organizer decides, by 退回重评 or not). A 已保存 draft is kept as it is, out of everyone's sight and never
- * counted (only submitted sheets count); the organizer is told, with the candidate's remaining reviews.
+ * list and every URL of it answers 404 from then on. The rule (a submitted sheet refuses it, a saved draft is kept
+ * hidden, the organizer is told with the candidate's remaining reviews) is recordConflict's, the same as the
+ * organizer's 登记回避.
  */
 export async function declareRecusal(s: Services, user: SessionUser, applicationId: string, reason: string): Promise<ReviewListReply> {
   await s.db.transaction(async (tx) => {
     const { app } = await loadVisible(tx, user, applicationId, true);
-    const sheet = await ownSheet(tx, app.id, user.id, true);
-    if (sheet?.status === 'submitted') {
-      throw new AppError('CONFLICT', '您已提交对该候选人的评分，不能再申报回避；如有利害关系，请联系自治区科协');
-    }
-    await tx.insert(reviewConflicts).values({ expertId: user.id, applicationId: app.id, reason, declaredBy: 'expert', actorId: user.id }).onConflictDoNothing();
-    const [left] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(reviewAssignments)
-      .where(
-        and(
-          eq(reviewAssignments.applicationId, app.id),
-          sql`not exists (select 1 from ${reviewConflicts} rc where rc.expert_id = ${reviewAssignments.expertId} and rc.application_id = ${reviewAssignments.applicationId})`,
-        ),
-      );
-    const k = (await getCampaign(tx, app.campaignId)).settings.review.k;
-    const n = Number(left?.n ?? 0);
-    const short = n < k ? `，现有${n}份有效评审，少于每人至少${k}份，请在【分配评审专家】中补充分配` : '';
-    await tx.insert(notifications).values({
-      role: 'organizer',
-      applicationId: app.id,
-      body: `评审专家${user.realName}对候选人 ${app.number}（${app.applicantName}）申报回避，理由：${reason}${short}。`,
-    });
+    await recordConflict(tx, user, app, { id: user.id, name: user.realName }, reason);
   });
   return listMine(s, user);
 }

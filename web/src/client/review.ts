@@ -1,7 +1,7 @@
-// 网上评选 (docs/API.md "网上评选"): the organizer's assignment, progress, 催办, 退回重评 and 重置评审; the expert's list,
+// 网上评选 (docs/API.md "网上评选"): the organizer's assignment, 回避登记, progress, 催办, 退回重评 and 重置评审; the expert's list,
 // score sheet and 申报回避. The types are core/review's (type-only: no page loads zod for them).
 import { api } from '../api';
-import type { AssignmentsReply, PlanReply, PlanRequest, ProgressReply, ReviewListReply, SheetDetail, SheetReply } from '../../../core/review';
+import type { AssignmentsReply, ConflictsReply, PlanReply, PlanRequest, ProgressReply, ReviewListReply, SheetDetail, SheetReply } from '../../../core/review';
 
 export type { AssignmentsReply, PlanReply, PlanRequest, ProgressReply, ReviewListReply, SheetDetail, SheetReply };
 
@@ -30,3 +30,8 @@ export const saveSheet = (applicationId: string, body: SheetValues) => api<Sheet
 export const submitSheet = (applicationId: string, body: SheetValues) => api<SheetReply>('POST', `${sheet(applicationId)}/submit`, body);
 export const declareRecusal = (applicationId: string, reason: string) =>
   api<ReviewListReply>('POST', `/api/review/applications/${encodeURIComponent(applicationId)}/recusal`, { reason });
+
+export type { ConflictsReply };
+export const listConflicts = (campaignId: string) => api<ConflictsReply>('GET', `${campaign(campaignId)}/conflicts`);
+export const addConflict = (campaignId: string, body: { expertId: string; applicationId: string; reason: string }) =>
+  api<ConflictsReply>('POST', `${campaign(campaignId)}/conflicts`, body);
