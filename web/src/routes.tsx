@@ -35,6 +35,8 @@ const PdfPage = lazy(() => import('./components/pdf/PdfPage'));
 const ScorePage = lazy(() => import('./pages/expert/ScorePage'));
 const ReviewAdminPage = lazy(() => import('./pages/organizer/ReviewAdminPage'));
 const RankingPage = lazy(() => import('./pages/organizer/RankingPage'));
+const ShortlistPage = lazy(() => import('./pages/selection/ShortlistPage'));
+const SelectionPage = lazy(() => import('./pages/selection/SelectionPage'));
 const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
 const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
 const PublicityListPage = lazy(() => import('./pages/publicity/PublicityListPage'));
@@ -284,6 +286,22 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <RankingPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/shortlist"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <ShortlistPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/selection"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <SelectionPage />
                 </RequireRole>
               }
             />

@@ -23,6 +23,8 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/admin/expert-groups', label: '评审组' },
     { key: '/admin/review', label: '网上评选管理' },
     { key: '/admin/ranking', label: '网上评选结果' },
+    { key: '/admin/shortlist', label: '入围名单' },
+    { key: '/admin/selection', label: '最终评选结果' },
     { key: '/admin/outbox', label: '消息发件箱' },
     { key: '/admin/settings', label: '评选活动设置' },
   ],
