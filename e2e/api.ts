@@ -1,4 +1,7 @@
 import { CAPTCHA } from './harness';
+import type { ApplicationForm } from '../core';
+import { completeForm } from '../server/testing/factories';
+import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
 
 /** A minimal cookie-keeping client for setting up e2e data through the platform's own HTTP API. */
 export class ApiClient {
@@ -63,4 +66,117 @@ export async function publishPublicity(unit: ApiClient, ids: string[], period = 
     entries: ids.map((applicationId) => ({ applicationId, summary: '长期扎根科研一线，成果突出。' })),
   });
   return p.id;
+}
+
+/** What an applicant of the journeys is: 姓名, account and 手机; `email` and the 申请书's fields override the defaults. */
+export interface Applicant {
+  name: string;
+  username: string;
+  mobile: string;
+  /** by default `<username>@example.cn` */
+  email?: string;
+  /** fields of the 申请书 beyond 姓名 and 手机 (completeForm fills the rest) */
+  form?: Partial<ApplicationForm>;
+}
+
+/** The notice's smallest photo (2 MB), as server/testing/journey.ts uploads it. */
+const PHOTO_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A registered applicant with a complete, pledged application and its scans (诚信承诺, 单位意见, 政审材料, a photo),
+ * not yet submitted. Returns the applicant's session and the application's id.
+ */
+export async function applicantWithApplication(url: string, a: Applicant): Promise<{ c: ApiClient; id: string }> {
+  const c = new ApiClient(url);
+  await c.call('POST', '/api/auth/register/applicant', {
+    username: a.username,
+    password: 'Apply2023x',
+    realName: a.name,
+    mobile: a.mobile,
+    email: a.email ?? `${a.username}@example.cn`,
+    captcha: CAPTCHA,
+  });
+  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
+  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ ...a.form, name: a.name, mobile: a.mobile }) });
+  await c.call('POST', `/api/applications/${id}/pledge`);
+  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
+  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
+  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
+  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(PHOTO_BYTES), 'image/jpeg'); // 提交 needs at least one photo
+  return { c, id };
+}
+
+/** An applicant's complete application, submitted to the unit `unitId`. Returns its id. */
+export async function submitted(url: string, a: Applicant, unitId: string): Promise<string> {
+  const { c, id } = await applicantWithApplication(url, a);
+  await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
+  return id;
+}
+
+/**
+ * The unit's part, through the API: 办理, 初评 通过, 推荐单位意见 and its three scans (推荐报告, 干部人事管理部门意见,
+ * 纪检监察部门意见). What 【提交】 to 自治区科协 needs besides the 公示.
+ */
+export async function preliminaryPassed(unit: ApiClient, id: string): Promise<void> {
+  await unit.call('POST', `/api/applications/${id}/open`);
+  await unit.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
+  await unit.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '该同志长期扎根基层，事迹突出，同意推荐。' });
+  for (const [kind, file] of [
+    ['recommend_report', '推荐报告.pdf'],
+    ['cadre_opinion', '干部人事管理部门意见.pdf'],
+    ['discipline_opinion', '纪检监察部门意见.pdf'],
+  ] as const)
+    await unit.upload(id, kind, file, pdfBytes(kind), 'application/pdf');
+}
+
+/**
+ * A candidate in 网上评选: submitted to the unit, 初评 通过, forwarded to 自治区科协 and 受理 there (the campaign's
+ * 初评须公示 must be off, or the unit's 公示 published first). Returns the application's id.
+ */
+export async function forwardedAndAccepted(url: string, admin: ApiClient, unit: ApiClient, unitId: string, a: Applicant): Promise<string> {
+  const id = await submitted(url, a, unitId);
+  await preliminaryPassed(unit, id);
+  await unit.call('POST', `/api/applications/${id}/transitions/forward`);
+  await admin.call('POST', `/api/applications/${id}/transitions/accept`);
+  return id;
+}
+
+/** The password the journeys' experts choose at their first log-in. */
+export const EXPERT_PASSWORD = 'Expert2023x';
+
+/**
+ * An expert created by 自治区科协 (logs in with the 手机), logged in with the SMS's initial password (read from the
+ * outbox) changed to EXPERT_PASSWORD. Returns the expert's session.
+ */
+export async function expert(url: string, admin: ApiClient, realName: string, workUnit: string, mobile: string): Promise<ApiClient> {
+  await admin.call('POST', '/api/admin/experts', { realName, workUnit, field: '农业科学', mobile });
+  const outbox = await admin.call<{ recipient: string; body: string }[]>('GET', '/api/admin/outbox');
+  const initial = /初始密码 ([A-Za-z0-9]+)/.exec(outbox.find((m) => m.recipient === mobile)!.body)![1]!;
+  const e = new ApiClient(url);
+  await e.login(mobile, initial);
+  await e.call('POST', '/api/auth/password', { oldPassword: initial, newPassword: EXPERT_PASSWORD });
+  return e;
+}
+
+/** The password of the journeys' 推荐单位 accounts. */
+export const UNIT_PASSWORD = 'Unit2023x';
+
+/** What a 推荐单位 of the journeys is: a 地州市科协 whose contact's 手机 is also its phone. */
+export interface UnitAccount {
+  unitName: string;
+  region: string;
+  contactName: string;
+  mobile: string;
+  username: string;
+}
+
+/** A 推荐单位 and its account (password UNIT_PASSWORD), created by 自治区科协. Returns the unit's id. */
+export async function createUnit(admin: ApiClient, u: UnitAccount): Promise<string> {
+  const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
+    ...u,
+    unitType: '地州市科协',
+    contactPhone: u.mobile,
+    password: UNIT_PASSWORD,
+  });
+  return unit.id;
 }

@@ -141,6 +141,38 @@ export async function newPage(browser: Browser, url: string, viewport = { width:
   return { context, page };
 }
 
+/**
+ * A page of the suite's server, with time for a loaded machine (the journeys share two cores with the benches):
+ * 30 s for each wait instead of newPage's 15.
+ */
+export async function open(suite: E2E, viewport?: { width: number; height: number }): Promise<Page> {
+  const { page } = await newPage(suite.browser, suite.platform.url, viewport);
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+/** Before a screenshot: no table still loading, and the fade of its spinner over. */
+export async function settled(page: Page): Promise<void> {
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => {});
+  await page.waitForTimeout(400);
+}
+
+/**
+ * A 推荐单位's 待审核申报表 → 待审核的 → the row of `name` → 办理, until the 申报书's title shows. `reload`: reload the
+ * list first, when another party has acted since it loaded.
+ */
+export async function openPending(page: Page, name: string, reload = false): Promise<void> {
+  await page.getByRole('menuitem', { name: '待审核申报表' }).click();
+  if (reload) await page.reload();
+  await page.getByRole('tab', { name: '待审核的' }).click();
+  await page.locator('tr', { hasText: name }).first().getByText('办理', { exact: true }).click();
+  await page.getByText(`最美科技工作者/${name}`).first().waitFor();
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, choose, e2eSuite, login, look, newPage, shot } from './harness';
-import { ApiClient, beijingDay } from './api';
-import { completeForm, makeIdNumber } from '../server/testing/factories';
-import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+import { ADMIN_PASSWORD, CAPTCHA, choose, e2eSuite, login, look, open, settled, shot, openPending } from './harness';
+import { ApiClient, createUnit, beijingDay, submitted } from './api';
+import { makeIdNumber } from '../server/testing/factories';
+import { pdfBytes } from '../server/testing/files';
 
 // Issue 13, items 2–4 in Chromium: the unit's 初评 → its 初评公示 → the public page (no login) → a real-name 异议 with the
 // SMS code from the outbox → the unit's 核实 → the 公示 corrected to a period that is over → 【提交】 to 自治区科协.
@@ -25,36 +25,19 @@ const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT,
-      unitType: '地州市科协',
-      region: '阿克苏地区',
-      contactName: '买买提',
-      contactPhone: '13609905566',
-      mobile: '13609905566',
-      username: 'akskx',
-      password: 'Unit2023x',
-    });
-    const c = new ApiClient(platform.url);
-    await c.call('POST', '/api/auth/register/applicant', {
-      username: 'ayguli01',
-      password: 'Apply2023x',
-      realName: NAME,
-      mobile: PRIVATE.mobile,
-      email: PRIVATE.email,
-      captcha: CAPTCHA,
-    });
-    const { id } = await c.call<{ id: string }>('POST', '/api/applications');
+    const unitId = await createUnit(admin, { unitName: UNIT, region: '阿克苏地区', contactName: '买买提', mobile: '13609905566', username: 'akskx' });
+    const id = await submitted(
+      platform.url,
+      {
+        name: NAME,
+        username: 'ayguli01',
+        mobile: PRIVATE.mobile,
+        email: PRIVATE.email,
+        form: { birthDate: BIRTH, gender: '女', ...PRIVATE, workUnit: '塔里木大学', title: '教授' },
+      },
+      unitId,
+    );
     applicationId = id;
-    await c.call('PUT', `/api/applications/${id}`, {
-      form: completeForm({ name: NAME, birthDate: BIRTH, gender: '女', ...PRIVATE, workUnit: '塔里木大学', title: '教授' }),
-    });
-    await c.call('POST', `/api/applications/${id}/pledge`);
-    await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-    await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-    await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
-    await c.upload(id, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
-    await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId: unit.id });
     // the unit's 推荐单位意见 and scans, through the API (their pages have their own journeys)
     const u = new ApiClient(platform.url);
     await u.login('akskx', 'Unit2023x');
@@ -66,37 +49,15 @@ const e2e = e2eSuite({
   },
 });
 
-async function open(viewport?: { width: number; height: number }) {
-  const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
-  page.setDefaultTimeout(30_000);
-  return page;
-}
-
-async function settled(page: Page) {
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => {});
-  await page.waitForTimeout(400);
-}
-
 const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
-
-async function openHandle(page: Page) {
-  await page.getByRole('menuitem', { name: '待审核申报表' }).click();
-  await page.getByRole('tab', { name: '待审核的' }).click();
-  await row(page, NAME).getByText('办理', { exact: true }).click();
-  await page.getByText(`最美科技工作者/${NAME}`).first().waitFor();
-}
 
 describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
   it('the unit publishes its 初评公示, the public objects with an SMS code, the unit decides, and after the period forwards', async () => {
-    const u = await open();
+    const u = await open(e2e);
     await login(u, 'akskx', 'Unit2023x');
 
     // 初评 通过 in 办理
-    await openHandle(u);
+    await openPending(u, NAME);
     await u.getByRole('tab', { name: '推荐单位意见' }).click();
     await u.getByRole('radio', { name: '通过', exact: true }).check();
     await u.getByRole('button', { name: '保存初评' }).click();
@@ -123,7 +84,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     const publicityId = u.url().split('/').pop()!;
 
     // the public index and page, without logging in
-    const pub = await open();
+    const pub = await open(e2e);
     await pub.goto('/gongshi');
     await pub
       .getByRole('link', { name: /候选人初评结果的公示/ })
@@ -158,7 +119,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await look(pub, 'publicity-05-objection-sent');
 
     // the same page on a phone
-    const phone = await open(PHONE);
+    const phone = await open(e2e, PHONE);
     await phone.goto(`/gongshi/${publicityId}`);
     await phone.getByText(NAME).first().waitFor();
     await settled(phone);
@@ -181,7 +142,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     expect(told.some((m) => m.recipient === OBJECTOR && m.body.includes('结论：异议不成立'))).toBe(true);
 
     // 【提交】 while the period runs: refused with its end
-    await openHandle(u);
+    await openPending(u, NAME);
     await u.getByRole('button', { name: '提交', exact: true }).click();
     const [y, m, d] = beijingDay(0).split('-').map(Number);
     await u.getByText(`初评公示期至${y}年${m}月${d}日，公示期满后方可提交`).first().waitFor();
@@ -201,7 +162,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await look(u, 'publicity-09-versions');
 
     // after the period, no open objection: 【提交】 to 自治区科协
-    await openHandle(u);
+    await openPending(u, NAME);
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
     await row(u, NAME)
@@ -210,7 +171,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await look(u, 'publicity-10-forwarded');
 
     // 自治区科协 sees every objection
-    const o = await open();
+    const o = await open(e2e);
     await login(o, 'admin', ADMIN_PASSWORD);
     await o.getByRole('menuitem', { name: '公示异议' }).click();
     await o.getByText('全部（1）').click();
@@ -223,7 +184,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await look(o, 'publicity-12-organizer-list');
 
     // the unit's 初评公示 on a phone
-    const up = await open(PHONE);
+    const up = await open(e2e, PHONE);
     await login(up, 'akskx', 'Unit2023x');
     await up.getByRole('button', { name: '打开菜单' }).waitFor();
     await up.goto(`/zmkj/publicity/${publicityId}`);

@@ -2,10 +2,8 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readSheet } from 'read-excel-file/node';
-import { ADMIN_PASSWORD, e2eSuite, login, look, newPage, shot } from './harness';
-import { ApiClient, beijingDay } from './api';
-import { completeForm } from '../server/testing/factories';
-import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ApiClient, createUnit, beijingDay, expert, forwardedAndAccepted } from './api';
 import type { RankFigure, RankingReply } from '../core/review';
 
 // Issue 13 item 11 in Chromium: 网上评选结果 for 自治区科协. Five candidates, three experts who each review all of
@@ -13,58 +11,6 @@ import type { RankFigure, RankingReply } from '../core/review';
 // the incomplete and the disputed candidates, links to the 申请书 and downloads the .xlsx; desktop and 390×844.
 const UNIT = '阿勒泰地区科学技术协会';
 const PHONE = { width: 390, height: 844 };
-const EXPERT_PASSWORD = 'Expert2023x';
-
-async function forwardedAndAccepted(
-  platform: { url: string },
-  admin: ApiClient,
-  unit: ApiClient,
-  unitId: string,
-  name: string,
-  username: string,
-  mobile: string,
-) {
-  const c = new ApiClient(platform.url);
-  await c.call('POST', '/api/auth/register/applicant', {
-    username,
-    password: 'Apply2023x',
-    realName: name,
-    mobile,
-    email: `${username}@example.cn`,
-    captcha: '13579',
-  });
-  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
-  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
-  await c.call('POST', `/api/applications/${id}/pledge`);
-  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
-  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
-  await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
-  await unit.call('POST', `/api/applications/${id}/open`);
-  await unit.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
-  await unit.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '该同志长期扎根基层，事迹突出，同意推荐。' });
-  for (const [kind, file] of [
-    ['recommend_report', '推荐报告.pdf'],
-    ['cadre_opinion', '干部人事管理部门意见.pdf'],
-    ['discipline_opinion', '纪检监察部门意见.pdf'],
-  ])
-    await unit.upload(id, kind!, file!, pdfBytes(kind!), 'application/pdf');
-  await unit.call('POST', `/api/applications/${id}/transitions/forward`);
-  await admin.call('POST', `/api/applications/${id}/transitions/accept`);
-  return id;
-}
-
-/** An expert created by 自治区科协, logged in with the password changed from the SMS's initial one. */
-async function expert(platform: { url: string }, admin: ApiClient, realName: string, workUnit: string, mobile: string) {
-  await admin.call('POST', '/api/admin/experts', { realName, workUnit, field: '农业科学', mobile });
-  const outbox = await admin.call<{ recipient: string; body: string }[]>('GET', '/api/admin/outbox');
-  const initial = /初始密码 ([A-Za-z0-9]+)/.exec(outbox.find((m) => m.recipient === mobile)!.body)![1]!;
-  const e = new ApiClient(platform.url);
-  await e.login(mobile, initial);
-  await e.call('POST', '/api/auth/password', { oldPassword: initial, newPassword: EXPERT_PASSWORD });
-  return e;
-}
 
 /** A total split over 业绩突出 (50), 事迹感人 (30) and 典型性与代表性 (20), in tenths. */
 function scores(total: number) {
@@ -105,32 +51,24 @@ const e2e = e2eSuite({
     await admin.call('PUT', `/api/admin/campaigns/${campaignId}`, { settings });
     // two units: a unit recommends at most three
     const units: { id: string; client: ApiClient }[] = [];
-    for (const [i, [unitName, region]] of [
+    const pairs = [
       [UNIT, '阿勒泰地区'],
       ['哈密市科学技术协会', '哈密市'],
-    ].entries()) {
-      const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-        unitName,
-        unitType: '地州市科协',
-        region,
-        contactName: '叶尔兰',
-        contactPhone: `1360990661${i}`,
-        mobile: `1360990661${i}`,
-        username: `rankunit${i}`,
-        password: 'Unit2023x',
-      });
+    ] as const;
+    for (const [i, [unitName, region]] of pairs.entries()) {
+      const unitId = await createUnit(admin, { unitName, region, contactName: '叶尔兰', mobile: `1360990661${i}`, username: `rankunit${i}` });
       const client = new ApiClient(platform.url);
       await client.login(`rankunit${i}`, 'Unit2023x');
-      units.push({ id: unit.id, client });
+      units.push({ id: unitId, client });
     }
     for (const [i, name] of NAMES.entries()) {
       const unit = units[i < 3 ? 0 : 1]!;
-      ids.set(name, await forwardedAndAccepted(platform, admin, unit.client, unit.id, name, `rank0${i}`, `1389999770${i}`));
+      ids.set(name, await forwardedAndAccepted(platform.url, admin, unit.client, unit.id, { name, username: `rank0${i}`, mobile: `1389999770${i}` }));
     }
     const experts = [
-      await expert(platform, admin, '李明远', '新疆大学', '13999227701'),
-      await expert(platform, admin, '张慧', '新疆农业大学', '13999227702'),
-      await expert(platform, admin, '马国栋', '石河子大学', '13999227703'),
+      await expert(platform.url, admin, '李明远', '新疆大学', '13999227701'),
+      await expert(platform.url, admin, '张慧', '新疆农业大学', '13999227702'),
+      await expert(platform.url, admin, '马国栋', '石河子大学', '13999227703'),
     ];
     await admin.call('POST', `/api/review/campaigns/${campaignId}/plan/confirm`, { mode: 'balanced', k: 3, L: 5 });
     for (const [e, ex] of experts.entries()) {
@@ -145,21 +83,6 @@ const e2e = e2eSuite({
     }
   },
 });
-
-async function open(viewport?: { width: number; height: number }) {
-  const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
-  page.setDefaultTimeout(30_000);
-  return page;
-}
-
-async function settled(page: Page) {
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => {});
-  await page.waitForTimeout(400);
-}
 
 /** The table's 排名 and 姓名, row by row. */
 async function shown(page: Page) {
@@ -178,7 +101,7 @@ const expected = async (by: RankFigure) => {
 
 describe('网上评选结果 in Chromium', () => {
   it('ranks as the API does by each figure, with 并列, the marks, the link to the 申请书 and the .xlsx', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.getByRole('menuitem', { name: '网上评选结果' }).click();
     await page
@@ -265,7 +188,7 @@ describe('网上评选结果 in Chromium', () => {
   });
 
   it('on a phone the figure and the download stay on screen; the table scrolls inside its card', async () => {
-    const page = await open(PHONE);
+    const page = await open(e2e, PHONE);
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.goto('/admin/ranking');
@@ -279,7 +202,7 @@ describe('网上评选结果 in Chromium', () => {
   });
 
   it('says so when no sheet is submitted, when the design splits, and when loading fails', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     const real = await admin.call<RankingReply>('GET', `/api/review/campaigns/${campaignId}/ranking`);
@@ -306,7 +229,7 @@ describe('网上评选结果 in Chromium', () => {
   });
 
   it('a 推荐单位 neither sees the menu entry nor opens the page, and its request for the ranking is refused', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, 'rankunit0', 'Unit2023x');
     await page.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
     expect(await page.getByRole('menuitem', { name: '网上评选结果' }).count()).toBe(0);

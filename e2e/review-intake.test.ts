@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, newPage } from './harness';
-import { ApiClient, publishPublicity } from './api';
-import { completeForm } from '../server/testing/factories';
-import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, openPending } from './harness';
+import { ApiClient, createUnit, publishPublicity, submitted } from './api';
+import { pdfBytes } from '../server/testing/files';
 
 // Issue 13, slice 1 in Chromium: the unit's 初评 and its two departments' opinions, 【提交】 to 自治区科协, 受理 there,
 // and what the unit and the applicant see afterwards; at a desktop's width and a phone's (390×844).
@@ -13,28 +12,6 @@ const FORWARDED = `[${UNIT}]提交到[自治区科协]`;
 const ACCEPTED = '[自治区科协]已受理';
 const REASON = '群众评议中对其推广数据存在疑问，需核实';
 
-/** An applicant with a complete application, submitted to the unit. */
-async function submitted(name: string, username: string, mobile: string, unitId: string) {
-  const c = new ApiClient(e2e.platform.url);
-  await c.call('POST', '/api/auth/register/applicant', {
-    username,
-    password: 'Apply2023x',
-    realName: name,
-    mobile,
-    email: `${username}@example.cn`,
-    captcha: '13579',
-  });
-  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
-  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
-  await c.call('POST', `/api/applications/${id}/pledge`);
-  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
-  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
-  await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
-  return id;
-}
-
 let phoneApplication = '';
 let reyila = '';
 /** the unit's API session: its 初评公示 (the 公示 pages have their own journey, e2e/publicity) */
@@ -43,19 +20,10 @@ const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT,
-      unitType: '地州市科协',
-      region: '伊犁哈萨克自治州',
-      contactName: '努尔兰',
-      contactPhone: '13609907788',
-      mobile: '13609907788',
-      username: 'ylkx',
-      password: 'Unit2023x',
-    });
-    reyila = await submitted('热依拉', 'reyila01', '13899997701', unit.id);
+    const unitId = await createUnit(admin, { unitName: UNIT, region: '伊犁哈萨克自治州', contactName: '努尔兰', mobile: '13609907788', username: 'ylkx' });
+    reyila = await submitted(platform.url, { name: '热依拉', username: 'reyila01', mobile: '13899997701' }, unitId);
     // a second candidate, forwarded through the API, for the phone's views
-    phoneApplication = await submitted('巴图', 'batu01', '13899997702', unit.id);
+    phoneApplication = await submitted(platform.url, { name: '巴图', username: 'batu01', mobile: '13899997702' }, unitId);
     unitApi = new ApiClient(platform.url);
     await unitApi.login('ylkx', 'Unit2023x');
     await unitApi.call('POST', `/api/applications/${phoneApplication}/open`);
@@ -63,23 +31,6 @@ const e2e = e2eSuite({
 });
 
 const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
-
-/** A browser page with time for a loaded machine (the journeys share two cores with the benches). */
-async function open(viewport?: { width: number; height: number }) {
-  const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
-  page.setDefaultTimeout(30_000);
-  return page;
-}
-
-/** Before a screenshot: no table still loading, and the fade of its spinner over. */
-async function settled(page: Page) {
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => {});
-  await page.waitForTimeout(400);
-}
 
 async function upload(page: Page, label: string, file: string) {
   await page
@@ -89,16 +40,9 @@ async function upload(page: Page, label: string, file: string) {
   await page.getByText(file).first().waitFor();
 }
 
-async function openPending(page: Page, name: string) {
-  await page.getByRole('menuitem', { name: '待审核申报表' }).click();
-  await page.getByRole('tab', { name: '待审核的' }).click();
-  await row(page, name).getByText('办理', { exact: true }).click();
-  await page.getByText(`最美科技工作者/${name}`).first().waitFor();
-}
-
 describe('初评 → 提交 → 受理', () => {
   it('the unit records 初评 and uploads the two opinions; 自治区科协 受理; the unit and the applicant see where it is', async () => {
-    const u = await open();
+    const u = await open(e2e);
     await login(u, 'ylkx', 'Unit2023x');
     await openPending(u, '热依拉');
     await u.getByRole('tab', { name: '推荐单位意见' }).click();
@@ -158,7 +102,7 @@ describe('初评 → 提交 → 受理', () => {
     await row(u, '热依拉').getByRole('button', { name: '收回' }).waitFor();
 
     // 自治区科协 opens it: the unit's 初评 read-only; 受理 with a confirmation
-    const o = await open();
+    const o = await open(e2e);
     await login(o, 'admin', ADMIN_PASSWORD);
     // 评选活动设置: 初评须公示, on by default (the notice: 初评结果须公示); saving keeps it
     await o.getByRole('menuitem', { name: '评选活动设置' }).click();
@@ -193,7 +137,7 @@ describe('初评 → 提交 → 受理', () => {
     await look(u, 'intake-08-unit-sees-accepted');
 
     // the applicant: the status text in 我的申报表, and nothing of 初评
-    const a = await open();
+    const a = await open(e2e);
     await login(a, 'reyila01', 'Apply2023x');
     await a.getByRole('menuitem', { name: '我的申报表' }).click();
     await a.getByText(ACCEPTED).first().waitFor();
@@ -203,7 +147,7 @@ describe('初评 → 提交 → 受理', () => {
   }, 300_000); // axe on every page
 
   it('on a phone (390×844): the unit’s 初评 and scans, 自治区科协’s 受理, the applicant’s list', async () => {
-    const u = await open(PHONE);
+    const u = await open(e2e, PHONE);
     await login(u, 'ylkx', 'Unit2023x');
     await u.waitForURL((url) => url.pathname !== '/login');
     await u.goto(`/zmkj/handle/${phoneApplication}`);
@@ -223,7 +167,7 @@ describe('初评 → 提交 → 受理', () => {
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).waitFor();
 
-    const o = await open(PHONE);
+    const o = await open(e2e, PHONE);
     await login(o, 'admin', ADMIN_PASSWORD);
     await o.waitForURL((url) => url.pathname !== '/login');
     await o.goto(`/zmkj/handle/${phoneApplication}`);
@@ -234,7 +178,7 @@ describe('初评 → 提交 → 受理', () => {
     await o.getByRole('dialog').filter({ hasText: '确定受理该申请书吗？' }).getByRole('button', { name: '确定' }).click();
     await o.getByRole('tab', { name: '已办理的' }).waitFor();
 
-    const a = await open(PHONE);
+    const a = await open(e2e, PHONE);
     await login(a, 'batu01', 'Apply2023x');
     await a.waitForURL((url) => url.pathname !== '/login');
     await a.goto('/zmkj/mine');

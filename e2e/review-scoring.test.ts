@@ -1,70 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, newPage, shot } from './harness';
-import { ApiClient } from './api';
-import { completeForm } from '../server/testing/factories';
-import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ApiClient, createUnit, beijingDay, EXPERT_PASSWORD, expert, forwardedAndAccepted } from './api';
 
 // Issue 13 items 7–10 in Chromium: 自治区科协 assigns (预览, 确认分配), an expert scores in the 网上评选 window
 // (保存, 提交 with the total in the confirmation), the sheet locks, the progress shows it; at a desktop's width and
 // the score page on a phone (390×844).
 const UNIT = '塔城地区科学技术协会';
 const PHONE = { width: 390, height: 844 };
-const EXPERT_PASSWORD = 'Expert2023x';
-const day = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 
-async function forwardedAndAccepted(
-  platform: { url: string },
-  admin: ApiClient,
-  unit: ApiClient,
-  unitId: string,
-  name: string,
-  username: string,
-  mobile: string,
-) {
-  const c = new ApiClient(platform.url);
-  await c.call('POST', '/api/auth/register/applicant', {
-    username,
-    password: 'Apply2023x',
-    realName: name,
-    mobile,
-    email: `${username}@example.cn`,
-    captcha: '13579',
-  });
-  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
-  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
-  await c.call('POST', `/api/applications/${id}/pledge`);
-  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
-  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(2 * 1024 * 1024), 'image/jpeg');
-  await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
-  await unit.call('POST', `/api/applications/${id}/open`);
-  await unit.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
-  await unit.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '该同志长期扎根基层，事迹突出，同意推荐。' });
-  for (const [kind, file] of [
-    ['recommend_report', '推荐报告.pdf'],
-    ['cadre_opinion', '干部人事管理部门意见.pdf'],
-    ['discipline_opinion', '纪检监察部门意见.pdf'],
-  ])
-    await unit.upload(id, kind!, file!, pdfBytes(kind!), 'application/pdf');
-  await unit.call('POST', `/api/applications/${id}/transitions/forward`);
-  await admin.call('POST', `/api/applications/${id}/transitions/accept`);
-  return id;
-}
-
-/** An expert created by 自治区科协, its initial password changed (the SMS's password read from the outbox). */
-async function expert(platform: { url: string }, admin: ApiClient, realName: string, workUnit: string, mobile: string) {
-  await admin.call('POST', '/api/admin/experts', { realName, workUnit, field: '农业科学', mobile });
-  const outbox = await admin.call<{ recipient: string; body: string }[]>('GET', '/api/admin/outbox');
-  const initial = /初始密码 ([A-Za-z0-9]+)/.exec(outbox.find((m) => m.recipient === mobile)!.body)![1]!;
-  const e = new ApiClient(platform.url);
-  await e.login(mobile, initial);
-  await e.call('POST', '/api/auth/password', { oldPassword: initial, newPassword: EXPERT_PASSWORD });
-  return mobile;
-}
-
-let expertA = '';
+/** 李明远's log-in name (an expert logs in with the 手机) */
+const EXPERT_A = '13999226601';
 let candidateA = '';
 const e2e = e2eSuite({
   async setup(platform) {
@@ -79,50 +24,26 @@ const e2e = e2eSuite({
     const settings = {
       ...campaign.settings,
       preliminary: { requirePublicity: false },
-      windows: { ...campaign.settings.windows, online: { start: day(-1), end: day(6) } },
+      windows: { ...campaign.settings.windows, online: { start: beijingDay(-1), end: beijingDay(6) } },
       // two reviews per candidate, at most five per expert
       review: { ...(campaign.settings.review as Record<string, unknown>), k: 2, L: 5 },
     };
     await admin.call('PUT', `/api/admin/campaigns/${current.id}`, { settings });
-    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT,
-      unitType: '地州市科协',
-      region: '塔城地区',
-      contactName: '马合沙提',
-      contactPhone: '13609908811',
-      mobile: '13609908811',
-      username: 'tckx',
-      password: 'Unit2023x',
-    });
+    const unitId = await createUnit(admin, { unitName: UNIT, region: '塔城地区', contactName: '马合沙提', mobile: '13609908811', username: 'tckx' });
     const u = new ApiClient(platform.url);
     await u.login('tckx', 'Unit2023x');
-    candidateA = await forwardedAndAccepted(platform, admin, u, unit.id, '阿依古丽', 'ayiguli01', '13899996601');
-    await forwardedAndAccepted(platform, admin, u, unit.id, '王建新', 'wangjx01', '13899996602');
-    expertA = await expert(platform, admin, '李明远', '新疆大学', '13999226601');
-    await expert(platform, admin, '张慧', '新疆农业大学', '13999226602');
+    candidateA = await forwardedAndAccepted(platform.url, admin, u, unitId, { name: '阿依古丽', username: 'ayiguli01', mobile: '13899996601' });
+    await forwardedAndAccepted(platform.url, admin, u, unitId, { name: '王建新', username: 'wangjx01', mobile: '13899996602' });
+    await expert(platform.url, admin, '李明远', '新疆大学', EXPERT_A);
+    await expert(platform.url, admin, '张慧', '新疆农业大学', '13999226602');
     // works at the recommending unit: recused from both (同单位)
-    await expert(platform, admin, '赵刚', '塔城地区 科学技术协会', '13999226603');
+    await expert(platform.url, admin, '赵刚', '塔城地区 科学技术协会', '13999226603');
   },
 });
 
-async function open(viewport?: { width: number; height: number }) {
-  const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
-  page.setDefaultTimeout(30_000);
-  return page;
-}
-
-async function settled(page: Page) {
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => {});
-  await page.waitForTimeout(400);
-}
-
 describe('网上评选 in Chromium', () => {
   it('自治区科协 previews and confirms the plan; 回避 keeps the unit’s own expert out', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.getByRole('menuitem', { name: '网上评选管理' }).click();
     await page.getByRole('button', { name: '预览' }).click();
@@ -147,8 +68,8 @@ describe('网上评选 in Chromium', () => {
   });
 
   it('the expert scores: 保存, 提交 with the total in the confirmation, then locked; the score page on a phone', async () => {
-    const page = await open();
-    await login(page, expertA, EXPERT_PASSWORD);
+    const page = await open(e2e);
+    await login(page, EXPERT_A, EXPERT_PASSWORD);
     await page.getByRole('menuitem', { name: '网上评选' }).click();
     await page.getByText('共 2 位候选人').waitFor();
     await settled(page);
@@ -174,8 +95,8 @@ describe('网上评选 in Chromium', () => {
     await settled(page);
     await look(page, 'review-score-submitted');
 
-    const phone = await open(PHONE);
-    await login(phone, expertA, EXPERT_PASSWORD);
+    const phone = await open(e2e, PHONE);
+    await login(phone, EXPERT_A, EXPERT_PASSWORD);
     await phone.waitForURL((u) => !u.pathname.startsWith('/login'));
     await phone.goto(`/zmkj/review/${candidateA}`);
     await phone.getByText('评分表').first().waitFor();
@@ -186,7 +107,7 @@ describe('网上评选 in Chromium', () => {
   });
 
   it('expert B declares 回避 on one candidate: it leaves the list and its page cannot be opened; the unit’s own expert has none', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, '13999226602', EXPERT_PASSWORD);
     await page.getByRole('menuitem', { name: '网上评选' }).click();
     await page.getByText('共 2 位候选人').waitFor();
@@ -208,7 +129,7 @@ describe('网上评选 in Chromium', () => {
     await look(page, 'review-recused-expert');
 
     // 赵刚 works at the recommending unit (同单位): never assigned, nothing to open
-    const zhao = await open();
+    const zhao = await open(e2e);
     await login(zhao, '13999226603', EXPERT_PASSWORD);
     await zhao.getByRole('menuitem', { name: '网上评选' }).click();
     await zhao.getByText('自治区科协尚未分配给您评审任务').first().waitFor();
@@ -218,7 +139,7 @@ describe('网上评选 in Chromium', () => {
   });
 
   it('progress shows the submitted sheet; 催办 reaches the expert who has not finished', async () => {
-    const page = await open();
+    const page = await open(e2e);
     await login(page, 'admin', ADMIN_PASSWORD);
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.goto('/admin/review');

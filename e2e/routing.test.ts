@@ -1,64 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, newPage, look, choose } from './harness';
-import { ApiClient, publishPublicity } from './api';
-import { completeForm } from '../server/testing/factories';
-import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
+import { ADMIN_PASSWORD, e2eSuite, login, newPage, look, choose, settled, openPending } from './harness';
+import { ApiClient, createUnit, applicantWithApplication, preliminaryPassed, publishPublicity, submitted } from './api';
+import { pdfBytes } from '../server/testing/files';
 
 // The manual's routing (一.6–10, 二.1–11) in Chromium: applicant and unit side by side.
 const UNIT = '乌鲁木齐市科学技术协会';
-/** The notice's smallest photo (2 MB), as server/testing/journey.ts uploads it. */
-const PHOTO_BYTES = 2 * 1024 * 1024;
 let unitId = '';
 let gulnarId = '';
-
-async function applicantWithApplication(name: string, username: string, mobile: string) {
-  const c = new ApiClient(e2e.platform.url);
-  await c.call('POST', '/api/auth/register/applicant', {
-    username,
-    password: 'Apply2023x',
-    realName: name,
-    mobile,
-    email: `${username}@example.cn`,
-    captcha: '13579',
-  });
-  const { id } = await c.call<{ id: string }>('POST', '/api/applications');
-  await c.call('PUT', `/api/applications/${id}`, { form: completeForm({ name, mobile }) });
-  await c.call('POST', `/api/applications/${id}/pledge`);
-  await c.upload(id, 'integrity_pledge', '诚信承诺.pdf', pdfBytes('p'), 'application/pdf');
-  await c.upload(id, 'unit_opinion', '单位意见.png', pngBytes(), 'image/png');
-  await c.upload(id, 'political_review', '政审材料.pdf', pdfBytes('r'), 'application/pdf');
-  await c.upload(id, 'photo', '工作照.jpg', jpegBytes(PHOTO_BYTES), 'image/jpeg'); // 提交 needs at least one photo
-  return { c, id };
-}
 
 const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    const unit = await admin.call<{ id: string }>('POST', '/api/admin/units', {
-      unitName: UNIT,
-      unitType: '地州市科协',
-      region: '乌鲁木齐市',
-      contactName: '王五',
-      contactPhone: '13609901234',
-      mobile: '13609901234',
-      username: 'wlmqkx',
-      password: 'Unit2023x',
-    });
-    unitId = unit.id;
+    unitId = await createUnit(admin, { unitName: UNIT, region: '乌鲁木齐市', contactName: '王五', mobile: '13609901234', username: 'wlmqkx' });
   },
 });
-
-/** Before a screenshot: no table still loading, and the fade of its spinner over. */
-async function settled(page: Page) {
-  await page
-    .locator('.ant-spin-spinning')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => {});
-  await page.waitForTimeout(400);
-}
 
 const confirm = (page: Page) => page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click();
 const row = (page: Page, text: string) => page.locator('tr', { hasText: text }).first();
@@ -79,17 +36,9 @@ async function submitFromEditor(page: Page, chooseUnit: boolean) {
     .waitFor();
 }
 
-async function openPending(page: Page, name: string) {
-  await page.getByRole('menuitem', { name: '待审核申报表' }).click();
-  await page.reload(); // the other party has acted meanwhile
-  await page.getByRole('tab', { name: '待审核的' }).click();
-  await row(page, name).getByText('办理', { exact: true }).click();
-  await page.getByText(`最美科技工作者/${name}`).first().waitFor();
-}
-
 describe('提交, 收回, 办理, 退回 and 转交', () => {
   it('follows the manual between 申报人 and 推荐单位', async () => {
-    gulnarId = (await applicantWithApplication('古丽娜尔', 'gulnar01', '13899990001')).id;
+    gulnarId = (await applicantWithApplication(e2e.platform.url, { name: '古丽娜尔', username: 'gulnar01', mobile: '13899990001' })).id;
     const a = (await newPage(e2e.browser, e2e.platform.url)).page;
     const u = (await newPage(e2e.browser, e2e.platform.url)).page;
 
@@ -107,7 +56,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
 
     // the unit 办理: the applicant's 收回 is gone and 已阅 shows
     await login(u, 'wlmqkx', 'Unit2023x');
-    await openPending(u, '古丽娜尔');
+    await openPending(u, '古丽娜尔', true);
     await u.getByText('[手机: 13899990001]').first().waitFor();
     await look(u, 'routing-02-handle');
     await u.getByRole('button', { name: '附件', exact: true }).click();
@@ -132,7 +81,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await u.getByRole('tab', { name: '已办理的' }).click();
     await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).click();
     await confirm(u);
-    await openPending(u, '古丽娜尔');
+    await openPending(u, '古丽娜尔', true);
     await u.getByRole('tab', { name: '修改意见' }).click();
     await u.getByRole('button', { name: '退回', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).waitFor();
@@ -159,7 +108,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
 
     // the unit sees what changed, records 初评 通过, writes 推荐单位意见, uploads 推荐报告扫描件 and the two departments'
     // opinions, and 提交 to 自治区科协
-    await openPending(u, '古丽娜尔');
+    await openPending(u, '古丽娜尔', true);
     await u.getByText('申报人重新提交后的修改：').first().waitFor();
     await look(u, 'routing-06-changes');
     await u.getByRole('tab', { name: '推荐单位意见' }).click();
@@ -197,7 +146,7 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     // 收回 before 自治区科协 has opened it, then 提交 again
     await row(u, '古丽娜尔').getByRole('button', { name: '收回' }).click();
     await confirm(u);
-    await openPending(u, '古丽娜尔');
+    await openPending(u, '古丽娜尔', true);
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u.getByRole('tab', { name: '已办理的' }).click();
     await row(u, '古丽娜尔')
@@ -213,18 +162,12 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
       ['张伟', 'zhangw01', '13899990004'],
     ] as const;
     for (const [i, [name, username, mobile]] of others.entries()) {
-      const { c, id } = await applicantWithApplication(name, username, mobile);
-      await c.call('POST', `/api/applications/${id}/transitions/submit`, { unitId });
-      await unitApi.call('POST', `/api/applications/${id}/open`);
-      await unitApi.call('PUT', `/api/applications/${id}/preliminary`, { result: 'pass' });
+      const id = await submitted(e2e.platform.url, { name, username, mobile }, unitId);
+      await preliminaryPassed(unitApi, id);
       await publishPublicity(unitApi, [id]);
-      await unitApi.call('PUT', `/api/applications/${id}/opinions/recommend`, { text: '同意推荐。' });
-      await unitApi.upload(id, 'recommend_report', '推荐报告.pdf', pdfBytes(name), 'application/pdf');
-      await unitApi.upload(id, 'cadre_opinion', '干部人事管理部门意见.pdf', pdfBytes(`${name}c`), 'application/pdf');
-      await unitApi.upload(id, 'discipline_opinion', '纪检监察部门意见.pdf', pdfBytes(`${name}d`), 'application/pdf');
       if (i < 2) await unitApi.call('POST', `/api/applications/${id}/transitions/forward`);
     }
-    await openPending(u, '张伟');
+    await openPending(u, '张伟', true);
     await u.getByRole('button', { name: '提交', exact: true }).click();
     await u
       .getByText(/每个推荐单位最多向自治区科协推荐3名候选人/)
@@ -370,7 +313,7 @@ describe('自治区科协: 待审核申报表, 办理, 退回 to the unit', () =
     await row(u, '古丽娜尔').getByRole('link', { name: RETURNED }).waitFor();
     await settled(u);
     await look(u, 'routing-19-unit-pending');
-    await openPending(u, '古丽娜尔');
+    await openPending(u, '古丽娜尔', true);
     await u.getByText(`自治区科协退回意见：${ORG_OPINION}`).first().waitFor();
     await look(u, 'routing-20-unit-reads-opinion');
 
