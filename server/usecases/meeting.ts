@@ -88,22 +88,31 @@ function candidateOf(app: typeof applications.$inferSelect, online: unknown): Ro
 
 /** A round's candidates in their position order, with the 入围名单's online figures. */
 export async function roundCandidates(db: Db, round: Pick<RoundRow, 'id' | 'campaignId'>): Promise<RoundCandidate[]> {
+  return (await candidatesOfRounds(db, round.campaignId, [round.id])).get(round.id) ?? [];
+}
+
+/** The candidates of several rounds of one campaign in one query, by round id. */
+async function candidatesOfRounds(db: Db, campaignId: string, roundIds: string[]): Promise<Map<string, RoundCandidate[]>> {
+  const out = new Map<string, RoundCandidate[]>();
+  if (!roundIds.length) return out;
   const rows = await db
-    .select({ app: applications, online: shortlistEntries.online })
+    .select({ roundId: meetingRoundCandidates.roundId, app: applications, online: shortlistEntries.online })
     .from(meetingRoundCandidates)
     .innerJoin(applications, eq(applications.id, meetingRoundCandidates.applicationId))
-    .leftJoin(
-      shortlistEntries,
-      and(eq(shortlistEntries.campaignId, round.campaignId), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)),
-    )
-    .where(eq(meetingRoundCandidates.roundId, round.id))
-    .orderBy(asc(meetingRoundCandidates.position));
-  return rows.map(({ app, online }) => candidateOf(app, online));
+    .leftJoin(shortlistEntries, and(eq(shortlistEntries.campaignId, campaignId), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)))
+    .where(inArray(meetingRoundCandidates.roundId, roundIds))
+    .orderBy(asc(meetingRoundCandidates.roundId), asc(meetingRoundCandidates.position));
+  for (const { roundId, app, online } of rows) {
+    let list = out.get(roundId);
+    if (!list) out.set(roundId, (list = []));
+    list.push(candidateOf(app, online));
+  }
+  return out;
 }
 
 export const questionsOf = (r: Pick<RoundRow, 'questions'>) => (r.questions as Question[]).filter((q) => (QUESTIONS as readonly string[]).includes(q));
 
-export async function presentRound(db: Db, r: RoundRow): Promise<RoundView> {
+export async function presentRound(db: Db, r: RoundRow, candidates?: RoundCandidate[]): Promise<RoundView> {
   return {
     id: r.id,
     number: r.number,
@@ -116,7 +125,7 @@ export async function presentRound(db: Db, r: RoundRow): Promise<RoundView> {
     present: r.present,
     threshold: r.threshold,
     result: (r.result as RoundResult | null) ?? null,
-    candidates: await roundCandidates(db, r),
+    candidates: candidates ?? (await roundCandidates(db, r)),
     openedAt: r.openedAt.toISOString(),
     closedAt: r.closedAt?.toISOString() ?? null,
   };
@@ -156,6 +165,11 @@ export async function presentMeeting(db: Db, m: MeetingRow): Promise<MeetingView
   const attendance = await db.select().from(meetingAttendance).where(eq(meetingAttendance.meetingId, m.id));
   const signed = new Map(attendance.map((a) => [a.expertId, a.signedInAt]));
   const rounds = await db.select().from(meetingRounds).where(eq(meetingRounds.meetingId, m.id)).orderBy(asc(meetingRounds.number));
+  const candidates = await candidatesOfRounds(
+    db,
+    m.campaignId,
+    rounds.map((r) => r.id),
+  );
   return {
     id: m.id,
     campaignId: m.campaignId,
@@ -172,7 +186,7 @@ export async function presentMeeting(db: Db, m: MeetingRow): Promise<MeetingView
       signedInAt: signed.get(id)?.toISOString() ?? null,
     })),
     present: attendance.filter((a) => panel.includes(a.expertId)).length,
-    rounds: await Promise.all(rounds.map((r) => presentRound(db, r))),
+    rounds: await Promise.all(rounds.map((r) => presentRound(db, r, candidates.get(r.id) ?? []))),
     proposal: m.status === 'open' ? await proposalOf(db, campaign, rounds) : null,
   };
 }
