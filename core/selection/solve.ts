@@ -287,6 +287,7 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
   const dropped = [...plain].filter((i) => !chosen.has(i)).sort(byPos);
   const lines: string[] = [];
   const name = (i: number) => ctx.setup.candidates[i]!.name;
+  const merit = (i: number) => ctx.setup.candidates[i]!.merit;
   for (const i of dropped) {
     const over = rows.filter((r) => r.op === 'max' && r.members.includes(i) && count(r) + 1 > r.limit);
     if (over.length) {
@@ -303,7 +304,10 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
             .join('、')}`,
       );
       lines.push(`${tags(ctx, i, [])}${verbOut}：${by.join('；')}`);
-    } else lines.push(`${tags(ctx, i, [])}${verbOut}：同时满足全部约束时名次靠后`);
+    } else {
+      const tie = added.find((j) => merit(j) === merit(i));
+      lines.push(`${tags(ctx, i, [])}${verbOut}：${tie !== undefined ? `与${name(tie)}并列，满足全部约束时只能选其一` : '同时满足全部约束时名次靠后'}`);
+    }
   }
   for (const i of added) {
     if (list === 'winners' && ctx.included.has(i)) {
@@ -316,7 +320,9 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
       return false;
     });
     if (tight.length) lines.push(`${tags(ctx, i, tight)}${verbIn}：${tight.map((r) => needs(r, limitAge)).join('；')}`);
-    else if (dropped.length) {
+    else if (dropped.some((j) => merit(j) === merit(i))) {
+      lines.push(`${tags(ctx, i, [])}${verbIn}：与${name(dropped.find((j) => merit(j) === merit(i))!)}并列，满足全部约束时只能选其一`);
+    } else if (dropped.length) {
       const who = dropped.length > 3 ? `${dropped.slice(0, 3).map(name).join('、')}等${dropped.length}人` : dropped.map(name).join('、');
       lines.push(`${tags(ctx, i, [])}${verbIn}：递补${who}让出的名额`);
     } else lines.push(`${tags(ctx, i, [])}${verbIn}：与同名次人选并列，按约束选定`);
@@ -347,6 +353,8 @@ function explain(ctx: Ctx, s: Solution): string[] {
 }
 
 // ---- infeasibility ----
+
+const TIMED_OUT = '求解超时：未能在限定时间内判断能否满足全部约束，请减少附加约束后重试，或手动选择';
 
 const LIST_SIZE: Record<SelectionList, string> = { winners: '最终评选人数', nationals: '全国推荐人数' };
 
@@ -429,6 +437,7 @@ function diagnose(ctx: Ctx): string[] {
       reasons.push(`${quote(c, setup.youthAgeLimit)}：按此最多只能选出${most}人，不足${listSize}${size}人`);
     } else reasons.push(`${quote(c, setup.youthAgeLimit)}单独也无法满足`);
   }
+  if (ctx.timedOut) return [TIMED_OUT];
   if (reasons.length) return reasons;
 
   // Each alone is possible: find a minimal set that is not (deletion filter), which is the conflict to report.
@@ -437,6 +446,7 @@ function diagnose(ctx: Ctx): string[] {
     const without = conflict.filter((d) => d !== c);
     if (!feasible(without)) conflict = without;
   }
+  if (ctx.timedOut) return [TIMED_OUT];
   const names = conflict.map((c) => quote(c, setup.youthAgeLimit));
   if (names.length === 0) return ['候选人无法组成满足人数要求的名单'];
   const joined = names.length === 1 ? names[0]! : `${names.slice(0, -1).join('、')}与${names[names.length - 1]}`;
@@ -453,7 +463,7 @@ function diagnose(ctx: Ctx): string[] {
 export function proposeSelection(setup: SelectionSetup, fixed?: FixedChoice): Proposal {
   const ctx = context(setup, fixed);
   const best = lexicographicOptimum(ctx);
-  if (!best) return { feasible: false, reasons: diagnose(ctx) };
+  if (!best) return { feasible: false, reasons: ctx.timedOut ? [TIMED_OUT] : diagnose(ctx) };
   const byPos = (a: number, b: number) => ctx.pos[a]! - ctx.pos[b]!;
   const winners = [...best.x].sort(byPos);
   const nationals = [...best.y].sort(byPos);
