@@ -27,7 +27,6 @@ const ATTRIBUTE_NAMES: Record<string, string> = {
   gender: '性别',
   ethnicity: '民族',
   ageBand: '年龄段',
-  youth: '青年',
   academician: '院士',
   frontline: '基层一线',
 };
@@ -265,12 +264,18 @@ export default function SelectionPage() {
         <Card title="结构分析" style={{ marginTop: 16 }}>
           <Table
             rowKey={(r) => `${r.attribute}-${r.value}`}
+            scroll={{ x: 'max-content' }}
             size="small"
             pagination={false}
             dataSource={balance}
             columns={[
-              { key: 'attribute', title: '类别', width: 90, render: (_: unknown, r) => ATTRIBUTE_NAMES[r.attribute] ?? r.attribute },
-              { key: 'value', title: '取值', dataIndex: 'value' },
+              {
+                key: 'attribute',
+                title: '类别',
+                width: 90,
+                render: (_: unknown, r) => (r.attribute === 'youth' ? `${state.youthAgeLimit}岁以下` : (ATTRIBUTE_NAMES[r.attribute] ?? r.attribute)),
+              },
+              { key: 'value', title: '取值', dataIndex: 'value', width: 180 },
               { key: 'chosen', title: '当选/入围', width: 100, render: (_: unknown, r) => `${r.chosen}/${r.shortlist}` },
               {
                 key: 'bar',
