@@ -112,11 +112,22 @@ describe('最终评选结果', () => {
     expect(line('women')).toMatchObject({ ok: true, count: 2 });
     expect(s.check.sizeLines.every((l) => l.ok)).toBe(true);
 
+    // two saves of the same version at once: one is taken, the other refused
+    const both = await Promise.all([
+      p.oc.put(url('/pick'), { ...pick, version: 1 }),
+      p.oc.put(url('/pick'), { ...pick, version: 1, winners: ids(range(1, 20)) }),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const racedVersion = 2;
+    const restored = await p.oc.put(url('/pick'), { ...pick, version: racedVersion });
+    expect(restored.statusCode, restored.body).toBe(200);
+    expect(json<SelectionState>(restored).version).toBe(3);
+
     const before = await row();
     const stale = await p.oc.put(url('/pick'), { ...pick, winners: ids(range(1, 20)) });
     expect(stale.statusCode).toBe(409);
     expect(stale.body).toContain('请刷新页面后再操作');
-    const outside = await p.oc.put(url('/pick'), { ...pick, version: 1, winners: [...ids(range(0, 18)), p.org.user.id] });
+    const outside = await p.oc.put(url('/pick'), { ...pick, version: 3, winners: [...ids(range(0, 18)), p.org.user.id] });
     expect(outside.statusCode).toBe(400);
     expect(outside.body).toContain('不在入围名单中');
     expect(await row()).toEqual(before);
@@ -125,7 +136,7 @@ describe('最终评选结果', () => {
   it('refuses to confirm a failing pick, naming every failing line, with nothing changed', async () => {
     const before = await row();
     const eventsBefore = await events();
-    const res = await p.oc.post(url('/confirm'), { version: 1 });
+    const res = await p.oc.post(url('/confirm'), { version: 3 });
     expect(res.statusCode).toBe(409);
     const message = json<{ error: { message: string } }>(res).error?.message ?? res.body;
     expect(message).toContain('院士 3/20 = 15%，要求 ≤ 10%');
@@ -152,8 +163,8 @@ describe('最终评选结果', () => {
     expect((await state()).lastProposal?.eventId).toBe(reply.eventId);
 
     // a stale version cannot accept
-    expect((await p.oc.post(url('/accept'), { version: 0 })).statusCode).toBe(409);
-    const accepted = await p.oc.post(url('/accept'), { version: 1 });
+    expect((await p.oc.post(url('/accept'), { version: 1 })).statusCode).toBe(409);
+    const accepted = await p.oc.post(url('/accept'), { version: 3 });
     expect(accepted.statusCode, accepted.body).toBe(200);
     const s = json<SelectionState>(accepted);
     expect(s.pick.winners).toEqual(reply.proposal.winners);
@@ -166,7 +177,7 @@ describe('最终评选结果', () => {
     const after = json<SelectionState>(confirmed);
     expect(after.status).toBe('confirmed');
     expect(after.confirmedAt).not.toBeNull();
-    expect((await events()).map((e) => e.action)).toEqual(['pick', 'propose', 'accept', 'confirm']);
+    expect((await events()).map((e) => e.action)).toEqual(['pick', 'pick', 'pick', 'propose', 'accept', 'confirm']);
     // confirmed: no change by hand, no second confirmation
     expect((await p.oc.put(url('/pick'), { winners: [], nationals: [], version: after.version })).statusCode).toBe(409);
     expect((await p.oc.post(url('/confirm'), { version: after.version })).statusCode).toBe(409);
@@ -241,6 +252,23 @@ describe('最终评选结果', () => {
     });
     expect(noValue.statusCode).toBe(400);
     expect(noValue.body).toContain('须指定一个取值，或选择“每一类”');
+    expect(json<SelectionState>(await p.oc.get(url())).constraints).toHaveLength(3);
+    // a good one is taken, and shows in the selection with its text; then the campaign's own again
+    const good = await p.oc.put(`/api/admin/campaigns/${campaignId}`, {
+      settings: {
+        ...campaign.settings,
+        selection: {
+          ...campaign.settings.selection,
+          constraints: [
+            ...(campaign.settings.selection.constraints as unknown[]),
+            { id: 'per-unit', attribute: 'unit', each: true, op: 'max', measure: 'count', bound: 12, of: 'winners' },
+          ],
+        },
+      },
+    });
+    expect(good.statusCode, good.body).toBe(200);
+    expect(json<SelectionState>(await p.oc.get(url())).constraints.map((x) => x.text)).toContain('每个推荐单位至多12人');
+    expect((await p.oc.put(`/api/admin/campaigns/${campaignId}`, { settings: campaign.settings })).statusCode).toBe(200);
     expect(json<SelectionState>(await p.oc.get(url())).constraints).toHaveLength(3);
   });
 });
