@@ -172,6 +172,8 @@ describe('集中评选 meeting through HTTP', () => {
     expect(refusedStream.status).toBe(403);
     refusedStream.close();
 
+    // a client that does not ask for a stream gets a 400, not a request that never ends
+    await refused(() => p.oc.get(`/api/meeting/campaigns/${campaignId}/tally/events`), 400, 'EventSource');
     const stream = tallyStream(baseUrl, `/api/meeting/campaigns/${campaignId}/tally/events`, cookieOf(p.oc));
     await stream.ready;
     expect(stream.status).toBe(200);

@@ -18,6 +18,7 @@ import {
   startRoundSchema,
   tallySchema,
 } from '../../core/meeting';
+import { AppError } from '../errors';
 import { attachmentDisposition, idParam, noBody, parse, replyWith, requireUser } from '../http';
 import { closeMeeting, getMeeting, meetingNotFound, meetingOfCampaign, openMeeting } from '../usecases/meeting';
 import { getBallot, myMeetings, signIn, writeBallot } from '../usecases/meeting-ballots';
@@ -98,6 +99,10 @@ export async function meetingRoutes(fastify: FastifyInstance) {
   app.get('/meeting/campaigns/:id/tally/events', { compress: false }, async (req, reply) => {
     organizer(req);
     const id = campaignId(req);
+    // a stream never ends: only a client that asks for one (EventSource does) gets it
+    if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+      throw new AppError('VALIDATION', '计票实时推送须以 EventSource 连接（Accept: text/event-stream）；一次读取计票请用 GET /api/meeting/campaigns/:id/tally');
+    }
     await getCampaign(s.db, id);
     const m = await meetingOfCampaign(s.db, id);
     if (!m) throw meetingNotFound();
