@@ -393,6 +393,33 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
   'POST /api/review/campaigns/:id/reset': { body: { reason: '调整评分标准' }, required: ['reason'] },
   'POST /api/review/sheets/:id/reopen': { body: { reason: '请复核' }, required: ['reason'] },
   'POST /api/review/applications/:id/recusal': { body: { reason: '同一课题组成员' }, required: ['reason'] },
+  ...Object.fromEntries(
+    ['POST /api/selection/campaigns/:id/shortlist/add', 'POST /api/selection/campaigns/:id/shortlist/remove'].map((key) => [
+      key,
+      { body: { applicationId: '00000000-0000-4000-8000-000000000000', reason: '增补或移出的理由' }, required: ['applicationId', 'reason'] },
+    ]),
+  ),
+  'PUT /api/selection/campaigns/:id/shortlist/frontline': {
+    body: { applicationId: '00000000-0000-4000-8000-000000000000', frontline: true },
+    required: ['applicationId', 'frontline'],
+  },
+  'PUT /api/selection/campaigns/:id/pick': { body: { winners: [], nationals: [], version: 1 }, required: ['winners', 'nationals', 'version'] },
+  'POST /api/selection/campaigns/:id/accept': { body: { version: 1 }, required: ['version'] },
+  'POST /api/selection/campaigns/:id/confirm': { body: { version: 1 }, required: ['version'] },
+  'POST /api/selection/campaigns/:id/reopen': { body: { version: 1, reason: '需要调整' }, required: ['version', 'reason'] },
+  'POST /api/selection/campaigns/:id/replacement': { body: { applicationId: '00000000-0000-4000-8000-000000000000' }, required: ['applicationId'] },
+  'POST /api/selection/campaigns/:id/publicity': {
+    body: {
+      title: '最终评选结果公示',
+      startsOn: '2023-06-01',
+      endsOn: '2023-06-07',
+      contactName: '联系人',
+      contactPhone: '0991-6386020',
+      objectionMethod: '实名书面反映',
+      entries: [{ applicationId: '00000000-0000-4000-8000-000000000000', summary: '简介' }],
+    },
+    required: ['title', 'startsOn', 'endsOn', 'contactName', 'contactPhone', 'objectionMethod', 'entries'],
+  },
   'PUT /api/objections/:id/decision': { body: { conclusion: 'rejected', finding: '经核实' }, required: ['conclusion', 'finding'] },
   'POST /api/public/phone-codes': { body: { mobile: '13609906023', captcha: CAPTCHA }, required: ['mobile', 'captcha'] },
   'POST /api/public/publicities/:id/objections': {
@@ -425,6 +452,8 @@ describe('every state-changing route’s body is strict', () => {
     if (p.startsWith('/api/review/applications/')) return { actor: actors[6]!, id: pools.applicationIds[0]! };
     if (p.startsWith('/api/review/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
     if (p.startsWith('/api/review/')) return { actor: org, id: '00000000-0000-4000-8000-000000000000' };
+    // 入围名单 and 最终评选结果: the organizer's, on the campaign
+    if (p.startsWith('/api/selection/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
     if (p.startsWith('/api/uploads/')) return { actor: a1, id: '0'.repeat(32) };
     if (p.includes('/transitions/')) return { actor: a2, id: pools.applicationIds[1]! };
     return { actor: p.startsWith('/api/notifications') ? u1 : a1, id: pools.applicationIds[0]! };
