@@ -16,6 +16,7 @@
  *    save. It is measured twice: behind a bare Fastify route (as bench:query's ceiling) and as a plain node-postgres
  *    loop with the same concurrency (no HTTP at all).
  * 5. Prints requests/s, p50, p99 and the ratios. Target: ≥ 80% of the ceiling's req/s and p99 ≤ 1.25× its p99.
+ * 6. Then the 集中评选 meeting run (scenario key `meeting`, bench/meeting.ts: its own database, seeding and ceiling).
  * The database is dropped at the end unless BENCH_KEEP=1. Not a test: exits non-zero only if it cannot run or a run
  * gets failed responses.
  */
@@ -32,6 +33,7 @@ import { buildApp } from '../server/app';
 import { openPlatform, type Platform } from '../server/services';
 import { hashPassword } from '../server/auth/passwords';
 import { generate, ORGANIZER_USERNAME } from './data';
+import { runMeeting } from './meeting';
 import type { CycleSpec, FixedRequest, LoadResult, LoadSpec } from './load';
 
 function intEnv(name: string, fallback: number): number {
@@ -598,7 +600,13 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
+/** BENCH_ONLY=meeting runs only bench/meeting.ts; without BENCH_ONLY, the three scenarios above and then the meeting. */
+async function all() {
+  if (!settings.only || ['save', 'mine', 'ranking'].some((k) => settings.only!.has(k))) await main();
+  if ((!settings.only || settings.only.has('meeting')) && !(await runMeeting())) process.exitCode = 1;
+}
+
+all().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -1,0 +1,703 @@
+/**
+ * bench:review's meeting run (`BENCH_ONLY=meeting npm run bench:review`, issue 14, Benchmark): the 集中评选 meeting
+ * under load — 30 experts 【提交选票】 on 40 candidates while 5 organizer screens watch the 计票 over Server-Sent Events.
+ *
+ * 1. Creates bench_meeting_<pid> on BENCH_DATABASE_URL's server and opens the real platform on it (loadConfig →
+ *    openPlatform, which migrates → buildApp) on a loopback port, as bench/review.ts does.
+ * 2. Seeds in SQL: bench/data.ts's generator with 20 units and 40 applications (all submitted_to_org), moved to
+ *    final_review (评审中), each on the 入围名单 (shortlist_entries, origin ranking, online { rank, tied, figure, by }),
+ *    30 experts (role expert, expert_profiles), settings.windows.concentrated open around today.
+ * 3. Through the HTTP API: the organizer and the 30 experts log in, the organizer opens the meeting with the 30 as its
+ *    panel, each expert 签到. Round 1 is started; expert 1's submit warms the path and expert 2's is recorded
+ *    (pg.Client.prototype.query) for the ceiling; round 1 is closed.
+ * 4. A client child process (this file, forked: generating load and timing the screens off the server's event loop)
+ *    opens the screens (`GET …/tally/events`) and runs rounds: the organizer starts a round (all 40 candidates, both
+ *    questions), the 30 experts submit a vote on every candidate and question, `connections` at a time, the bench
+ *    waits until every screen has seen every expert as submitted in that round, the organizer closes the round. The
+ *    first BENCH_WARMUP rounds are not measured; then rounds until BENCH_MEETING_SECONDS of submitting and at least
+ *    BENCH_MEETING_ROUNDS rounds.
+ * 5. The ceiling replays the recorded statements behind a bare Fastify route with the round, expert, session and ballot
+ *    ids and the timestamps swapped per request, in fresh rounds started (and closed) through the API for it, with the
+ *    screens closed. Same rounds, same concurrency.
+ * Prints req/s, p50, p99 beside the ceiling, and the screens' delay p50/p99. Asserts nothing about timings: fails
+ * only if it cannot run, a request fails, or a submit never reaches a screen.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { loadConfig } from '../server/config';
+import { buildApp } from '../server/app';
+import { openPlatform, type Platform } from '../server/services';
+import { hashPassword } from '../server/auth/passwords';
+import { generate, ORGANIZER_USERNAME } from './data';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} should be a non-negative integer, not "${raw}"`);
+  return n;
+}
+
+const settings = {
+  serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+  seconds: intEnv('BENCH_MEETING_SECONDS', 10),
+  minRounds: intEnv('BENCH_MEETING_ROUNDS', 20),
+  warmupRounds: intEnv('BENCH_WARMUP', 2),
+  connections: intEnv('BENCH_CONNECTIONS', 10),
+  candidates: intEnv('BENCH_MEETING_CANDIDATES', 40),
+  experts: intEnv('BENCH_MEETING_EXPERTS', 30),
+  screens: intEnv('BENCH_MEETING_SCREENS', 5),
+  keep: process.env.BENCH_KEEP === '1',
+};
+
+const TARGET_SHARE = 80; // % of the ceiling's requests per second
+const TARGET_P99_FACTOR = 1.25; // × the ceiling's p99
+const TARGET_DELAY_P99 = 250; // ms from a submit to its appearance on a screen
+/** how long a submit may take to reach every screen before the run fails */
+const SCREEN_TIMEOUT_MS = 15_000;
+const MAX_ROUNDS = 500;
+const CAPTCHA = 'x';
+const PASSWORD = 'Bench#2023pass';
+const EXPERT_USERNAME = (n: number) => `meetexpert${n}`;
+
+const secondsSince = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP through the real API (both processes)
+
+interface Session {
+  userId: string;
+  cookie: string;
+  csrf: string;
+  /** sessions.id: the sha256 of the sid cookie, as the platform stores it */
+  sid: string;
+}
+
+function cookieFrom(res: Response, name: string): string {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const eq = pair!.indexOf('=');
+    if (pair!.slice(0, eq).trim() === name) return pair!.slice(eq + 1);
+  }
+  throw new Error(`no ${name} cookie in the reply of ${res.url}`);
+}
+
+async function login(baseUrl: string, username: string): Promise<Session> {
+  const me = await fetch(`${baseUrl}/api/auth/me`);
+  const before = { csrf: cookieFrom(me, 'csrf'), secret: cookieFrom(me, 'csrf_secret') };
+  await me.text();
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `csrf=${before.csrf}; csrf_secret=${before.secret}`, 'x-csrf-token': before.csrf },
+    body: JSON.stringify({ username, password: PASSWORD, captcha: CAPTCHA }),
+  });
+  if (!res.ok) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
+  const [sid, csrf, secret] = [cookieFrom(res, 'sid'), cookieFrom(res, 'csrf'), cookieFrom(res, 'csrf_secret')];
+  const { user } = (await res.json()) as { user: { id: string } };
+  return { userId: user.id, cookie: `csrf=${csrf}; csrf_secret=${secret}; sid=${sid}`, csrf, sid: '' };
+}
+
+async function call<T = Record<string, unknown>>(baseUrl: string, method: 'GET' | 'POST', url: string, who: Session | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (who) {
+    headers.cookie = who.cookie;
+    headers['x-csrf-token'] = who.csrf;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(baseUrl + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The client process: screens, submits, rounds
+
+interface ClientJob {
+  kind: 'platform' | 'ceiling';
+  baseUrl: string;
+  /** where the submits go: the platform, or the ceiling's bare route */
+  submitUrl: string;
+  campaignId: string;
+  organizer: Session;
+  experts: Session[];
+  votes: { applicationId: string; question: 'win' | 'national'; choice: 'yes' | 'no' | 'abstain' }[];
+  roundBody: Record<string, unknown>;
+  screens: number;
+  connections: number;
+  warmupRounds: number;
+  minRounds: number;
+  seconds: number;
+}
+
+interface ClientResult {
+  rounds: number;
+  submits: number;
+  /** the measured rounds' submitting time (first request to last reply, summed over the rounds), s */
+  busySeconds: number;
+  latencies: number[];
+  /** per (submit × screen): ms from the reply / from the request start to the first snapshot showing it */
+  fromReply: number[];
+  fromStart: number[];
+  events: number;
+  failures: string[];
+}
+
+interface Screen {
+  /** `${roundId}\u001f${expertId}` → when this screen first saw it submitted */
+  seen: Map<string, number>;
+  events: number;
+  close: () => void;
+  first: Promise<void>;
+  waiters: Set<() => void>;
+}
+
+async function openScreen(job: ClientJob, failures: string[]): Promise<Screen> {
+  const controller = new AbortController();
+  const res = await fetch(`${job.baseUrl}/api/meeting/campaigns/${job.campaignId}/tally/events`, {
+    headers: { cookie: job.organizer.cookie, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  if (!res.ok || !res.body) throw new Error(`tally/events: ${res.status} ${await res.text()}`);
+  let gotFirst: () => void = () => {};
+  const screen: Screen = {
+    seen: new Map(),
+    events: 0,
+    close: () => controller.abort(),
+    first: new Promise((resolve) => (gotFirst = resolve)),
+    waiters: new Set(),
+  };
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const lines = block.split('\n');
+          if (!lines.includes('event: tally')) continue;
+          const data = lines
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
+          const at = performance.now();
+          const tally = JSON.parse(data) as { panel: { expertId: string; ballot: string }[]; round: { id: string } | null };
+          screen.events++;
+          if (tally.round) {
+            for (const p of tally.panel) {
+              const key = `${tally.round.id}\u001f${p.expertId}`;
+              if (p.ballot === 'submitted' && !screen.seen.has(key)) screen.seen.set(key, at);
+            }
+          }
+          gotFirst();
+          for (const w of screen.waiters) w();
+        }
+      }
+    } catch (err) {
+      if (!controller.signal.aborted) failures.push(`a screen's stream failed: ${String(err)}`);
+    }
+  })();
+  return screen;
+}
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+async function runClient(job: ClientJob): Promise<ClientResult> {
+  const failures: string[] = [];
+  const screens: Screen[] = [];
+  const out: ClientResult = { rounds: 0, submits: 0, busySeconds: 0, latencies: [], fromReply: [], fromStart: [], events: 0, failures };
+  try {
+    for (let i = 0; i < (job.kind === 'platform' ? job.screens : 0); i++) screens.push(await openScreen(job, failures));
+    await Promise.all(screens.map((s) => s.first));
+    const body = JSON.stringify({ votes: job.votes });
+    const submit = async (roundId: string, expert: Session) => {
+      const url = job.kind === 'platform' ? `/api/meeting/rounds/${roundId}/ballot/submit` : `/bare/rounds/${roundId}/ballot/${expert.userId}`;
+      const started = performance.now();
+      const res = await fetch(job.submitUrl + url, {
+        method: 'POST',
+        headers: { cookie: expert.cookie, 'x-csrf-token': expert.csrf, 'content-type': 'application/json' },
+        body,
+      });
+      const text = await res.text();
+      const replied = performance.now();
+      if (!res.ok) throw new Error(`submit of ${expert.userId} in round ${roundId}: ${res.status} ${text.slice(0, 300)}`);
+      return { expertId: expert.userId, started, replied };
+    };
+    let measured = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const warm = round < job.warmupRounds;
+      if (!warm && measured >= job.minRounds && out.busySeconds >= job.seconds) break;
+      const view = await call<{ rounds: { id: string; status: string }[] }>(
+        job.baseUrl,
+        'POST',
+        `/api/meeting/campaigns/${job.campaignId}/rounds`,
+        job.organizer,
+        job.roundBody,
+      );
+      const roundId = view.rounds.find((r) => r.status === 'open')!.id;
+      // the experts, `connections` at a time
+      const queue = [...job.experts];
+      const done: { expertId: string; started: number; replied: number }[] = [];
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: Math.min(job.connections, queue.length) }, async () => {
+          for (let e = queue.shift(); e; e = queue.shift()) done.push(await submit(roundId, e));
+        }),
+      );
+      const busy = (performance.now() - t0) / 1000;
+      // every screen shows every expert as submitted in this round
+      const missing = () => screens.some((s) => done.some((d) => !s.seen.has(`${roundId}\u001f${d.expertId}`)));
+      if (screens.length && missing()) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(finish, SCREEN_TIMEOUT_MS);
+          function finish() {
+            clearTimeout(timer);
+            for (const s of screens) s.waiters.delete(check);
+            resolve();
+          }
+          function check() {
+            if (!missing()) finish();
+          }
+          for (const s of screens) s.waiters.add(check);
+          check();
+        });
+        if (missing()) throw new Error(`round ${round + 1}: a submit did not reach every screen within ${SCREEN_TIMEOUT_MS / 1000} s`);
+      }
+      await call(job.baseUrl, 'POST', `/api/meeting/rounds/${roundId}/close`, job.organizer);
+      if (warm) continue;
+      measured++;
+      out.busySeconds += busy;
+      out.submits += done.length;
+      for (const d of done) {
+        out.latencies.push(d.replied - d.started);
+        for (const s of screens) {
+          const at = s.seen.get(`${roundId}\u001f${d.expertId}`)!;
+          out.fromReply.push(at - d.replied);
+          out.fromStart.push(at - d.started);
+        }
+      }
+    }
+    out.rounds = measured;
+  } catch (err) {
+    failures.push(err instanceof Error ? err.message : String(err));
+  } finally {
+    out.events = screens.reduce((n, s) => n + s.events, 0);
+    for (const s of screens) s.close();
+  }
+  return out;
+}
+
+if (process.env.BENCH_MEETING_CLIENT === '1' && process.send) {
+  process.on('message', (m: { id: number; job: ClientJob }) => {
+    runClient(m.job).then(
+      (result) => process.send!({ id: m.id, result }),
+      (err: unknown) => process.send!({ id: m.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
+  });
+}
+
+class Client {
+  private child: ChildProcess;
+  private seq = 0;
+  private pending = new Map<number, { resolve: (r: ClientResult) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_MEETING_CLIENT: '1' } });
+    this.child.on('message', (m: { id: number; result?: ClientResult; error?: string }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.result) p?.resolve(m.result);
+      else p?.reject(new Error(m.error));
+    });
+    this.child.on('exit', (code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`client process exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  run(job: ClientJob): Promise<ClientResult> {
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, job });
+    });
+  }
+
+  close() {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Seeding
+
+async function seed(client: pg.Client, passwordHash: string) {
+  // 20 units × 2: every application is submitted_to_org (data.ts: the first 3 of each unit are)
+  const { campaignId } = await generate(client, { units: Math.max(1, Math.ceil(settings.candidates / 2)), applications: settings.candidates, passwordHash });
+  const today = new Date();
+  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  await client.query('begin');
+  // past 网上评选: every candidate 评审中, each on the 入围名单 with an online snapshot
+  await client.query(`update applications set status = 'final_review' where campaign_id = $1`, [campaignId]);
+  // the 集中评选 window open around today (whole days of Beijing time)
+  await client.query(`update campaigns set settings = jsonb_set(settings, '{windows,concentrated}', $2::jsonb) where id = $1`, [
+    campaignId,
+    JSON.stringify({ start: day(-2), end: day(7) }),
+  ]);
+  await client.query(
+    `insert into users (username, password_hash, role, real_name, mobile, email)
+     select 'meetexpert' || n, $1, 'expert', '评审专家' || n, '137' || lpad(n::text, 8, '0'), 'meetexpert' || n || '@example.cn'
+       from generate_series(1, $2::int) n`,
+    [passwordHash, settings.experts],
+  );
+  await client.query(
+    `insert into expert_profiles (user_id, work_unit, work_unit_norm, field)
+     select id, '评审专家所在单位' || substr(username, 11), '评审专家所在单位' || substr(username, 11), '经济主战场与成果转化'
+       from users where role = 'expert' and username like 'meetexpert%'`,
+  );
+  const { rows: org } = await client.query<{ id: string }>(`select id from users where username = $1`, [ORGANIZER_USERNAME]);
+  await client.query(
+    `insert into shortlist_entries (campaign_id, application_id, origin, online, added_by)
+     select $1, id, 'ranking', jsonb_build_object('rank', seq, 'tied', false, 'figure', round(95 - seq * 0.4, 2), 'by', 'additive'), $2
+       from applications where campaign_id = $1`,
+    [campaignId, org[0]!.id],
+  );
+  await client.query(`insert into shortlist_changes (campaign_id, action, detail, actor_id) values ($1, 'build', $2::jsonb, $3)`, [
+    campaignId,
+    JSON.stringify({ size: settings.candidates }),
+    org[0]!.id,
+  ]);
+  await client.query('commit');
+  await client.query('vacuum analyze');
+  return { campaignId };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The ceiling: one submit's statements, recorded and replayed (as bench/review.ts)
+
+interface Statement {
+  config: pg.QueryConfig & { rowMode?: string; types?: unknown };
+  values: unknown[] | undefined;
+  /** what the statement returned when recorded (to learn ids the database makes, e.g. the new ballot's) */
+  rows?: unknown[];
+}
+
+async function record(run: () => Promise<void>): Promise<Statement[]> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const out: Statement[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const [first, second] = args;
+    let st: Statement | null = null;
+    if (typeof first === 'string') st = { config: { text: first }, values: Array.isArray(second) ? second : undefined };
+    else if (first && typeof first === 'object' && 'text' in first) {
+      const c = first as Statement['config'];
+      st = { config: { ...c, values: undefined }, values: Array.isArray(second) ? second : c.values };
+    }
+    if (st) out.push(st);
+    const result = original.apply(this, args);
+    if (st && result && typeof (result as Promise<unknown>).then === 'function') {
+      const s = st;
+      (result as Promise<{ rows?: unknown[] }>).then(
+        (r) => (s.rows = r?.rows),
+        () => undefined,
+      );
+    }
+    return result;
+  };
+  try {
+    await run();
+  } finally {
+    proto.query = original;
+  }
+  return out;
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** Where `value` sits in a statement's first returned row (array or object row), if it does. */
+function positionOf(rows: unknown[] | undefined, value: unknown): string | number | null {
+  const row = rows?.[0];
+  if (!row || typeof row !== 'object') return null;
+  for (const [k, v] of Object.entries(row)) if (v === value) return Array.isArray(row) ? Number(k) : k;
+  return null;
+}
+
+/**
+ * Runs `statements` on one client in order, with `swap`'s values replaced, timestamps made now, and each of `learn`'s
+ * recorded values replaced, from the statement that returned it on, by what the same statement returns now.
+ */
+async function replay(pool: pg.Pool, statements: Statement[], swap: Map<unknown, unknown>, learn: unknown[]): Promise<number> {
+  const client = await pool.connect();
+  const map = new Map(swap);
+  let rows = 0;
+  try {
+    const now = new Date().toISOString();
+    for (const st of statements) {
+      const values = st.values?.map((v) => (map.has(v) ? map.get(v) : v instanceof Date || (typeof v === 'string' && ISO_TIME.test(v)) ? now : v));
+      const res = await client.query(st.config, values);
+      rows += res.rows?.length ?? 0;
+      for (const value of learn) {
+        const at = map.has(value) ? null : positionOf(st.rows, value);
+        if (at !== null) map.set(value, (res.rows?.[0] as Record<string | number, unknown> | undefined)?.[at]);
+      }
+    }
+    return rows;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reporting (as bench/review.ts)
+
+const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u2E80-\uFFEF]/.test(ch) ? 2 : 1), 0);
+const pad = (s: string, w: number, right = false) => (right ? ' '.repeat(Math.max(0, w - width(s))) + s : s + ' '.repeat(Math.max(0, w - width(s))));
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0)).join(' | ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
+}
+const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(Math.abs(v) < 10 ? 2 : 1));
+const rps = (r: ClientResult) => r.submits / r.busySeconds;
+const describe = (r: ClientResult) =>
+  `${r.submits} submits in ${r.rounds} rounds, ${r.busySeconds.toFixed(1)} s submitting, p50 ${ms(percentile(r.latencies, 50))} ms, ` +
+  `p99 ${ms(percentile(r.latencies, 99))} ms, max ${ms(percentile(r.latencies, 100))} ms, ${rps(r).toFixed(0)} req/s` +
+  (r.failures.length ? `; FAILED: ${r.failures[0]}` : '');
+
+async function untilIdle(db: pg.Pool, dbName: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await db.query<{ busy: number }>(
+      `select count(*)::int as busy from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()
+          and state <> 'idle' and query not ilike 'listen%'`,
+      [dbName],
+    );
+    if (rows[0]!.busy === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** The meeting run; resolves false when a request failed or a submit never reached a screen. */
+export async function runMeeting(): Promise<boolean> {
+  const started = performance.now();
+  const dbName = `bench_meeting_${process.pid}`;
+  const dbUrl = new URL(settings.serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-bench-meeting-'));
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const cleanup = async () => {
+    while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch((err: unknown) => console.error('cleanup:', err));
+  };
+  const onSigint = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSigint);
+  try {
+    const admin = new pg.Client({ connectionString: settings.serverUrl });
+    await admin.connect();
+    const { rows: versionRows } = await admin.query<{ server_version: string }>('show server_version');
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    cleanups.push(async () => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (settings.keep) return console.log(`\nkept database ${dbName} (BENCH_KEEP=1): ${dbUrl.toString()}`);
+      const c = new pg.Client({ connectionString: settings.serverUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${dbName} with (force)`);
+      await c.end();
+    });
+    console.log(
+      `bench:review meeting — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${versionRows[0]!.server_version}; ` +
+        `${settings.experts} experts, ${settings.candidates} candidates, ${settings.screens} screens, ${settings.connections} submits at a time, ` +
+        `${settings.warmupRounds} warm-up rounds then ≥ ${settings.minRounds} rounds and ≥ ${settings.seconds} s of submitting per run; database ${dbName}; ` +
+        `load average ${loadAverage()}`,
+    );
+
+    let t = performance.now();
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: dbUrl.toString(),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      CAPTCHA_TEST_ANSWER: CAPTCHA,
+      RATE_LIMIT_LOGIN: '100000',
+    });
+    const platform: Platform = await openPlatform(config);
+    cleanups.push(() => platform.close());
+    console.log(`platform opened (migrations applied) in ${secondsSince(t)} s`);
+
+    t = performance.now();
+    const gen = new pg.Client({ connectionString: dbUrl.toString() });
+    await gen.connect();
+    const { campaignId } = await seed(gen, await hashPassword(PASSWORD)).finally(() => gen.end());
+    console.log(`seeded ${settings.candidates} candidates (评审中, all on the 入围名单) and ${settings.experts} experts in ${secondsSince(t)} s`);
+
+    const app: FastifyInstance = await buildApp(platform.services);
+    cleanups.push(() => app.close());
+    const realUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const db = new pg.Pool({ connectionString: dbUrl.toString(), max: Number(process.env.PG_POOL_MAX ?? 10) });
+    cleanups.push(() => db.end());
+
+    // log-ins, the meeting, 签到: through the API
+    t = performance.now();
+    const organizer = await login(realUrl, ORGANIZER_USERNAME);
+    const experts: Session[] = [];
+    for (let n = 1; n <= settings.experts; n++) experts.push(await login(realUrl, EXPERT_USERNAME(n)));
+    const { rows: sessionRows } = await db.query<{ id: string; user_id: string }>(`select id, user_id from sessions`);
+    const sessionOf = new Map(sessionRows.map((r) => [r.user_id, r.id]));
+    for (const e of experts) e.sid = sessionOf.get(e.userId)!;
+    await call(realUrl, 'POST', `/api/meeting/campaigns/${campaignId}/open`, organizer, { expertIds: experts.map((e) => e.userId) });
+    for (const e of experts) await call(realUrl, 'POST', `/api/meeting/campaigns/${campaignId}/sign-in`, e);
+    const { rows: shortlist } = await db.query<{ application_id: string }>(
+      `select s.application_id from shortlist_entries s join applications a on a.id = s.application_id where s.campaign_id = $1 order by a.seq`,
+      [campaignId],
+    );
+    const candidateIds = shortlist.map((r) => r.application_id);
+    const CHOICES = ['yes', 'yes', 'no', 'abstain'] as const;
+    const votes = candidateIds.flatMap((applicationId, i) => [
+      { applicationId, question: 'win' as const, choice: CHOICES[i % 4]! },
+      { applicationId, question: 'national' as const, choice: CHOICES[(i + 1) % 4]! },
+    ]);
+    // every round: the whole 入围名单, both questions, the default places (a later round's proposal would be a fill)
+    const roundBody = { purpose: 'main', questions: ['win', 'national'], candidateIds, placesWin: 20, placesNational: 10 };
+    console.log(`${experts.length + 1} log-ins, the meeting opened and ${experts.length} 签到 through the API in ${secondsSince(t)} s`);
+
+    // round 1: expert 1 warms the submit, expert 2's submit is recorded, then the round is closed
+    const view = await call<{ rounds: { id: string; status: string }[] }>(realUrl, 'POST', `/api/meeting/campaigns/${campaignId}/rounds`, organizer, roundBody);
+    const firstRound = view.rounds.find((r) => r.status === 'open')!.id;
+    const submitPath = (roundId: string) => `/api/meeting/rounds/${roundId}/ballot/submit`;
+    await call(realUrl, 'POST', submitPath(firstRound), experts[0]!, { votes });
+    const recordedExpert = experts[1]!;
+    const statements = await record(() => call(realUrl, 'POST', submitPath(firstRound), recordedExpert, { votes }).then(() => undefined));
+    const { rows: ballotRows } = await db.query<{ id: string }>(`select id from ballots where round_id = $1 and expert_id = $2`, [
+      firstRound,
+      recordedExpert.userId,
+    ]);
+    const recordedBallot = ballotRows[0]!.id;
+    await call(realUrl, 'POST', `/api/meeting/rounds/${firstRound}/close`, organizer);
+    console.log(`submit: ${statements.length} statements per request: ${statements.map((x) => x.config.text.replace(/\s+/g, ' ').slice(0, 50)).join(' ⏵ ')}`);
+    if (!statements.some((s) => positionOf(s.rows, recordedBallot) !== null)) throw new Error('the recorded submit returned no ballot id to learn');
+
+    // the ceiling: the same statements behind a bare route, ids swapped per request
+    const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: settings.connections });
+    cleanups.push(() => pool.end());
+    const bare = Fastify({ logger: false });
+    bare.post('/bare/rounds/:round/ballot/:expert', async (req) => {
+      const { round, expert } = req.params as { round: string; expert: string };
+      const swap = new Map<unknown, unknown>([
+        [firstRound, round],
+        [recordedExpert.userId, expert],
+        [recordedExpert.sid, sessionOf.get(expert)],
+      ]);
+      return { rows: await replay(pool, statements, swap, [recordedBallot]) };
+    });
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => bare.close());
+
+    const client = new Client();
+    cleanups.push(() => client.close());
+    const job = (kind: ClientJob['kind']): ClientJob => ({
+      kind,
+      baseUrl: realUrl,
+      submitUrl: kind === 'platform' ? realUrl : bareUrl,
+      campaignId,
+      organizer,
+      experts,
+      votes,
+      roundBody,
+      screens: settings.screens,
+      connections: settings.connections,
+      warmupRounds: settings.warmupRounds,
+      minRounds: settings.minRounds,
+      seconds: settings.seconds,
+    });
+    console.log('');
+    await untilIdle(db, dbName);
+    const real = await client.run(job('platform'));
+    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens`);
+    await untilIdle(db, dbName);
+    const ceiling = await client.run(job('ceiling'));
+    console.log(`ceiling:  ${describe(ceiling)}`);
+
+    // every submit counted: each closed round holds all the panel's ballots, submitted, with every vote
+    const { rows: check } = await db.query<{ rounds: number; ballots: number; votes: number; short: number }>(
+      `select count(distinct r.id)::int as rounds, count(b.id)::int as ballots,
+              (select count(*)::int from ballot_votes) as votes,
+              (select count(*)::int from meeting_rounds r2 where r2.status = 'closed'
+                  and (select count(*) from ballots b2 where b2.round_id = r2.id and b2.status = 'submitted') <> $1) as short
+         from meeting_rounds r left join ballots b on b.round_id = r.id and b.status = 'submitted'`,
+      [settings.experts],
+    );
+    const c = check[0]!;
+    console.log(
+      `\nafter the runs: ${c.rounds} rounds, ${c.ballots} submitted ballots, ${c.votes} votes; rounds closed without all ${settings.experts} ballots submitted: ${c.short} (expected 1: round 1, where only the warm and the recorded submit ran)`,
+    );
+
+    const share = (rps(real) / rps(ceiling)) * 100;
+    const p99 = percentile(real.latencies, 99);
+    const factor = p99 / percentile(ceiling.latencies, 99);
+    const delayP99 = percentile(real.fromReply, 99);
+    const rows = [
+      ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'req/s % of ceiling', 'p99 × ceiling', 'target met'],
+      [
+        `【提交选票】 POST …/ballot/submit (${settings.experts} experts × ${real.rounds} rounds, ${votes.length} votes each, ${settings.screens} screens watching)`,
+        rps(real).toFixed(0),
+        ms(percentile(real.latencies, 50)),
+        ms(p99),
+        `${Math.floor(share)}%`,
+        factor.toFixed(2),
+        share >= TARGET_SHARE && factor <= TARGET_P99_FACTOR ? 'yes' : 'NO',
+      ],
+      [
+        `  ceiling: bare Fastify + pg, same ${statements.length} statements (${ceiling.rounds} fresh rounds)`,
+        rps(ceiling).toFixed(0),
+        ms(percentile(ceiling.latencies, 50)),
+        ms(percentile(ceiling.latencies, 99)),
+        '',
+        '',
+        '',
+      ],
+    ];
+    console.log(
+      `\nResults (${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, load average now ${loadAverage()}; ` +
+        `target: ≥ ${TARGET_SHARE}% of the ceiling's req/s and p99 ≤ ${TARGET_P99_FACTOR}× the ceiling's; delay p99 ≤ ${TARGET_DELAY_P99} ms)\n`,
+    );
+    console.log(table(rows));
+    console.log(
+      `\ntally delay over ${real.fromReply.length} (submit × screen) pairs: from the submit's reply p50 ${ms(percentile(real.fromReply, 50))} ms, ` +
+        `p99 ${ms(delayP99)} ms, max ${ms(percentile(real.fromReply, 100))} ms; from its request start p50 ${ms(percentile(real.fromStart, 50))} ms, ` +
+        `p99 ${ms(percentile(real.fromStart, 99))} ms; ${real.events} tally events seen on ${settings.screens} screens; ` +
+        `target (p99 from the reply ≤ ${TARGET_DELAY_P99} ms) met: ${delayP99 <= TARGET_DELAY_P99 ? 'yes' : 'NO'}`,
+    );
+    console.log(`\nmeeting run done in ${secondsSince(started)} s`);
+    const failures = [...real.failures, ...ceiling.failures];
+    for (const f of failures) console.error(`FAILED: ${f}`);
+    return failures.length === 0 && real.submits > 0 && ceiling.submits > 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await cleanup();
+  }
+}
