@@ -63,6 +63,8 @@ beforeAll(async () => {
     { applicationId: c[0]!.id, winYes: 7 },
     { applicationId: c[1]!.id, winYes: 3 },
   ]);
+  // a later round on 全国推荐 only (win: null) leaves the 当选 votes as they were
+  await fakeClosedRound(t, campaignId, p.org.user.id, [{ applicationId: c[1]!.id, winYes: null, nationalYes: 2 }]);
 }, 180_000);
 
 afterAll(async () => {

@@ -94,7 +94,8 @@ export async function patchSettings(t: T, patch: (s: Awaited<ReturnType<typeof c
 
 export interface FakeVote {
   applicationId: string;
-  winYes: number;
+  /** null: the round did not ask 当选 */
+  winYes: number | null;
   nationalYes?: number;
 }
 
@@ -115,9 +116,13 @@ export async function fakeClosedRound(
   if (!meeting) [meeting] = await t.s.db.insert(meetings).values({ campaignId, openedBy: organizerId, panel: [] }).returning();
   const existing = await t.s.db.select().from(meetingRounds).where(eq(meetingRounds.meetingId, meeting!.id));
   const count = (yes: number) => ({ yes, no: present - yes, abstain: 0, passed: yes > threshold });
-  const candidates = votes.map((v) => ({ applicationId: v.applicationId, win: count(v.winYes), national: count(v.nationalYes ?? 0) }));
+  const candidates = votes.map((v) => ({
+    applicationId: v.applicationId,
+    win: v.winYes === null ? null : count(v.winYes),
+    national: count(v.nationalYes ?? 0),
+  }));
   const elected = opts.elected ?? {
-    win: candidates.filter((c) => c.win.passed).map((c) => c.applicationId),
+    win: candidates.filter((c) => c.win?.passed).map((c) => c.applicationId),
     national: candidates.filter((c) => c.national.passed).map((c) => c.applicationId),
   };
   const result = { present, threshold, candidates, elected, tied: { win: [], national: [] }, next: null };

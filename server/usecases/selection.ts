@@ -37,7 +37,7 @@ type Tx = Db;
 type SelectionRow = typeof selections.$inferSelect;
 
 interface RoundResult {
-  candidates?: { applicationId: string; win?: { yes?: number } }[];
+  candidates?: { applicationId: string; win?: { yes?: number } | null }[];
   elected?: { win?: string[]; national?: string[] };
 }
 
@@ -67,7 +67,8 @@ export async function loadSetup(db: Db, campaign: CampaignView) {
   const electedNational = new Set<string>();
   for (const { result } of rounds) {
     const r = (result ?? {}) as RoundResult;
-    for (const c of r.candidates ?? []) votes.set(c.applicationId, Number(c.win?.yes ?? 0));
+    // a round that did not ask 当选 (win: null, e.g. a tiebreak on 全国推荐 only) leaves the earlier count
+    for (const c of r.candidates ?? []) if (c.win) votes.set(c.applicationId, Number(c.win.yes ?? 0));
     for (const id of r.elected?.win ?? []) electedWin.add(id);
     for (const id of r.elected?.national ?? []) electedNational.add(id);
   }
