@@ -155,4 +155,13 @@ describe('入围名单', () => {
     // 增补 is still possible, with its reason
     expect((await p.oc.post(`${base()}/add`, { applicationId: c[6]!.id, reason: '会议决定增补' })).statusCode).toBe(200);
   });
+
+  it('移出 also takes the candidate out of the selection’s current pick', async () => {
+    const picked = await p.oc.put(`/api/selection/campaigns/${campaignId}/pick`, { winners: [c[0]!.id, c[3]!.id], nationals: [c[3]!.id], version: 0 });
+    expect(picked.statusCode, picked.body).toBe(200);
+    expect((await p.oc.post(`${base()}/remove`, { applicationId: c[3]!.id, reason: '经核实不符合条件' })).statusCode).toBe(200);
+    const state = json<{ pick: { winners: string[]; nationals: string[] }; version: number }>(await p.oc.get(`/api/selection/campaigns/${campaignId}`));
+    expect(state.pick).toEqual({ winners: [c[0]!.id], nationals: [] });
+    expect(state.version).toBe(2);
+  });
 });
