@@ -274,8 +274,25 @@ describe('proposeSelection: explanations', () => {
     const p = proposeSelection(s);
     expect(p.feasible && p.nationals).toEqual([...range(1, 9), 'a15']);
     expect(p.feasible && p.explanations.slice(2)).toEqual([
-      '候选人10（第10名）未推荐为全国人选：全国推荐性别为女需至少1人，名额让给了候选人15',
-      '候选人15（第15名，女）推荐为全国人选：全国推荐性别为女需至少1人',
+      '候选人10（第10名）未推荐为全国人选：全国推荐人选中性别为女需至少1人，名额让给了候选人15',
+      '候选人15（第15名，女）推荐为全国人选：全国推荐人选中性别为女需至少1人',
+    ]);
+  });
+});
+
+describe('proposeSelection: a nationals minimum reaches into the winners', () => {
+  it('takes a winner for the nationals’ sake and says so on both lists', () => {
+    const candidates = Array.from({ length: 24 }, (_, k) => person(k + 1, { gender: k + 1 === 22 ? '女' : '男' }));
+    const constraints: SelectionConstraint[] = [{ id: 'nat-women', attribute: 'gender', value: '女', op: 'min', measure: 'count', bound: 1, of: 'nationals' }];
+    const setup: SelectionSetup = { candidates, constraints, sizes: { winners: 20, nationals: 10 }, nationalsWithinWinners: true, youthAgeLimit: 45 };
+    const p = proposeSelection(setup);
+    expect(p.feasible && p.winners).toEqual([...range(1, 19), 'a22']);
+    expect(p.feasible && p.nationals).toEqual([...range(1, 9), 'a22']);
+    expect(p.feasible && p.explanations).toEqual([
+      '候选人20（第20名）未入选：全国推荐人选中性别为女需至少1人，名额让给了候选人22',
+      '候选人22（第22名，女）入选：全国推荐人选中性别为女需至少1人',
+      '候选人10（第10名）未推荐为全国人选：全国推荐人选中性别为女需至少1人，名额让给了候选人22',
+      '候选人22（第22名，女）推荐为全国人选：全国推荐人选中性别为女需至少1人',
     ]);
   });
 });

@@ -252,7 +252,7 @@ function tags(ctx: Ctx, i: number, rows: ConstraintRow[]): string {
 
 function subject(row: ConstraintRow, youthAgeLimit: number): string {
   const name = attributeLabel(row.constraint.attribute, youthAgeLimit);
-  const prefix = row.list === 'nationals' ? '全国推荐' : '';
+  const prefix = row.list === 'nationals' ? '全国推荐人选中' : '';
   if (row.value === undefined) return prefix + name;
   return prefix + (row.constraint.each ? `${name}“${row.value}”` : `${name}为${row.value}`);
 }
@@ -278,10 +278,25 @@ function plainTop(ctx: Ctx, eligible: (i: number) => boolean, size: number): Set
   );
 }
 
-function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: Set<number>, verbIn: string, verbOut: string): string[] {
+/**
+ * One line per difference between `chosen` and `plain` (the plain merit order). `nationals`, when the list is the
+ * winners and the nationals come from them: a winner may be there for a nationals minimum.
+ */
+function explainList(
+  ctx: Ctx,
+  list: SelectionList,
+  chosen: Set<number>,
+  plain: Set<number>,
+  verbIn: string,
+  verbOut: string,
+  nationals?: Set<number>,
+): string[] {
   const limitAge = ctx.setup.youthAgeLimit;
   const rows = ctx.rows.filter((r) => r.list === list);
-  const count = (row: ConstraintRow) => row.members.reduce((k, i) => k + (chosen.has(i) ? 1 : 0), 0);
+  /** the rows that can explain a difference: this list's, and the nationals' minima through the winners */
+  const minRows = ctx.rows.filter((r) => r.op === 'min' && (r.list === list || nationals !== undefined));
+  const setOf = (row: ConstraintRow) => (row.list === list ? chosen : nationals!);
+  const count = (row: ConstraintRow) => row.members.reduce((k, i) => k + (setOf(row).has(i) ? 1 : 0), 0);
   const byPos = (a: number, b: number) => ctx.pos[a]! - ctx.pos[b]!;
   const added = [...chosen].filter((i) => !plain.has(i)).sort(byPos);
   const dropped = [...plain].filter((i) => !chosen.has(i)).sort(byPos);
@@ -294,15 +309,10 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
       lines.push(`${tags(ctx, i, over)}${verbOut}：${over.map((r) => wouldExceed(r, count(r) + 1, limitAge)).join('；')}`);
       continue;
     }
-    const tight = rows.filter((r) => r.op === 'min' && count(r) <= r.limit && r.members.some((j) => added.includes(j)) && !r.members.includes(i));
+    const helped = (r: ConstraintRow) => added.filter((j) => r.members.includes(j) && setOf(r).has(j));
+    const tight = minRows.filter((r) => count(r) <= r.limit && helped(r).length > 0 && !r.members.includes(i));
     if (tight.length) {
-      const by = tight.map(
-        (r) =>
-          `${needs(r, limitAge)}，名额让给了${added
-            .filter((j) => r.members.includes(j))
-            .map(name)
-            .join('、')}`,
-      );
+      const by = tight.map((r) => `${needs(r, limitAge)}，名额让给了${helped(r).map(name).join('、')}`);
       lines.push(`${tags(ctx, i, [])}${verbOut}：${by.join('；')}`);
     } else {
       const tie = added.find((j) => merit(j) === merit(i));
@@ -314,11 +324,7 @@ function explainList(ctx: Ctx, list: SelectionList, chosen: Set<number>, plain: 
       lines.push(`${tags(ctx, i, [])}${verbIn}：已确定入选`);
       continue;
     }
-    const tight = ctx.rows.filter((r) => {
-      if (r.op !== 'min' || !r.members.includes(i)) return false;
-      if (r.list === list) return count(r) <= r.limit;
-      return false;
-    });
+    const tight = minRows.filter((r) => r.members.includes(i) && setOf(r).has(i) && count(r) <= r.limit);
     if (tight.length) lines.push(`${tags(ctx, i, tight)}${verbIn}：${tight.map((r) => needs(r, limitAge)).join('；')}`);
     else if (dropped.some((j) => merit(j) === merit(i))) {
       lines.push(`${tags(ctx, i, [])}${verbIn}：与${name(dropped.find((j) => merit(j) === merit(i))!)}并列，满足全部约束时只能选其一`);
@@ -343,6 +349,7 @@ function explain(ctx: Ctx, s: Solution): string[] {
       plainTop(ctx, (i) => ctx.avail[i]!, W),
       '入选',
       '未入选',
+      ctx.setup.nationalsWithinWinners && N > 0 ? s.y : undefined,
     ),
   );
   if (N > 0) {
