@@ -37,6 +37,8 @@ const ReviewAdminPage = lazy(() => import('./pages/organizer/ReviewAdminPage'));
 const RankingPage = lazy(() => import('./pages/organizer/RankingPage'));
 const ShortlistPage = lazy(() => import('./pages/selection/ShortlistPage'));
 const SelectionPage = lazy(() => import('./pages/selection/SelectionPage'));
+const MeetingAdminPage = lazy(() => import('./pages/meeting/MeetingAdminPage'));
+const ExpertMeetingPage = lazy(() => import('./pages/meeting/ExpertMeetingPage'));
 const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
 const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
 const PublicityListPage = lazy(() => import('./pages/publicity/PublicityListPage'));
@@ -286,6 +288,22 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <RankingPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/meeting"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <MeetingAdminPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/meeting"
+              element={
+                <RequireRole roles={['expert']}>
+                  <ExpertMeetingPage />
                 </RequireRole>
               }
             />

@@ -24,11 +24,15 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/admin/review', label: '网上评选管理' },
     { key: '/admin/ranking', label: '网上评选结果' },
     { key: '/admin/shortlist', label: '入围名单' },
+    { key: '/admin/meeting', label: '集中评选' },
     { key: '/admin/selection', label: '最终评选结果' },
     { key: '/admin/outbox', label: '消息发件箱' },
     { key: '/admin/settings', label: '评选活动设置' },
   ],
-  expert: [{ key: '/zmkj/review', label: '网上评选' }],
+  expert: [
+    { key: '/zmkj/review', label: '网上评选' },
+    { key: '/zmkj/meeting', label: '集中评选' },
+  ],
 };
 
 /** Other programs of the business system: listed like the manual, not open yet. */
