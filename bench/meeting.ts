@@ -19,6 +19,7 @@
  * 5. The ceiling replays the recorded statements behind a bare Fastify route with the round, expert, session and ballot
  *    ids and the timestamps swapped per request, in fresh rounds started (and closed) through the API for it, with the
  *    screens closed. Same rounds, same concurrency.
+ * 6. Between the two, the platform's submits again with no screen open (no 计票 reads), printed in brackets.
  * Prints req/s, p50, p99 beside the ceiling, and the screens' delay p50/p99. Asserts nothing about timings: fails
  * only if it cannot run, a request fails, or a submit never reaches a screen.
  */
@@ -619,7 +620,7 @@ export async function runMeeting(): Promise<boolean> {
 
     const client = new Client();
     cleanups.push(() => client.close());
-    const job = (kind: ClientJob['kind']): ClientJob => ({
+    const job = (kind: ClientJob['kind'], screens = settings.screens): ClientJob => ({
       kind,
       baseUrl: realUrl,
       submitUrl: kind === 'platform' ? realUrl : bareUrl,
@@ -628,7 +629,7 @@ export async function runMeeting(): Promise<boolean> {
       experts,
       votes,
       roundBody,
-      screens: settings.screens,
+      screens,
       connections: settings.connections,
       warmupRounds: settings.warmupRounds,
       minRounds: settings.minRounds,
@@ -638,6 +639,10 @@ export async function runMeeting(): Promise<boolean> {
     await untilIdle(db, dbName);
     const real = await client.run(job('platform'));
     console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens`);
+    await untilIdle(db, dbName);
+    // the same submits with nobody watching: what the screens' 计票 reads cost the submits (the ceiling has none)
+    const unwatched = settings.screens ? await client.run(job('platform', 0)) : null;
+    if (unwatched) console.log(`platform, no screens: ${describe(unwatched)}`);
     await untilIdle(db, dbName);
     const ceiling = await client.run(job('ceiling'));
     console.log(`ceiling:  ${describe(ceiling)}`);
@@ -681,6 +686,17 @@ export async function runMeeting(): Promise<boolean> {
         '',
       ],
     ];
+    if (unwatched) {
+      rows.splice(2, 0, [
+        `  the same with no screen watching (${unwatched.rounds} rounds)`,
+        rps(unwatched).toFixed(0),
+        ms(percentile(unwatched.latencies, 50)),
+        ms(percentile(unwatched.latencies, 99)),
+        `(${Math.floor((rps(unwatched) / rps(ceiling)) * 100)}%)`,
+        `(${(percentile(unwatched.latencies, 99) / percentile(ceiling.latencies, 99)).toFixed(2)})`,
+        '',
+      ]);
+    }
     console.log(
       `\nResults (${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, load average now ${loadAverage()}; ` +
         `target: ≥ ${TARGET_SHARE}% of the ceiling's req/s and p99 ≤ ${TARGET_P99_FACTOR}× the ceiling's; delay p99 ≤ ${TARGET_DELAY_P99} ms)\n`,
@@ -693,7 +709,7 @@ export async function runMeeting(): Promise<boolean> {
         `target (p99 from the reply ≤ ${TARGET_DELAY_P99} ms) met: ${delayP99 <= TARGET_DELAY_P99 ? 'yes' : 'NO'}`,
     );
     console.log(`\nmeeting run done in ${secondsSince(started)} s`);
-    const failures = [...real.failures, ...ceiling.failures];
+    const failures = [...real.failures, ...(unwatched?.failures ?? []), ...ceiling.failures];
     for (const f of failures) console.error(`FAILED: ${f}`);
     return failures.length === 0 && real.submits > 0 && ceiling.submits > 0;
   } finally {
