@@ -20,6 +20,8 @@ const PRIVATE = {
   address: '阿克苏市隐私路8765号',
 };
 let applicationId = '';
+/** the unit's 初评公示, once the journey has published it */
+let publicityId = '';
 
 const e2e = e2eSuite({
   async setup(platform) {
@@ -81,7 +83,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await u.getByText('公示已发布').first().waitFor();
     await settled(u);
     await look(u, 'publicity-02-published');
-    const publicityId = u.url().split('/').pop()!;
+    publicityId = u.url().split('/').pop()!;
 
     // the public index and page, without logging in
     const pub = await open(e2e);
@@ -191,5 +193,67 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await up.getByText('受理异议的方式').first().waitFor();
     await settled(up);
     await shot(up, 'publicity-13-unit-detail-phone');
+  }, 300_000);
+});
+
+/**
+ * What scrolls sideways on the page as it is now: the document itself (scrollWidth beyond clientWidth) and every
+ * element that scrolls horizontally inside its box (a table wider than the screen), by tag and class.
+ */
+async function sideways(page: Page) {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const boxes = [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 && el.getClientRects().length > 0 && /auto|scroll/.test(getComputedStyle(el).overflowX))
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${el.scrollWidth} > ${el.clientWidth})`);
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, boxes };
+  });
+}
+
+/** Opens `path`, waits for `ready`, and expects nothing on it to scroll sideways; then axe and a screenshot. */
+async function fits(page: Page, path: string, ready: string | RegExp, name: string) {
+  if (path) await page.goto(path);
+  await page.getByText(ready).first().waitFor();
+  await settled(page);
+  const seen = await sideways(page);
+  expect(seen.scrollWidth, `${name}: the document is ${seen.scrollWidth}px wide on a ${seen.clientWidth}px screen`).toBeLessThanOrEqual(seen.clientWidth);
+  expect(seen.boxes, `${name}: scrolls sideways inside`).toEqual([]);
+  await look(page, name);
+}
+
+describe('公示 on a phone (390×844)', () => {
+  it('no 公示 page of the unit, of 自治区科协 or of the public scrolls sideways: lists show cards', async () => {
+    expect(publicityId).not.toBe('');
+    // the public index and page, no login
+    const pub = await open(e2e, PHONE);
+    await fits(pub, '/gongshi', /候选人初评结果的公示/, 'publicity-phone-01-public-index');
+    await fits(pub, `/gongshi/${publicityId}`, '塔里木大学', 'publicity-phone-02-public-page');
+    await expect.poll(() => pub.locator('ul.row-cards[aria-label="公示的候选人"] li').count()).toBe(1);
+
+    // the unit: its list, the 公示 with its three tabs, 更正 and 发布公示
+    const u = await open(e2e, PHONE);
+    await login(u, 'akskx', 'Unit2023x');
+    await u.getByRole('button', { name: '打开菜单' }).waitFor();
+    await fits(u, '/zmkj/publicity', /候选人初评结果的公示/, 'publicity-phone-03-unit-list');
+    expect(await u.locator('ul.row-cards[aria-label="初评公示"] li').count()).toBe(1);
+    await fits(u, `/zmkj/publicity/${publicityId}`, '扎根南疆二十年', 'publicity-phone-04-unit-entries');
+    await u.getByRole('tab', { name: /异议（1/ }).click();
+    await fits(u, '', '该候选人推广面积的数据', 'publicity-phone-05-unit-objections');
+    await u.getByRole('tab', { name: /版本记录/ }).click();
+    await u.getByText(/第1版 · 发布/).click();
+    await u.locator('ul.row-cards[aria-label="第1版的候选人"]').waitFor();
+    await fits(u, '', /第1版 · 发布/, 'publicity-phone-06-unit-versions');
+    await fits(u, `/zmkj/publicity/${publicityId}/edit`, '保存更正', 'publicity-phone-07-unit-correct');
+    await fits(u, '/zmkj/publicity/new', '公示的候选人', 'publicity-phone-08-unit-new');
+
+    // 自治区科协: every unit's 公示, one of them, and the objections
+    const o = await open(e2e, PHONE);
+    await login(o, 'admin', ADMIN_PASSWORD);
+    await o.getByRole('button', { name: '打开菜单' }).waitFor();
+    await fits(o, '/zmkj/publicity', UNIT, 'publicity-phone-09-organizer-list');
+    await fits(o, `/zmkj/publicity/${publicityId}`, '扎根南疆二十年', 'publicity-phone-10-organizer-detail');
+    await fits(o, '/admin/objections', /全部（1）/, 'publicity-phone-11-organizer-objections');
+    await o.getByText('全部（1）').click();
+    await fits(o, '', '该候选人推广面积的数据', 'publicity-phone-12-organizer-objections-all');
   }, 300_000);
 });

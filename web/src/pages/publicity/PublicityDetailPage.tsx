@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Collapse, Descriptions, Grid, Input, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Collapse, Descriptions, Grid, Input, Skeleton, Space, Tabs, Tag, Typography } from 'antd';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { PUBLICITY_LIMITS, type ObjectionView, type PublicityDetail } from '../../../../core';
 import { getPublicity, listObjections, withdrawPublicity } from '../../client/publicity';
+import { ResponsiveList, type ListColumn } from '../../components/ResponsiveList';
 import { formatTime, useLoad } from '../../hooks';
 import { useErrorReporter } from '../../formUtils';
 import { ObjectionList } from './ObjectionList';
@@ -10,7 +11,7 @@ import { PHASE_COLORS } from './PublicFrame';
 
 type Entry = PublicityDetail['entries'][number];
 
-const entryColumns = [
+const entryColumns: ListColumn<Entry>[] = [
   { title: '序号', dataIndex: 'position', width: 60 },
   { title: '申请书编号', dataIndex: 'number', width: 120 },
   { title: '姓名', dataIndex: 'name', width: 100 },
@@ -19,6 +20,22 @@ const entryColumns = [
   { title: '推荐领域', dataIndex: 'field', width: 160 },
   { title: '事迹简介', dataIndex: 'summary', render: (v: string) => <span className="pre-wrap">{v}</span> },
 ];
+
+/** A 公示's candidates: a table on a wide screen, one card each on a phone. */
+function EntryList({ entries, label, size }: { entries: readonly Entry[]; label: string; size?: 'small' }) {
+  return (
+    <ResponsiveList<Entry>
+      rowKey="applicationId"
+      dataSource={entries}
+      columns={entryColumns}
+      pagination={false}
+      scrollX={900}
+      size={size}
+      emptyText="没有候选人"
+      label={label}
+    />
+  );
+}
 
 /** One 公示 for its owner (更正, 撤回, 异议 and their 核实, every version) and, read-only, for 自治区科协. */
 export default function PublicityDetailPage() {
@@ -118,7 +135,7 @@ export default function PublicityDetailPage() {
           {
             key: 'entries',
             label: `候选人（${p.entries.length}）`,
-            children: <Table<Entry> rowKey="applicationId" dataSource={p.entries} columns={entryColumns} pagination={false} scroll={{ x: 900 }} />,
+            children: <EntryList entries={p.entries} label="公示的候选人" />,
           },
           {
             key: 'objections',
@@ -139,14 +156,7 @@ export default function PublicityDetailPage() {
                         标题：{v.content.title}；公示期：{v.content.startsOn} 至 {v.content.endsOn}；联系人：{v.content.contactName}，{v.content.contactPhone}
                         {v.content.withdrawnReason ? `；撤回理由：${v.content.withdrawnReason}` : ''}
                       </Typography.Paragraph>
-                      <Table<Entry>
-                        rowKey="applicationId"
-                        size="small"
-                        dataSource={v.content.entries}
-                        columns={entryColumns}
-                        pagination={false}
-                        scroll={{ x: 900 }}
-                      />
+                      <EntryList entries={v.content.entries} label={`第${v.version}版的候选人`} size="small" />
                     </div>
                   ),
                 }))}

@@ -1,8 +1,27 @@
-import { Alert, Card, List, Skeleton, Tag, Typography } from 'antd';
+import { Alert, Card, Skeleton, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
+import type { PublicIndexReply } from '../../../../core';
 import { publicIndex } from '../../client/publicity';
+import { ResponsiveList, type ListColumn } from '../../components/ResponsiveList';
 import { useLoader } from '../../hooks';
 import { PHASE_COLORS, PublicFrame, publicPhase } from './PublicFrame';
+
+type Item = PublicIndexReply['items'][number];
+
+const columns: ListColumn<Item>[] = [
+  { key: 'title', title: '公示标题', dataIndex: 'title', render: (v: string, p) => <Link to={`/gongshi/${p.id}`}>{v}</Link> },
+  { key: 'publisher', title: '发布单位', dataIndex: 'publisher', width: 200 },
+  { key: 'period', title: '公示期', width: 210, render: (_: unknown, p) => `${p.startsOn} 至 ${p.endsOn}` },
+  {
+    key: 'phase',
+    title: '状态',
+    width: 90,
+    render: (_: unknown, p) => {
+      const phase = publicPhase(p);
+      return <Tag color={PHASE_COLORS[phase]}>{phase}</Tag>;
+    },
+  },
+];
 
 /** 公示公告 (public, no login): every current 公示 of the campaign, those open for objections first. */
 export default function PublicityIndexPage() {
@@ -15,25 +34,7 @@ export default function PublicityIndexPage() {
         {loading && !data ? (
           <Skeleton active />
         ) : (
-          <List
-            dataSource={data?.items ?? []}
-            locale={{ emptyText: '暂无公示' }}
-            renderItem={(p) => {
-              const phase = publicPhase(p);
-              return (
-                <List.Item>
-                  <List.Item.Meta
-                    title={<Link to={`/gongshi/${p.id}`}>{p.title}</Link>}
-                    description={
-                      <span>
-                        {p.publisher} · 公示期：{p.startsOn} 至 {p.endsOn} <Tag color={PHASE_COLORS[phase]}>{phase}</Tag>
-                      </span>
-                    }
-                  />
-                </List.Item>
-              );
-            }}
-          />
+          <ResponsiveList<Item> rowKey="id" dataSource={data?.items ?? []} columns={columns} pagination={false} emptyText="暂无公示" label="公示公告" />
         )}
       </Card>
     </PublicFrame>

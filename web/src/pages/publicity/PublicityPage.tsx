@@ -1,15 +1,26 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Form, Grid, Input, Result, Select, Skeleton, Table, Tag, Typography, Upload, type UploadFile } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Result, Select, Skeleton, Tag, Typography, Upload, type UploadFile } from 'antd';
 import { UploadOutlined } from '@ant-design/icons';
 import { Link, useParams } from 'react-router';
 import { objectionInputSchema, phoneCodeRequestSchema, PUBLICITY_LIMITS, type PublicPageReply } from '../../../../core';
 import { publicPage, requestPhoneCode, submitObjection } from '../../client/publicity';
 import { CaptchaItem, useCaptcha } from '../../components/Captcha';
+import { ResponsiveList, type ListColumn } from '../../components/ResponsiveList';
 import { useLoader } from '../../hooks';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import { PHASE_COLORS, PublicFrame, publicPhase } from './PublicFrame';
 
 type Entry = PublicPageReply['entries'][number];
+
+/** The public fields of a candidate, and only those (issue 13: no 身份证号码, phone, e-mail, address or birth date). */
+const entryColumns: ListColumn<Entry>[] = [
+  { title: '序号', dataIndex: 'position', width: 60 },
+  { title: '姓名', dataIndex: 'name', width: 110 },
+  { title: '工作单位', dataIndex: 'workUnit', width: 180 },
+  { title: '专业技术职务', dataIndex: 'jobTitle', width: 120 },
+  { title: '推荐领域', dataIndex: 'field', width: 160 },
+  { title: '事迹简介', dataIndex: 'summary', render: (v: string) => <span className="pre-wrap">{v}</span> },
+];
 
 /** One 公示's public page (no login): the notice, its candidates (public fields only) and the real-name 异议 form. */
 export default function PublicityPage() {
@@ -29,8 +40,6 @@ export default function PublicityPage() {
 
 function Notice({ p }: { p: PublicPageReply }) {
   const phase = publicPhase(p);
-  const screens = Grid.useBreakpoint();
-  const wide = screens.md ?? (typeof window !== 'undefined' && window.innerWidth >= 768);
   return (
     <>
       <Card className="block-gap">
@@ -38,36 +47,15 @@ function Notice({ p }: { p: PublicPageReply }) {
         <Typography.Paragraph className="public-notice-meta">
           发布单位：{p.publisher}，公示期：{p.startsOn} 至 {p.endsOn} <Tag color={PHASE_COLORS[phase]}>{phase}</Tag>
         </Typography.Paragraph>
-        {wide ? (
-          <Table<Entry>
-            rowKey="position"
-            dataSource={p.entries}
-            pagination={false}
-            scroll={{ x: 760 }}
-            columns={[
-              { title: '序号', dataIndex: 'position', width: 60 },
-              { title: '姓名', dataIndex: 'name', width: 110 },
-              { title: '工作单位', dataIndex: 'workUnit', width: 180 },
-              { title: '专业技术职务', dataIndex: 'jobTitle', width: 120 },
-              { title: '推荐领域', dataIndex: 'field', width: 160 },
-              { title: '事迹简介', dataIndex: 'summary', render: (v: string) => <span className="pre-wrap">{v}</span> },
-            ]}
-          />
-        ) : (
-          // a phone: one card per candidate rather than a table to scroll sideways
-          p.entries.map((e) => (
-            <Card key={e.position} size="small" className="block-gap" title={`${e.position}. ${e.name}`}>
-              <Descriptions column={1} size="small">
-                <Descriptions.Item label="工作单位">{e.workUnit}</Descriptions.Item>
-                <Descriptions.Item label="专业技术职务">{e.jobTitle}</Descriptions.Item>
-                <Descriptions.Item label="推荐领域">{e.field}</Descriptions.Item>
-                <Descriptions.Item label="事迹简介">
-                  <span className="pre-wrap">{e.summary}</span>
-                </Descriptions.Item>
-              </Descriptions>
-            </Card>
-          ))
-        )}
+        <ResponsiveList<Entry>
+          rowKey="position"
+          dataSource={p.entries}
+          columns={entryColumns}
+          pagination={false}
+          scrollX={760}
+          emptyText="暂无候选人"
+          label="公示的候选人"
+        />
         <Descriptions column={1} size="small" className="public-contact">
           <Descriptions.Item label="联系人">{p.contactName}</Descriptions.Item>
           <Descriptions.Item label="联系电话">{p.contactPhone}</Descriptions.Item>
