@@ -49,7 +49,7 @@ const settings = {
   seconds: intEnv('BENCH_MEETING_SECONDS', 10),
   minRounds: intEnv('BENCH_MEETING_ROUNDS', 20),
   warmupRounds: intEnv('BENCH_WARMUP', 2),
-  connections: intEnv('BENCH_CONNECTIONS', 10),
+  connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 10)),
   candidates: intEnv('BENCH_MEETING_CANDIDATES', 40),
   experts: intEnv('BENCH_MEETING_EXPERTS', 30),
   screens: intEnv('BENCH_MEETING_SCREENS', 5),
