@@ -9,15 +9,19 @@
 // can outweigh one better-ranked one. The proposal minimises (the winners' profile, then the nationals' profile):
 // the winners first, and among the best winner sets the one whose national recommendees are best.
 //
-// Method: an integer program solved with yalps (binary x_i = winner, y_i = national; Σx = winners, Σy = nationals;
-// y_i ≤ x_i when the nationals come from the winners; each constraint row as a linear row with its integer limit;
-// fixed include/exclude as bounds), solved sequentially: for each merit group in order, the group's count is
-// maximised with everything before it fixed at its optimum, then fixed itself. The count carries a weight greater
-// than every other term, so each step is an exact integer maximisation; a secondary rank-based weight steers the
-// solution found toward the later groups' optimum, and a step is skipped (no solve) when the current solution
-// already takes the whole group or fills the list. Usually a handful of solves. yalps runs branch and bound with
-// tolerance 0, so every step is exact; a step that hits the time limit makes the method say so.
-// The tests check the optimum against brute force on generated instances.
+// Method: integer programs solved with yalps (MIT, pure JavaScript, so it runs in the browser too): binary x_i =
+// winner, y_i = national; Σx = winners, Σy = nationals; y_i ≤ x_i when the nationals come from the winners; each
+// constraint row (constraintRows: a share bound as its integer count) as a linear row; fixed include/exclude as bounds.
+// First one solve maximising a rank-based weight gives a good feasible solution. Then, for each merit group in order
+// (winners, then nationals), the group's count is raised while "one more of this group, with every earlier group's
+// count fixed" is feasible, and then fixed itself. Each step is a yes/no question answered exactly by branch and bound
+// (infeasible means no more can be taken; the rank-based objective, with a 2% tolerance, only steers which solution
+// is found). A step needs no solve when the current solution already takes as many of the group as sound bounds
+// allow (the places left, maxima already filled by surely chosen candidates, minima the places left cannot reach),
+// so there are usually 2–10 solves. Weights that make one objective lexicographic (2^n) were rejected: they lose
+// exactness in floating point beyond ~50 candidates. A solve that times out (20 s) or cycles is reported (method,
+// or the reasons), never taken as a proof. The tests check the optimum against brute force (n ≤ 24) and against
+// HiGHS (n = 30–70).
 import { solve as yalpsSolve, type Constraint, type Model, type Options } from 'yalps';
 import { describeConstraint, constraintRows, percent, type ConstraintRow } from './constraints';
 import type { SelectionSetup } from './check';
@@ -35,6 +39,8 @@ export interface FixedChoice {
 }
 
 const OPTIONS: Options = { tolerance: 0, maxIterations: 1_000_000, maxPivots: 200_000, timeout: 20_000 };
+/** For the steps that only ask whether a solution exists: the first one within 2% of the steering objective will do. */
+const STEER: Options = { ...OPTIONS, tolerance: 0.02 };
 
 interface Ctx {
   setup: SelectionSetup;
@@ -56,7 +62,8 @@ interface Solution {
   y: Set<number>;
 }
 
-type Extra = { list: SelectionList; members: number[]; equal: number };
+/** A row on a merit group: its count fixed (`equal`) or raised (`min`). */
+type Extra = { list: SelectionList; members: number[]; equal?: number; min?: number };
 
 /** The pool's order by merit (stable: ties keep the pool's order). */
 function meritOrder(candidates: SelectionCandidate[]): number[] {
@@ -90,7 +97,13 @@ function context(setup: SelectionSetup, fixed: FixedChoice | undefined): Ctx {
  * One integer program: the sizes, the link, the fixed choices, the given rows and extra equalities; the objective
  * is `weight` per variable (omitted: any feasible solution). Returns null when infeasible.
  */
-function runModel(ctx: Ctx, rows: ConstraintRow[], extras: Extra[], weight?: (list: SelectionList, i: number) => number): Solution | null {
+function runModel(
+  ctx: Ctx,
+  rows: ConstraintRow[],
+  extras: Extra[],
+  weight?: (list: SelectionList, i: number) => number,
+  options: Options = OPTIONS,
+): Solution | null {
   const { setup, n, avail } = ctx;
   const within = setup.nationalsWithinWinners;
   const constraints = new Map<string, Constraint>();
@@ -119,7 +132,7 @@ function runModel(ctx: Ctx, rows: ConstraintRow[], extras: Extra[], weight?: (li
   });
   extras.forEach((e, k) => {
     const key = `g${k}`;
-    constraints.set(key, { equal: e.equal });
+    constraints.set(key, e.equal !== undefined ? { equal: e.equal } : { min: e.min! });
     const vars = e.list === 'winners' ? xs : ys;
     for (const i of e.members) vars[i]!.set(key, 1);
   });
@@ -141,8 +154,8 @@ function runModel(ctx: Ctx, rows: ConstraintRow[], extras: Extra[], weight?: (li
     ...(weight ? { objective: 'obj' } : {}),
   };
   ctx.solves += 1;
-  const result = yalpsSolve(model, OPTIONS);
-  if (result.status === 'timedout') ctx.timedOut = true;
+  const result = yalpsSolve(model, options);
+  if (result.status === 'timedout' || result.status === 'cycled') ctx.timedOut = true;
   if (result.status === 'infeasible' || result.status === 'cycled' || Number.isNaN(result.result)) return null;
   const solution: Solution = { x: new Set(), y: new Set() };
   for (const [key, value] of result.variables) {
@@ -173,9 +186,8 @@ function meritGroups(ctx: Ctx): number[][] {
 function lexicographicOptimum(ctx: Ctx): Solution | null {
   const { n } = ctx;
   const { winners: W, nationals: N } = ctx.setup.sizes;
-  // Secondary weights: better positions weigh more; winners weigh more than nationals. Their total stays below BIG.
+  // Secondary weights, to steer each solve toward good solutions: better positions weigh more; winners more than nationals.
   const secondary = (list: SelectionList, i: number) => (list === 'winners' ? (n - ctx.pos[i]!) * (n + 1) : n - ctx.pos[i]!);
-  const BIG = (n + 1) * (n + 1) * (n + 1) + 1;
   let incumbent = runModel(ctx, ctx.rows, [], secondary);
   if (!incumbent) return null;
   const extras: Extra[] = [];
@@ -219,10 +231,13 @@ function lexicographicOptimum(ctx: Ctx): Solution | null {
       const chosen = list === 'winners' ? incumbent.x : incumbent.y;
       const current = group.filter((i) => chosen.has(i)).length;
       const cap = Math.min(group.filter(possible).length, size - fixedCount);
-      if (current < cap) {
-        const members = new Set(group);
-        const better = runModel(ctx, ctx.rows, extras, (l, i) => secondary(l, i) + (l === list && members.has(i) ? BIG : 0));
-        if (better) incumbent = better;
+      // Raise the group's count while a solution with one more of them exists: each step is a feasibility question
+      // (exact: infeasible means no more can be taken); the secondary objective only steers which solution is found.
+      for (let c = current; c < cap;) {
+        const better = runModel(ctx, ctx.rows, [...extras, { list, members: group, min: c + 1 }], secondary, STEER);
+        if (!better) break;
+        incumbent = better;
+        c = group.filter((i) => (list === 'winners' ? better.x : better.y).has(i)).length;
       }
       const now = list === 'winners' ? incumbent.x : incumbent.y;
       const count = group.filter((i) => now.has(i)).length;
