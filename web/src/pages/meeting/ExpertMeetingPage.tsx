@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Empty, Radio, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Drawer, Empty, Radio, Space, Spin, Tag, Typography } from 'antd';
 import { errorMessage } from '../../api';
 import { getApplication } from '../../client/applications';
 import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationDetail } from '../../types';
-import { OpenedApplicationViewer } from '../unit/OpenedApplication';
+import { OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from '../unit/OpenedApplication';
 import { CHOICE_LABELS, CHOICES, QUESTION_LABELS, type Choice, type Question } from '../../../../core/meeting/rules';
 import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type ExpertMeeting } from './api';
 
@@ -13,7 +13,7 @@ const POLL_MS = 10_000;
 
 /**
  * 集中评选 — the expert's page, on a phone or a laptop: 【签到】, then the ballot of the open round: each candidate with
- * the online figures and a short summary (the full 申请书 opens in a viewer), 赞成/反对/弃权 per question, each choice
+ * the online figures and a short summary (the full 申请书 opens in a drawer, its files in the viewer), 赞成/反对/弃权 per question, each choice
  * saved at once as a draft; 【提交选票】 when every candidate has a vote on every question, after which it is locked.
  */
 export default function ExpertMeetingPage() {
@@ -86,6 +86,7 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
   const { data: ballot, setData, error, loading } = useLoader(() => getBallot(roundId), [roundId]);
   const [saving, setSaving] = useState<string | null>(null);
   const [viewer, setViewer] = useState<ApplicationDetail | null>(null);
+  const [files, setFiles] = useState(false);
   if (loading && !ballot) return <Spin />;
   if (error) return <Alert type="error" showIcon title={error} className="block-gap" />;
   if (!ballot) return null;
@@ -179,7 +180,12 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
           {missing > 0 ? `提交选票（尚有${missing}项未表决）` : '提交选票'}
         </Button>
       )}
-      {viewer && <OpenedApplicationViewer detail={viewer} open onClose={() => setViewer(null)} />}
+      {viewer && (
+        <Drawer open width={Math.min(960, window.innerWidth)} title={<OpenedApplicationTitle detail={viewer} />} onClose={() => setViewer(null)}>
+          <OpenedApplicationReadView detail={viewer} changes={null} idPrefix="meeting" onAttachments={() => setFiles(true)} />
+          <OpenedApplicationViewer detail={viewer} open={files} onClose={() => setFiles(false)} />
+        </Drawer>
+      )}
     </div>
   );
 }
