@@ -1,7 +1,7 @@
 /**
  * `npm run bench:selection` — 按规则推荐 (core/selection proposeSelection) at n = 40, 100 and 300 candidates.
  *
- * Each n runs BENCH_SELECTION_RUNS (default 7) generated shortlists (seeded, so every run of the benchmark sees the
+ * Each n runs BENCH_SELECTION_RUNS (default 15) generated shortlists (seeded, so every run of the benchmark sees the
  * same instances) for 20 winners and 10 national recommendees (within the winners) under six constraints: 院士 ≤ 10%,
  * 45岁以下 ≥ 20%, 每个推荐领域至少1人, 每个推荐单位至多2人, 性别为女 至少5人, 基层一线 至少6人. Academicians are
  * concentrated near the top and youth near the bottom, so the quotas bind as they do in practice. A second table
@@ -12,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { proposeSelection, type SelectionCandidate, type SelectionConstraint, type SelectionSetup } from '../core/selection';
 
-const RUNS = Number(process.env.BENCH_SELECTION_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_SELECTION_RUNS ?? 15);
 
 /** mulberry32: a small seeded generator, so the instances are the same on every run. */
 function rng(seed: number) {
