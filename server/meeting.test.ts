@@ -292,11 +292,29 @@ describe('集中评选 meeting through HTTP', () => {
     meeting = ok<{ meeting: MeetingView }>(await p.oc.get(`/api/meeting/campaigns/${campaignId}`)).meeting;
     expect(meeting.proposal).toBeNull();
     await refused(() => p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, {}), 409, '均已产生');
+    // a round of the organizer's own choosing: its places default to those still open (none here), or are given
+    await refused(() => p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, { candidateIds: [id(0)], questions: ['national'] }), 400, '全国推荐名额');
+    meeting = ok<MeetingView>(
+      await p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, { candidateIds: [id(0)], questions: ['national'], placesNational: 1, purpose: 'fill' }),
+    );
+    expect(meeting.rounds[2]).toMatchObject({ number: 3, purpose: 'fill', questions: ['national'], placesWin: 0, placesNational: 1 });
+    const closed3 = ok<RoundView>(await p.oc.post(`/api/meeting/rounds/${meeting.rounds[2]!.id}/close`));
+    // nobody voted: nothing passes (threshold 2 of the 3 present)
+    expect(closed3.result).toMatchObject({ threshold: 2, elected: { win: [], national: [] }, next: null });
     meeting = ok<MeetingView>(await p.oc.post(`/api/meeting/campaigns/${campaignId}/close`));
     expect(meeting.status).toBe('closed');
     await refused(() => e1.client.post(`/api/meeting/campaigns/${campaignId}/sign-in`), 409, '会议已结束');
     await refused(() => p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, { candidateIds: [id(0)] }), 409, '会议已结束');
     const actions = (await t.s.db.select().from(auditLog).where(like(auditLog.action, 'meeting.%')).orderBy(auditLog.id)).map((a) => a.action);
-    expect(actions).toEqual(['meeting.open', 'meeting.round_start', 'meeting.round_close', 'meeting.round_start', 'meeting.round_close', 'meeting.close']);
+    expect(actions).toEqual([
+      'meeting.open',
+      'meeting.round_start',
+      'meeting.round_close',
+      'meeting.round_start',
+      'meeting.round_close',
+      'meeting.round_start',
+      'meeting.round_close',
+      'meeting.close',
+    ]);
   });
 });

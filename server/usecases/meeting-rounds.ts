@@ -67,10 +67,16 @@ export async function startRound(s: Services, user: SessionUser, campaignId: str
     // candidates in the 入围名单's order
     const candidates = shortlist.map((c) => c.applicationId).filter((id) => wanted.includes(id));
     const questions = QUESTIONS.filter((q) => (input.questions ?? proposal?.questions ?? QUESTIONS).includes(q));
-    const placesWin = questions.includes('win') ? (input.placesWin ?? proposal?.placesWin ?? campaign.settings.winners) : 0;
-    const placesNational = questions.includes('national') ? (input.placesNational ?? proposal?.placesNational ?? campaign.settings.nationalRecommendees) : 0;
-    if (questions.includes('win') && placesWin < 1) throw new AppError('VALIDATION', '当选名额：应至少为1');
-    if (questions.includes('national') && placesNational < 1) throw new AppError('VALIDATION', '全国推荐名额：应至少为1');
+    // a question's places: given, else the proposal's when it asks the question, else the places still open
+    const standing = standingOf(rounds.filter((r) => r.status === 'closed').map((r) => ({ questions: questionsOf(r), result: r.result as RoundResult })));
+    const totals = { win: campaign.settings.winners, national: campaign.settings.nationalRecommendees };
+    const placesOf = (q: Question, given: number | undefined, proposed: number | undefined) =>
+      !questions.includes(q) ? 0 : (given ?? (proposal?.questions.includes(q) ? proposed : undefined) ?? Math.max(0, totals[q] - standing.elected[q].length));
+    const placesWin = placesOf('win', input.placesWin, proposal?.placesWin);
+    const placesNational = placesOf('national', input.placesNational, proposal?.placesNational);
+    if (questions.includes('win') && placesWin < 1) throw new AppError('VALIDATION', '当选名额：应至少为1（当选名额均已产生时，请填写本轮名额）');
+    if (questions.includes('national') && placesNational < 1)
+      throw new AppError('VALIDATION', '全国推荐名额：应至少为1（全国推荐名额均已产生时，请填写本轮名额）');
     const purpose: RoundPurpose = input.purpose ?? proposal?.purpose ?? (rounds.length ? 'fill' : 'main');
     const number = (rounds.at(-1)?.number ?? 0) + 1;
     let round: RoundRow;
