@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { Alert, App, Button, Card, Divider, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Divider, Form, Grid, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api';
 import {
@@ -16,13 +16,16 @@ import {
   type PlanReply,
   type ProgressReply,
 } from '../../client/review';
+import { listGroups } from '../../client/experts';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
+import { ConflictsTab } from '../review/ConflictsTab';
+import { SubsetPicker } from '../review/SubsetPicker';
 import { WindowNote } from '../review/WindowNote';
 import { STATE_COLORS } from '../expert/ReviewListPage';
 
 type Mode = 'balanced' | 'groups';
 
-/** 分配评审专家: 预览 (nothing stored), then 确认分配. */
+/** 分配评审专家: the mode, k and L, the subsets (empty: all), 预览 (nothing stored), then 确认分配. */
 function PlanTab({ campaignId, k, L, onDone }: { campaignId: string; k: number; L: number; onDone: () => void }) {
   const { message, modal } = App.useApp();
   const [mode, setMode] = useState<Mode>('balanced');
@@ -30,8 +33,35 @@ function PlanTab({ campaignId, k, L, onDone }: { campaignId: string; k: number; 
   const [lv, setL] = useState(L);
   const [plan, setPlan] = useState<PlanReply | null>(null);
   const [busy, setBusy] = useState(false);
-  const body = () => (mode === 'balanced' ? { mode, k: kv, L: lv } : { mode, k: kv });
+  // the pickers: in a row on a desktop, one under the other on a phone (each as wide as the screen allows)
+  const wide = Grid.useBreakpoint().md ?? true;
+  // the subsets: empty = all (候选人: every 已受理 or 网上评选中 one; 评审专家: every enabled one; 评审组: the campaign's)
+  const [candidateIds, setCandidateIds] = useState<string[]>([]);
+  const [expertIds, setExpertIds] = useState<string[]>([]);
+  const [groupIds, setGroupIds] = useState<string[]>([]);
+  const { data: choices } = useLoader(async () => {
+    const [people, groups] = await Promise.all([listAssignments(campaignId), listGroups()]);
+    return { people, groups: groups.filter((g) => g.campaignId === campaignId) };
+  }, [campaignId]);
+  const picked = <T extends object>(ids: string[], extra: T) => (ids.length ? extra : {});
+  const body = () => ({
+    mode,
+    k: kv,
+    ...(mode === 'balanced' ? { L: lv } : {}),
+    ...picked(candidateIds, { candidateIds }),
+    ...(mode === 'balanced' ? picked(expertIds, { expertIds }) : picked(groupIds, { groupIds })),
+  });
+  const pick = (set: (ids: string[]) => void) => (ids: string[]) => {
+    set(ids);
+    setPlan(null);
+  };
   const names = new Map(plan?.experts.map((e) => [e.id, e.name]));
+  const covers = plan
+    ? `候选人${candidateIds.length ? '（所选）' : '（全部）'}${plan.candidates.length}位；` +
+      (mode === 'balanced'
+        ? `评审专家${expertIds.length ? '（所选）' : '（全部）'}${plan.experts.length}位`
+        : `评审组${groupIds.length ? `（所选）${groupIds.length}个` : '（全部）'}，组内专家${plan.experts.length}位`)
+    : '';
 
   const preview = async () => {
     setBusy(true);
@@ -85,6 +115,38 @@ function PlanTab({ campaignId, k, L, onDone }: { campaignId: string; k: number; 
             <InputNumber aria-label="每位专家最多评审份数" min={1} max={1000} value={lv} onChange={(v) => setL(v ?? 1)} />
           </Form.Item>
         )}
+      </Form>
+      <Form layout={wide ? 'inline' : 'vertical'} className="block-gap">
+        <Form.Item label="候选人">
+          <SubsetPicker
+            label="候选人"
+            unit="位"
+            value={candidateIds}
+            onChange={pick(setCandidateIds)}
+            options={(choices?.people.candidates ?? []).map((c) => ({ value: c.applicationId, label: `${c.applicantName}（${c.number}）` }))}
+          />
+        </Form.Item>
+        {mode === 'balanced' ? (
+          <Form.Item label="评审专家">
+            <SubsetPicker
+              label="评审专家"
+              unit="位"
+              value={expertIds}
+              onChange={pick(setExpertIds)}
+              options={(choices?.people.experts ?? []).filter((e) => !e.disabled).map((e) => ({ value: e.id, label: `${e.name}（${e.workUnit ?? ''}）` }))}
+            />
+          </Form.Item>
+        ) : (
+          <Form.Item label="评审组">
+            <SubsetPicker
+              label="评审组"
+              unit="个"
+              value={groupIds}
+              onChange={pick(setGroupIds)}
+              options={(choices?.groups ?? []).map((g) => ({ value: g.id, label: `${g.name}（${g.members.length}人）` }))}
+            />
+          </Form.Item>
+        )}
         <Form.Item>
           <Space>
             <Button onClick={() => void preview()} loading={busy}>
@@ -107,6 +169,7 @@ function PlanTab({ campaignId, k, L, onDone }: { campaignId: string; k: number; 
           title={`无法按要求分配：${plan.reason}`}
           description={
             <>
+              <div>本次分配涵盖：{covers}</div>
               {plan.problems.map((p) => (
                 <div key={p}>{p}</div>
               ))}
@@ -122,9 +185,14 @@ function PlanTab({ campaignId, k, L, onDone }: { campaignId: string; k: number; 
             showIcon
             className="block-gap"
             title={`${plan.moved ? '已分配' : '预览'}：新增${plan.added}份评审，共${plan.assignments.length}份；每位专家${Math.min(...plan.experts.map((e) => e.load))}至${Math.max(0, ...plan.experts.map((e) => e.load))}份；${plan.recused.length}对回避`}
-            description={plan.belowK.map((b) => (
-              <div key={b.applicationId}>{b.text}</div>
-            ))}
+            description={
+              <>
+                <div>本次分配涵盖：{covers}</div>
+                {plan.belowK.map((b) => (
+                  <div key={b.applicationId}>{b.text}</div>
+                ))}
+              </>
+            }
           />
           <Table
             size="small"
@@ -405,10 +473,12 @@ function ProgressTab({ campaignId, version }: { campaignId: string; version: num
   );
 }
 
-/** 网上评选管理 (自治区科协): 分配评审专家, 分配情况 (调整分配, 退回重评), 评审进度 (催办, 重置评审). */
+/** 网上评选管理 (自治区科协): 分配评审专家, 分配情况 (调整分配, 退回重评), 评审进度 (催办, 重置评审), 回避登记. */
 export default function ReviewAdminPage() {
   const { data: campaign, error } = useCurrentCampaign();
   const [version, setVersion] = useState(0);
+  // on a phone the four tabs fit without antd's overflow menu (whose button axe refuses inside a tablist)
+  const wide = Grid.useBreakpoint().md ?? true;
   if (error) return <Alert type="error" showIcon title={error} />;
   if (!campaign) return <Card loading title="网上评选管理" />;
   const { k, L } = campaign.settings.review;
@@ -416,10 +486,12 @@ export default function ReviewAdminPage() {
     <Card title="网上评选管理">
       <Tabs
         destroyOnHidden
+        tabBarGutter={wide ? 32 : 12}
         items={[
           { key: 'plan', label: '分配评审专家', children: <PlanTab campaignId={campaign.id} k={k} L={L} onDone={() => setVersion((v) => v + 1)} /> },
           { key: 'assignments', label: '分配情况', children: <AssignmentsTab campaignId={campaign.id} version={version} /> },
           { key: 'progress', label: '评审进度', children: <ProgressTab campaignId={campaign.id} version={version} /> },
+          { key: 'conflicts', label: '回避登记', children: <ConflictsTab campaignId={campaign.id} onChange={() => setVersion((v) => v + 1)} /> },
         ]}
       />
     </Card>
