@@ -5,6 +5,7 @@ import { createUnitAccount, registerApplicant } from './usecases/accounts';
 import { createApplication, pledge, saveForm } from './usecases/applications';
 import { completeForm, makeIdNumber } from './demo/forms';
 import { hashPassword, verifyPassword } from './auth/passwords';
+import { seedDemoReview } from './demo/review';
 
 export const DEMO_PASSWORD = 'Demo2023!';
 
@@ -38,24 +39,30 @@ export interface DemoAccount {
   note?: string;
 }
 
+/** The accounts, and what else the seed did (said after them). */
+export type DemoReport = DemoAccount[] & { notes?: string[] };
+
+const ROLE_NAMES: Record<string, string> = { unit: '推荐单位', organizer: '自治区科协', applicant: '申报人', expert: '评审专家' };
+
 /** Whether `username` logs in with the demo password (and, for a unit, whether its unit lets it in). */
 async function demoLoginWorks(s: Services, username: string, expected: { role: string; unitStatus?: string }): Promise<string | null> {
   const [row] = await s.db.select({ user: users, unit: units }).from(users).leftJoin(units, eq(units.id, users.unitId)).where(eq(users.username, username));
   if (!row) return '账号不存在';
   if (!(await verifyPassword(row.user.passwordHash, DEMO_PASSWORD))) return `账号已存在，但密码不是 ${DEMO_PASSWORD}（已被修改或由他人创建）`;
   if (row.user.disabled) return '账号已存在，但已被停用';
-  if (row.user.role !== expected.role)
-    return `账号已存在，但不是${expected.role === 'unit' ? '推荐单位' : expected.role === 'organizer' ? '自治区科协' : '申报人'}账号`;
+  if (row.user.role !== expected.role) return `账号已存在，但不是${ROLE_NAMES[expected.role] ?? expected.role}账号`;
+  if (row.user.mustChangePassword) return '账号已存在，但须先修改初始密码';
   if (expected.unitStatus && row.unit?.status !== expected.unitStatus) return `账号已存在，但所属单位状态为“${row.unit?.status ?? '无'}”`;
   return null;
 }
 
 /**
- * Demo units, applicants and drafts so that a visitor can try every role at once. Safe to run twice: what
+ * Demo units, applicants and drafts so that a visitor can try every role at once, and a 网上评选 to walk
+ * (server/demo/review.ts: 初评公示, 受理, 评审专家 and their 评审组, assignments, sheets). Safe to run twice: what
  * exists is left alone, and the report says, for every demo account, whether the demo password opens it.
  */
-export async function seedDemo(s: Services): Promise<DemoAccount[]> {
-  const report: DemoAccount[] = [];
+export async function seedDemo(s: Services): Promise<DemoReport> {
+  const report: DemoReport = [];
   const accountExists = async (username: string) => (await s.db.select({ id: users.id }).from(users).where(eq(users.username, username))).length > 0;
   const existing = async (username: string, who: string, expected: { role: string; unitStatus?: string }) => {
     const problem = await demoLoginWorks(s, username, expected);
@@ -134,6 +141,13 @@ export async function seedDemo(s: Services): Promise<DemoAccount[]> {
     }
     report.push({ username: a.username, who, outcome: 'created' });
   }
+
+  const review = await seedDemoReview(s, DEMO_PASSWORD);
+  for (const a of review.accounts) {
+    if (a.outcome === 'existing') await existing(a.username, a.who, { role: a.who.startsWith('评审专家') ? 'expert' : 'applicant' });
+    else report.push(a);
+  }
+  report.notes = review.notes;
   return report;
 }
 
@@ -145,7 +159,7 @@ const OUTCOME_TEXT: Record<DemoAccount['outcome'], string> = {
 };
 
 /** The report as printed by `npm run seed:demo`: "可用" only for a login the demo password opens. */
-export function formatDemoReport(report: DemoAccount[]): string {
+export function formatDemoReport(report: DemoReport): string {
   const ok = (r: DemoAccount) => r.outcome === 'created' || r.outcome === 'existing';
   const usable = report.filter((r) => ok(r) && r.username !== DEMO_PENDING.username);
   const lines = [`演示数据：可用演示密码 ${DEMO_PASSWORD} 登录的账号 ${usable.length} 个，其他 ${report.length - usable.length} 个见说明`];
@@ -155,7 +169,8 @@ export function formatDemoReport(report: DemoAccount[]): string {
       : r.username === DEMO_PENDING.username
         ? `${OUTCOME_TEXT[r.outcome]}，等待审核：登录会被拒绝（演示“等待审核”；自治区科协审核通过后可用演示密码登录）`
         : `${OUTCOME_TEXT[r.outcome]}，可用演示密码登录`;
-    lines.push(`  ${r.username.padEnd(14)} ${r.who}：${status}`);
+    lines.push(`  ${r.username.padEnd(18)} ${r.who}：${status}`);
   }
+  for (const note of report.notes ?? []) lines.push(note);
   return lines.join('\n');
 }

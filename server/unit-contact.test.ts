@@ -1,8 +1,11 @@
 // Issue 11, items 3 and 8a: a unit's own 手机/电子邮箱 (registration, 新建, 账号信息, 找回, 待办理 texts),
 // and the refusal of 【提交】 to 自治区科协 naming what is missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
-import { outbox, units, users } from './db/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { RankingReply } from '../core/review';
+import { applications, expertGroupMembers, expertGroups, outbox, publicities, units, users } from './db/schema';
+import { DEMO_CANDIDATES, DEMO_EXPERTS, DEMO_GROUP } from './demo/review';
+import { currentCampaign } from './usecases/campaigns';
 import { buildApplicant, buildOrganizer, buildUnit } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
 import { pdfBytes } from './testing/files';
@@ -205,6 +208,10 @@ describe('seed:demo says what happened to each demo account', () => {
     expect(line('demo_aili')).toContain('不可用');
     expect(line('demo_aili')).not.toContain('可用演示密码登录');
     expect(line('demo_kashi')).toContain('可用演示密码登录');
+    // and the 网上评选 it made (the next test looks at it): the window moved to today, and where to look
+    expect(text).toMatch(/网上评选时间已调整为 \d{4}-\d{2}-\d{2} 至/);
+    expect(text).toContain('网上评选演示：阿依努尔、李建华、买买提江 已受理');
+    expect(line('13700000001')).toContain('评审专家（陈志远，新疆大学）：已创建，可用演示密码登录');
     // what it calls usable does log in; what it skipped does not exist
     for (const r of report.filter((x) => x.outcome === 'created' && x.username !== 'demo_pending')) {
       const res = await new Client(t.app).post('/api/auth/login', { username: r.username, password: DEMO_PASSWORD, captcha: CAPTCHA });
@@ -214,5 +221,88 @@ describe('seed:demo says what happened to each demo account', () => {
     // a second run: what it made is there and usable
     const again = await seedDemo(t.s);
     expect(again.find((r) => r.username === 'demo_kashi')).toMatchObject({ outcome: 'existing' });
+  });
+
+  it('makes a 网上评选 to walk: experts who log in with the printed password, a 评审组, a 公示 that is over, assigned candidates and sheets', async () => {
+    // made by the first run (the test above, or this one's own), then found by the second
+    await seedDemo(t.s);
+    const campaign = await currentCampaign(t.s.db);
+    const report = await seedDemo(t.s);
+    const text = formatDemoReport(report);
+    for (const e of DEMO_EXPERTS) {
+      expect(
+        report.find((r) => r.username === e.mobile),
+        e.mobile,
+      ).toMatchObject({ outcome: 'existing' });
+      expect(text.split('\n').find((l) => l.includes(e.mobile))).toContain('可用演示密码登录');
+    }
+    for (const c of DEMO_CANDIDATES)
+      expect(
+        report.find((r) => r.username === c.username),
+        c.username,
+      ).toMatchObject({ outcome: 'existing' });
+
+    // 评审专家: no first-login change asked; each logs in with the demo password and sees its tasks
+    const experts = await t.s.db
+      .select()
+      .from(users)
+      .where(
+        inArray(
+          users.username,
+          DEMO_EXPERTS.map((e) => e.mobile),
+        ),
+      );
+    expect(experts).toHaveLength(DEMO_EXPERTS.length);
+    expect(experts.every((e) => e.role === 'expert' && !e.mustChangePassword)).toBe(true);
+    const counts = { todo: 0, saved: 0, submitted: 0 };
+    for (const e of DEMO_EXPERTS) {
+      const c = new Client(t.app);
+      expect((await c.post('/api/auth/login', { username: e.mobile, password: DEMO_PASSWORD, captcha: CAPTCHA })).statusCode, e.mobile).toBe(200);
+      const mine = json<{ items: unknown[]; counts: typeof counts }>(await c.get('/api/review/mine'));
+      for (const k of ['todo', 'saved', 'submitted'] as const) counts[k] += mine.counts[k];
+    }
+    // 3 candidates × 3 experts: one left 未评, the fourth expert's saved, the rest submitted
+    expect(counts.todo + counts.saved + counts.submitted).toBe(9);
+    expect(counts.todo).toBe(1);
+    expect(counts.saved).toBeGreaterThan(0);
+    expect(counts.submitted).toBeGreaterThan(0);
+
+    // one 评审组 with the four
+    const [group] = await t.s.db.select().from(expertGroups).where(eq(expertGroups.name, DEMO_GROUP));
+    expect(group).toBeDefined();
+    expect(await t.s.db.select().from(expertGroupMembers).where(eq(expertGroupMembers.groupId, group!.id))).toHaveLength(DEMO_EXPERTS.length);
+
+    // demo_kashi's 初评公示: one over (its three candidates forwarded), one running; each published once
+    const [kashi] = await t.s.db.select().from(users).where(eq(users.username, 'demo_kashi'));
+    const notices = await t.s.db.select().from(publicities).where(eq(publicities.unitId, kashi!.unitId!));
+    expect(notices).toHaveLength(2);
+    expect(notices.every((p) => p.status === 'published')).toBe(true);
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(notices.filter((p) => p.endsOn < today)).toHaveLength(1);
+
+    // the candidates: three 网上评选中 (assigned), the fourth still at the unit, 初评 通过, in the running 公示
+    const apps = await t.s.db
+      .select({ id: applications.id, status: applications.status, name: applications.applicantName, preliminary: applications.preliminaryResult })
+      .from(applications)
+      .innerJoin(users, eq(users.id, applications.applicantId))
+      .where(
+        inArray(
+          users.username,
+          DEMO_CANDIDATES.map((c) => c.username),
+        ),
+      );
+    expect(apps.map((a) => a.status).sort()).toEqual(['online_review', 'online_review', 'online_review', 'submitted_to_unit']);
+    expect(apps.every((a) => a.preliminary === 'pass')).toBe(true);
+
+    // 网上评选结果 as demo_org sees it: a figure for each of the three
+    const org = new Client(t.app);
+    expect((await org.post('/api/auth/login', { username: 'demo_org', password: DEMO_PASSWORD, captcha: CAPTCHA })).statusCode).toBe(200);
+    const ranking = json<RankingReply>(await org.get(`/api/review/campaigns/${campaign.id}/ranking`));
+    const reviewed = ranking.rows.filter((r) => apps.some((a) => a.id === r.applicationId));
+    expect(reviewed).toHaveLength(3);
+    expect(reviewed.every((r) => r.sheets > 0 && r.mean !== null && r.rank !== null)).toBe(true);
+    // the 网上评选 window is open today, as the first run said
+    const online = (await currentCampaign(t.s.db)).settings.windows.online;
+    expect(online.start <= today && today <= online.end).toBe(true);
   });
 });
