@@ -290,8 +290,9 @@ async function snapshotContent(s: Services, tx: Tx, app: AppRow) {
 
 /** An in-app message to the receiver, and a text through the sender interface (outbox by default). */
 async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, to: ApplicationStatus, actor: SessionUser, unitName: string) {
-  // 分配评审专家 leaves it with 自治区科协, who did it: the status (网上评选中) is the news, nobody is messaged
-  if (action === 'startReview') return;
+  // 分配评审专家 and 网上评选结束 (the 入围名单's build) leave it with 自治区科协, who did it: the status (网上评选中,
+  // 评审中) is the news, nobody is messaged — not one message per candidate to the organizers' own inbox
+  if (action === 'startReview' || action === 'endOnlineReview') return;
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };

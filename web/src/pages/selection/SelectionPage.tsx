@@ -264,7 +264,7 @@ export default function SelectionPage() {
         <Card title="结构分析" style={{ marginTop: 16 }}>
           <Table
             rowKey={(r) => `${r.attribute}-${r.value}`}
-            scroll={{ x: 'max-content' }}
+            // no sideways scroll: a scrolling region with nothing to focus in it is out of a keyboard's reach
             size="small"
             pagination={false}
             dataSource={balance}
@@ -272,18 +272,17 @@ export default function SelectionPage() {
               {
                 key: 'attribute',
                 title: '类别',
-                width: 90,
                 render: (_: unknown, r) => (r.attribute === 'youth' ? `${state.youthAgeLimit}岁以下` : (ATTRIBUTE_NAMES[r.attribute] ?? r.attribute)),
               },
-              { key: 'value', title: '取值', dataIndex: 'value', width: 180 },
-              { key: 'chosen', title: '当选/入围', width: 100, render: (_: unknown, r) => `${r.chosen}/${r.shortlist}` },
+              { key: 'value', title: '取值', dataIndex: 'value' },
+              { key: 'chosen', title: '当选/入围', width: 84, render: (_: unknown, r) => `${r.chosen}/${r.shortlist}` },
               {
                 key: 'bar',
                 title: '比例',
-                width: 110,
+                width: 72,
                 render: (_: unknown, r) => (
-                  <div className="selection-bar" aria-hidden style={{ background: '#f0f0f0', height: 8, width: 100 }}>
-                    <div style={{ background: '#1677ff', height: 8, width: r.shortlist ? (100 * r.chosen) / r.shortlist : 0 }} />
+                  <div className="selection-bar" aria-hidden style={{ background: '#f0f0f0', height: 8, width: 56 }}>
+                    <div style={{ background: '#1677ff', height: 8, width: r.shortlist ? (56 * r.chosen) / r.shortlist : 0 }} />
                   </div>
                 ),
               },
