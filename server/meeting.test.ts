@@ -7,7 +7,7 @@ import { count, eq, like } from 'drizzle-orm';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import type { BallotView, MeetingView, RoundView, Tally } from '../core/meeting';
-import { auditLog, ballots, ballotVotes, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings } from './db/schema';
+import { auditLog, ballots, ballotVotes, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, reviewConflicts } from './db/schema';
 import { Client, startTestPlatform } from './testing/harness';
 import { parties } from './testing/journey';
 import { closedWindow, cookieOf, panelExpert, setMeetingSettings, shortlistCandidates, tallyStream } from './testing/meeting';
@@ -305,6 +305,14 @@ describe('集中评选 meeting through HTTP', () => {
     expect(meeting.status).toBe('closed');
     await refused(() => e1.client.post(`/api/meeting/campaigns/${campaignId}/sign-in`), 409, '会议已结束');
     await refused(() => p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, { candidateIds: [id(0)] }), 409, '会议已结束');
+    // a declared 回避 (review_conflicts) takes the candidate off the expert's ballot and out of their scope
+    expect(ok<BallotView>(await e2.client.get(`/api/meeting/rounds/${round2}/ballot`)).candidates.map((c) => c.applicationId)).toEqual([id(1), id(2)]);
+    expect((await e2.client.get(`/api/applications/${id(1)}`)).statusCode).toBe(200);
+    await t.s.db
+      .insert(reviewConflicts)
+      .values({ expertId: e2.id, applicationId: id(1), reason: '同一课题组', declaredBy: 'organizer', actorId: p.org.user.id });
+    expect(ok<BallotView>(await e2.client.get(`/api/meeting/rounds/${round2}/ballot`)).candidates.map((c) => c.applicationId)).toEqual([id(2)]);
+    await refused(() => e2.client.get(`/api/applications/${id(1)}`), 404);
     const actions = (await t.s.db.select().from(auditLog).where(like(auditLog.action, 'meeting.%')).orderBy(auditLog.id)).map((a) => a.action);
     expect(actions).toEqual([
       'meeting.open',

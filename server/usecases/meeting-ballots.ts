@@ -6,7 +6,7 @@
 // waits for it or it waits for the close. One ballot per (expert, round) is the unique index: a write inserts the
 // empty draft with ON CONFLICT DO NOTHING, then locks it FOR UPDATE. The ballot lists the round's candidates minus
 // the expert's 回避: the declared ones (review_conflicts) and the automatic ones (core/review recusal: 本人, 同单位).
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { recusalPairs, pairKey } from '../../core/review';
 import {
   QUESTION_LABELS,
@@ -23,7 +23,7 @@ import {
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
-import { applications, ballots, ballotVotes, expertProfiles, meetingAttendance, meetingRounds, meetings, reviewConflicts, units, users } from '../db/schema';
+import { ballots, ballotVotes, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, reviewConflicts, users } from '../db/schema';
 import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
 import {
@@ -32,7 +32,7 @@ import {
   notifyMeeting,
   questionsOf,
   requireMeetingWindow,
-  roundCandidates,
+  roundCandidatesWithFacts,
   roundNotFound,
   type MeetingRow,
   type RoundRow,
@@ -128,38 +128,53 @@ async function panelRound(db: Db, user: SessionUser, roundId: string, lock?: 'sh
 
 /** The round's candidates the expert may vote on: minus the declared and the automatic 回避. */
 async function ballotCandidates(db: Db, user: SessionUser, round: RoundRow): Promise<RoundCandidate[]> {
-  const all = await roundCandidates(db, round);
+  const all = await roundCandidatesWithFacts(db, round);
   if (!all.length) return all;
+  // the expert's 回避 facts and declared conflicts on this round's candidates, in one statement
   const [expert] = await db
-    .select({ mobile: users.mobile, workUnit: expertProfiles.workUnit, idHash: expertProfiles.idHash })
+    .select({
+      mobile: users.mobile,
+      workUnit: expertProfiles.workUnit,
+      idHash: expertProfiles.idHash,
+      declared: sql<
+        { applicationId: string; by: string; reason: string }[]
+      >`coalesce((select jsonb_agg(jsonb_build_object('applicationId', rc.application_id, 'by', rc.declared_by, 'reason', rc.reason))
+        from ${reviewConflicts} rc join ${meetingRoundCandidates} mrc on mrc.application_id = rc.application_id and mrc.round_id = ${round.id}
+        where rc.expert_id = ${users.id}), '[]'::jsonb)`,
+    })
     .from(users)
     .leftJoin(expertProfiles, eq(expertProfiles.userId, users.id))
     .where(eq(users.id, user.id));
-  const ids = all.map((c) => c.applicationId);
-  const facts = await db
-    .select({ id: applications.id, workUnit: applications.workUnit, unitName: units.name, mobile: applications.mobile, idHash: applications.idHash })
-    .from(applications)
-    .leftJoin(units, eq(units.id, applications.unitId))
-    .where(inArray(applications.id, ids));
-  const declared = await db
-    .select()
-    .from(reviewConflicts)
-    .where(and(eq(reviewConflicts.expertId, user.id), inArray(reviewConflicts.applicationId, ids)));
   const recused = recusalPairs(
     // the keyed hashes of the 身份证号码 stand for the numbers: equal numbers have equal hashes
     [{ id: user.id, workUnit: expert?.workUnit ?? null, mobile: expert?.mobile ?? null, idNumber: expert?.idHash ?? null }],
-    facts.map((f) => ({ id: f.id, workUnit: f.workUnit, unitName: f.unitName, mobile: f.mobile, idNumber: f.idHash })),
-    declared.map((d) => ({ expertId: d.expertId, candidateId: d.applicationId, by: d.declaredBy === 'organizer' ? 'organizer' : 'expert', reason: d.reason })),
+    all.map((c) => ({ id: c.applicationId, workUnit: c.workUnit, unitName: c.unitName, mobile: c.mobile, idNumber: c.idHash })),
+    (expert?.declared ?? []).map((d) => ({
+      expertId: user.id,
+      candidateId: d.applicationId,
+      by: d.by === 'organizer' ? 'organizer' : 'expert',
+      reason: d.reason,
+    })),
   );
-  return all.filter((c) => !recused.has(pairKey(user.id, c.applicationId)));
+  return all.filter((c) => !recused.has(pairKey(user.id, c.applicationId))).map(({ mobile: _m, idHash: _i, unitName: _u, ...c }) => c);
 }
 
-async function presentBallot(db: Db, user: SessionUser, round: RoundRow, candidates: RoundCandidate[]): Promise<BallotView> {
-  const [ballot] = await db
-    .select()
-    .from(ballots)
-    .where(and(eq(ballots.roundId, round.id), eq(ballots.expertId, user.id)));
-  const votes = ballot ? await db.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot.id)) : [];
+type VoteRow = typeof ballotVotes.$inferSelect;
+
+async function presentBallot(
+  db: Db,
+  user: SessionUser,
+  round: RoundRow,
+  candidates: RoundCandidate[],
+  known?: { ballot: BallotRow; votes: VoteRow[] },
+): Promise<BallotView> {
+  const [ballot] = known
+    ? [known.ballot]
+    : await db
+        .select()
+        .from(ballots)
+        .where(and(eq(ballots.roundId, round.id), eq(ballots.expertId, user.id)));
+  const votes = known ? known.votes : ballot ? await db.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot.id)) : [];
   const questions = questionsOf(round);
   const choice = (applicationId: string, q: Question) =>
     questions.includes(q) ? ((votes.find((v) => v.applicationId === applicationId && v.question === q)?.choice as Choice | undefined) ?? null) : null;
@@ -220,8 +235,9 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
         .onConflictDoUpdate({ target: [ballotVotes.ballotId, ballotVotes.applicationId, ballotVotes.question], set: { choice: sql`excluded.choice` } });
     }
     const now = new Date();
+    const votes = await tx.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot!.id));
+    let updated: BallotRow;
     if (mode === 'submit') {
-      const votes = await tx.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot!.id));
       const have = new Set(votes.map((v) => `${v.applicationId}\u001f${v.question}`));
       const missing = candidates.flatMap((c) =>
         questions.filter((q) => !have.has(`${c.applicationId}\u001f${q}`)).map((q) => `${c.name}（${QUESTION_LABELS[q]}）`),
@@ -233,12 +249,14 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
           `投票：尚有${missing.length}项未表决：${shown}${missing.length > 5 ? '等' : ''}；请对每位候选人的每项表决事项选择赞成、反对或弃权后再提交`,
         );
       }
-      await tx.update(ballots).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(ballots.id, ballot!.id));
+      [updated] = (await tx.update(ballots).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(ballots.id, ballot!.id)).returning()) as [
+        BallotRow,
+      ];
     } else {
-      await tx.update(ballots).set({ updatedAt: now }).where(eq(ballots.id, ballot!.id));
+      [updated] = (await tx.update(ballots).set({ updatedAt: now }).where(eq(ballots.id, ballot!.id)).returning()) as [BallotRow];
     }
     // the 计票 shows who has a draft and who has submitted: a change of either is news; a draft's votes are not
     if (mode === 'submit' || created.length) await notifyMeeting(tx, meeting.id);
-    return presentBallot(tx, user, round, candidates);
+    return presentBallot(tx, user, round, candidates, { ballot: updated, votes });
   });
 }

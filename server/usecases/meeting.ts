@@ -22,7 +22,7 @@ import { audit } from '../audit';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/client';
-import { applications, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, shortlistEntries, users } from '../db/schema';
+import { applications, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, shortlistEntries, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { notifyInTx } from '../events';
 import { getCampaign } from './campaigns';
@@ -60,30 +60,64 @@ export async function meetingOfCampaign(db: Db, campaignId: string, lock?: 'upda
 /** The 入围名单 as the meeting uses it: each candidate's summary and online figures, by online rank (none last). */
 export async function loadShortlist(db: Db, campaignId: string, ids?: string[]): Promise<RoundCandidate[]> {
   const rows = await db
-    .select({ app: applications, online: shortlistEntries.online })
+    .select(SUMMARY)
     .from(shortlistEntries)
     .innerJoin(applications, eq(applications.id, shortlistEntries.applicationId))
     .where(and(eq(shortlistEntries.campaignId, campaignId), ids ? inArray(shortlistEntries.applicationId, ids.length ? ids : [NIL]) : undefined))
     .orderBy(sql`(${shortlistEntries.online}->>'rank')::numeric asc nulls last`, asc(applications.seq));
-  return rows.map(({ app, online }) => candidateOf(app, online));
+  return rows.map(candidateOf);
 }
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
-function candidateOf(app: typeof applications.$inferSelect, online: unknown): RoundCandidate {
-  const o = (online ?? {}) as { rank?: unknown; tied?: unknown; figure?: unknown };
-  const form = (app.form ?? {}) as Record<string, unknown>;
+/** The columns a candidate's summary needs (never the whole 申请书: the ballot is read on every vote). */
+const SUMMARY = {
+  applicationId: applications.id,
+  number: applications.number,
+  name: applications.applicantName,
+  workUnit: applications.workUnit,
+  title: sql<string | null>`${applications.form}->>'title'`,
+  field: sql<string | null>`${applications.form}->>'field'`,
+  online: shortlistEntries.online,
+};
+type SummaryRow = { applicationId: string; number: string; name: string; workUnit: string; title: string | null; field: string | null; online: unknown };
+
+function candidateOf(r: SummaryRow): RoundCandidate {
+  const o = (r.online ?? {}) as { rank?: unknown; tied?: unknown; figure?: unknown };
   return {
-    applicationId: app.id,
-    number: app.number,
-    name: app.applicantName,
-    workUnit: app.workUnit,
-    title: typeof form.title === 'string' ? form.title : '',
-    field: typeof form.field === 'string' ? form.field : '',
+    applicationId: r.applicationId,
+    number: r.number,
+    name: r.name,
+    workUnit: r.workUnit,
+    title: r.title ?? '',
+    field: r.field ?? '',
     onlineRank: typeof o.rank === 'number' ? o.rank : null,
     onlineTied: o.tied === true,
     onlineFigure: typeof o.figure === 'number' ? o.figure : null,
   };
+}
+
+/** What 回避 compares of a candidate (core/review recusal), beside its summary. */
+export interface RecusalFacts {
+  mobile: string;
+  idHash: string | null;
+  unitName: string | null;
+}
+
+/** A round's candidates with their 回避 facts, in one statement (the ballot of every vote reads it). */
+export async function roundCandidatesWithFacts(db: Db, round: Pick<RoundRow, 'id' | 'campaignId'>): Promise<(RoundCandidate & RecusalFacts)[]> {
+  const rows = await db
+    .select({ ...SUMMARY, mobile: applications.mobile, idHash: applications.idHash, unitName: units.name })
+    .from(meetingRoundCandidates)
+    .innerJoin(applications, eq(applications.id, meetingRoundCandidates.applicationId))
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .leftJoin(
+      shortlistEntries,
+      and(eq(shortlistEntries.campaignId, round.campaignId), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)),
+    )
+    .where(eq(meetingRoundCandidates.roundId, round.id))
+    .orderBy(asc(meetingRoundCandidates.position));
+  return rows.map((r) => ({ ...candidateOf(r), mobile: r.mobile, idHash: r.idHash, unitName: r.unitName }));
 }
 
 /** A round's candidates in their position order, with the 入围名单's online figures. */
@@ -96,16 +130,16 @@ async function candidatesOfRounds(db: Db, campaignId: string, roundIds: string[]
   const out = new Map<string, RoundCandidate[]>();
   if (!roundIds.length) return out;
   const rows = await db
-    .select({ roundId: meetingRoundCandidates.roundId, app: applications, online: shortlistEntries.online })
+    .select({ roundId: meetingRoundCandidates.roundId, ...SUMMARY })
     .from(meetingRoundCandidates)
     .innerJoin(applications, eq(applications.id, meetingRoundCandidates.applicationId))
     .leftJoin(shortlistEntries, and(eq(shortlistEntries.campaignId, campaignId), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)))
     .where(inArray(meetingRoundCandidates.roundId, roundIds))
     .orderBy(asc(meetingRoundCandidates.roundId), asc(meetingRoundCandidates.position));
-  for (const { roundId, app, online } of rows) {
-    let list = out.get(roundId);
-    if (!list) out.set(roundId, (list = []));
-    list.push(candidateOf(app, online));
+  for (const r of rows) {
+    let list = out.get(r.roundId);
+    if (!list) out.set(r.roundId, (list = []));
+    list.push(candidateOf(r));
   }
   return out;
 }
