@@ -470,7 +470,8 @@ export async function listConflicts(s: Services, campaignId: string, message: st
       expertWorkUnit: expertProfiles.workUnit,
       number: applications.number,
       applicantName: applications.applicantName,
-      assigned: sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = ${reviewConflicts.expertId} and ra.application_id = ${reviewConflicts.applicationId})`,
+      // qualified by hand: Drizzle may print a select's column without its table, which the subquery would take as ra's
+      assigned: sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = "review_conflicts"."expert_id" and ra.application_id = "review_conflicts"."application_id")`,
     })
     .from(reviewConflicts)
     .innerJoin(applications, eq(applications.id, reviewConflicts.applicationId))
