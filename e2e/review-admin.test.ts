@@ -36,6 +36,13 @@ const e2e = e2eSuite({
     await expert(platform.url, admin, '李明远', '新疆大学', '13999337701');
     zhangHui = await expert(platform.url, admin, '张慧', '新疆农业大学', '13999337702');
     await expert(platform.url, admin, '王磊', '新疆医科大学', '13999337703');
+    // two 评审组 of any 推荐领域: 王磊 alone in 医学组
+    const experts = await admin.call<{ rows: { id: string; realName: string }[] }>('GET', '/api/admin/experts?pageSize=100');
+    const idOf = (name: string) => experts.rows.find((e) => e.realName === name)!.id;
+    const medical = await admin.call<{ id: string }>('POST', '/api/admin/expert-groups', { name: '医学组' });
+    await admin.call('POST', `/api/admin/expert-groups/${medical.id}/members`, { expertIds: [idOf('王磊')] });
+    const farm = await admin.call<{ id: string }>('POST', '/api/admin/expert-groups', { name: '农学组' });
+    await admin.call('POST', `/api/admin/expert-groups/${farm.id}/members`, { expertIds: [idOf('李明远'), idOf('张慧')] });
   },
 });
 
@@ -85,6 +92,22 @@ describe('网上评选管理 in Chromium: the plan’s subsets and 回避登记'
     await page.getByText('已分配：新增4份评审，2位候选人进入网上评选').waitFor();
     await page.getByRole('tab', { name: '分配情况' }).click();
     await page.locator('tr', { hasText: '古丽娜' }).getByText('还差2份').waitFor();
+
+    // 按评审组分配 for the one left: 医学组 only, 古丽娜 only (a preview: nothing stored)
+    await page.getByRole('tab', { name: '分配评审专家' }).click();
+    await page.getByRole('radio', { name: '按评审组分配' }).check();
+    await page.getByText('全部（共2个）').waitFor();
+    await pickMany(page, '候选人', ['古丽娜']);
+    await pickMany(page, '评审组', ['医学组']);
+    await page.getByRole('button', { name: '预览' }).click();
+    await page.getByText('本次分配涵盖：候选人（所选）1位；评审组（所选）1个，组内专家1位').waitFor();
+    await settled(page);
+    expect(await page.locator('.ant-table-row').count()).toBe(1);
+    const groups = (await page.locator('.ant-table').first().innerText()).replace(/\s+/g, ' ');
+    expect(groups).toContain('古丽娜');
+    expect(groups).toContain('王磊');
+    expect(groups).not.toContain('李明远');
+    await look(page, 'review-admin-plan-groups');
   });
 
   it('records a 回避 through the page: listed, the expert loses the candidate, the candidate is short of k', async () => {
@@ -99,9 +122,17 @@ describe('网上评选管理 in Chromium: the plan’s subsets and 回避登记'
     await page.getByText('暂无回避登记').waitFor();
     await page.getByRole('button', { name: '登记回避' }).click();
     const dialog = page.getByRole('dialog');
-    // the reason is required: named on the form, nothing sent
+    // the reason is required: named on the form, nothing sent (once the dialog has opened and its lists loaded)
+    await dialog.getByRole('combobox', { name: '评审专家' }).waitFor();
+    await settled(page);
     await dialog.getByRole('button', { name: '登记回避' }).click();
-    await dialog.getByText('请选择评审专家').waitFor();
+    await dialog
+      .getByText('请选择评审专家')
+      .waitFor()
+      .catch(async (err: unknown) => {
+        await shot(page, 'review-admin-conflict-empty-failed');
+        throw err;
+      });
     await pickOne(page, '评审专家', '张慧');
     await pickOne(page, '候选人', '阿依古丽');
     await dialog.getByRole('textbox', { name: '回避理由' }).fill('与候选人为同一课题组成员');
