@@ -108,7 +108,7 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     await page.goto(`${e2e.platform.url}/admin/shortlist`);
     for (const c of CANDIDATES) await page.getByRole('cell', { name: c.name, exact: true }).first().waitFor();
     await settled(page);
-    await shot(page, 'selection-shortlist');
+    await look(page, 'selection-shortlist');
 
     await page.goto(`${e2e.platform.url}/admin/selection`);
     await page.getByText('约束检查').first().waitFor();

@@ -42,6 +42,8 @@ interface FormValues {
   media: Record<keyof Media, number | null>;
   /** 网上评选: the 评分标准 (locked by the server once a sheet is saved), k, L, 催办 hours, the ranking figure */
   review: CampaignSettings['review'];
+  /** 集中评选 and the final selection (入围名单 size, pass share, constraints): kept as loaded, saved back unchanged */
+  selection: CampaignSettings['selection'];
   regulations: string;
 }
 
@@ -66,6 +68,7 @@ function toForm(c: Campaign): FormValues {
     ageReferenceDate: day(s.ageReferenceDate),
     media,
     review: structuredClone(s.review),
+    selection: structuredClone(s.selection),
     regulations: s.regulations,
   };
 }
@@ -96,6 +99,7 @@ function fromForm(v: FormValues): unknown {
     ageReferenceDate: date(v.ageReferenceDate),
     media,
     review: v.review,
+    selection: v.selection,
     regulations: v.regulations,
   };
 }

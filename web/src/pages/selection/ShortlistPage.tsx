@@ -112,7 +112,9 @@ export default function ShortlistPage() {
           )}
           {list.built && !locked && (
             <Form layout="vertical" className="block-gap" style={{ marginTop: 16 }}>
-              <Typography.Title level={5}>增补候选人</Typography.Title>
+              <Typography.Title level={2} className="section-title">
+                增补候选人
+              </Typography.Title>
               <Form.Item label="候选人" htmlFor="shortlist-add">
                 <Select
                   id="shortlist-add"
@@ -150,7 +152,7 @@ export default function ShortlistPage() {
               </Button>
             </Form>
           )}
-          <Typography.Title level={5} style={{ marginTop: 24 }}>
+          <Typography.Title level={2} className="section-title" style={{ marginTop: 24 }}>
             变更记录
           </Typography.Title>
           <Table<Change>
