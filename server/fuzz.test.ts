@@ -420,6 +420,10 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
     },
     required: ['title', 'startsOn', 'endsOn', 'contactName', 'contactPhone', 'objectionMethod', 'entries'],
   },
+  'PUT /api/meeting/rounds/:id/ballot': {
+    body: { votes: [{ applicationId: '00000000-0000-4000-8000-000000000000', question: 'win', choice: 'yes' }] },
+    required: ['votes'],
+  },
   'PUT /api/objections/:id/decision': { body: { conclusion: 'rejected', finding: '经核实' }, required: ['conclusion', 'finding'] },
   'POST /api/public/phone-codes': { body: { mobile: '13609906023', captcha: CAPTCHA }, required: ['mobile', 'captcha'] },
   'POST /api/public/publicities/:id/objections': {
@@ -443,6 +447,11 @@ describe('every state-changing route’s body is strict', () => {
     const p = route.path;
     if (p.startsWith('/api/auth/')) return { actor: p.endsWith('/logout') ? a1 : actors[0]!, id: '' };
     if (p.startsWith('/api/admin/')) return { actor: org, id: p.includes('/units/') ? pools.unitIds[1]! : pools.campaignIds[0]! };
+    // 集中评选: the expert's 签到 and ballot, the organizer's meeting and rounds (on the campaign, or a round of nothing)
+    if (p.endsWith('/sign-in')) return { actor: actors[6]!, id: pools.campaignIds[0]! };
+    if (p.startsWith('/api/meeting/rounds/') && p.includes('/ballot')) return { actor: actors[6]!, id: '00000000-0000-4000-8000-000000000000' };
+    if (p.startsWith('/api/meeting/rounds/')) return { actor: org, id: '00000000-0000-4000-8000-000000000000' };
+    if (p.startsWith('/api/meeting/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
     if (p.includes('/opinions/org')) return { actor: org, id: pools.applicationIds[2]! };
     if (p.includes('/opinions/') || p.endsWith('/open') || p.endsWith('/preliminary')) return { actor: u1, id: pools.applicationIds[1]! };
     if (p.startsWith('/api/publicities') || p.startsWith('/api/objections')) return { actor: u1, id: '00000000-0000-4000-8000-000000000000' };

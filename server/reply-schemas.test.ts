@@ -39,6 +39,8 @@ const NOT_JSON: Record<string, string> = {
   'GET /api/objection-files/:id': "an objection's evidence file as uploaded (PDF, JPEG or PNG), a download",
   'GET /api/admin/experts/template': 'the 评审专家 import template, an .xlsx download',
   'GET /api/review/campaigns/:id/ranking.xlsx': '网上评选结果, an .xlsx download',
+  'GET /api/meeting/rounds/:id/result.xlsx': '集中评选 计票结果 of a closed round, an .xlsx download',
+  'GET /api/meeting/campaigns/:id/tally/events': '计票, Server-Sent Events (text/event-stream)',
   'GET /api/auth/oidc/start': "a redirect to the provider's log-in",
   'GET /api/auth/oidc/callback': 'a redirect back into the web app',
   'POST /api/uploads': 'tus creation: @tus/server writes the reply (201 with Location)',

@@ -131,7 +131,7 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
 
   return (
     <div className="block-gap">
-      <Typography.Title level={5}>
+      <Typography.Title level={2} className="section-title">
         第{ballot.number}轮（{ballot.purposeLabel}）选票{' '}
         {ballot.state === 'submitted' ? <Tag color="green">已提交</Tag> : ballot.roundOpen ? <Tag color="orange">未提交</Tag> : <Tag>本轮已结束</Tag>}
       </Typography.Title>

@@ -163,7 +163,7 @@ function LiveTally({ tally }: { tally: Tally }) {
   type Row = NonNullable<Tally['round']>['candidates'][number];
   return (
     <div className="block-gap">
-      <Typography.Title level={5}>
+      <Typography.Title level={2} className="section-title">
         计票{round ? `：第${round.number}轮（${ROUND_PURPOSE_LABELS[round.purpose]}）${round.status === 'open' ? '进行中' : '已结束'}` : ''}
       </Typography.Title>
       <Space wrap className="block-gap">

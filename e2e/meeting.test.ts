@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ApiClient, beijingDay, createUnit, expert, EXPERT_PASSWORD, forwardedAndAccepted } from './api';
+
+// Issue 14 items 2–3 in Chromium: the 集中评选 meeting. 自治区科协 opens it and starts round 1 on the 入围名单; three
+// experts, each in a browser of their own (one on a phone), 签到 and vote; the organizer's 计票 changes as each
+// ballot is submitted, without a reload (Server-Sent Events); closing the round applies the threshold (more than
+// half of the three present) and elects the four with three 赞成.
+const PHONE = { width: 390, height: 844 };
+const NAMES = ['阿丽米拉', '孙德胜', '郑晓燕', '艾尔肯', '刘海波', '热娜古丽'] as const;
+const EXPERTS = [
+  { name: '周文博', workUnit: '新疆师范大学', mobile: '13999229901' },
+  { name: '韩雪', workUnit: '新疆医科大学', mobile: '13999229902' },
+  { name: '吐尔逊', workUnit: '塔里木大学', mobile: '13999229903' },
+] as const;
+const WIN = '当选“新疆最美科技工作者”';
+const NATIONAL = '推荐为全国“最美科技工作者”人选';
+
+let campaignId = '';
+let admin: ApiClient;
+const e2e = e2eSuite({
+  async setup(platform) {
+    admin = new ApiClient(platform.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    campaignId = (await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ')).id;
+    const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown>; review: Record<string, unknown> } }>(
+      'GET',
+      `/api/admin/campaigns/${campaignId}`,
+    );
+    const days = { start: beijingDay(-1), end: beijingDay(6) };
+    await admin.call('PUT', `/api/admin/campaigns/${campaignId}`, {
+      settings: {
+        ...campaign.settings,
+        preliminary: { requirePublicity: false },
+        windows: { ...campaign.settings.windows, online: days, concentrated: days },
+        review: { ...campaign.settings.review, k: 3, L: 10 },
+        winners: 4,
+        nationalRecommendees: 2,
+      },
+    });
+    const units: { id: string; client: ApiClient }[] = [];
+    for (const [i, [unitName, region]] of (
+      [
+        ['博尔塔拉蒙古自治州科学技术协会', '博尔塔拉蒙古自治州'],
+        ['巴音郭楞蒙古自治州科学技术协会', '巴音郭楞蒙古自治州'],
+      ] as const
+    ).entries()) {
+      const unitId = await createUnit(admin, { unitName, region, contactName: '巴特尔', mobile: `1360990881${i}`, username: `meetunit${i}` });
+      const client = new ApiClient(platform.url);
+      await client.login(`meetunit${i}`, 'Unit2023x');
+      units.push({ id: unitId, client });
+    }
+    const ids: string[] = [];
+    for (const [i, name] of NAMES.entries()) {
+      const unit = units[i % 2]!;
+      ids.push(await forwardedAndAccepted(platform.url, admin, unit.client, unit.id, { name, username: `meet0${i}`, mobile: `1389999990${i}` }));
+    }
+    const experts: ApiClient[] = [];
+    for (const x of EXPERTS) experts.push(await expert(platform.url, admin, x.name, x.workUnit, x.mobile));
+    await admin.call('POST', `/api/review/campaigns/${campaignId}/plan/confirm`, { mode: 'balanced', k: 3, L: 10 });
+    const tenth = (x: number) => Math.round(x * 10) / 10;
+    for (const ex of experts) {
+      for (const [i, id] of ids.entries()) {
+        const total = 90 - i * 5;
+        const body = { scores: { achievement: tenth(total / 2), story: tenth((total * 3) / 10), typical: tenth(total / 5) }, gates: { political: true } };
+        await ex.call('POST', `/api/review/applications/${id}/sheet/submit`, body);
+      }
+    }
+    await admin.call('POST', `/api/selection/campaigns/${campaignId}/shortlist/build`, {});
+  },
+});
+
+/** Logged in, past the login page, on `path`. */
+async function signedIn(page: Page, username: string, password: string, path: string): Promise<void> {
+  await login(page, username, password);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await page.goto(`${e2e.platform.url}${path}`);
+}
+
+/** The expert's ballot: 赞成 on 当选 for the first four, on 全国推荐 for the first two, 反对 on the rest; then 【提交选票】. */
+async function vote(page: Page): Promise<void> {
+  for (const [i, name] of NAMES.entries()) {
+    await page
+      .getByRole('radiogroup', { name: `${name}：${WIN}` })
+      .getByText(i < 4 ? '赞成' : '反对', { exact: true })
+      .click();
+    await page
+      .getByRole('radiogroup', { name: `${name}：${NATIONAL}` })
+      .getByText(i < 2 ? '赞成' : '反对', { exact: true })
+      .click();
+  }
+  await page.getByRole('button', { name: '提交选票', exact: true }).click();
+  await page.locator('.ant-modal').getByRole('button', { name: '提交选票' }).click();
+  await page.getByText('已提交').first().waitFor();
+}
+
+describe('集中评选: 签到, voting in three browsers, the live 计票, closing the round', () => {
+  it('the tally follows each submitted ballot without a reload, and the close elects by the threshold', async () => {
+    const org = await open(e2e);
+    await signedIn(org, 'admin', ADMIN_PASSWORD, '/admin/meeting');
+    await org.getByRole('button', { name: /召开集中评选会议/ }).click();
+    await org.getByRole('button', { name: '开始第1轮投票' }).click();
+    await org.getByText('计票：第1轮').first().waitFor();
+    for (const x of EXPERTS) await org.getByText(`${x.name}：未签到`).waitFor();
+
+    // three experts, three browsers; the first on a phone
+    const pages: Page[] = [];
+    for (const [i, x] of EXPERTS.entries()) {
+      const p = await open(e2e, i === 0 ? PHONE : undefined);
+      await signedIn(p, x.mobile, EXPERT_PASSWORD, '/zmkj/meeting');
+      await p.getByRole('button', { name: '签到', exact: true }).click();
+      await p.getByRole('radiogroup', { name: `${NAMES[0]}：${WIN}` }).waitFor();
+      pages.push(p);
+      // the organizer's screen shows the 签到 as it happens
+      await org.getByText(`${x.name}：未投票`).waitFor();
+    }
+    await settled(pages[0]!);
+    await look(pages[0]!, 'meeting-ballot-phone');
+
+    const url = org.url();
+    for (const [i, p] of pages.entries()) {
+      await vote(p);
+      // no reload: the same document, its 计票 pushed by the server
+      await org.getByText(`已提交选票 ${i + 1} 份`).waitFor();
+      await org.getByText(`${EXPERTS[i]!.name}：已提交`).waitFor();
+      expect(org.url()).toBe(url);
+    }
+    const firstRow = org.locator('tr', { hasText: NAMES[0] });
+    await firstRow.getByText('赞成 3，反对 0，弃权 0').first().waitFor();
+    await settled(org);
+    await look(org, 'meeting-tally');
+
+    // an expert cannot read the 计票
+    const expertClient = new ApiClient(e2e.platform.url);
+    await expertClient.login(EXPERTS[1].mobile, EXPERT_PASSWORD);
+    await expect(expertClient.call('GET', `/api/meeting/campaigns/${campaignId}/tally`)).rejects.toThrow(/: 403 /);
+
+    // 结束本轮投票: 3 present, more than half is 2; the first four pass 当选 with 3 赞成, the first two 全国推荐
+    await org.getByRole('button', { name: '结束第1轮投票' }).click();
+    await org.locator('.ant-modal').getByRole('button', { name: '结束本轮投票' }).click();
+    await org.getByText('第1轮（第一轮投票）计票结果').first().waitFor();
+    await org.getByText('到会专家 3 人，通过须赞成票至少 2 票').first().waitFor();
+    const meeting = await admin.call<{ meeting: { rounds: { status: string; result: { elected: { win: string[]; national: string[] } } | null }[] } }>(
+      'GET',
+      `/api/meeting/campaigns/${campaignId}`,
+    );
+    const round = meeting.meeting.rounds[0]!;
+    expect(round.status).toBe('closed');
+    expect(round.result!.elected.win).toHaveLength(4);
+    expect(round.result!.elected.national).toHaveLength(2);
+    await settled(org);
+    await shot(org, 'meeting-closed');
+  });
+});
