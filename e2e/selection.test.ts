@@ -230,4 +230,29 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     expect((await admin.call<State>('GET', `/api/selection/campaigns/${campaignId}`)).readyToPublish.ready).toBe(true);
     await look(page, 'selection-ready');
   });
+
+  it('a further rule added in 评选活动设置 (性别为女 至少3人) is checked on the selection page', async () => {
+    const page = await open(e2e);
+    await asOrganizer(page);
+    await page.getByRole('menuitem', { name: '评选活动设置' }).click();
+    await page.getByRole('button', { name: '添加约束' }).click();
+    const rule = page.locator('.ant-card', { has: page.getByLabel('约束属性') }).last();
+    await rule.getByLabel('约束属性').click();
+    await page
+      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+      .filter({ hasText: /^性别$/ })
+      .click();
+    await rule.getByLabel('约束取值').fill('女');
+    await rule.getByLabel('约束界限').fill('3');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('评选活动设置已保存').first().waitFor();
+    await look(page, 'selection-settings-rule');
+    const settings = await admin.call<{ settings: { selection: { constraints: Record<string, unknown>[] } } }>('GET', `/api/admin/campaigns/${campaignId}`);
+    expect(settings.settings.selection.constraints).toEqual([
+      expect.objectContaining({ attribute: 'gender', value: '女', op: 'min', measure: 'count', bound: 3, of: 'winners' }),
+    ]);
+    // the confirmed winners hold three women (阿依古丽, 李志强, 买买提): the new line is met
+    await page.goto(`${e2e.platform.url}/admin/selection`);
+    await page.locator('.selection-panel').getByText('性别为女 3人，要求至少3人').waitFor();
+  });
 });

@@ -4,6 +4,8 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
 import { CRITERION_KIND_LABELS, RANK_FIGURE_LABELS, RANK_FIGURES } from '../../../../core/review';
+// the types alone, not core/selection's index (which brings the solver)
+import { ATTRIBUTE_LABELS, FLAG_ATTRIBUTES, SELECTION_ATTRIBUTES, type SelectionAttribute } from '../../../../core/selection/types';
 import { getAdminCampaign, saveAdminCampaign } from '../../client/admin';
 import { currentCampaign } from '../../client/campaigns';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
@@ -68,7 +70,11 @@ function toForm(c: Campaign): FormValues {
     ageReferenceDate: day(s.ageReferenceDate),
     media,
     review: structuredClone(s.review),
-    selection: structuredClone(s.selection),
+    selection: {
+      ...structuredClone(s.selection),
+      passShare: round2(s.selection.passShare * 100),
+      constraints: s.selection.constraints.map((c) => ({ ...c, bound: c.measure === 'share' ? round2(c.bound * 100) : c.bound })),
+    },
     regulations: s.regulations,
   };
 }
@@ -99,7 +105,25 @@ function fromForm(v: FormValues): unknown {
     ageReferenceDate: date(v.ageReferenceDate),
     media,
     review: v.review,
-    selection: v.selection,
+    selection: v.selection && {
+      ...v.selection,
+      passShare: typeof v.selection.passShare === 'number' ? v.selection.passShare / 100 : undefined,
+      constraints: (v.selection.constraints ?? []).map((c) => {
+        const flag = (FLAG_ATTRIBUTES as readonly string[]).includes(c.attribute);
+        const value = flag ? undefined : c.value?.trim() || undefined;
+        return {
+          id: c.id,
+          attribute: c.attribute,
+          ...(value ? { value } : {}),
+          ...(!flag && !value ? { each: true } : {}),
+          op: c.op,
+          measure: c.measure,
+          bound: typeof c.bound === 'number' ? (c.measure === 'share' ? c.bound / 100 : c.bound) : undefined,
+          of: c.of,
+          ...(c.label?.trim() ? { label: c.label.trim() } : {}),
+        };
+      }),
+    },
     regulations: v.regulations,
   };
 }
@@ -157,7 +181,14 @@ export default function SettingsPage() {
       showFieldErrors(form, fields);
       // the 评分标准's items have no message line of their own: their problems are named here
       const rubric = fields.filter((f) => f.name[0] === 'review' && f.name[1] === 'rubric').flatMap((f) => f.errors);
-      void message.error(rubric.length ? `评分标准有误：${[...new Set(rubric)].join('；')}` : '设置有误，请按提示修改后再保存');
+      const rules = fields.filter((f) => f.name[0] === 'selection' && f.name[1] === 'constraints').flatMap((f) => f.errors);
+      void message.error(
+        rubric.length
+          ? `评分标准有误：${[...new Set(rubric)].join('；')}`
+          : rules.length
+            ? `附加约束有误：${[...new Set(rules)].join('；')}`
+            : '设置有误，请按提示修改后再保存',
+      );
       return;
     }
     setSaving(true);
@@ -334,6 +365,106 @@ export default function SettingsPage() {
                       添加是否项
                     </Button>
                   </Space>
+                </>
+              )}
+            </Form.List>
+          </Form.Item>
+
+          <Divider titlePlacement="start">集中评选与最终评选</Divider>
+          <Row gutter={16}>
+            <Col xs={24} lg={12}>
+              <Form.Item label="入围名单人数" name={['selection', 'shortlistSize']} required extra="从网上评选排名中取前N名；0表示评选人数的2倍">
+                <InputNumber {...int('人')} />
+              </Form.Item>
+              <Form.Item label="通过票数比例" name={['selection', 'passShare']} required extra="赞成票须超过到会专家人数的此比例，如50%即超过半数">
+                <InputNumber {...pct} />
+              </Form.Item>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Form.Item label="全国推荐人选从当选人员中产生" name={['selection', 'nationalsWithinWinners']} valuePropName="checked">
+                <Switch />
+              </Form.Item>
+            </Col>
+          </Row>
+          <Form.Item
+            label="附加约束"
+            extra="院士比例上限与青年比例下限见上方【名额与比例】；此处可再加，如“每个推荐领域至少1人”（取值留空即每一类）、“推荐单位每个至多2人”、“性别为女至少3人”。最终评选结果页面据此实时检查，按规则推荐据此求解。"
+          >
+            <Form.List name={['selection', 'constraints']}>
+              {(fields, { add, remove }) => (
+                <>
+                  {fields.map((field) => {
+                    return (
+                      <Card key={field.key} size="small" className="block-gap">
+                        <Space wrap align="start">
+                          <Form.Item name={[field.name, 'of']} noStyle>
+                            <Select
+                              aria-label="约束针对"
+                              style={{ width: 140 }}
+                              options={[
+                                { value: 'winners', label: '当选名单' },
+                                { value: 'nationals', label: '全国推荐名单' },
+                              ]}
+                            />
+                          </Form.Item>
+                          <Form.Item name={[field.name, 'attribute']} noStyle>
+                            <Select
+                              aria-label="约束属性"
+                              style={{ width: 130 }}
+                              options={SELECTION_ATTRIBUTES.map((a) => ({ value: a, label: a === 'youth' ? '青年（年龄线以下）' : ATTRIBUTE_LABELS[a] }))}
+                              onChange={() => form.setFieldValue(['selection', 'constraints', field.name, 'value'], undefined)}
+                            />
+                          </Form.Item>
+                          {/* 取值 only for an attribute with values: drawn again when the attribute changes */}
+                          <Form.Item
+                            noStyle
+                            shouldUpdate={(a: FormValues, b: FormValues) =>
+                              a.selection?.constraints?.[field.name]?.attribute !== b.selection?.constraints?.[field.name]?.attribute
+                            }
+                          >
+                            {() =>
+                              (FLAG_ATTRIBUTES as readonly string[]).includes(
+                                form.getFieldValue(['selection', 'constraints', field.name, 'attribute']) as SelectionAttribute,
+                              ) ? null : (
+                                <Form.Item name={[field.name, 'value']} noStyle>
+                                  <Input aria-label="约束取值" placeholder="取值（留空为每一类）" maxLength={100} style={{ width: 170 }} />
+                                </Form.Item>
+                              )
+                            }
+                          </Form.Item>
+                          <Form.Item name={[field.name, 'op']} noStyle>
+                            <Select
+                              aria-label="至少或至多"
+                              style={{ width: 90 }}
+                              options={[
+                                { value: 'min', label: '至少' },
+                                { value: 'max', label: '至多' },
+                              ]}
+                            />
+                          </Form.Item>
+                          <Form.Item name={[field.name, 'bound']} noStyle>
+                            <InputNumber aria-label="约束界限" min={0} precision={2} className="num-input" />
+                          </Form.Item>
+                          <Form.Item name={[field.name, 'measure']} noStyle>
+                            <Select
+                              aria-label="按人数或比例"
+                              style={{ width: 90 }}
+                              options={[
+                                { value: 'count', label: '人' },
+                                { value: 'share', label: '%' },
+                              ]}
+                            />
+                          </Form.Item>
+                          <Button type="link" danger onClick={() => remove(field.name)}>
+                            删除
+                          </Button>
+                        </Space>
+                      </Card>
+                    );
+                  })}
+                  <Button onClick={() => add({ id: `r${Date.now().toString(36)}`, attribute: 'field', op: 'min', measure: 'count', bound: 1, of: 'winners' })}>
+                    添加约束
+                  </Button>
                 </>
               )}
             </Form.List>
