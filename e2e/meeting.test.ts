@@ -151,5 +151,16 @@ describe('集中评选: 签到, voting in three browsers, the live 计票, closi
     expect(round.result!.elected.national).toHaveLength(2);
     await settled(org);
     await shot(org, 'meeting-closed');
+
+    // 打印计票结果: the round on a sheet with the lines to sign; on paper, nothing of the page's frame
+    await org.getByRole('link', { name: '打印计票结果' }).click();
+    await org.getByText('“新疆最美科技工作者”集中评选 第1轮（第一轮投票）计票结果').waitFor();
+    await org.locator('.print-table tr', { hasText: NAMES[0] }).getByText('赞成 3，反对 0，弃权 0：当选').first().waitFor();
+    await org.getByText('监票人：').waitFor();
+    await look(org, 'meeting-print');
+    await org.emulateMedia({ media: 'print' });
+    expect(await org.locator('.app-sider').isVisible()).toBe(false);
+    expect(await org.getByRole('button', { name: '打印' }).isVisible()).toBe(false);
+    await shot(org, 'meeting-print-paper');
   });
 });

@@ -166,6 +166,7 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     await page.getByLabel('联系人').fill('自治区科协人才处');
     await page.getByLabel('联系电话').fill('0991-2829021');
     await page.getByLabel('受理异议的方式').fill('请以实名书面形式向自治区科协人才处反映。');
+    for (const n of ['阿依古丽', '李志强', '买买提', '陈思雨']) await page.getByLabel(`${n}的事迹简介`).fill(`${n}长期扎根基层一线，成果突出。`);
     await page.getByPlaceholder('开始日期').click();
     await page.getByPlaceholder('开始日期').fill(beijingDay(-1));
     await page.keyboard.press('Enter');
@@ -183,6 +184,7 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     const body = await pub.locator('body').innerText();
     for (const n of ['阿依古丽', '李志强', '买买提', '陈思雨']) expect(body).toContain(n);
     for (const n of ['王建国', '赵丽娜']) expect(body).not.toContain(n);
+    expect(body).toContain('买买提长期扎根基层一线，成果突出。');
 
     // a real-name objection about 李志强 (entry 2 of the 公示 in its order) with the SMS code from the outbox
     const objector = new ApiClient(url);

@@ -38,6 +38,7 @@ const RankingPage = lazy(() => import('./pages/organizer/RankingPage'));
 const ShortlistPage = lazy(() => import('./pages/selection/ShortlistPage'));
 const SelectionPage = lazy(() => import('./pages/selection/SelectionPage'));
 const MeetingAdminPage = lazy(() => import('./pages/meeting/MeetingAdminPage'));
+const RoundPrintPage = lazy(() => import('./pages/meeting/RoundPrintPage'));
 const ExpertMeetingPage = lazy(() => import('./pages/meeting/ExpertMeetingPage'));
 const PublicityIndexPage = lazy(() => import('./pages/publicity/PublicityIndexPage'));
 const PublicityPage = lazy(() => import('./pages/publicity/PublicityPage'));
@@ -296,6 +297,14 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <MeetingAdminPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/meeting/rounds/:id/print"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <RoundPrintPage />
                 </RequireRole>
               }
             />

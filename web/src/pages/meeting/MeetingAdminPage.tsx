@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Space, Table, Tag, Typography } from 'antd';
+import { Link } from 'react-router';
 import { errorMessage } from '../../api';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 import { QUESTION_LABELS, ROUND_PURPOSE_LABELS, type Question } from '../../../../core/meeting/rules';
@@ -214,9 +215,12 @@ function RoundResultCard({ round }: { round: RoundView }) {
       className="block-gap"
       title={`第${round.number}轮（${round.purposeLabel}）计票结果`}
       extra={
-        <a href={resultXlsxUrl(round.id)} download>
-          下载计票结果
-        </a>
+        <Space size="middle">
+          <Link to={`/admin/meeting/rounds/${encodeURIComponent(round.id)}/print`}>打印计票结果</Link>
+          <a href={resultXlsxUrl(round.id)} download>
+            下载计票结果
+          </a>
+        </Space>
       }
     >
       <Typography.Paragraph>

@@ -13,6 +13,7 @@ export const openMeeting = (campaignId: string, expertIds?: string[]) =>
   api<MeetingView>('POST', `${campaign(campaignId)}/open`, expertIds ? { expertIds } : {});
 export const closeMeeting = (campaignId: string) => api<MeetingView>('POST', `${campaign(campaignId)}/close`);
 export const startRound = (campaignId: string, body: StartRoundRequest = {}) => api<MeetingView>('POST', `${campaign(campaignId)}/rounds`, body);
+export const getRound = (roundId: string) => api<RoundView>('GET', round(roundId));
 export const closeRound = (roundId: string) => api<RoundView>('POST', `${round(roundId)}/close`);
 export const getTally = (campaignId: string) => api<Tally>('GET', `${campaign(campaignId)}/tally`);
 export const tallyEventsUrl = (campaignId: string) => `${campaign(campaignId)}/tally/events`;

@@ -329,7 +329,7 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
       contactName: string;
       contactPhone: string;
       objectionMethod: string;
-      summary: string;
+      summaries: Record<string, string>;
     };
     setBusy(true);
     try {
@@ -340,7 +340,7 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
         contactName: v.contactName,
         contactPhone: v.contactPhone,
         objectionMethod: v.objectionMethod,
-        entries: state.pick.winners.map((applicationId) => ({ applicationId, summary: v.summary })),
+        entries: state.pick.winners.map((applicationId) => ({ applicationId, summary: v.summaries[applicationId] ?? '' })),
       });
       props.onState(s);
       message.success('最终公示已发布');
@@ -363,7 +363,7 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
           <Link to="/admin/objections">公示异议</Link>
         </Space>
       ) : state.status === 'confirmed' ? (
-        <Form form={form} layout="vertical" initialValues={{ title: '关于“新疆最美科技工作者”拟表彰人选的公示', summary: '事迹突出，群众认可。' }}>
+        <Form form={form} layout="vertical" initialValues={{ title: '关于“新疆最美科技工作者”拟表彰人选的公示' }}>
           <Form.Item name="title" label="公示标题" rules={[{ required: true, message: '请填写公示标题' }]}>
             <Input maxLength={100} />
           </Form.Item>
@@ -379,9 +379,20 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
           <Form.Item name="objectionMethod" label="受理异议的方式" rules={[{ required: true, message: '请填写受理异议的方式' }]}>
             <Input.TextArea rows={2} maxLength={500} />
           </Form.Item>
-          <Form.Item name="summary" label="事迹简介（每位当选人员）" rules={[{ required: true, message: '请填写事迹简介' }]}>
-            <Input.TextArea rows={2} maxLength={500} />
-          </Form.Item>
+          {state.pick.winners.map((id) => {
+            const name = names.get(id) ?? '';
+            return (
+              <Form.Item
+                key={id}
+                name={['summaries', id]}
+                label={`${name}的事迹简介`}
+                extra="公示页面上显示，300字以内"
+                rules={[{ required: true, whitespace: true, message: `请填写${name}的事迹简介` }]}
+              >
+                <Input.TextArea rows={2} maxLength={300} />
+              </Form.Item>
+            );
+          })}
           <Button type="primary" loading={busy} onClick={() => void publish()}>
             发布最终公示
           </Button>
