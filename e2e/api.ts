@@ -180,3 +180,71 @@ export async function createUnit(admin: ApiClient, u: UnitAccount): Promise<stri
   });
   return unit.id;
 }
+
+/** Who the 入围名单 journeys (meeting, selection) put on it, and who scores them. */
+export interface ShortlistSetup {
+  /** the campaign's settings changed beyond what the set-up needs (winners, ratios, …) */
+  settings: Record<string, unknown>;
+  /** the two recommending units: [unitName, region]; candidate i comes from unit i % 2 */
+  units: readonly (readonly [string, string])[];
+  /** in the order the experts rank them, the first best; `form` adds to the 申请书 */
+  candidates: readonly { name: string; form?: Partial<ApplicationForm> }[];
+  experts: readonly { name: string; workUnit: string; mobile: string }[];
+  /** prefix of the journey's user names */
+  tag: string;
+}
+
+/**
+ * A campaign at its 入围名单: the 网上评选 and 集中评选 windows open today, 初评须公示 off, every candidate forwarded,
+ * 受理 and scored by every expert (the first candidate best, each expert in the same order), the 入围名单 built (so
+ * every candidate is 评审中). Returns the campaign, the candidates' ids in order and the experts' sessions.
+ */
+export async function shortlistedCampaign(
+  url: string,
+  admin: ApiClient,
+  o: ShortlistSetup,
+): Promise<{ campaignId: string; ids: string[]; experts: ApiClient[] }> {
+  const campaignId = (await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ')).id;
+  const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown>; review: Record<string, unknown> } }>(
+    'GET',
+    `/api/admin/campaigns/${campaignId}`,
+  );
+  const days = { start: beijingDay(-1), end: beijingDay(6) };
+  const k = o.experts.length;
+  await admin.call('PUT', `/api/admin/campaigns/${campaignId}`, {
+    settings: {
+      ...campaign.settings,
+      preliminary: { requirePublicity: false },
+      windows: { ...campaign.settings.windows, online: days, concentrated: days },
+      review: { ...campaign.settings.review, k, L: 10 },
+      ...o.settings,
+    },
+  });
+  const units: { id: string; client: ApiClient }[] = [];
+  for (const [i, [unitName, region]] of o.units.entries()) {
+    const username = `${o.tag}unit${i}`;
+    const id = await createUnit(admin, { unitName, region, contactName: '热依拉', mobile: `1360990${String(7700 + i)}`, username });
+    const client = new ApiClient(url);
+    await client.login(username, UNIT_PASSWORD);
+    units.push({ id, client });
+  }
+  const ids: string[] = [];
+  for (const [i, c] of o.candidates.entries()) {
+    const unit = units[i % units.length]!;
+    const a = { name: c.name, username: `${o.tag}0${i}`, mobile: `1389999${String(8800 + i)}`, ...(c.form ? { form: c.form } : {}) };
+    ids.push(await forwardedAndAccepted(url, admin, unit.client, unit.id, a));
+  }
+  const experts: ApiClient[] = [];
+  for (const x of o.experts) experts.push(await expert(url, admin, x.name, x.workUnit, x.mobile));
+  await admin.call('POST', `/api/review/campaigns/${campaignId}/plan/confirm`, { mode: 'balanced', k, L: 10 });
+  const tenth = (x: number) => Math.round(x * 10) / 10;
+  for (const [e, ex] of experts.entries()) {
+    for (const [i, id] of ids.entries()) {
+      const total = 90 - i * 5 - e;
+      const body = { scores: { achievement: tenth(total / 2), story: tenth((total * 3) / 10), typical: tenth(total / 5) }, gates: { political: true } };
+      await ex.call('POST', `/api/review/applications/${id}/sheet/submit`, body);
+    }
+  }
+  await admin.call('POST', `/api/selection/campaigns/${campaignId}/shortlist/build`, {});
+  return { campaignId, ids, experts };
+}

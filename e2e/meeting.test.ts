@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
-import { ApiClient, beijingDay, createUnit, expert, EXPERT_PASSWORD, forwardedAndAccepted } from './api';
+import { ApiClient, EXPERT_PASSWORD, shortlistedCampaign } from './api';
 
 // Issue 14 items 2–3 in Chromium: the 集中评选 meeting. 自治区科协 opens it and starts round 1 on the 入围名单; three
 // experts, each in a browser of their own (one on a phone), 签到 and vote; the organizer's 计票 changes as each
@@ -23,51 +23,16 @@ const e2e = e2eSuite({
   async setup(platform) {
     admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    campaignId = (await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ')).id;
-    const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown>; review: Record<string, unknown> } }>(
-      'GET',
-      `/api/admin/campaigns/${campaignId}`,
-    );
-    const days = { start: beijingDay(-1), end: beijingDay(6) };
-    await admin.call('PUT', `/api/admin/campaigns/${campaignId}`, {
-      settings: {
-        ...campaign.settings,
-        preliminary: { requirePublicity: false },
-        windows: { ...campaign.settings.windows, online: days, concentrated: days },
-        review: { ...campaign.settings.review, k: 3, L: 10 },
-        winners: 4,
-        nationalRecommendees: 2,
-      },
-    });
-    const units: { id: string; client: ApiClient }[] = [];
-    for (const [i, [unitName, region]] of (
-      [
+    ({ campaignId } = await shortlistedCampaign(platform.url, admin, {
+      settings: { winners: 4, nationalRecommendees: 2 },
+      units: [
         ['博尔塔拉蒙古自治州科学技术协会', '博尔塔拉蒙古自治州'],
         ['巴音郭楞蒙古自治州科学技术协会', '巴音郭楞蒙古自治州'],
-      ] as const
-    ).entries()) {
-      const unitId = await createUnit(admin, { unitName, region, contactName: '巴特尔', mobile: `1360990881${i}`, username: `meetunit${i}` });
-      const client = new ApiClient(platform.url);
-      await client.login(`meetunit${i}`, 'Unit2023x');
-      units.push({ id: unitId, client });
-    }
-    const ids: string[] = [];
-    for (const [i, name] of NAMES.entries()) {
-      const unit = units[i % 2]!;
-      ids.push(await forwardedAndAccepted(platform.url, admin, unit.client, unit.id, { name, username: `meet0${i}`, mobile: `1389999990${i}` }));
-    }
-    const experts: ApiClient[] = [];
-    for (const x of EXPERTS) experts.push(await expert(platform.url, admin, x.name, x.workUnit, x.mobile));
-    await admin.call('POST', `/api/review/campaigns/${campaignId}/plan/confirm`, { mode: 'balanced', k: 3, L: 10 });
-    const tenth = (x: number) => Math.round(x * 10) / 10;
-    for (const ex of experts) {
-      for (const [i, id] of ids.entries()) {
-        const total = 90 - i * 5;
-        const body = { scores: { achievement: tenth(total / 2), story: tenth((total * 3) / 10), typical: tenth(total / 5) }, gates: { political: true } };
-        await ex.call('POST', `/api/review/applications/${id}/sheet/submit`, body);
-      }
-    }
-    await admin.call('POST', `/api/selection/campaigns/${campaignId}/shortlist/build`, {});
+      ],
+      candidates: NAMES.map((name) => ({ name })),
+      experts: EXPERTS,
+      tag: 'meet',
+    }));
   },
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, look, open, settled, shot } from './harness';
-import { ApiClient, beijingDay, createUnit, expert, forwardedAndAccepted } from './api';
+import { ApiClient, beijingDay, shortlistedCampaign } from './api';
 
 // Issue 14 items 1 and 4–7 in Chromium: 入围名单 → 最终评选结果 for 自治区科协. Six candidates ranked by the online
 // review; the campaign wants 4 winners (2 national), 院士 ≤ 25% and 45岁以下 ≥ 50%. Picking the plain top four turns
@@ -29,18 +29,8 @@ const e2e = e2eSuite({
     url = platform.url;
     admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    campaignId = (await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ')).id;
-    const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown>; review: Record<string, unknown> } }>(
-      'GET',
-      `/api/admin/campaigns/${campaignId}`,
-    );
-    const open = { start: beijingDay(-1), end: beijingDay(6) };
-    await admin.call('PUT', `/api/admin/campaigns/${campaignId}`, {
+    const set = await shortlistedCampaign(platform.url, admin, {
       settings: {
-        ...campaign.settings,
-        preliminary: { requirePublicity: false },
-        windows: { ...campaign.settings.windows, online: open, concentrated: open },
-        review: { ...campaign.settings.review, k: 2, L: 10 },
         winners: 4,
         nationalRecommendees: 2,
         academicianMaxRatio: 0.25,
@@ -48,41 +38,22 @@ const e2e = e2eSuite({
         youthAgeLimit: 45,
         ageReferenceDate: beijingDay(0),
       },
-    });
-    const units: { id: string; client: ApiClient }[] = [];
-    for (const [i, [unitName, region]] of (
-      [
+      units: [
         ['克拉玛依市科学技术协会', '克拉玛依市'],
         ['吐鲁番市科学技术协会', '吐鲁番市'],
-      ] as const
-    ).entries()) {
-      const unitId = await createUnit(admin, { unitName, region, contactName: '热依拉', mobile: `1360990771${i}`, username: `selunit${i}` });
-      const client = new ApiClient(platform.url);
-      await client.login(`selunit${i}`, 'Unit2023x');
-      units.push({ id: unitId, client });
-    }
-    for (const [i, c] of CANDIDATES.entries()) {
-      const unit = units[i % 2]!;
-      const form = { birthDate: c.birthDate, isAcademician: c.isAcademician, gender: i % 2 ? '男' : '女' };
-      ids.set(
-        c.name,
-        await forwardedAndAccepted(platform.url, admin, unit.client, unit.id, { name: c.name, username: `sel0${i}`, mobile: `1389999880${i}`, form }),
-      );
-    }
-    const experts = [
-      await expert(platform.url, admin, '周文博', '新疆师范大学', '13999228801'),
-      await expert(platform.url, admin, '韩雪', '新疆医科大学', '13999228802'),
-    ];
-    await admin.call('POST', `/api/review/campaigns/${campaignId}/plan/confirm`, { mode: 'balanced', k: 2, L: 10 });
-    for (const [e, ex] of experts.entries()) {
-      for (const [i, c] of CANDIDATES.entries()) {
-        const total = 90 - i * 5 - e; // the same order for both experts
-        const tenth = (x: number) => Math.round(x * 10) / 10;
-        const body = { scores: { achievement: tenth(total / 2), story: tenth((total * 3) / 10), typical: tenth(total / 5) }, gates: { political: true } };
-        await ex.call('POST', `/api/review/applications/${ids.get(c.name)}/sheet/submit`, body);
-      }
-    }
-    await admin.call('POST', `/api/selection/campaigns/${campaignId}/shortlist/build`, {});
+      ],
+      candidates: CANDIDATES.map((c, i) => ({
+        name: c.name,
+        form: { birthDate: c.birthDate, isAcademician: c.isAcademician, gender: i % 2 ? '男' : '女' },
+      })),
+      experts: [
+        { name: '周文博', workUnit: '新疆师范大学', mobile: '13999228801' },
+        { name: '韩雪', workUnit: '新疆医科大学', mobile: '13999228802' },
+      ],
+      tag: 'sel',
+    });
+    campaignId = set.campaignId;
+    CANDIDATES.forEach((c, i) => ids.set(c.name, set.ids[i]!));
   },
 });
 
