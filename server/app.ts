@@ -25,11 +25,18 @@ import { reviewRankingRoutes } from './routes/review-ranking';
 import { publicityRoutes } from './routes/publicity';
 import { meetingRoutes } from './routes/meeting';
 import { selectionRoutes } from './routes/selection';
+import { jobRoutes } from './routes/jobs';
+import { exportRoutes } from './routes/exports';
+import { publicationRoutes } from './routes/publication';
+import { publicPageRoutes } from './routes/public-pages';
+import { certificateRoutes } from './routes/certificates';
+import { statsRoutes } from './routes/stats';
 import { adminRoutes } from './routes/admin';
 import { expertRoutes } from './routes/experts';
 import { createTusServer, uploadRoutes } from './routes/uploads';
 import { onSettingsProblem } from './usecases/campaigns';
 import { startMaintenance } from './maintenance';
+import { startJobRunner } from './jobs/runner';
 import { loggerOptions } from './logging';
 import { registerOpenApi } from './openapi';
 import type { DestinationStream } from 'pino';
@@ -45,6 +52,8 @@ export interface BuildOptions {
   logStream?: DestinationStream;
   /** told of every route as it is registered (tests list the routes and their reply schemas) */
   onRoute?: (route: RouteOptions) => void;
+  /** false: this app runs no background jobs (a test that runs them itself with runJobsUntilIdle) */
+  jobRunner?: boolean;
 }
 
 export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -173,6 +182,13 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(publicityRoutes, { prefix: '/api' });
   await app.register(meetingRoutes, { prefix: '/api' });
   await app.register(selectionRoutes, { prefix: '/api' });
+  await app.register(jobRoutes, { prefix: '/api' });
+  await app.register(exportRoutes, { prefix: '/api' });
+  await app.register(publicationRoutes, { prefix: '/api' });
+  await app.register(certificateRoutes);
+  await app.register(statsRoutes, { prefix: '/api' });
+  // public pages rendered on the server (no /api prefix: /results…, and /verify/… in certificateRoutes)
+  await app.register(publicPageRoutes);
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(expertRoutes, { prefix: '/api/admin' });
   const uploadsDir = path.join(config.dataDir, 'uploads');
@@ -184,6 +200,14 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const restoreSettingsReport = onSettingsProblem((message) => app.log.warn({ event: 'campaign.settings' }, message));
   app.addHook('onClose', async () => restoreSettingsReport());
   startMaintenance(app, services, tus.sweep);
+  // background jobs (server/jobs/runner.ts): this process claims and runs queued jobs until it closes
+  if (options.jobRunner !== false) {
+    let runner: ReturnType<typeof startJobRunner> | null = null;
+    app.addHook('onReady', async () => {
+      runner = startJobRunner(services, app.log);
+    });
+    app.addHook('onClose', async () => runner?.stop());
+  }
 
   const indexHtml = path.join(config.webDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

@@ -463,6 +463,13 @@ describe('every state-changing route’s body is strict', () => {
     if (p.startsWith('/api/review/')) return { actor: org, id: '00000000-0000-4000-8000-000000000000' };
     // 入围名单 and 最终评选结果: the organizer's, on the campaign
     if (p.startsWith('/api/selection/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
+    // issue 15: 发布 and 宣传稿, 证书, exports and 统计 are the organizer's, on the campaign (or a profile, job or
+    // certificate of nothing); a unit's own exports are the same routes
+    if (p.startsWith('/api/publication/campaigns/') || p.startsWith('/api/certificates/campaigns/')) return { actor: org, id: pools.campaignIds[0]! };
+    if (p.startsWith('/api/exports/') || p.startsWith('/api/stats/')) return { actor: org, id: pools.campaignIds[0]! };
+    if (p.startsWith('/api/publication/') || p.startsWith('/api/certificates/') || p.startsWith('/api/jobs/')) {
+      return { actor: org, id: '00000000-0000-4000-8000-000000000000' };
+    }
     if (p.startsWith('/api/uploads/')) return { actor: a1, id: '0'.repeat(32) };
     if (p.includes('/transitions/')) return { actor: a2, id: pools.applicationIds[1]! };
     return { actor: p.startsWith('/api/notifications') ? u1 : a1, id: pools.applicationIds[0]! };

@@ -920,3 +920,141 @@ export const selectionEvents = pgTable(
   },
   (t) => [index('selection_events_campaign_idx').on(t.campaignId, t.at)],
 );
+
+// ——— Issue 15: 发布, public pages, certificates, exports ———
+
+/**
+ * Work that runs off the request path (exports, certificate ZIPs, a scheduled 发布): a row the browser follows by id.
+ * A runner claims a queued row whose run_at has come (`for update skip locked`, a lease in locked_until), so on
+ * PostgreSQL with several instances each job runs once; a lease that ran out (a killed process) is claimed again.
+ * What it produces is stored like an upload (result_key in storage) and downloaded with the same checks.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** what to run: a key of server/jobs/kinds.ts */
+    kind: text('kind').notNull(),
+    campaignId: uuid('campaign_id').references(() => campaigns.id),
+    /** who asked for it (null for the platform's own, e.g. a scheduled 发布); only they (and the organizer) see it */
+    ownerId: uuid('owner_id').references(() => users.id),
+    /** the unit whose data it may read, when a unit asked: the scope is fixed when the job is made */
+    unitId: uuid('unit_id').references(() => units.id),
+    params: jsonb('params').notNull().default({}),
+    /** queued | running | done | failed | cancelled */
+    status: text('status').notNull().default('queued'),
+    runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total'),
+    resultKey: text('result_key'),
+    resultName: text('result_name'),
+    resultType: text('result_type'),
+    resultSize: bigint('result_size', { mode: 'number' }),
+    /** a failure's message in Chinese, shown to the user */
+    error: text('error'),
+    /** at most one live job per key (e.g. `publish:<campaign>`): a second request finds the first */
+    dedupeKey: text('dedupe_key'),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('jobs_queue_idx').on(t.status, t.runAt),
+    index('jobs_owner_idx').on(t.ownerId, t.createdAt),
+    uniqueIndex('jobs_dedupe_key')
+      .on(t.dedupeKey)
+      .where(sql`dedupe_key is not null and status in ('queued', 'running')`),
+  ],
+);
+
+/**
+ * 发布: one row per campaign once the organizer publishes or schedules it. status scheduled (at scheduled_at, run
+ * by the platform) | published. Until published, applicants and units see 评审中 and nothing of the outcome.
+ */
+export const publications = pgTable('publications', {
+  campaignId: uuid('campaign_id')
+    .primaryKey()
+    .references(() => campaigns.id),
+  status: text('status').notNull(),
+  scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  /** who published (or scheduled) it; the scheduled run acts in their name */
+  actorId: uuid('actor_id').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A winner's public page: the published fields only, copied from the 申请书 when the profile is made (the public
+ * pages never read applications), the organizer's 宣传稿 (edited before publishing, from 主要事迹 and 感人故事),
+ * and the attachments chosen for the page. slug is the page's address within the campaign's year.
+ */
+export const winnerProfiles = pgTable(
+  'winner_profiles',
+  {
+    applicationId: uuid('application_id')
+      .primaryKey()
+      .references(() => applications.id),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    slug: text('slug').notNull(),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    workUnit: text('work_unit').notNull(),
+    field: text('field').notNull(),
+    national: boolean('national').notNull().default(false),
+    /** 宣传稿, plain text with blank lines between paragraphs */
+    article: text('article').notNull().default(''),
+    /** attachment ids (photos, in order; the first is the gallery's picture) and videos shown on the page */
+    photoIds: jsonb('photo_ids').notNull().default([]),
+    videoIds: jsonb('video_ids').notNull().default([]),
+    updatedBy: uuid('updated_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('winner_profiles_slug_key').on(t.campaignId, t.slug), index('winner_profiles_campaign_idx').on(t.campaignId, t.position)],
+);
+
+/**
+ * 证书: one per winner (kind winner) and one per national recommendee (kind national), numbered at 发布. The PDF is
+ * rendered once and stored (storage_key); /verify/<number> shows name, title and year, nothing more.
+ */
+export const certificates = pgTable(
+  'certificates',
+  {
+    number: text('number').primaryKey(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    /** winner | national */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    title: text('title').notNull(),
+    year: integer('year').notNull(),
+    issuedOn: date('issued_on', { mode: 'string' }).notNull(),
+    storageKey: text('storage_key'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('certificates_app_kind_key').on(t.applicationId, t.kind), index('certificates_campaign_idx').on(t.campaignId)],
+);
+
+/** The 主办单位's seal images for the certificates (position 0–2, in the order of the 主办单位); absent: left blank for stamping. */
+export const campaignSeals = pgTable(
+  'campaign_seals',
+  {
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    position: integer('position').notNull(),
+    storageKey: text('storage_key').notNull(),
+    mime: text('mime').notNull(),
+    uploadedBy: uuid('uploaded_by').notNull(),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.position] })],
+);

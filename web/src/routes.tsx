@@ -37,6 +37,10 @@ const ReviewAdminPage = lazy(() => import('./pages/organizer/ReviewAdminPage'));
 const RankingPage = lazy(() => import('./pages/organizer/RankingPage'));
 const ShortlistPage = lazy(() => import('./pages/selection/ShortlistPage'));
 const SelectionPage = lazy(() => import('./pages/selection/SelectionPage'));
+const PublicationPage = lazy(() => import('./pages/publication/PublicationPage'));
+const CertificatesPage = lazy(() => import('./pages/certificates/CertificatesPage'));
+const ExportsPage = lazy(() => import('./pages/exports/ExportsPage'));
+const StatsPage = lazy(() => import('./pages/stats/StatsPage'));
 const MeetingAdminPage = lazy(() => import('./pages/meeting/MeetingAdminPage'));
 const RoundPrintPage = lazy(() => import('./pages/meeting/RoundPrintPage'));
 const ExpertMeetingPage = lazy(() => import('./pages/meeting/ExpertMeetingPage'));
@@ -329,6 +333,38 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer']}>
                   <SelectionPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/publication"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <PublicationPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/certificates"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <CertificatesPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/exports"
+              element={
+                <RequireRole roles={['organizer', 'unit']}>
+                  <ExportsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="zmkj/stats"
+              element={
+                <RequireRole roles={['organizer', 'unit']}>
+                  <StatsPage />
                 </RequireRole>
               }
             />

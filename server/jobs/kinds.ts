@@ -1,0 +1,7 @@
+// Every kind of background job, by key (jobs.kind). Each area owns its own record; this file only joins them.
+import { CERTIFICATE_JOBS } from './certificates';
+import { EXPORT_JOBS } from './exports';
+import { PUBLICATION_JOBS } from './publication';
+import type { JobKind } from './types';
+
+export const JOB_KINDS: Record<string, JobKind> = { ...EXPORT_JOBS, ...CERTIFICATE_JOBS, ...PUBLICATION_JOBS };
