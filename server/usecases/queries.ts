@@ -33,8 +33,11 @@ export const isFullNumber = (keyword: string) => FULL_NUMBER.test(keyword);
 /** Pinyin sort keys (core/pinyin.ts) compare byte-wise: the same order on PGlite and on any PostgreSQL locale. */
 const bytewise = (column: AnyColumn) => sql`${column} collate "C"`;
 
-/** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
-export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {
+/**
+ * The WHERE of 查询申报表 and 待审核申报表: what the user may see, under the query's filters (not its sort or page).
+ * Shared with the exports (汇总表) and the statistics, so that they agree with the list under the same filters.
+ */
+export function applicationWhere(user: SessionUser, q: Omit<ApplicationQuery, 'sort' | 'page' | 'pageSize'>): SQL | undefined {
   const conditions: (SQL | undefined)[] = [visibleTo(user)];
   if (user.role === 'organizer' && !q.tab) conditions.push(not(eq(applications.status, 'applicant'))); // drafts stay the applicant's
   if (q.tab === 'pending') conditions.push(pendingFor(user));
@@ -48,7 +51,12 @@ export async function queryApplications(s: Services, user: SessionUser, q: Appli
   if (q.workUnit) conditions.push(ilike(applications.workUnit, `%${escapeLike(q.workUnit)}%`));
   if (q.status) conditions.push(eq(applications.status, q.status));
   if (q.year) conditions.push(eq(applications.year, q.year));
-  const where = and(...conditions);
+  return and(...conditions);
+}
+
+/** 查询申报表 and 待审核申报表: scoped to what the user may see, filtered, sorted, one page and the total. */
+export async function queryApplications(s: Services, user: SessionUser, q: ApplicationQuery): Promise<QueryResult> {
+  const where = applicationWhere(user, q);
 
   // Each sort in the direction asked (clicking it again reverses it); ties by 申请书编号 from high to low, and
   // what has no 转交时间 or 推荐单位 last either way.
