@@ -6,7 +6,7 @@ import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationDetail } from '../../types';
 import { OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from '../unit/OpenedApplication';
 import { CHOICE_LABELS, CHOICES, QUESTION_LABELS, type Choice, type Question } from '../../../../core/meeting/rules';
-import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type ExpertMeeting } from './api';
+import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type ExpertMeeting } from '../../client/meeting';
 
 /** How often the page asks whether a round has started or closed (the expert has no live stream: the tally is not theirs). */
 const POLL_MS = 10_000;

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { errorMessage } from '../../api';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 import { QUESTION_LABELS, ROUND_PURPOSE_LABELS, type Question } from '../../../../core/meeting/rules';
-import { closeMeeting, closeRound, getMeeting, openMeeting, resultXlsxUrl, startRound, tallyEventsUrl, type RoundView, type Tally } from './api';
+import { closeMeeting, closeRound, getMeeting, openMeeting, resultXlsxUrl, startRound, tallyEventsUrl, type RoundView, type Tally } from '../../client/meeting';
 
 const BALLOT_LABELS = { none: '未投票', draft: '未提交', submitted: '已提交' } as const;
 const BALLOT_COLORS = { none: 'default', draft: 'orange', submitted: 'green' } as const;

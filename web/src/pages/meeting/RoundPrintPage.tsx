@@ -2,7 +2,7 @@ import { Alert, Button, Spin } from 'antd';
 import { Link, useParams } from 'react-router';
 import { QUESTION_LABELS } from '../../../../core/meeting/rules';
 import { formatTime, useLoader } from '../../hooks';
-import { getRound } from './api';
+import { getRound } from '../../client/meeting';
 
 /**
  * 计票结果, for print (issue 14, 3.): one closed round on a sheet — the counts per candidate and question, what passed

@@ -1,7 +1,7 @@
 // 集中评选 meeting (docs/API.md "集中评选 meeting"): the organizer's meeting, rounds, 计票 and 计票结果; the expert's 签到
 // and ballot. The types are core/meeting's (type-only: no page loads zod for them).
-import { api } from '../../api';
-import type { BallotView, ExpertMeeting, MeetingReply, MeetingView, RoundView, StartRoundRequest, Tally, Vote } from '../../../../core/meeting/api';
+import { api } from '../api';
+import type { BallotView, ExpertMeeting, MeetingReply, MeetingView, RoundView, StartRoundRequest, Tally, Vote } from '../../../core/meeting/api';
 
 export type { BallotView, ExpertMeeting, MeetingView, RoundView, Tally, Vote };
 
