@@ -63,6 +63,57 @@ async function asOrganizer(page: Page): Promise<void> {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
+/** A menu item of the left menu (desktop: the menu itself). */
+async function menu(page: Page, name: string): Promise<void> {
+  await page.getByRole('menuitem', { name, exact: true }).click();
+}
+
+/** Answers the unsaved-changes prompt with 留在此页 or 离开. */
+async function answer(page: Page, button: '留在此页' | '离开'): Promise<void> {
+  const dialog = page.locator('.unsaved-confirm');
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/**
+ * Every way out of a page with unsaved input asks first, and 留在此页 keeps it: the menu, the browser's Back, 退出,
+ * and closing or reloading the tab (the browser's own beforeunload prompt, dismissed). `kept` checks the input
+ * after each.
+ */
+async function everyWayOutAsks(page: Page, prompt: string, kept: () => Promise<void>): Promise<void> {
+  const here = page.url();
+  const ways: [string, () => Promise<unknown>][] = [
+    ['menu', () => menu(page, '我的主页')],
+    ['Back', () => page.evaluate(() => window.history.back())],
+    ['退出', () => page.getByRole('button', { name: /退\s*出/ }).click()],
+  ];
+  for (const [way, leave] of ways) {
+    await leave();
+    await page.getByText(prompt).waitFor();
+    await answer(page, '留在此页');
+    expect(page.url(), way).toBe(here);
+    await kept();
+  }
+  const asked = new Promise<string>((resolve) =>
+    page.once('dialog', (d) => {
+      resolve(d.type());
+      void d.dismiss();
+    }),
+  );
+  await page.close({ runBeforeUnload: true });
+  expect(await asked).toBe('beforeunload');
+  expect(page.isClosed()).toBe(false);
+  expect(page.url()).toBe(here);
+  await kept();
+}
+
+/** Leaves by the menu with nothing unsaved: no prompt. */
+async function leavesWithoutPrompt(page: Page, name: string, path: string): Promise<void> {
+  await menu(page, name);
+  await page.waitForURL((u) => u.pathname === path);
+  expect(await page.locator('.unsaved-confirm').count()).toBe(0);
+}
+
 interface State {
   status: string;
   pick: { winners: string[]; nationals: string[] };
@@ -71,6 +122,21 @@ interface State {
 }
 
 describe('入围名单 → 最终评选结果 → 最终公示', () => {
+  it('an unsaved pick asks before it is lost; after 保存名单 the page is left without a prompt', async () => {
+    const page = await open(e2e);
+    await asOrganizer(page);
+    await menu(page, '最终评选结果');
+    const box = page.getByRole('checkbox', { name: '阿依古丽当选' });
+    await box.check();
+    await page.getByText('名单有未保存的修改：请先【保存名单】再确认').waitFor();
+    await everyWayOutAsks(page, '名单有未保存的修改，离开后将丢失。是否离开？', async () => expect(await box.isChecked()).toBe(true));
+    await shot(page, 'selection-unsaved-pick');
+    await page.getByRole('button', { name: '保存名单' }).click();
+    await page.getByText('名单已保存').first().waitFor();
+    await leavesWithoutPrompt(page, '入围名单', '/admin/shortlist');
+    expect((await admin.call<State>('GET', `/api/selection/campaigns/${campaignId}`)).pick.winners).toEqual([ids.get('阿依古丽')]);
+  });
+
   it('the panel turns red on the plain top four, the proposal explains itself and turns it green, and the list is confirmed', async () => {
     const page = await open(e2e);
     await asOrganizer(page);
@@ -132,8 +198,12 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
   it('publishes the final 公示 from the page; an objection is verified; a 公示 over without open objections is ready to publish', async () => {
     const page = await open(e2e);
     await asOrganizer(page);
-    await page.goto(`${e2e.platform.url}/admin/selection`);
+    await menu(page, '最终评选结果');
     await page.getByRole('button', { name: '发布最终公示' }).waitFor();
+    await page.getByLabel('阿依古丽的事迹简介').fill('阿依古丽长期扎根基层一线，成果突出。');
+    await everyWayOutAsks(page, '最终公示尚未发布，填写的内容离开后将丢失。是否离开？', async () =>
+      expect(await page.getByLabel('阿依古丽的事迹简介').inputValue()).toBe('阿依古丽长期扎根基层一线，成果突出。'),
+    );
     await page.getByLabel('联系人').fill('自治区科协人才处');
     await page.getByLabel('联系电话').fill('0991-2829021');
     await page.getByLabel('受理异议的方式').fill('请以实名书面形式向自治区科协人才处反映。');
@@ -145,6 +215,10 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: '发布最终公示' }).click();
     await page.getByText('最终公示已发布').first().waitFor();
+    // published: nothing is unsaved any more
+    await leavesWithoutPrompt(page, '入围名单', '/admin/shortlist');
+    await page.goBack();
+    await page.waitForURL((u) => u.pathname === '/admin/selection');
     const published = await admin.call<State>('GET', `/api/selection/campaigns/${campaignId}`);
     const publicityId = published.finalPublicity!.id;
 
@@ -217,6 +291,10 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
       .click();
     await rule.getByLabel('约束取值').fill('女');
     await rule.getByLabel('约束界限').fill('3');
+    await page.getByText('有未保存的修改').waitFor();
+    await everyWayOutAsks(page, '评选活动设置有未保存的修改，离开后将丢失。是否离开？', async () =>
+      expect(await rule.getByLabel('约束取值').inputValue()).toBe('女'),
+    );
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('评选活动设置已保存').first().waitFor();
     await look(page, 'selection-settings-rule');
@@ -224,8 +302,9 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     expect(settings.settings.selection.constraints).toEqual([
       expect.objectContaining({ attribute: 'gender', value: '女', op: 'min', measure: 'count', bound: 3, of: 'winners' }),
     ]);
-    // the confirmed winners hold three women (阿依古丽, 李志强, 买买提): the new line is met
-    await page.goto(`${e2e.platform.url}/admin/selection`);
+    // the confirmed winners hold three women (阿依古丽, 李志强, 买买提): the new line is met; saved, the page is left
+    // without a prompt
+    await leavesWithoutPrompt(page, '最终评选结果', '/admin/selection');
     await page.locator('.selection-panel').getByText('性别为女 3人，要求至少3人').waitFor();
   });
 });

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Spin, Switch, Tag } from 'antd';
+import { useRef, useState } from 'react';
+import { Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Spin, Switch, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { campaignSettingsSchema, campaignTitleSchema, WINDOW_KEYS, WINDOW_LABELS } from '../../../../core';
 import type { CampaignSettings, WindowKey } from '../../../../core';
@@ -7,6 +7,7 @@ import { CRITERION_KIND_LABELS, RANK_FIGURE_LABELS, RANK_FIGURES } from '../../.
 // the types alone, not core/selection's index (which brings the solver)
 import { ATTRIBUTE_LABELS, FLAG_ATTRIBUTES, SELECTION_ATTRIBUTES, type SelectionAttribute } from '../../../../core/selection/types';
 import { getAdminCampaign, saveAdminCampaign } from '../../client/admin';
+import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { currentCampaign } from '../../client/campaigns';
 import { showFieldErrors, useErrorReporter, validateWith } from '../../formUtils';
 import type { FieldErrorData, FieldPath } from '../../formUtils';
@@ -158,6 +159,13 @@ export default function SettingsPage() {
   const report = useErrorReporter();
   const [saving, setSaving] = useState(false);
   const ageLimit = Form.useWatch('youthAgeLimit', form);
+  // unsaved input: set by the user's own changes (not by loading), cleared by a successful 保存
+  const dirtyRef = useRef(false);
+  const [dirty, setDirty] = useState(false);
+  const markDirty = (v: boolean) => {
+    dirtyRef.current = v;
+    setDirty(v);
+  };
 
   const {
     data: campaign,
@@ -167,8 +175,8 @@ export default function SettingsPage() {
     onLoad: (full) => form.setFieldsValue(toForm(full)),
   });
 
-  const save = async () => {
-    if (!campaign) return;
+  const save = async (): Promise<boolean> => {
+    if (!campaign) return false;
     const values = form.getFieldsValue(true) as FormValues;
     const checked = validateWith(campaignSettingsSchema, fromForm(values), toFormPath);
     const fields = checked.ok ? [] : friendlier(checked.fields);
@@ -189,20 +197,24 @@ export default function SettingsPage() {
             ? `附加约束有误：${[...new Set(rules)].join('；')}`
             : '设置有误，请按提示修改后再保存',
       );
-      return;
+      return false;
     }
     setSaving(true);
     try {
       const saved = await saveAdminCampaign(campaign.id, { title, settings: checked.data });
       setCampaign(saved);
       form.setFieldsValue(toForm(saved));
+      markDirty(false);
       void message.success('评选活动设置已保存');
+      return true;
     } catch (err) {
       report(err, form, toFormPath);
+      return false;
     } finally {
       setSaving(false);
     }
   };
+  useUnsavedGuard(dirtyRef, { message: '评选活动设置有未保存的修改，离开后将丢失。是否离开？', save });
 
   if (loadError) return <Alert type="error" showIcon title={`无法加载评选活动设置：${loadError}`} />;
 
@@ -210,13 +222,25 @@ export default function SettingsPage() {
     <Card
       title="评选活动设置"
       extra={
-        <Button type="primary" onClick={() => void save()} loading={saving} disabled={!campaign}>
-          保存
-        </Button>
+        <Space>
+          {dirty && <Typography.Text type="warning">有未保存的修改</Typography.Text>}
+          <Button type="primary" onClick={() => void save()} loading={saving} disabled={!campaign}>
+            保存
+          </Button>
+        </Space>
       }
     >
       <Spin spinning={!campaign}>
-        <Form form={form} name="settings" layout="horizontal" labelCol={LABEL_COL} wrapperCol={WRAPPER_COL} labelWrap className="settings-form">
+        <Form
+          form={form}
+          name="settings"
+          layout="horizontal"
+          labelCol={LABEL_COL}
+          wrapperCol={WRAPPER_COL}
+          labelWrap
+          className="settings-form"
+          onValuesChange={() => !dirtyRef.current && markDirty(true)}
+        >
           <Form.Item label="活动名称" name="title" required>
             <Input maxLength={100} />
           </Form.Item>

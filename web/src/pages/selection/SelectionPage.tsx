@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { Link } from 'react-router';
@@ -15,6 +15,7 @@ import {
   type ProposalReply,
   type SelectionState,
 } from '../../client/selection';
+import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 
 type Candidate = SelectionState['candidates'][number];
@@ -79,6 +80,39 @@ export default function SelectionPage() {
   const check = useMemo(() => (setup ? checkSelection(setup, { winners, nationals }) : null), [setup, winners, nationals]);
   const balance = useMemo(() => (setup ? balanceReport(setup, winners) : []), [setup, winners]);
   const dirty = !!state && (winners.join() !== state.pick.winners.join() || nationals.join() !== state.pick.nationals.join());
+
+  // unsaved input: the pick (before 确认) or the final 公示's form (after it; the pick is locked then) — one guard
+  const pickDirty = useRef(false);
+  const publicityDirty = useRef(false);
+  useEffect(() => {
+    pickDirty.current = dirty;
+  }, [dirty]);
+  const anyDirty = useMemo(
+    () => ({
+      get current() {
+        return pickDirty.current || publicityDirty.current;
+      },
+    }),
+    [],
+  );
+  useUnsavedGuard(
+    anyDirty,
+    dirty && state && campaignId
+      ? {
+          message: '名单有未保存的修改，离开后将丢失。是否离开？',
+          save: async () => {
+            try {
+              apply(await savePick(campaignId, { winners, nationals, version: state.version }));
+              pickDirty.current = false;
+              return true;
+            } catch (e) {
+              message.error((e as Error).message);
+              return false;
+            }
+          },
+        }
+      : { message: '最终公示尚未发布，填写的内容离开后将丢失。是否离开？' },
+  );
 
   const run = async <T,>(action: () => Promise<T>, done: (v: T) => void) => {
     setBusy(true);
@@ -289,7 +323,7 @@ export default function SelectionPage() {
             ]}
           />
         </Card>
-        <FinalPublicity state={state} campaignId={campaignId} onState={apply} onProposal={setProposal} />
+        <FinalPublicity state={state} campaignId={campaignId} onState={apply} onProposal={setProposal} dirty={publicityDirty} />
       </Col>
       <Modal
         title="重新打开最终评选结果"
@@ -316,7 +350,14 @@ export default function SelectionPage() {
 }
 
 /** 最终公示: publish the confirmed winners, follow its objections, propose a replacement for an upheld one. */
-function FinalPublicity(props: { state: SelectionState; campaignId: string; onState: (s: SelectionState) => void; onProposal: (p: ProposalReply) => void }) {
+function FinalPublicity(props: {
+  state: SelectionState;
+  campaignId: string;
+  onState: (s: SelectionState) => void;
+  onProposal: (p: ProposalReply) => void;
+  /** true once anything is typed into the form, until it is published */
+  dirty: { current: boolean };
+}) {
   const { state, campaignId } = props;
   const { message } = App.useApp();
   const [form] = Form.useForm();
@@ -342,6 +383,7 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
         objectionMethod: v.objectionMethod,
         entries: state.pick.winners.map((applicationId) => ({ applicationId, summary: v.summaries[applicationId] ?? '' })),
       });
+      props.dirty.current = false;
       props.onState(s);
       message.success('最终公示已发布');
     } catch (e) {
@@ -363,7 +405,12 @@ function FinalPublicity(props: { state: SelectionState; campaignId: string; onSt
           <Link to="/admin/objections">公示异议</Link>
         </Space>
       ) : state.status === 'confirmed' ? (
-        <Form form={form} layout="vertical" initialValues={{ title: '关于“新疆最美科技工作者”拟表彰人选的公示' }}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ title: '关于“新疆最美科技工作者”拟表彰人选的公示' }}
+          onValuesChange={() => (props.dirty.current = true)}
+        >
           <Form.Item name="title" label="公示标题" rules={[{ required: true, message: '请填写公示标题' }]}>
             <Input maxLength={100} />
           </Form.Item>
