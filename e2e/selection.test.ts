@@ -9,6 +9,10 @@ import { ApiClient, beijingDay, shortlistedCampaign } from './api';
 // 确认名单; the final 公示 from the page; an objection through the public API with its SMS code; its 核实; and, with a
 // 公示 whose period is over and without open objections, 可以发布结果. Desktop, and the panel at 390×844.
 const PHONE = { width: 390, height: 844 };
+const LAPTOP = { width: 1280, height: 800 };
+
+/** The page does not scroll sideways (a table may inside its own box). */
+const noSidewaysScroll = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth);
 
 /** In the online ranking's order (the experts' totals fall from the first to the last). */
 const CANDIDATES = [
@@ -185,14 +189,57 @@ describe('入围名单 → 最终评选结果 → 最终公示', () => {
     expect([...state.pick.nationals].sort()).toEqual([ids.get('阿依古丽')!, ids.get('李志强')!].sort());
     expect(state.readyToPublish.ready).toBe(false);
 
-    // the panel beside the list on a phone: it fits the width
+    // at 1280×800: the list beside the panel
+    const laptop = await open(e2e, LAPTOP);
+    await asOrganizer(laptop);
+    for (const [path, name] of [
+      ['/admin/shortlist', 'shortlist'],
+      ['/admin/selection', 'selection'],
+    ] as const) {
+      await laptop.goto(`${e2e.platform.url}${path}`);
+      await laptop.getByRole('cell', { name: '陈思雨', exact: true }).first().waitFor();
+      await settled(laptop);
+      expect(await noSidewaysScroll(laptop), name).toBe(true);
+      await look(laptop, `selection-1280-${name}`);
+    }
+
+    // on a phone: cards with their actions, no sideways scroll
     const phone = await open(e2e, PHONE);
     await asOrganizer(phone);
-    await phone.goto(`${e2e.platform.url}/admin/selection`);
-    await phone.locator('.selection-panel').getByText('全部满足，可以确认').waitFor();
+    await phone.goto(`${e2e.platform.url}/admin/shortlist`);
+    const shortCards = phone.getByRole('list', { name: '入围候选人' }).getByRole('listitem');
+    await expect.poll(() => shortCards.count()).toBe(CANDIDATES.length);
     await settled(phone);
-    expect(await phone.evaluate('document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth')).toBe(true);
-    await shot(phone, 'selection-phone');
+    expect(await noSidewaysScroll(phone)).toBe(true);
+    // each card's 移出 is on the card, within the screen's width
+    for (const card of await shortCards.all()) {
+      const box = (await card.getByRole('button', { name: /移\s*出/ }).boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    }
+    await look(phone, 'selection-phone-shortlist');
+
+    // 最终评选结果: the cards hold both choices; a sticky summary at the top opens the panel
+    await phone.goto(`${e2e.platform.url}/admin/selection`);
+    const cards = phone.getByRole('list', { name: '入围候选人' }).getByRole('listitem');
+    await expect.poll(() => cards.count()).toBe(CANDIDATES.length);
+    const summary = phone.getByRole('region', { name: '约束检查摘要' });
+    await summary.getByText('不满足 0').waitFor();
+    await settled(phone);
+    expect(await noSidewaysScroll(phone)).toBe(true);
+    const last = cards.last();
+    await last.getByRole('checkbox', { name: '陈思雨当选' }).scrollIntoViewIfNeeded();
+    expect(await last.getByRole('checkbox', { name: '陈思雨当选' }).isChecked()).toBe(true);
+    expect(await last.getByRole('checkbox', { name: '陈思雨全国推荐' }).isChecked()).toBe(false);
+    // scrolled down the list, the summary is still at the top of the screen
+    const top = (await summary.boundingBox())!;
+    expect(top.y).toBeGreaterThanOrEqual(0);
+    expect(top.y).toBeLessThan(80);
+    await shot(phone, 'selection-phone-scrolled');
+    await summary.getByRole('button', { name: '查看约束' }).click();
+    const drawer = phone.locator('.selection-drawer');
+    await drawer.getByText('全部满足，可以确认').waitFor();
+    await drawer.getByText('院士 1/4 = 25%，要求 ≤ 25%').waitFor();
+    await look(phone, 'selection-phone-panel');
   });
 
   it('publishes the final 公示 from the page; an objection is verified; a 公示 over without open objections is ready to publish', async () => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Empty, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Empty, Form, Input, Modal, Select, Space, Switch, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
+import { ResponsiveList } from '../../components/ResponsiveList';
 import { addToShortlist, buildShortlist, getShortlist, markFrontline, removeFromShortlist, type ShortlistReply } from '../../client/selection';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 
@@ -63,11 +64,12 @@ export default function ShortlistPage() {
           {list.entries.length === 0 ? (
             <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={list.built ? '入围名单为空' : '尚未生成入围名单'} />
           ) : (
-            <Table<Entry>
+            <ResponsiveList<Entry>
               rowKey="applicationId"
               size="small"
-              pagination={false}
-              scroll={{ x: 'max-content' }}
+              label="入围候选人"
+              emptyText="入围名单为空"
+              scrollX={1010}
               dataSource={list.entries}
               columns={[
                 { key: 'rank', title: '网上评选排名', dataIndex: 'rankLabel', width: 110 },
@@ -98,7 +100,7 @@ export default function ShortlistPage() {
                   ),
                 },
                 {
-                  key: 'remove',
+                  key: 'actions',
                   title: '操作',
                   width: 80,
                   render: (_: unknown, r) => (
@@ -155,13 +157,12 @@ export default function ShortlistPage() {
           <Typography.Title level={2} className="section-title" style={{ marginTop: 24 }}>
             变更记录
           </Typography.Title>
-          <Table<Change>
+          <ResponsiveList<Change>
             rowKey="id"
             size="small"
-            pagination={false}
-            scroll={{ x: 'max-content' }}
+            label="变更记录"
+            emptyText="尚无记录"
             dataSource={list.changes}
-            locale={{ emptyText: '尚无记录' }}
             columns={[
               { key: 'at', title: '时间', width: 160, render: (_: unknown, r) => formatTime(r.at) },
               { key: 'action', title: '操作', dataIndex: 'actionLabel', width: 110 },
