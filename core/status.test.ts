@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { APPLICATION_STATUSES, STATUS_HOLDER, STATUS_LABELS, statusLabel } from './status';
+import { APPLICATION_STATUSES, isWinnerStatus, OUTCOME_STATUSES, STATUS_HOLDER, STATUS_LABELS, statusLabel } from './status';
 import { ATTACHMENT_KINDS, REQUIRED_APPLICANT_ATTACHMENTS, attachmentKindLabel } from './attachments';
 
 describe('status labels', () => {
@@ -13,6 +13,9 @@ describe('status labels', () => {
       '[自治区科协]已受理',
       '网上评选中',
       '评审中',
+      '当选',
+      '推荐全国',
+      '未当选',
     ]);
   });
 
@@ -24,6 +27,11 @@ describe('status labels', () => {
     expect(statusLabel('applicant', '乌鲁木齐市科协')).toBe('申报人');
   });
 
+  it('knows the outcomes of 发布: 推荐全国 is a winner too', () => {
+    expect(OUTCOME_STATUSES.map((s) => STATUS_LABELS[s])).toEqual(['当选', '推荐全国', '未当选']);
+    expect(['won', 'national', 'not_won', 'final_review'].map(isWinnerStatus)).toEqual([true, true, false, false]);
+  });
+
   it('knows who holds each status', () => {
     expect(APPLICATION_STATUSES.map((s) => STATUS_HOLDER[s])).toEqual([
       'applicant',
@@ -31,6 +39,9 @@ describe('status labels', () => {
       'applicant',
       'organizer',
       'unit',
+      'organizer',
+      'organizer',
+      'organizer',
       'organizer',
       'organizer',
       'organizer',

@@ -10,6 +10,9 @@ export const APPLICATION_STATUSES = [
   'accepted',
   'online_review',
   'final_review',
+  'won',
+  'national',
+  'not_won',
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
@@ -40,7 +43,25 @@ export const STATUS_META: Record<ApplicationStatus, StatusMeta> = {
   // 入围名单 built (issue 14): every candidate still in the review, shortlisted or not, reads "评审中" until the result
   // is published, so neither the status nor 流程情况 tells an applicant or a unit whether it was shortlisted
   final_review: { label: '评审中', holder: 'organizer', takesQuotaPlace: true },
+  // 发布 (issue 15): the outcome, shown to the applicant and the unit from the moment the result is published. The
+  // candidate was forwarded in this campaign and keeps the unit's place it used (the quota counts forwarded
+  // candidates, and a published outcome must not free a place to forward one more into a campaign that is over).
+  // 推荐全国 is also a winner (当选): OUTCOME_STATUSES and isWinnerStatus say so
+  won: { label: '当选', holder: 'organizer', takesQuotaPlace: true },
+  national: { label: '推荐全国', holder: 'organizer', takesQuotaPlace: true },
+  not_won: { label: '未当选', holder: 'organizer', takesQuotaPlace: true },
 };
+
+/** The statuses 发布 gives every candidate still in the review (评审中). */
+export const OUTCOME_STATUSES = ['won', 'national', 'not_won'] as const satisfies readonly ApplicationStatus[];
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+
+/** 当选 and 推荐全国 (a national recommendee is a winner too): a previous winner in a later year's eligibility. */
+export const WINNER_STATUSES = ['won', 'national'] as const satisfies readonly ApplicationStatus[];
+
+export function isWinnerStatus(status: string): boolean {
+  return (WINNER_STATUSES as readonly string[]).includes(status);
+}
 
 export const STATUS_LABELS = Object.fromEntries(APPLICATION_STATUSES.map((s) => [s, STATUS_META[s].label])) as Record<ApplicationStatus, string>;
 

@@ -38,8 +38,8 @@ describe('the status table', () => {
       expect(STATUS_HOLDER[s]).toBe(STATUS_META[s].holder);
       expect(holderOf(s)).toBe(STATUS_META[s].holder);
     }
-    // forwarded, 受理 and in 网上评选: each still holds one of its unit's places
-    expect(QUOTA_STATUSES).toEqual(['submitted_to_org', 'accepted', 'online_review', 'final_review']);
+    // forwarded, 受理 and in 网上评选: each still holds one of its unit's places; so does a published outcome
+    expect(QUOTA_STATUSES).toEqual(['submitted_to_org', 'accepted', 'online_review', 'final_review', 'won', 'national', 'not_won']);
   });
 
   it('treats a status it does not know (a later review stage) as the organizer’s, never the applicant’s', () => {
@@ -61,6 +61,10 @@ describe('the action table', () => {
       'startReview',
       // 入围名单 built: a candidate another build already moved
       'endOnlineReview',
+      // 发布结果: a candidate another 发布 (or its scheduled run) already gave its outcome
+      'publishWin',
+      'publishNational',
+      'publishNotWon',
     ]);
   });
 });

@@ -26,6 +26,10 @@ const ALLOWED: [ApplicationStatus, Role, Action, 'any' | 'unviewed'][] = [
   ['accepted', 'organizer', 'startReview', 'any'],
   // 入围名单 built: every candidate in 网上评选 moves to 评审中 (shortlisted or not)
   ['online_review', 'organizer', 'endOnlineReview', 'any'],
+  // 发布结果: every candidate in 评审中 gets its outcome (当选, 推荐全国 or 未当选); after it nobody moves it again
+  ['final_review', 'organizer', 'publishWin', 'any'],
+  ['final_review', 'organizer', 'publishNational', 'any'],
+  ['final_review', 'organizer', 'publishNotWon', 'any'],
 ];
 
 describe('the workflow table, walked whole', () => {
@@ -64,6 +68,9 @@ describe('the workflow table, walked whole', () => {
     expect(next('withdrawForward', 'submitted_to_org', 'unit')).toBe('submitted_to_unit');
     expect(next('startReview', 'accepted', 'organizer')).toBe('online_review');
     expect(next('endOnlineReview', 'online_review', 'organizer')).toBe('final_review');
+    expect(next('publishWin', 'final_review', 'organizer')).toBe('won');
+    expect(next('publishNational', 'final_review', 'organizer')).toBe('national');
+    expect(next('publishNotWon', 'final_review', 'organizer')).toBe('not_won');
     expect(next('orgReturn', 'submitted_to_org', 'organizer')).toBe('returned_to_unit');
     expect(next('accept', 'submitted_to_org', 'organizer')).toBe('accepted');
     expect(next('preliminary', 'submitted_to_unit', 'unit')).toBeUndefined(); // recorded, not a transfer

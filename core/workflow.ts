@@ -24,6 +24,9 @@ export const ACTIONS = [
   'accept',
   'startReview',
   'endOnlineReview',
+  'publishWin',
+  'publishNational',
+  'publishNotWon',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,6 +65,11 @@ export const ACTION_META: Record<Action, ActionMeta> = {
   // 入围名单 built (server/usecases/shortlist.ts): every candidate in 网上评选 moves on to 评审中, shortlisted or not;
   // the label says only that the online stage is over (流程情况 shows it to the applicant and the unit)
   endOnlineReview: { label: '网上评选结束', refusedAs: 'conflict' },
+  // 发布 (server/usecases/publication.ts): one action per outcome, since a rule has one `to`; all three read 发布结果 in
+  // 流程情况 and in messages. No button of its own: 发布结果 (or its scheduled run) does it for the whole campaign
+  publishWin: { label: '发布结果', refusedAs: 'conflict' },
+  publishNational: { label: '发布结果', refusedAs: 'conflict' },
+  publishNotWon: { label: '发布结果', refusedAs: 'conflict' },
 };
 
 /** The manual's name of each action, used in buttons and refusals. */
@@ -144,7 +152,19 @@ export const RULES: readonly Rule[] = [
   { action: 'startReview', role: 'organizer', from: ['accepted'], to: 'online_review', guards: ['holder'] },
   // 入围名单: no button of its own, building the shortlist does it for the whole campaign
   { action: 'endOnlineReview', role: 'organizer', from: ['online_review'], to: 'final_review', guards: ['holder'] },
+  // 发布结果: every candidate in 评审中 gets its outcome, in the one transaction of 发布 (readiness checked there: the
+  // final 公示 over with no open objection and the confirmed selection equal to its list)
+  { action: 'publishWin', role: 'organizer', from: ['final_review'], to: 'won', guards: ['holder'] },
+  { action: 'publishNational', role: 'organizer', from: ['final_review'], to: 'national', guards: ['holder'] },
+  { action: 'publishNotWon', role: 'organizer', from: ['final_review'], to: 'not_won', guards: ['holder'] },
 ];
+
+/** The 发布结果 action that gives each outcome. */
+export const PUBLISH_ACTION: Record<'won' | 'national' | 'not_won', Action> = {
+  won: 'publishWin',
+  national: 'publishNational',
+  not_won: 'publishNotWon',
+};
 
 /** What the table needs to know about one application. */
 export interface WorkflowState {

@@ -296,6 +296,14 @@ async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, 
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };
+  // 发布结果: the outcome is news for the applicant (in-app and a text) and the unit that recommended them (in-app)
+  if (action === 'publishWin' || action === 'publishNational' || action === 'publishNotWon') {
+    const outcome = `【新疆科技工作者之家】评选结果已发布：申请书 ${app.number}（${app.applicantName}）${statusLabel(to)}。`;
+    await insertNotification(tx).execute({ ...message, body: outcome, userId: app.applicantId });
+    await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '评选结果', body: outcome });
+    if (app.unitId) await insertNotification(tx).execute({ ...message, body: outcome, unitId: app.unitId });
+    return;
+  }
   // 受理 keeps it with 自治区科协: the unit that forwarded it is told
   const holder = action === 'accept' ? 'unit' : holderOf(to);
   if (holder === 'applicant') {
