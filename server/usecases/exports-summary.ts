@@ -1,0 +1,148 @@
+// 汇总表 (issue 15, 4.): the applications under 查询申报表's filters as one .xlsx sheet, streamed. Rows are read in
+// batches by keyset (年度, 序号, id — 申请书编号从高到低, the list's default order), each batch written row by row into the
+// sheet's XML and deflated into the file as it goes (server/xlsx/writer.ts): memory stays flat however many rows.
+// The scope was fixed when the job was made: a unit's job reads only what 查询申报表 shows that unit.
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { APPLICATION_FIELDS, maskIdNumber, statusLabel, type ApplicationForm } from '../../core';
+import { EXPORT_COLUMN_LABELS, summaryExportSchema, type ExportColumnKey, type SummaryExport } from '../../core/exports';
+import type { SessionUser } from '../auth/sessions';
+import { applications, units } from '../db/schema';
+import { JobFailure, type JobContext } from '../jobs/types';
+import { XlsxWriter, type CellValue } from '../xlsx/writer';
+import { applicationWhere } from './queries';
+
+export const SUMMARY_KIND = 'export.applications';
+export const SUMMARY_BATCH = 1000;
+
+/** A time as people in Xinjiang's offices read it: Beijing time, YYYY-MM-DD HH:mm. */
+export function beijingTime(d: Date | null): string {
+  if (!d) return '';
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+export const beijingStamp = (d = new Date()) => beijingTime(d).replace(/[-: ]/g, '').slice(0, 12);
+
+const BOOL_KEYS = new Set<string>(APPLICATION_FIELDS.filter((f) => f.kind === 'bool').map((f) => f.key));
+const FORM_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
+
+/** The user whose 查询申报表 the job reproduces: the unit fixed in the job, else the organizer's whole view. */
+export function scopeOf(job: { ownerId: string | null; unitId: string | null }): SessionUser {
+  const base = { id: job.ownerId ?? '00000000-0000-0000-0000-000000000000', username: '', realName: '', mobile: null, email: null, mustChangePassword: false };
+  return job.unitId ? { ...base, role: 'unit', unit: { id: job.unitId, name: '', region: '', type: '' } } : { ...base, role: 'organizer', unit: null };
+}
+
+/** The file's name: 申报表汇总表（2023年度）-202611301805.xlsx */
+export function summaryFileName(p: Pick<SummaryExport, 'year'>, at = new Date()): string {
+  return `申报表汇总表${p.year ? `（${p.year}年度）` : ''}-${beijingStamp(at)}.xlsx`;
+}
+
+export async function runSummaryExport(ctx: JobContext): Promise<void> {
+  const { s, job } = ctx;
+  const checked = summaryExportSchema.safeParse(job.params);
+  if (!checked.success) throw new JobFailure('导出条件无效，请重新选择后导出');
+  const p = checked.data;
+  const where = applicationWhere(scopeOf(job), p);
+  const total = Number((await s.db.select({ n: count() }).from(applications).where(where))[0]!.n);
+  if (total === 0) throw new JobFailure('没有符合条件的申报表，请调整查询条件后重新导出');
+  await ctx.progress(0, total);
+
+  const columns = p.columns as ExportColumnKey[];
+  const needsForm = columns.some((c) => FORM_KEYS.has(c) && c !== 'idNumber');
+  const needsId = columns.includes('idNumber');
+  const select = {
+    id: applications.id,
+    year: applications.year,
+    seq: applications.seq,
+    number: applications.number,
+    status: applications.status,
+    unitName: units.name,
+    createdAt: applications.createdAt,
+    updatedAt: applications.updatedAt,
+    pledgedAt: applications.pledgedAt,
+    transferredAt: applications.transferredAt,
+    form: needsForm ? applications.form : sql<unknown>`null`,
+    idEnc: needsId ? applications.idEnc : sql<string | null>`null`,
+  };
+  type Row = {
+    id: string;
+    year: number;
+    seq: number;
+    number: string;
+    status: string;
+    unitName: string | null;
+    createdAt: Date;
+    updatedAt: Date;
+    pledgedAt: Date | null;
+    transferredAt: Date | null;
+    form: unknown;
+    idEnc: string | null;
+  };
+
+  const idNumber = (row: Row): string => {
+    if (!row.idEnc) return '';
+    const id = s.cipher.decrypt(row.idEnc);
+    return p.fullIdNumber && !job.unitId ? id : maskIdNumber(id);
+  };
+  const value = (row: Row, key: ExportColumnKey): CellValue => {
+    switch (key) {
+      case 'number':
+        return row.number;
+      case 'year':
+        return row.year;
+      case 'status':
+        return statusLabel(row.status, row.unitName);
+      case 'unit':
+        return row.unitName ?? '';
+      case 'createdAt':
+      case 'updatedAt':
+      case 'pledgedAt':
+      case 'transferredAt':
+        return beijingTime(row[key]);
+      case 'idNumber':
+        return idNumber(row);
+      default: {
+        const v = ((row.form ?? {}) as ApplicationForm)[key];
+        if (BOOL_KEYS.has(key)) return v === true ? '是' : v === false ? '否' : '';
+        return typeof v === 'string' ? v : '';
+      }
+    }
+  };
+
+  const file = ctx.tmpFile('.xlsx');
+  const w = new XlsxWriter(file);
+  try {
+    const sheet = await w.sheet('申报表汇总表', {
+      freezeHeader: true,
+      widths: columns.map((c) =>
+        c === 'mainDeeds' || c === 'story' ? 60 : c === 'idNumber' ? 22 : Math.max(10, Math.min(40, EXPORT_COLUMN_LABELS[c].length * 2 + 4)),
+      ),
+    });
+    await sheet.row(
+      columns.map((c) => EXPORT_COLUMN_LABELS[c]),
+      { bold: true },
+    );
+    let last: Pick<Row, 'year' | 'seq' | 'id'> | null = null;
+    let done = 0;
+    for (;;) {
+      const after: SQL | undefined = last
+        ? sql`(${applications.year}, ${applications.seq}, ${applications.id}) < (${last.year}, ${last.seq}, ${last.id}::uuid)`
+        : undefined;
+      const batch = (await s.db
+        .select(select)
+        .from(applications)
+        .leftJoin(units, eq(units.id, applications.unitId))
+        .where(and(where, after))
+        .orderBy(desc(applications.year), desc(applications.seq), desc(applications.id))
+        .limit(SUMMARY_BATCH)) as Row[];
+      for (const row of batch) await sheet.row(columns.map((c) => value(row, c)));
+      done += batch.length;
+      await ctx.progress(done, Math.max(total, done));
+      if (batch.length < SUMMARY_BATCH) break;
+      last = batch[batch.length - 1]!;
+    }
+    await w.finish();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  await ctx.store(summaryFileName(p), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', { path: file });
+}
