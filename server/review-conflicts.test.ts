@@ -9,7 +9,7 @@ import { defaultCampaignSettings } from '../core';
 import { buildApplicant, buildApplication } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { parties } from './testing/journey';
-import { acceptedCandidates, expertWithProfile, setReviewWindow } from './testing/review';
+import { acceptedCandidates, assignedReview, expertWithProfile, setReviewWindow } from './testing/review';
 import type { AssignmentsReply, ConflictsReply, PlanReply, ProgressReply, ReviewListReply } from '../core/review';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -31,25 +31,7 @@ const sheetRow = async (applicationId: string, expertId: string) =>
 
 const FULL = { scores: { achievement: 45.5, story: 27.3, typical: 18.2 }, gates: { political: true }, comment: '事迹突出。' };
 
-/** Three accepted candidates, three experts (k 2, L 3), all assigned by a confirmed balanced plan: 6 assignments. */
-async function world() {
-  const p = await parties(t);
-  const campaignId = await setReviewWindow(t);
-  const [c] = await t.s.db.select().from(campaigns).where(eq(campaigns.id, campaignId));
-  const settings = c!.settings as { review: Record<string, unknown> };
-  await t.s.db
-    .update(campaigns)
-    .set({ settings: { ...settings, review: { ...settings.review, k: 2, L: 3 } } })
-    .where(eq(campaigns.id, campaignId));
-  const cands = await acceptedCandidates(t, { uc: p.uc, oc: p.oc, unitId: p.unit.unit.id }, 3);
-  const e1 = { ...(await expertWithProfile(t, { name: '专家甲' })), name: '专家甲' };
-  const e2 = { ...(await expertWithProfile(t, { name: '专家乙' })), name: '专家乙' };
-  const e3 = { ...(await expertWithProfile(t, { name: '专家丙' })), name: '专家丙' };
-  const body = { mode: 'balanced', k: 2, L: 2, candidateIds: cands.map((x) => x.id), expertIds: [e1.id, e2.id, e3.id] };
-  const res = await p.oc.post(`/api/review/campaigns/${campaignId}/plan/confirm`, body);
-  if (res.statusCode !== 200) throw new Error(res.body);
-  return { ...p, campaignId, cands, e1, e2, e3 };
-}
+const world = () => assignedReview(t);
 
 describe('登记回避 (自治区科协)', () => {
   let w: Awaited<ReturnType<typeof world>>;

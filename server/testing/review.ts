@@ -5,7 +5,7 @@ import { applications, campaigns, expertProfiles, users } from '../db/schema';
 import { currentCampaign } from '../usecases/campaigns';
 import { buildExpert } from './factories';
 import { Client, type startTestPlatform } from './harness';
-import { forwarded } from './journey';
+import { forwarded, parties } from './journey';
 
 type T = Awaited<ReturnType<typeof startTestPlatform>>;
 
@@ -54,4 +54,32 @@ export async function setReviewWindow(t: T, window?: { start: string; end: strin
   const settings = { ...c.settings, windows: { ...c.settings.windows, online: window ?? { start: day(-1), end: day(10) } } };
   await t.s.db.update(campaigns).set({ settings }).where(eq(campaigns.id, c.id));
   return c.id;
+}
+
+/** The campaign's 网上评选 counts: k reviews per candidate, at most L per expert. */
+export async function setReviewCounts(t: T, campaignId: string, k: number, L: number) {
+  const [c] = await t.s.db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  const settings = c!.settings as { review: Record<string, unknown> };
+  await t.s.db
+    .update(campaigns)
+    .set({ settings: { ...settings, review: { ...settings.review, k, L } } })
+    .where(eq(campaigns.id, campaignId));
+}
+
+/**
+ * A 网上评选 under way: one unit's three accepted candidates, three experts (专家甲/乙/丙; k 2, L 3), all assigned by a
+ * confirmed balanced plan (two each): six assignments, every candidate 网上评选中.
+ */
+export async function assignedReview(t: T) {
+  const p = await parties(t);
+  const campaignId = await setReviewWindow(t);
+  await setReviewCounts(t, campaignId, 2, 3);
+  const cands = await acceptedCandidates(t, { uc: p.uc, oc: p.oc, unitId: p.unit.unit.id }, 3);
+  const e1 = { ...(await expertWithProfile(t, { name: '专家甲' })), name: '专家甲' };
+  const e2 = { ...(await expertWithProfile(t, { name: '专家乙' })), name: '专家乙' };
+  const e3 = { ...(await expertWithProfile(t, { name: '专家丙' })), name: '专家丙' };
+  const body = { mode: 'balanced', k: 2, L: 2, candidateIds: cands.map((x) => x.id), expertIds: [e1.id, e2.id, e3.id] };
+  const res = await p.oc.post(`/api/review/campaigns/${campaignId}/plan/confirm`, body);
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return { ...p, campaignId, cands, e1, e2, e3 };
 }

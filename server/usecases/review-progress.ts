@@ -17,18 +17,33 @@ import {
   reviewReminders,
   scoreSheetChanges,
   scoreSheets,
+  shortlistChanges,
   users,
 } from '../db/schema';
+import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
 import { reviewWindow } from './review-common';
 import { lastActivity } from './review-sheets';
 
-/** The valid assignments of a campaign (assigned, not recused, candidate not deleted) with their sheets' statuses. */
-async function validAssignments(db: Db, campaignId: string) {
+/**
+ * The statuses of the candidates 网上评选管理's progress shows: those in the online review and, once the 入围名单 is
+ * built (the online stage over for everyone still in it), those it moved on to 评审中 — the review's final progress,
+ * read-only (催办 and 重置评审 no longer apply to them).
+ */
+const PROGRESS_STATUSES = ['accepted', 'online_review', 'final_review'];
+
+/**
+ * The valid assignments of a campaign (assigned, not recused, candidate not deleted) with their sheets' statuses;
+ * `statuses` limits them to candidates in those statuses.
+ */
+async function validAssignments(db: Db, campaignId: string, statuses?: string[]) {
   return db
     .select({ expertId: reviewAssignments.expertId, applicationId: reviewAssignments.applicationId, status: scoreSheets.status })
     .from(reviewAssignments)
-    .innerJoin(applications, and(eq(applications.id, reviewAssignments.applicationId), isNull(applications.deletedAt)))
+    .innerJoin(
+      applications,
+      and(eq(applications.id, reviewAssignments.applicationId), isNull(applications.deletedAt), statuses ? inArray(applications.status, statuses) : undefined),
+    )
     .leftJoin(scoreSheets, and(eq(scoreSheets.applicationId, reviewAssignments.applicationId), eq(scoreSheets.expertId, reviewAssignments.expertId)))
     .where(
       and(
@@ -54,7 +69,7 @@ export async function progress(s: Services, campaignId: string): Promise<Progres
   const candidates = await s.db
     .select({ id: applications.id, number: applications.number, name: applications.applicantName })
     .from(applications)
-    .where(and(eq(applications.campaignId, campaignId), inArray(applications.status, ['accepted', 'online_review']), isNull(applications.deletedAt)))
+    .where(and(eq(applications.campaignId, campaignId), inArray(applications.status, PROGRESS_STATUSES), isNull(applications.deletedAt)))
     .orderBy(asc(applications.seq));
   const last = await lastActivity(s.db, campaignId);
   const reminders = await s.db.select().from(reviewReminders).where(eq(reviewReminders.campaignId, campaignId)).orderBy(desc(reviewReminders.id)).limit(50);
@@ -90,7 +105,8 @@ export async function remind(s: Services, campaignId: string, by: SessionUser | 
   const campaign = await getCampaign(s.db, campaignId);
   const window = reviewWindow(campaign);
   return s.db.transaction(async (tx) => {
-    const rows = await validAssignments(tx, campaignId);
+    // only candidates still 网上评选中: after the 入围名单 an unsubmitted sheet is of a review that is over
+    const rows = await validAssignments(tx, campaignId, ['online_review']);
     const unfinished = new Map<string, number>();
     for (const r of rows) if (r.status !== 'submitted') unfinished.set(r.expertId, (unfinished.get(r.expertId) ?? 0) + 1);
     const inserted = await tx
@@ -142,6 +158,13 @@ export async function resetReview(s: Services, user: SessionUser, campaignId: st
   const n = await s.db.transaction(async (tx) => {
     // the campaign's row lock: no sheet is saved meanwhile (they take KEY SHARE on it)
     await tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId)).for('update');
+    // the 入围名单 is built on these scores (and its build ended the online stage): they stay
+    const [built] = await tx
+      .select({ id: shortlistChanges.id })
+      .from(shortlistChanges)
+      .where(and(eq(shortlistChanges.campaignId, campaignId), eq(shortlistChanges.action, 'build')))
+      .limit(1);
+    if (built) throw new AppError('CONFLICT', '入围名单已按网上评选结果生成，网上评选已结束，不能重置评审');
     const sheets = await tx
       .select()
       .from(scoreSheets)
