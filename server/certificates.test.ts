@@ -259,7 +259,7 @@ describe('after 发布', () => {
     expect((await winner!.client.get(`/api/certificates/campaigns/${campaignId}`)).statusCode).toBe(403);
     expect((await unitClients[0]!.post(`/api/certificates/campaigns/${campaignId}/zip`)).statusCode).toBe(403);
     const up = multipart(await sealPng());
-    expect((await unitClients[0]!.request('PUT', `/api/certificates/campaigns/${campaignId}/seals/0`, undefined, up)).statusCode).toBe(403);
+    expect((await unitClients[0]!.request('POST', `/api/certificates/campaigns/${campaignId}/seals/0`, undefined, up)).statusCode).toBe(403);
     expect(await snapshot()).toBe(before);
   });
 
@@ -269,17 +269,17 @@ describe('after 发布', () => {
     expect(blank.split('\n').filter((l) => /^\s*\d+\s+\d+\s+image\b/.test(l))).toHaveLength(1);
 
     const before = await snapshot();
-    const refused = await oc.request('PUT', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(pdfBytes('not a seal'), 'seal.png'));
+    const refused = await oc.request('POST', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(pdfBytes('not a seal'), 'seal.png'));
     expect(refused.statusCode).toBe(415);
     expect(json<{ error: { message: string } }>(refused).error.message).toContain('PNG');
-    expect((await oc.request('PUT', `/api/certificates/campaigns/${campaignId}/seals/7`, undefined, multipart(await sealPng()))).statusCode).toBe(404);
+    expect((await oc.request('POST', `/api/certificates/campaigns/${campaignId}/seals/7`, undefined, multipart(await sealPng()))).statusCode).toBe(404);
     const big = await sharp({ create: { width: 3000, height: 3000, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } })
       .png({ compressionLevel: 0 })
       .toBuffer();
-    expect((await oc.request('PUT', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(big))).statusCode).toBe(413);
+    expect((await oc.request('POST', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(big))).statusCode).toBe(413);
     expect(await snapshot()).toBe(before);
 
-    const ok = await oc.request('PUT', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(await sealPng()));
+    const ok = await oc.request('POST', `/api/certificates/campaigns/${campaignId}/seals/1`, undefined, multipart(await sealPng()));
     expect(ok.statusCode).toBe(200);
     const view = json<CampaignCertificates>(ok);
     expect(view.seals.map((s) => s.uploadedAt !== null)).toEqual([false, true, false]);

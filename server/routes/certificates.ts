@@ -32,7 +32,11 @@ const sealTooLarge = () => new AppError('TOO_LARGE', `印章图片不能超过${
 
 /** The one file of a multipart seal upload, streamed to a temporary file (at most SEAL_MAX_BYTES, else 413). */
 async function readSealUpload(req: FastifyRequest, tmpDir: string): Promise<string> {
-  if (!req.isMultipart()) throw new AppError('VALIDATION', '请选择要上传的印章图片（PNG 或 JPEG）');
+  if (!req.isMultipart()) {
+    // a JSON body: its keys are refused by name like every route's, and an empty one asks for the file
+    noBody(req);
+    throw new AppError('VALIDATION', '请选择要上传的印章图片（PNG 或 JPEG）');
+  }
   const tmpPath = path.join(tmpDir, `seal-upload-${crypto.randomUUID()}`);
   try {
     const part = await req.file({ limits: { fileSize: SEAL_MAX_BYTES, files: 1 } });
@@ -92,7 +96,7 @@ export async function certificateRoutes(fastify: FastifyInstance) {
     return campaignCertificates(s, idParam(req, '评选活动'));
   });
 
-  app.put('/api/certificates/campaigns/:id/seals/:position', replyWith(campaignCertificatesSchema), async (req) => {
+  app.post('/api/certificates/campaigns/:id/seals/:position', replyWith(campaignCertificatesSchema), async (req) => {
     const user = organizer(req);
     const tmpPath = await readSealUpload(req, s.storage.tmpDir);
     let id: string;

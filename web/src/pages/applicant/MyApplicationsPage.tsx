@@ -10,6 +10,8 @@ import { WithdrawButton } from '../../components/workflow/WithdrawButton';
 import { useErrorReporter } from '../../formUtils';
 import { formatTime, useCurrentCampaign, useLoader } from '../../hooks';
 import type { ApplicationRow } from '../../types';
+import { ApplicationPdfButton } from '../certificates/ApplicationPdfButton';
+import { MyCertificates } from '../certificates/MyCertificates';
 
 /** 已阅: the unit has opened it, so the applicant can no longer 收回 (manual 一.10). */
 const VIEWED_BY_UNIT: ViewedNoteOf = {
@@ -88,6 +90,7 @@ export default function MyApplicationsPage() {
                 <Button type="link" size="small" onClick={() => setAttachmentsFor(row.id)}>
                   附件
                 </Button>
+                <ApplicationPdfButton applicationId={row.id} size="small" type="link" />
                 <WithdrawButton row={row} onDone={() => void reload()} />
                 {row.abilities.delete && (
                   <Popconfirm title="确定删除该申请书吗？删除后不可恢复" okText="确定" cancelText="取消" onConfirm={() => remove(row)}>
@@ -101,6 +104,7 @@ export default function MyApplicationsPage() {
           },
         ]}
       />
+      <MyCertificates />
       <AttachmentsModal
         applicationId={attachmentsFor}
         open={attachmentsFor !== null}

@@ -5,6 +5,7 @@ import { FlowModal } from '../../components/lazyModals';
 import { formatTime } from '../../hooks';
 import { OpenedApplicationPending, OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from './OpenedApplication';
 import { useOpenedApplication } from './useOpenedApplication';
+import { ApplicationPdfButton } from '../certificates/ApplicationPdfButton';
 
 const LIST = '/zmkj/search';
 
@@ -37,6 +38,7 @@ export default function ViewPage() {
           <OpenedApplicationTitle detail={detail} />
           <Space wrap>
             <Button onClick={() => setFlowOpen(true)}>流程情况</Button>
+            <ApplicationPdfButton applicationId={id} />
             <Button onClick={() => navigate(from)}>返回</Button>
           </Space>
         </div>

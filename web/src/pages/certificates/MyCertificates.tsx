@@ -1,0 +1,42 @@
+import { Button, Card, List, Tag, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { myCertificates } from '../../client/certificates';
+import { useLoader } from '../../hooks';
+
+/**
+ * 证书 of the applicant's own applications, or of those submitted to the unit, once the result is published (the
+ * server lists nothing before): each with its PDF and verification page. Nothing is shown while there is none.
+ */
+export function MyCertificates() {
+  const { data } = useLoader(myCertificates, []);
+  if (!data?.length) return null;
+  return (
+    <Card size="small" title="证书" className="block-gap" style={{ marginTop: 16 }}>
+      <List
+        dataSource={data}
+        renderItem={(c) => (
+          <List.Item
+            key={c.number}
+            actions={[
+              <Button key="pdf" size="small" type="primary" icon={<DownloadOutlined />} href={c.downloadUrl} aria-label={`下载证书 ${c.number}`}>
+                下载证书
+              </Button>,
+              <a key="verify" href={c.verifyUrl} target="_blank" rel="noopener noreferrer">
+                验证页面
+              </a>,
+            ]}
+          >
+            <List.Item.Meta
+              title={
+                <span>
+                  {c.name} <Tag color={c.kind === 'national' ? 'red' : 'gold'}>{c.title}</Tag>
+                </span>
+              }
+              description={<Typography.Text type="secondary">{`证书编号：${c.number} · 颁发日期：${c.issuedOn}`}</Typography.Text>}
+            />
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+}
