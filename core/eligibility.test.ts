@@ -28,6 +28,15 @@ describe('checkEligibility', () => {
     expect(checkEligibility({ ...clean, previousWinner: true }).refused).toEqual(['往年获评“新疆最美科技工作者”人员不再推荐']);
   });
 
+  it('refuses a previous winner found in the earlier years’ results, naming the year, whatever the form answers', () => {
+    const found = { previousWinYears: [2023] };
+    const message = '经核查，申报人已获评2023年“新疆最美科技工作者”：往年获评“新疆最美科技工作者”人员不再推荐';
+    expect(checkEligibility({ ...clean, previousWinner: false }, found).refused).toEqual([message]);
+    expect(checkEligibility({ ...clean, previousWinner: true }, found).refused).toEqual([message]);
+    expect(checkEligibility(clean, { previousWinYears: [2023, 2025] }).refused[0]).toContain('2023年、2025年');
+    expect(checkEligibility(clean, { previousWinYears: [] }).refused).toEqual([]);
+  });
+
   it.each([
     ['activeMilitary', '现役军人'],
     ['civilServant', '公务员'],

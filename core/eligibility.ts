@@ -9,13 +9,26 @@ const EXCLUSION_RULE = '不包括现役军人、公务员和参照公务员法�
 /** Reasons the candidate cannot be recommended (`refused`), and "原则上不再推荐" (`flags`, for the unit and organizer to decide). */
 export type EligibilityResult = z.infer<typeof eligibilityResultSchema>;
 
-export function checkEligibility(form: ApplicationForm): EligibilityResult {
+/** What the platform's own records say of the person (issue 15, 6.): the earlier years they were published 当选. */
+export interface EligibilityRecord {
+  /** years of earlier campaigns of the same program in which this person (by 身份证号码 or account) was 当选 or 推荐全国 */
+  previousWinYears?: readonly number[];
+}
+
+/** 往年获评人员不再推荐, backed by the results: names the year(s), in the words the applicant and unit read. */
+export function previousWinnerRefusal(years: readonly number[]): string {
+  return `经核查，申报人已获评${years.map((y) => `${y}年`).join('、')}“新疆最美科技工作者”：往年获评“新疆最美科技工作者”人员不再推荐`;
+}
+
+export function checkEligibility(form: ApplicationForm, record: EligibilityRecord = {}): EligibilityResult {
   const refused: string[] = [];
   const flags: string[] = [];
   if (form.worksInXinjiang === false) {
     refused.push('评选在新疆工作的科技工作者中开展，不在新疆工作的人员不能申报');
   }
-  if (form.previousWinner === true) refused.push('往年获评“新疆最美科技工作者”人员不再推荐');
+  // the results first: a previous winner is refused whatever the 申请书 answers (one reason, naming the year)
+  if (record.previousWinYears?.length) refused.push(previousWinnerRefusal(record.previousWinYears));
+  else if (form.previousWinner === true) refused.push('往年获评“新疆最美科技工作者”人员不再推荐');
   if (form.activeMilitary === true) refused.push(`现役军人不在评选范围内（评选标准：${EXCLUSION_RULE}）`);
   if (form.civilServant === true) {
     refused.push(`公务员和参照公务员法管理人员不在评选范围内（评选标准：${EXCLUSION_RULE}）`);

@@ -212,6 +212,13 @@ export const SELECTION_ACTION_LABELS = {
   reopen: '重新打开',
   replace: '异议成立后推荐递补',
   publicity: '发布最终公示',
+  // 发布 (issue 15, server/usecases/publication.ts)
+  schedulePublish: '定时发布',
+  cancelPublish: '取消定时发布',
+  publishFailed: '定时发布未能执行',
+  publish: '发布结果',
+  correctProfile: '更正宣传稿',
+  createCampaign: '创建评选活动（复制上一年度设置）',
 } as const;
 
 export const removalSchema = z.object({

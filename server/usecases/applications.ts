@@ -7,6 +7,7 @@ import {
   applicationField,
   missingForSubmission,
   pinyinSortKey,
+  previousWinnerRefusal,
   type ApplicationDetail,
   type ApplicationForm,
   type ApplicationRow,
@@ -25,6 +26,7 @@ import { audit } from '../audit';
 import { loadVisible, requireAbility, visibleTo, type ApplicationRowDb } from './access';
 import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
 import { detail, presentRow } from './presenters';
+import { previousWinYears, previousWinYearsOfAccount } from './previous-winners';
 
 export async function listMine(s: Services, user: SessionUser): Promise<ApplicationRow[]> {
   const viewer = alias(users, 'viewer');
@@ -49,6 +51,9 @@ export async function getDetail(s: Services, user: SessionUser, id: string): Pro
 export async function createApplication(s: Services, user: SessionUser, campaignId?: string): Promise<ApplicationDetail> {
   const campaign = campaignId ? await getCampaign(s.db, campaignId) : await currentCampaign(s.db);
   requireWindowOpen(campaign, 'apply');
+  // 往年获评人员不再推荐: an account published 当选 in an earlier year of the program cannot start a 申请书
+  const previous = await previousWinYearsOfAccount(s.db, user.id, campaign.id);
+  if (previous.length) throw new AppError('FORBIDDEN', `${previousWinnerRefusal(previous)}，不能申请`);
   try {
     const app = await s.db.transaction(async (tx) => {
       // The row lock on the campaign hands out each number once; numbers of deleted drafts are not reused.
@@ -235,5 +240,9 @@ const liveAttachmentKinds = prepared((db) =>
 export async function submissionCheck(s: Services, db: Db, app: ApplicationRowDb, media: MediaSettings): Promise<CheckReply> {
   const files = await liveAttachmentKinds(db).execute({ applicationId: app.id });
   const form: ApplicationForm = { ...(app.form as ApplicationForm), ...(app.idEnc ? { idNumber: s.cipher.decrypt(app.idEnc) } : {}) };
-  return missingForSubmission({ form, pledged: app.pledgedAt !== null, attachmentKinds: files.map((f) => f.kind) }, media);
+  const previous = await previousWinYears(db, app);
+  return missingForSubmission(
+    { form, pledged: app.pledgedAt !== null, attachmentKinds: files.map((f) => f.kind), record: { previousWinYears: previous } },
+    media,
+  );
 }

@@ -6,6 +6,7 @@ import {
   abilitiesFor,
   attachmentKindLabel,
   checkEligibility,
+  holderOf,
   maskIdNumber,
   photoFileName,
   statusLabel,
@@ -22,6 +23,7 @@ import type { Services } from '../context';
 import { prepared } from '../db/prepared';
 import { applications, attachments, units, users } from '../db/schema';
 import { actorFor, stateOf, type ApplicationRowDb } from './access';
+import { previousWinYears } from './previous-winners';
 
 /** The name a file is shown and downloaded under: a photo is 姓名+序号.jpg with the applicant's current name. */
 export function attachmentName(a: typeof attachments.$inferSelect, applicantName: string): string {
@@ -108,7 +110,7 @@ const viewerName = prepared((db) =>
 );
 
 export async function detail(s: Services, user: SessionUser, app: ApplicationRowDb, unitName: string | null): Promise<ApplicationDetail> {
-  const [files, viewers] = await Promise.all([
+  const [files, viewers, previousWins] = await Promise.all([
     liveAttachments(s.db).execute({ applicationId: app.id }),
     // who opened it: often the user asking (a 收回 marks it read by the sender), whose names are at hand
     app.viewedBy === user.id
@@ -116,6 +118,8 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
       : app.viewedBy
         ? viewerName(s.db).execute({ userId: app.viewedBy })
         : [],
+    // 往年获评 from the results (issue 15, 6.): asked while the applicant or the unit holds it, where 【提交】 checks it
+    holderOf(app.status) === 'organizer' ? [] : previousWinYears(s.db, app),
   ]);
   const viewer = viewers[0];
   const form = fullForm(s, user, app);
@@ -135,7 +139,7 @@ export async function detail(s: Services, user: SessionUser, app: ApplicationRow
     attachments: (user.role === 'applicant' ? files.filter((f) => !APPLICANT_HIDDEN_KINDS.includes(f.kind)) : files).map((f) =>
       presentAttachment(f, app.applicantName),
     ),
-    eligibility: checkEligibility(form),
+    eligibility: checkEligibility(form, { previousWinYears: previousWins }),
     opinions,
   };
   // 初评 is between the unit and 自治区科协: the applicant's reply does not carry the field at all

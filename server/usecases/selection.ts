@@ -28,7 +28,7 @@ import { audit } from '../audit';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
-import { meetingRounds, objections, publicities, publicityEntries, selectionEvents, selections, users } from '../db/schema';
+import { meetingRounds, objections, publications, publicities, publicityEntries, selectionEvents, selections, users } from '../db/schema';
 import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
 import { lockSelection, rankLabelOf, shortlistRows } from './shortlist';
@@ -413,6 +413,9 @@ export async function reopenSelection(s: Services, user: SessionUser, campaignId
     const row = await lockRow(tx, user, campaignId);
     requireVersion(row, input.version);
     if (row.status !== 'confirmed') throw new AppError('CONFLICT', '最终评选结果尚未确认，无需重新打开');
+    // 发布 (issue 15): the result is out, the certificates numbered; the published list is not reopened
+    const [pub] = await tx.select({ status: publications.status }).from(publications).where(eq(publications.campaignId, campaignId));
+    if (pub?.status === 'published') throw new AppError('CONFLICT', '评选结果已发布，最终评选结果不能重新打开');
     await update(tx, user, row, { status: 'draft', confirmedBy: null, confirmedAt: null });
     await event(tx, user, campaignId, 'reopen', { reason: input.reason });
     await audit(tx, user.id, 'selection.reopen', 'campaign', campaignId, { reason: input.reason });
