@@ -187,8 +187,11 @@ export interface ShortlistSetup {
   settings: Record<string, unknown>;
   /** the two recommending units: [unitName, region]; candidate i comes from unit i % 2 */
   units: readonly (readonly [string, string])[];
-  /** in the order the experts rank them, the first best; `form` adds to the 申请书 */
-  candidates: readonly { name: string; form?: Partial<ApplicationForm> }[];
+  /**
+   * in the order the experts rank them, the first best; `form` adds to the 申请书; `score` is every expert's total for
+   * the candidate (default 90 − 5 × its index; equal scores tie in the online ranking)
+   */
+  candidates: readonly { name: string; form?: Partial<ApplicationForm>; score?: number }[];
   experts: readonly { name: string; workUnit: string; mobile: string }[];
   /** prefix of the journey's user names */
   tag: string;
@@ -240,7 +243,7 @@ export async function shortlistedCampaign(
   const tenth = (x: number) => Math.round(x * 10) / 10;
   for (const [e, ex] of experts.entries()) {
     for (const [i, id] of ids.entries()) {
-      const total = 90 - i * 5 - e;
+      const total = (o.candidates[i]!.score ?? 90 - i * 5) - e;
       const body = { scores: { achievement: tenth(total / 2), story: tenth((total * 3) / 10), typical: tenth(total / 5) }, gates: { political: true } };
       await ex.call('POST', `/api/review/applications/${id}/sheet/submit`, body);
     }
