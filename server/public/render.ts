@@ -30,7 +30,7 @@ const CSS = trusted(
     '.mark{display:inline-block;margin:2px 0;padding:0 6px;border-radius:4px;background:#b3261e;color:#fff;font-size:.8rem;line-height:1.6}',
     '.facts{margin:0 0 8px;padding:0;list-style:none;color:#4a4a4a}',
     'article p{margin:0 0 1em;text-indent:2em;overflow-wrap:anywhere}',
-    'figure{margin:0 0 12px}figure img{display:block;max-width:100%;height:auto;border-radius:6px}',
+    'figure{margin:0 0 12px}figure img{display:block;width:100%;max-width:480px;height:auto;border-radius:6px}',
     'video{display:block;width:100%;max-height:80vh;background:#000;border-radius:6px;margin:0 0 12px}',
     'footer{color:#4a4a4a;font-size:.8rem;padding-bottom:24px}',
   ].join(''),
