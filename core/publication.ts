@@ -135,3 +135,13 @@ export type ProfileDetail = z.infer<typeof profileDetailSchema>;
 
 export const nextCampaignReplySchema = z.object({ id: replyText(), year: z.number().int(), title: replyText() });
 export type NextCampaignReply = z.infer<typeof nextCampaignReplySchema>;
+
+/** The campaigns of every year, newest first, with their 发布 status: the 发布结果 page's year picker. */
+export const publicationCampaignSchema = z.object({
+  id: replyText(),
+  year: z.number().int(),
+  title: replyText(),
+  status: z.enum(PUBLICATION_STATUSES),
+  statusLabel: replyText(),
+});
+export type PublicationCampaign = z.infer<typeof publicationCampaignSchema>;

@@ -2,16 +2,18 @@
 // applicants and units learn the outcome from their own 申请书 once it is published, never from here.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   nextCampaignInputSchema,
   nextCampaignReplySchema,
   profileDetailSchema,
   profileInputSchema,
+  publicationCampaignSchema,
   publicationStateSchema,
   publishInputSchema,
 } from '../../core/publication';
 import { idParam, noBody, parse, replyWith, requireUser } from '../http';
-import { cancelPublish, createNextCampaign, getProfile, publicationState, publish, updateProfile } from '../usecases/publication';
+import { cancelPublish, createNextCampaign, listCampaigns, getProfile, publicationState, publish, updateProfile } from '../usecases/publication';
 
 const PUBLISH_LABELS = { at: '发布时间' };
 const PROFILE_LABELS = { article: '宣传稿', photoIds: '照片', videoIds: '视频' };
@@ -21,6 +23,11 @@ export async function publicationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const s = app.services;
   const organizer = (req: Parameters<typeof requireUser>[0]) => requireUser(req, 'organizer');
+
+  app.get('/publication/campaigns', replyWith(z.array(publicationCampaignSchema)), async (req) => {
+    organizer(req);
+    return listCampaigns(s);
+  });
 
   app.get('/publication/campaigns/:id', replyWith(publicationStateSchema), async (req) => {
     organizer(req);

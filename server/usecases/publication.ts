@@ -19,6 +19,7 @@ import {
   type ProfileDetail,
   type ProfileInput,
   type ProfileSummary,
+  type PublicationCampaign,
   type PublicationState,
   type PublicationStatus,
 } from '../../core/publication';
@@ -171,6 +172,19 @@ async function lastFailure(db: Db, campaignId: string) {
     .orderBy(desc(jobs.finishedAt))
     .limit(1);
   return job?.at ? { at: job.at.toISOString(), error: job.error ?? '定时发布未能执行' } : null;
+}
+
+/** GET the campaigns, newest first, each with its 发布 status. */
+export async function listCampaigns(s: Services): Promise<PublicationCampaign[]> {
+  const rows = await s.db
+    .select({ id: campaigns.id, year: campaigns.year, title: campaigns.title, status: publications.status })
+    .from(campaigns)
+    .leftJoin(publications, eq(publications.campaignId, campaigns.id))
+    .orderBy(desc(campaigns.year));
+  return rows.map((r) => {
+    const status = (r.status as PublicationStatus | null) ?? 'none';
+    return { id: r.id, year: r.year, title: r.title, status, statusLabel: PUBLICATION_STATUS_LABELS[status] };
+  });
 }
 
 /** GET the campaign's 发布: its status, the time, readiness with its reason, and the winners' profiles. */
