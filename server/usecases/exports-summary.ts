@@ -133,7 +133,7 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
         .where(and(where, after))
         .orderBy(desc(applications.year), desc(applications.seq), desc(applications.id))
         .limit(SUMMARY_BATCH)) as Row[];
-      for (const row of batch) await sheet.row(columns.map((c) => value(row, c)));
+      await sheet.rowsBatch(batch.map((row) => columns.map((c) => value(row, c))));
       done += batch.length;
       await ctx.progress(done, Math.max(total, done));
       if (batch.length < SUMMARY_BATCH) break;

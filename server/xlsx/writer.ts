@@ -67,11 +67,9 @@ export class XlsxSheet {
     return this.columns[i]!;
   }
 
-  /** Appends one row; waits when the zip has not yet taken what was written (back-pressure). */
-  async row(values: readonly CellValue[], opts: { bold?: boolean } = {}): Promise<void> {
-    if (this.ended) throw new Error('sheet already ended');
+  private rowXml(values: readonly CellValue[], bold: boolean): string {
     const r = ++this.rowIndex;
-    const style = opts.bold ? ' s="1"' : '';
+    const style = bold ? ' s="1"' : '';
     let xml = `<row r="${r}">`;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -84,8 +82,22 @@ export class XlsxSheet {
         xml += `<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${escapeXml(s.length > MAX_CELL ? s.slice(0, MAX_CELL) : s)}</t></is></c>`;
       }
     }
-    xml += '</row>';
+    return xml + '</row>';
+  }
+
+  private async write(xml: string): Promise<void> {
+    if (this.ended) throw new Error('sheet already ended');
     if (!this.out.write(xml)) await once(this.out, 'drain');
+  }
+
+  /** Appends one row; waits when the zip has not yet taken what was written (back-pressure). */
+  async row(values: readonly CellValue[], opts: { bold?: boolean } = {}): Promise<void> {
+    await this.write(this.rowXml(values, !!opts.bold));
+  }
+
+  /** Appends a batch of rows in one write (a batch of a thousand is some hundreds of KB of XML). */
+  async rowsBatch(batch: readonly (readonly CellValue[])[]): Promise<void> {
+    if (batch.length) await this.write(batch.map((values) => this.rowXml(values, false)).join(''));
   }
 
   get rows(): number {
