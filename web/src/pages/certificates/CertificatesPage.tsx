@@ -126,7 +126,12 @@ export default function CertificatesPage() {
                     return false;
                   }}
                 >
-                  <Button size="small" icon={<UploadOutlined />} loading={busy === seal.position} aria-label={`上传${seal.host}印章`}>
+                  <Button
+                    size="small"
+                    icon={<UploadOutlined />}
+                    loading={busy === seal.position}
+                    aria-label={`${seal.uploadedAt ? '更换' : '上传'}${seal.host}印章`}
+                  >
                     {seal.uploadedAt ? '更换' : '上传'}
                   </Button>
                 </Upload>
