@@ -84,6 +84,8 @@ export const statsReplySchema = z.object({
   total: z.number(),
   breakdowns: z.array(statsBreakdownSchema),
   progress: z.array(unitProgressSchema),
+  /** when these figures were counted: a count over many rows is kept for a minute (docs/api/stats.md) */
+  computedAt: z.iso.datetime(),
 });
 export type StatsReply = z.infer<typeof statsReplySchema>;
 
