@@ -238,16 +238,20 @@ describe('宣传素材包', () => {
     await put('photo', 'IMG_0001.jpg', photo1, 1, 'image/jpeg');
     await put('photo', 'IMG_0002.jpg', photo2, 3, 'image/jpeg');
     await put('video', '事迹视频.mp4', video, null, 'video/mp4');
+    // a second video uploaded under the same name keeps both, the second numbered
+    const video2 = fixtureBytes('portrait.mov');
+    await put('video', '事迹视频.mp4', video2, null, 'video/quicktime');
     await put('integrity_pledge', '承诺书.pdf', Buffer.from('%PDF-1.4 not in the package'), null, 'application/pdf');
 
     const { job, bytes } = await exportFile(uc, '/api/exports/media', { applicationId: m.id });
     expect(job.result!.name).toMatch(new RegExp(`^${m.name}-宣传素材包-\\d{12}\\.zip$`));
     const entries = await zipEntries(bytes);
-    expect(entries.map((e) => e.name).sort()).toEqual([`${m.name}-事迹.pdf`, `${m.name}1.jpg`, `${m.name}3.jpg`, '事迹视频.mp4'].sort());
+    expect(entries.map((e) => e.name).sort()).toEqual([`${m.name}-事迹.pdf`, `${m.name}1.jpg`, `${m.name}3.jpg`, '事迹视频.mp4', '事迹视频(2).mp4'].sort());
     const size = (n: string) => entries.find((e) => e.name === n)!.data.length;
     expect(size(`${m.name}1.jpg`)).toBe(photo1.length);
     expect(entries.find((e) => e.name === `${m.name}3.jpg`)!.data.equals(photo2)).toBe(true);
     expect(entries.find((e) => e.name === '事迹视频.mp4')!.data.equals(video)).toBe(true);
+    expect(entries.find((e) => e.name === '事迹视频(2).mp4')!.data.equals(video2)).toBe(true);
     const pdf = entries.find((e) => e.name.endsWith('.pdf'))!.data;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     // the text is in the PDF (pdftotext, poppler-utils)

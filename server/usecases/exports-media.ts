@@ -104,9 +104,10 @@ export async function runMediaExport(ctx: JobContext): Promise<void> {
   zip.outputStream.pipe(output);
   const taken = new Set<string>();
   const unique = (n: string) => {
-    let candidate = zipSafe(n);
-    const dot = candidate.lastIndexOf('.');
-    for (let i = 2; taken.has(candidate.toLowerCase()); i++) candidate = dot > 0 ? `${n.slice(0, dot)}(${i})${n.slice(dot)}` : `${n}(${i})`;
+    const safe = zipSafe(n);
+    const dot = safe.lastIndexOf('.');
+    let candidate = safe;
+    for (let i = 2; taken.has(candidate.toLowerCase()); i++) candidate = dot > 0 ? `${safe.slice(0, dot)}(${i})${safe.slice(dot)}` : `${safe}(${i})`;
     taken.add(candidate.toLowerCase());
     return candidate;
   };
