@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Image, Popconfirm, Space, Tag, Typography, Upload } from 'antd';
 import { DeleteOutlined, DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { errorMessage } from '../../api';
@@ -28,6 +28,13 @@ export default function CertificatesPage() {
   const campaignId = campaign?.id ?? null;
   const [data, setData] = useState<CampaignCertificates | null>(null);
   const { error, reload } = useLoader(async () => (campaignId ? getCampaignCertificates(campaignId) : null), [campaignId], { onLoad: (v) => setData(v) });
+  // while certificates are being drawn (just after 发布, or after a seal changed), look again every few seconds
+  const pending = !!data?.certificates.some((c) => !c.rendered);
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setTimeout(() => void reload(), 3000);
+    return () => clearTimeout(timer);
+  }, [pending, data]);
   const [busy, setBusy] = useState<number | null>(null);
   const [zipJob, setZipJob] = useState<JobView | null>(null);
   const [starting, setStarting] = useState(false);
