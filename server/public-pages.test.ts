@@ -61,6 +61,12 @@ async function editProfile(w: Winner, change: Partial<{ article: string; photoId
 
 const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
 
+/**
+ * After rows written directly (not through a route): on PGlite the pages reuse a version read for a second unless a
+ * write request came (server/public/cache.ts), so the test sends one, as every change through the platform does.
+ */
+const afterDirectWrite = () => t.app.inject({ method: 'POST', url: '/api/auth/logout' });
+
 beforeAll(async () => {
   t = await startTestPlatform();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -342,6 +348,7 @@ describe('media', () => {
   it('refuses the pages and media of a campaign that is not published', async () => {
     const w = winners[0]!;
     await t.s.db.update(publications).set({ status: 'scheduled', updatedAt: new Date() }).where(eq(publications.campaignId, campaignId));
+    await afterDirectWrite();
     try {
       expect((await get(`/results/media/${w.videoIds[0]}`)).statusCode).toBe(404);
       expect((await get(`/results/media/${w.photoIds[0]}/preview`)).statusCode).toBe(404);
@@ -350,6 +357,7 @@ describe('media', () => {
       expect((await get('/results')).body).toContain('评选结果尚未发布');
     } finally {
       await t.s.db.update(publications).set({ status: 'published', updatedAt: new Date() }).where(eq(publications.campaignId, campaignId));
+      await afterDirectWrite();
     }
     expect((await get(`/results/${year}/${w.slug}`)).statusCode).toBe(200);
   });

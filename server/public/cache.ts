@@ -1,7 +1,11 @@
 // Rendered public pages kept in this process, each under the data version it was rendered from (query.ts
-// contentVersion). Every request asks the database for the version — one cheap statement, shared by the requests
-// that arrive while it runs — so a correction is served at once by every instance behind a load balancer; only the
-// rendering (and compressing) is cached. Each page is kept in three encodings with strong ETags.
+// contentVersion). On PostgreSQL every request asks the database for the version — one cheap statement, shared by the
+// requests that arrive while it runs — so a correction is served at once by every instance behind a load balancer;
+// only the rendering (and compressing) is cached. On PGlite (one process holds the database, so every write is this
+// process's own) a version read is reused for `reuseVersionMs`, and any write request forgets it at once
+// (invalidate, called by the route plugin after every non-GET response): PGlite runs each statement on the event
+// loop, and a statement per page view would halve the pages' throughput. Each page is kept in three encodings with
+// strong ETags.
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { Db } from '../db/client';
@@ -62,16 +66,40 @@ export function pickEncoding(acceptEncoding: string | undefined): Encoding {
 export class PageCache {
   private version: string | null = null;
   private pages = new Map<string, RenderedPage>();
-  private inFlight: Promise<string> | null = null;
+  private inFlight: { started: number; version: Promise<string> } | null = null;
+  /** when the version was last read (performance.now() at the statement's start), for the reuse window */
+  private readAt = -Infinity;
+  private invalidatedAt = -Infinity;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly reuseVersionMs = 0,
+  ) {}
 
-  /** The current data version: one statement, shared by every request that arrives while it runs. */
+  /** Forget the version read: the next request reads it again (a write may have changed it). */
+  invalidate() {
+    this.readAt = -Infinity;
+    this.invalidatedAt = performance.now();
+  }
+
+  /**
+   * The current data version: one statement, shared by the requests that arrive while it runs (unless a write
+   * finished after it started), or on PGlite the last one read within the reuse window.
+   */
   private currentVersion(): Promise<string> {
-    this.inFlight ??= contentVersion(this.db).finally(() => {
-      this.inFlight = null;
-    });
-    return this.inFlight;
+    if (this.version !== null && performance.now() - this.readAt < this.reuseVersionMs) return Promise.resolve(this.version);
+    if (!this.inFlight || this.inFlight.started < this.invalidatedAt) {
+      const started = performance.now();
+      const flight = {
+        started,
+        version: contentVersion(this.db).finally(() => {
+          if (this.inFlight === flight) this.inFlight = null;
+          if (started >= this.invalidatedAt) this.readAt = started;
+        }),
+      };
+      this.inFlight = flight;
+    }
+    return this.inFlight.version;
   }
 
   /**

@@ -17,10 +17,16 @@ const YEAR = /^(19|20|21)\d\d$/;
 const SLUG_MAX = 200;
 
 const notJson = { notJson: 'a public page rendered on the server (HTML), or a published photo or video' };
+/** PGlite: how long a version read is reused (server/public/cache.ts); a write request forgets it at once */
+const PGLITE_VERSION_REUSE_MS = 1000;
 
 export async function publicPageRoutes(app: FastifyInstance) {
   const { db, config, storage } = app.services;
-  const cache = new PageCache(db);
+  const cache = new PageCache(db, config.databaseUrl ? 0 : PGLITE_VERSION_REUSE_MS);
+  // every write request of this process, whatever its route (this plugin's hooks reach the whole app: see the end)
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') cache.invalidate();
+  });
 
   /** The origin of absolute URLs (canonical, og:image): PUBLIC_URL when set, else the request's own. */
   const originOf = (req: FastifyRequest) => config.publicUrl ?? `${req.protocol}://${req.host}`;
@@ -185,3 +191,7 @@ export async function publicPageRoutes(app: FastifyInstance) {
     return reply.type('image/jpeg').send(stream);
   });
 }
+
+// Not encapsulated (as fastify-plugin does it): the onResponse hook above sees the write requests of every route.
+// The plugin registers only its own routes and that hook.
+(publicPageRoutes as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
