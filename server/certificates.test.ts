@@ -219,11 +219,23 @@ describe('after 发布', () => {
     expect(res.body).not.toContain('<script');
     const [app] = await t.s.db.select().from(applications).where(eq(applications.id, cands[0]!.id));
     for (const secret of [app!.workUnit, app!.mobile, app!.number, app!.id, cands[0]!.id]) if (secret) expect(res.body).not.toContain(secret);
-    for (const bad of ['XJZMKJ-2023-999', 'nope', "XJZMKJ-2023-001' or 1=1 --", '%3Cscript%3E', '..%2F..%2Fetc%2Fpasswd', 'x'.repeat(90)]) {
+    for (const bad of [
+      'XJZMKJ-2023-999',
+      'nope',
+      "XJZMKJ-2023-001' or 1=1 --",
+      '%3Cscript%3E',
+      '..%2F..%2Fetc%2Fpasswd',
+      'x'.repeat(300),
+      'XJZMKJ-2023-001/extra',
+      '%00',
+      '',
+    ]) {
       const r = await anon.get(`/verify/${bad}`);
       expect(r.statusCode, bad).toBe(404);
       expect(r.body).toContain('未找到该证书');
     }
+    // a broken percent-encoding is refused before routing (400, the platform's message): never a 500
+    expect((await anon.get('/verify/%E0%A4%A')).statusCode).toBe(400);
   });
 
   it('the winner and their unit download their own; other applicants, units, experts get 404; anonymous 401', async () => {

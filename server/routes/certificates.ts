@@ -151,11 +151,12 @@ export async function certificateRoutes(fastify: FastifyInstance) {
   });
 
   // ---- the public verification page the QR code links to ----
+  // a wildcard, not `:number`: a longer path or one with more segments is this page's 404 too, not the web app's
   app.get(
-    '/verify/:number',
+    '/verify/*',
     { config: { notJson: 'the public verification page, HTML', rateLimit: { max: VERIFY_PER_MINUTE, timeWindow: s.config.rateLimits.windowMs } } },
     async (req, reply) => {
-      const number = String((req.params as { number?: string }).number ?? '');
+      const number = String((req.params as { '*'?: string })['*'] ?? '');
       const found = await verifyCertificate(s.db, number);
       if (!found) {
         return verifyPage(
