@@ -95,7 +95,9 @@ export function ProfileEditor({ applicationId, onSaved, dirtyRef }: { applicatio
         />
       </div>
       <div>
-        <Typography.Text strong>照片</Typography.Text>
+        <div>
+          <Typography.Text strong>照片</Typography.Text>
+        </div>
         <Typography.Paragraph type="secondary" className="no-margin">
           从{data.name}本人上传的照片中选择；第1张为公开页面和展示墙的照片。
         </Typography.Paragraph>
@@ -132,7 +134,9 @@ export function ProfileEditor({ applicationId, onSaved, dirtyRef }: { applicatio
         )}
       </div>
       <div>
-        <Typography.Text strong>视频</Typography.Text>
+        <div>
+          <Typography.Text strong>视频</Typography.Text>
+        </div>
         {data.videos.length === 0 ? (
           <Empty description="本人没有上传视频" image={Empty.PRESENTED_IMAGE_SIMPLE} />
         ) : (

@@ -60,7 +60,7 @@ function profileColumns(published: boolean, edit: (id: string) => void): ListCol
       width: 120,
       fixed: 'right',
       render: (_: unknown, r) => (
-        <Button size="small" onClick={() => edit(r.applicationId)} aria-label={`${published ? '更正' : '编辑'}${r.name}的宣传稿`}>
+        <Button size="small" onClick={() => edit(r.applicationId)} aria-label={`${published ? '更正宣传稿' : '编辑宣传稿'}：${r.name}`}>
           {published ? '更正宣传稿' : '编辑宣传稿'}
         </Button>
       ),
