@@ -23,6 +23,7 @@ import {
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { ballots, ballotVotes, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, reviewConflicts, users } from '../db/schema';
 import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
@@ -40,13 +41,100 @@ import {
 
 type BallotRow = typeof ballots.$inferSelect;
 
-const onPanel = (userId: string) => sql`${meetings.panel} @> jsonb_build_array(${userId}::text)`;
+const onPanel = (userId: string | ReturnType<typeof sql.placeholder>) => sql`${meetings.panel} @> jsonb_build_array(${userId}::text)`;
 
-async function signedInAt(db: Db, meetingId: string, expertId: string): Promise<Date | null> {
-  const [row] = await db
+// 【提交选票】's statements, built once (server/db/prepared.ts), as 【保存】's in review-sheets.ts: thirty experts vote
+// at once, and Drizzle's building of each statement was a large part of a vote's own work (bench:review's meeting run).
+const value = (name: string) => sql`${sql.placeholder(name)}`;
+const roundById = (lock: boolean) =>
+  prepared((db) => {
+    const q = db
+      .select()
+      .from(meetingRounds)
+      .where(eq(meetingRounds.id, sql.placeholder('roundId')));
+    return lock ? q.for('share').prepare('meeting_round_for_share') : q.prepare('meeting_round');
+  });
+const roundRead = roundById(false);
+const roundShared = roundById(true);
+const meetingOnPanel = prepared((db) =>
+  db
+    .select()
+    .from(meetings)
+    .where(and(eq(meetings.id, sql.placeholder('meetingId')), onPanel(sql.placeholder('userId'))))
+    .prepare('meeting_on_panel'),
+);
+const attendanceOf = prepared((db) =>
+  db
     .select({ at: meetingAttendance.signedInAt })
     .from(meetingAttendance)
-    .where(and(eq(meetingAttendance.meetingId, meetingId), eq(meetingAttendance.expertId, expertId)));
+    .where(and(eq(meetingAttendance.meetingId, sql.placeholder('meetingId')), eq(meetingAttendance.expertId, sql.placeholder('expertId'))))
+    .prepare('meeting_attendance_of'),
+);
+// the expert's 回避 facts and declared conflicts on a round's candidates, in one statement
+const expertFacts = prepared((db) =>
+  db
+    .select({
+      mobile: users.mobile,
+      workUnit: expertProfiles.workUnit,
+      idHash: expertProfiles.idHash,
+      declared: sql<
+        { applicationId: string; by: string; reason: string }[]
+      >`coalesce((select jsonb_agg(jsonb_build_object('applicationId', rc.application_id, 'by', rc.declared_by, 'reason', rc.reason))
+        from ${reviewConflicts} rc join ${meetingRoundCandidates} mrc on mrc.application_id = rc.application_id and mrc.round_id = ${sql.placeholder('roundId')}
+        where rc.expert_id = ${users.id}), '[]'::jsonb)`,
+    })
+    .from(users)
+    .leftJoin(expertProfiles, eq(expertProfiles.userId, users.id))
+    .where(eq(users.id, sql.placeholder('userId')))
+    .prepare('meeting_expert_facts'),
+);
+const ballotCreate = prepared((db) =>
+  db
+    .insert(ballots)
+    .values({ roundId: value('roundId'), expertId: value('expertId') })
+    .onConflictDoNothing()
+    .returning({ id: ballots.id })
+    .prepare('meeting_ballot_create'),
+);
+const ballotOf = (lock: boolean) =>
+  prepared((db) => {
+    const q = db
+      .select()
+      .from(ballots)
+      .where(and(eq(ballots.roundId, sql.placeholder('roundId')), eq(ballots.expertId, sql.placeholder('expertId'))));
+    return lock ? q.for('update').prepare('meeting_ballot_for_update') : q.prepare('meeting_ballot');
+  });
+const ballotRead = ballotOf(false);
+const ballotLocked = ballotOf(true);
+const votesOf = prepared((db) =>
+  db
+    .select()
+    .from(ballotVotes)
+    .where(eq(ballotVotes.ballotId, sql.placeholder('ballotId')))
+    .prepare('meeting_ballot_votes'),
+);
+const ballotWrite = prepared((db) =>
+  db
+    .update(ballots)
+    .set({ status: value('status'), submittedAt: value('submittedAt'), updatedAt: value('now') })
+    .where(eq(ballots.id, sql.placeholder('id')))
+    .returning()
+    .prepare('meeting_ballot_write'),
+);
+
+/**
+ * The votes given, in one statement of two parameters whatever their number (a 【提交选票】 of 40 candidates carries
+ * 80): the last vote for a pair wins.
+ */
+async function writeVotes(db: Db, ballotId: string, votes: Vote[]): Promise<void> {
+  const rows = JSON.stringify(votes.map((v) => ({ a: v.applicationId, q: v.question, c: v.choice })));
+  await db.execute(sql`insert into ${ballotVotes} (ballot_id, application_id, question, choice)
+    select ${ballotId}::uuid, x.a, x.q, x.c from jsonb_to_recordset(${rows}::jsonb) as x(a uuid, q text, c text)
+    on conflict (ballot_id, application_id, question) do update set choice = excluded.choice`);
+}
+
+async function signedInAt(db: Db, meetingId: string, expertId: string): Promise<Date | null> {
+  const [row] = await attendanceOf(db).execute({ meetingId, expertId });
   return row?.at ?? null;
 }
 
@@ -115,13 +203,9 @@ export async function signIn(s: Services, user: SessionUser, campaignId: string)
 
 /** The expert's round and meeting: 404 unless the round's meeting has them on its panel. */
 async function panelRound(db: Db, user: SessionUser, roundId: string, lock?: 'share'): Promise<{ round: RoundRow; meeting: MeetingRow }> {
-  const q = db.select().from(meetingRounds).where(eq(meetingRounds.id, roundId));
-  const [round] = lock ? await q.for(lock) : await q;
+  const [round] = await (lock ? roundShared : roundRead)(db).execute({ roundId });
   if (!round) throw roundNotFound();
-  const [meeting] = await db
-    .select()
-    .from(meetings)
-    .where(and(eq(meetings.id, round.meetingId), onPanel(user.id)));
+  const [meeting] = await meetingOnPanel(db).execute({ meetingId: round.meetingId, userId: user.id });
   if (!meeting) throw roundNotFound();
   return { round, meeting };
 }
@@ -130,21 +214,7 @@ async function panelRound(db: Db, user: SessionUser, roundId: string, lock?: 'sh
 async function ballotCandidates(db: Db, user: SessionUser, round: RoundRow): Promise<RoundCandidate[]> {
   const all = await roundCandidatesWithFacts(db, round);
   if (!all.length) return all;
-  // the expert's 回避 facts and declared conflicts on this round's candidates, in one statement
-  const [expert] = await db
-    .select({
-      mobile: users.mobile,
-      workUnit: expertProfiles.workUnit,
-      idHash: expertProfiles.idHash,
-      declared: sql<
-        { applicationId: string; by: string; reason: string }[]
-      >`coalesce((select jsonb_agg(jsonb_build_object('applicationId', rc.application_id, 'by', rc.declared_by, 'reason', rc.reason))
-        from ${reviewConflicts} rc join ${meetingRoundCandidates} mrc on mrc.application_id = rc.application_id and mrc.round_id = ${round.id}
-        where rc.expert_id = ${users.id}), '[]'::jsonb)`,
-    })
-    .from(users)
-    .leftJoin(expertProfiles, eq(expertProfiles.userId, users.id))
-    .where(eq(users.id, user.id));
+  const [expert] = await expertFacts(db).execute({ roundId: round.id, userId: user.id });
   const recused = recusalPairs(
     // the keyed hashes of the 身份证号码 stand for the numbers: equal numbers have equal hashes
     [{ id: user.id, workUnit: expert?.workUnit ?? null, mobile: expert?.mobile ?? null, idNumber: expert?.idHash ?? null }],
@@ -168,13 +238,8 @@ async function presentBallot(
   candidates: RoundCandidate[],
   known?: { ballot: BallotRow; votes: VoteRow[] },
 ): Promise<BallotView> {
-  const [ballot] = known
-    ? [known.ballot]
-    : await db
-        .select()
-        .from(ballots)
-        .where(and(eq(ballots.roundId, round.id), eq(ballots.expertId, user.id)));
-  const votes = known ? known.votes : ballot ? await db.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot.id)) : [];
+  const [ballot] = known ? [known.ballot] : await ballotRead(db).execute({ roundId: round.id, expertId: user.id });
+  const votes = known ? known.votes : ballot ? await votesOf(db).execute({ ballotId: ballot.id }) : [];
   const questions = questionsOf(round);
   const choice = (applicationId: string, q: Question) =>
     questions.includes(q) ? ((votes.find((v) => v.applicationId === applicationId && v.question === q)?.choice as Choice | undefined) ?? null) : null;
@@ -219,23 +284,14 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
       if (!listed.has(v.applicationId)) throw new AppError('VALIDATION', '投票：所投候选人不在您本轮的选票上，请刷新页面');
       if (!questions.includes(v.question)) throw new AppError('VALIDATION', `投票：本轮不表决“${QUESTION_LABELS[v.question]}”`);
     }
-    const created = await tx.insert(ballots).values({ roundId: round.id, expertId: user.id }).onConflictDoNothing().returning({ id: ballots.id });
-    const [ballot] = await tx
-      .select()
-      .from(ballots)
-      .where(and(eq(ballots.roundId, round.id), eq(ballots.expertId, user.id)))
-      .for('update');
+    const created = await ballotCreate(tx).execute({ roundId: round.id, expertId: user.id });
+    const [ballot] = await ballotLocked(tx).execute({ roundId: round.id, expertId: user.id });
     if (ballot!.status === 'submitted') throw new AppError('CONFLICT', `您已提交第${round.number}轮选票，选票不能再修改`);
     // the last vote given for a pair wins
     const unique = new Map(given.map((v) => [`${v.applicationId}\u001f${v.question}`, v]));
-    if (unique.size) {
-      await tx
-        .insert(ballotVotes)
-        .values([...unique.values()].map((v) => ({ ballotId: ballot!.id, applicationId: v.applicationId, question: v.question, choice: v.choice })))
-        .onConflictDoUpdate({ target: [ballotVotes.ballotId, ballotVotes.applicationId, ballotVotes.question], set: { choice: sql`excluded.choice` } });
-    }
+    if (unique.size) await writeVotes(tx, ballot!.id, [...unique.values()]);
     const now = new Date();
-    const votes = await tx.select().from(ballotVotes).where(eq(ballotVotes.ballotId, ballot!.id));
+    const votes = await votesOf(tx).execute({ ballotId: ballot!.id });
     let updated: BallotRow;
     if (mode === 'submit') {
       const have = new Set(votes.map((v) => `${v.applicationId}\u001f${v.question}`));
@@ -249,11 +305,9 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
           `投票：尚有${missing.length}项未表决：${shown}${missing.length > 5 ? '等' : ''}；请对每位候选人的每项表决事项选择赞成、反对或弃权后再提交`,
         );
       }
-      [updated] = (await tx.update(ballots).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(ballots.id, ballot!.id)).returning()) as [
-        BallotRow,
-      ];
+      [updated] = (await ballotWrite(tx).execute({ id: ballot!.id, status: 'submitted', submittedAt: now, now })) as [BallotRow];
     } else {
-      [updated] = (await tx.update(ballots).set({ updatedAt: now }).where(eq(ballots.id, ballot!.id)).returning()) as [BallotRow];
+      [updated] = (await ballotWrite(tx).execute({ id: ballot!.id, status: ballot!.status, submittedAt: ballot!.submittedAt, now })) as [BallotRow];
     }
     // the 计票 shows who has a draft and who has submitted: a change of either is news; a draft's votes are not
     if (mode === 'submit' || created.length) await notifyMeeting(tx, meeting.id);

@@ -21,6 +21,7 @@ import type { SessionUser } from '../auth/sessions';
 import { audit } from '../audit';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
 import { isUniqueViolation } from '../db/client';
 import { applications, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, shortlistEntries, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
@@ -106,19 +107,25 @@ export interface RecusalFacts {
 
 /** A round's candidates with their 回避 facts, in one statement (the ballot of every vote reads it). */
 export async function roundCandidatesWithFacts(db: Db, round: Pick<RoundRow, 'id' | 'campaignId'>): Promise<(RoundCandidate & RecusalFacts)[]> {
-  const rows = await db
+  const rows = await roundCandidatesWithFactsQuery(db).execute({ roundId: round.id, campaignId: round.campaignId });
+  return rows.map((r) => ({ ...candidateOf(r), mobile: r.mobile, idHash: r.idHash, unitName: r.unitName }));
+}
+
+// built once (server/db/prepared.ts): every ballot read and vote runs it
+const roundCandidatesWithFactsQuery = prepared((db) =>
+  db
     .select({ ...SUMMARY, mobile: applications.mobile, idHash: applications.idHash, unitName: units.name })
     .from(meetingRoundCandidates)
     .innerJoin(applications, eq(applications.id, meetingRoundCandidates.applicationId))
     .leftJoin(units, eq(units.id, applications.unitId))
     .leftJoin(
       shortlistEntries,
-      and(eq(shortlistEntries.campaignId, round.campaignId), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)),
+      and(eq(shortlistEntries.campaignId, sql.placeholder('campaignId')), eq(shortlistEntries.applicationId, meetingRoundCandidates.applicationId)),
     )
-    .where(eq(meetingRoundCandidates.roundId, round.id))
-    .orderBy(asc(meetingRoundCandidates.position));
-  return rows.map((r) => ({ ...candidateOf(r), mobile: r.mobile, idHash: r.idHash, unitName: r.unitName }));
-}
+    .where(eq(meetingRoundCandidates.roundId, sql.placeholder('roundId')))
+    .orderBy(asc(meetingRoundCandidates.position))
+    .prepare('meeting_round_candidates_with_facts'),
+);
 
 /** A round's candidates in their position order, with the 入围名单's online figures. */
 export async function roundCandidates(db: Db, round: Pick<RoundRow, 'id' | 'campaignId'>): Promise<RoundCandidate[]> {
