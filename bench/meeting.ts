@@ -23,36 +23,39 @@
  * Prints req/s, p50, p99 beside the ceiling, and the screens' delay p50/p99. Asserts nothing about timings: fails
  * only if it cannot run, a request fails, or a submit never reaches a screen.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { loadConfig } from '../server/config';
 import { buildApp } from '../server/app';
-import { openPlatform, type Platform } from '../server/services';
 import { hashPassword } from '../server/auth/passwords';
 import { generate, ORGANIZER_USERNAME } from './data';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} should be a non-negative integer, not "${raw}"`);
-  return n;
-}
+import {
+  benchDatabase,
+  benchPlatform,
+  openStage,
+  seedExperts,
+  ChildRunner,
+  Cleanups,
+  intEnv,
+  loadAverage,
+  logIn,
+  record,
+  secondsSince,
+  table,
+  untilIdle,
+  type Statement,
+} from './common';
 
 const settings = {
   serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
-  seconds: intEnv('BENCH_MEETING_SECONDS', 10),
-  minRounds: intEnv('BENCH_MEETING_ROUNDS', 20),
-  warmupRounds: intEnv('BENCH_WARMUP', 2),
-  connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 10)),
-  candidates: intEnv('BENCH_MEETING_CANDIDATES', 40),
-  experts: intEnv('BENCH_MEETING_EXPERTS', 30),
-  screens: intEnv('BENCH_MEETING_SCREENS', 5),
+  seconds: intEnv('BENCH_MEETING_SECONDS', 10, 0),
+  minRounds: intEnv('BENCH_MEETING_ROUNDS', 20, 0),
+  warmupRounds: intEnv('BENCH_WARMUP', 2, 0),
+  connections: Math.max(1, intEnv('BENCH_CONNECTIONS', 10, 0)),
+  candidates: intEnv('BENCH_MEETING_CANDIDATES', 40, 0),
+  experts: intEnv('BENCH_MEETING_EXPERTS', 30, 0),
+  screens: intEnv('BENCH_MEETING_SCREENS', 5, 0),
   keep: process.env.BENCH_KEEP === '1',
 };
 
@@ -66,13 +69,6 @@ const CAPTCHA = 'x';
 const PASSWORD = 'Bench#2023pass';
 const EXPERT_USERNAME = (n: number) => `meetexpert${n}`;
 
-const secondsSince = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 // ---------------------------------------------------------------------------------------------------
 // HTTP through the real API (both processes)
 
@@ -84,28 +80,9 @@ interface Session {
   sid: string;
 }
 
-function cookieFrom(res: Response, name: string): string {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair!.indexOf('=');
-    if (pair!.slice(0, eq).trim() === name) return pair!.slice(eq + 1);
-  }
-  throw new Error(`no ${name} cookie in the reply of ${res.url}`);
-}
-
 async function login(baseUrl: string, username: string): Promise<Session> {
-  const me = await fetch(`${baseUrl}/api/auth/me`);
-  const before = { csrf: cookieFrom(me, 'csrf'), secret: cookieFrom(me, 'csrf_secret') };
-  await me.text();
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `csrf=${before.csrf}; csrf_secret=${before.secret}`, 'x-csrf-token': before.csrf },
-    body: JSON.stringify({ username, password: PASSWORD, captcha: CAPTCHA }),
-  });
-  if (!res.ok) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
-  const [sid, csrf, secret] = [cookieFrom(res, 'sid'), cookieFrom(res, 'csrf'), cookieFrom(res, 'csrf_secret')];
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { userId: user.id, cookie: `csrf=${csrf}; csrf_secret=${secret}; sid=${sid}`, csrf, sid: '' };
+  const { user, cookie, csrf } = await logIn(baseUrl, username, PASSWORD, CAPTCHA);
+  return { userId: user.id, cookie, csrf, sid: '' };
 }
 
 async function call<T = Record<string, unknown>>(baseUrl: string, method: 'GET' | 'POST', url: string, who: Session | null, body?: unknown): Promise<T> {
@@ -316,35 +293,9 @@ if (process.env.BENCH_MEETING_CLIENT === '1' && process.send) {
   });
 }
 
-class Client {
-  private child: ChildProcess;
-  private seq = 0;
-  private pending = new Map<number, { resolve: (r: ClientResult) => void; reject: (e: Error) => void }>();
-
+class Client extends ChildRunner<ClientJob, ClientResult> {
   constructor() {
-    this.child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_MEETING_CLIENT: '1' } });
-    this.child.on('message', (m: { id: number; result?: ClientResult; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.result) p?.resolve(m.result);
-      else p?.reject(new Error(m.error));
-    });
-    this.child.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`client process exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  run(job: ClientJob): Promise<ClientResult> {
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, job });
-    });
-  }
-
-  close() {
-    if (this.child.connected) this.child.disconnect();
+    super(fileURLToPath(import.meta.url), 'job', 'client process', { ...process.env, BENCH_MEETING_CLIENT: '1' });
   }
 }
 
@@ -354,27 +305,10 @@ class Client {
 async function seed(client: pg.Client, passwordHash: string) {
   // 20 units × 2: every application is submitted_to_org (data.ts: the first 3 of each unit are)
   const { campaignId } = await generate(client, { units: Math.max(1, Math.ceil(settings.candidates / 2)), applications: settings.candidates, passwordHash });
-  const today = new Date();
-  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   await client.query('begin');
-  // past 网上评选: every candidate 评审中, each on the 入围名单 with an online snapshot
-  await client.query(`update applications set status = 'final_review' where campaign_id = $1`, [campaignId]);
-  // the 集中评选 window open around today (whole days of Beijing time)
-  await client.query(`update campaigns set settings = jsonb_set(settings, '{windows,concentrated}', $2::jsonb) where id = $1`, [
-    campaignId,
-    JSON.stringify({ start: day(-2), end: day(7) }),
-  ]);
-  await client.query(
-    `insert into users (username, password_hash, role, real_name, mobile, email)
-     select 'meetexpert' || n, $1, 'expert', '评审专家' || n, '137' || lpad(n::text, 8, '0'), 'meetexpert' || n || '@example.cn'
-       from generate_series(1, $2::int) n`,
-    [passwordHash, settings.experts],
-  );
-  await client.query(
-    `insert into expert_profiles (user_id, work_unit, work_unit_norm, field)
-     select id, '评审专家所在单位' || substr(username, 11), '评审专家所在单位' || substr(username, 11), '经济主战场与成果转化'
-       from users where role = 'expert' and username like 'meetexpert%'`,
-  );
+  // past 网上评选: every candidate 评审中 (each on the 入围名单 below), the 集中评选 window open
+  await openStage(client, campaignId, 'final_review', 'concentrated', -2, 7);
+  await seedExperts(client, passwordHash, 'meetexpert', settings.experts);
   const { rows: org } = await client.query<{ id: string }>(`select id from users where username = $1`, [ORGANIZER_USERNAME]);
   await client.query(
     `insert into shortlist_entries (campaign_id, application_id, origin, online, added_by)
@@ -394,44 +328,6 @@ async function seed(client: pg.Client, passwordHash: string) {
 
 // ---------------------------------------------------------------------------------------------------
 // The ceiling: one submit's statements, recorded and replayed (as bench/review.ts)
-
-interface Statement {
-  config: pg.QueryConfig & { rowMode?: string; types?: unknown };
-  values: unknown[] | undefined;
-  /** what the statement returned when recorded (to learn ids the database makes, e.g. the new ballot's) */
-  rows?: unknown[];
-}
-
-async function record(run: () => Promise<void>): Promise<Statement[]> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const out: Statement[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const [first, second] = args;
-    let st: Statement | null = null;
-    if (typeof first === 'string') st = { config: { text: first }, values: Array.isArray(second) ? second : undefined };
-    else if (first && typeof first === 'object' && 'text' in first) {
-      const c = first as Statement['config'];
-      st = { config: { ...c, values: undefined }, values: Array.isArray(second) ? second : c.values };
-    }
-    if (st) out.push(st);
-    const result = original.apply(this, args);
-    if (st && result && typeof (result as Promise<unknown>).then === 'function') {
-      const s = st;
-      (result as Promise<{ rows?: unknown[] }>).then(
-        (r) => (s.rows = r?.rows),
-        () => undefined,
-      );
-    }
-    return result;
-  };
-  try {
-    await run();
-  } finally {
-    proto.query = original;
-  }
-  return out;
-}
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -474,13 +370,6 @@ async function replay(pool: pg.Pool, statements: Statement[], swap: Map<unknown,
 // ---------------------------------------------------------------------------------------------------
 // Reporting (as bench/review.ts)
 
-const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u2E80-\uFFEF]/.test(ch) ? 2 : 1), 0);
-const pad = (s: string, w: number, right = false) => (right ? ' '.repeat(Math.max(0, w - width(s))) + s : s + ' '.repeat(Math.max(0, w - width(s))));
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0)).join(' | ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
-}
 const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(Math.abs(v) < 10 ? 2 : 1));
 const rps = (r: ClientResult) => r.submits / r.busySeconds;
 const describe = (r: ClientResult) =>
@@ -488,69 +377,27 @@ const describe = (r: ClientResult) =>
   `p99 ${ms(percentile(r.latencies, 99))} ms, max ${ms(percentile(r.latencies, 100))} ms, ${rps(r).toFixed(0)} req/s` +
   (r.failures.length ? `; FAILED: ${r.failures[0]}` : '');
 
-async function untilIdle(db: pg.Pool, dbName: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query<{ busy: number }>(
-      `select count(*)::int as busy from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid()
-          and state <> 'idle' and query not ilike 'listen%'`,
-      [dbName],
-    );
-    if (rows[0]!.busy === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 /** The meeting run; resolves false when a request failed or a submit never reached a screen. */
 export async function runMeeting(): Promise<boolean> {
   const started = performance.now();
   const dbName = `bench_meeting_${process.pid}`;
-  const dbUrl = new URL(settings.serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-bench-meeting-'));
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch((err: unknown) => console.error('cleanup:', err));
-  };
+  const cleanups = new Cleanups();
+  const cleanup = () => cleanups.run();
   const onSigint = () => void cleanup().finally(() => process.exit(130));
   process.once('SIGINT', onSigint);
   try {
-    const admin = new pg.Client({ connectionString: settings.serverUrl });
-    await admin.connect();
-    const { rows: versionRows } = await admin.query<{ server_version: string }>('show server_version');
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    cleanups.push(async () => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (settings.keep) return console.log(`\nkept database ${dbName} (BENCH_KEEP=1): ${dbUrl.toString()}`);
-      const c = new pg.Client({ connectionString: settings.serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${dbName} with (force)`);
-      await c.end();
-    });
+    const { dbUrl, dataDir, serverVersion } = await benchDatabase(settings.serverUrl, dbName, settings.keep, cleanups);
     console.log(
-      `bench:review meeting — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${versionRows[0]!.server_version}; ` +
+      `bench:review meeting — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${serverVersion}; ` +
         `${settings.experts} experts, ${settings.candidates} candidates, ${settings.screens} screens, ${settings.connections} submits at a time, ` +
         `${settings.warmupRounds} warm-up rounds then ≥ ${settings.minRounds} rounds and ≥ ${settings.seconds} s of submitting per run; database ${dbName}; ` +
         `load average ${loadAverage()}`,
     );
 
+    const platform = await benchPlatform(dbUrl, dataDir, CAPTCHA, cleanups);
     let t = performance.now();
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: dbUrl.toString(),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      CAPTCHA_TEST_ANSWER: CAPTCHA,
-      RATE_LIMIT_LOGIN: '100000',
-    });
-    const platform: Platform = await openPlatform(config);
-    cleanups.push(() => platform.close());
-    console.log(`platform opened (migrations applied) in ${secondsSince(t)} s`);
-
-    t = performance.now();
     const gen = new pg.Client({ connectionString: dbUrl.toString() });
     await gen.connect();
     const { campaignId } = await seed(gen, await hashPassword(PASSWORD)).finally(() => gen.end());

@@ -13,29 +13,16 @@
  * Not a test: it prints figures and exits 0 whether or not the targets are met (non-zero only if it
  * could not run or a scenario got failed responses).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { loadConfig } from '../server/config';
 import { buildApp } from '../server/app';
-import { openPlatform, type Platform } from '../server/services';
 import { hashPassword } from '../server/auth/passwords';
 import { querySql, startCeiling, type QueryParams, type Viewer } from './ceiling';
 import { generate, INSTITUTIONS, ORGANIZER_USERNAME, UNIT_USERNAME } from './data';
+import { benchDatabase, benchPlatform, Cleanups, intEnv, loadAverage, LoadGenerator, logIn, secondsSince, startProfile, table, untilIdle } from './common';
 import type { CycleSpec, FixedRequest, LoadResult, LoadSpec } from './load';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} should be a positive integer, not "${raw}"`);
-  return n;
-}
 
 const settings = {
   serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
@@ -63,48 +50,8 @@ const PASSWORD = 'Bench#2023pass';
 /** a 4+ character 工作单位 filter: one institution of the generated list */
 const WORK_UNIT = INSTITUTIONS[10]!;
 
-const secondsSince = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 // ---------------------------------------------------------------------------------------------------
 // The load generator child process
-
-class LoadGenerator {
-  private child: ChildProcess;
-  private seq = 0;
-  private pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
-
-  constructor() {
-    // fork keeps tsx's loader (execArgv), so the child runs load.ts directly
-    this.child = fork(fileURLToPath(new URL('./load.ts', import.meta.url)));
-    this.child.on('message', (m: { id: number; result?: LoadResult; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.result) p?.resolve(m.result);
-      else p?.reject(new Error(m.error));
-    });
-    this.child.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  run(spec: LoadSpec): Promise<LoadResult> {
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, spec });
-    });
-  }
-
-  close() {
-    if (this.child.connected) this.child.disconnect();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Logging in through the real API
@@ -118,28 +65,9 @@ interface Session {
   csrf: string;
 }
 
-function cookieFrom(res: Response, name: string): string {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair!.indexOf('=');
-    if (pair!.slice(0, eq).trim() === name) return pair!.slice(eq + 1);
-  }
-  throw new Error(`no ${name} cookie in the reply of ${res.url}`);
-}
-
 async function login(baseUrl: string, username: string): Promise<Session> {
-  const me = await fetch(`${baseUrl}/api/auth/me`);
-  const before = { csrf: cookieFrom(me, 'csrf'), secret: cookieFrom(me, 'csrf_secret') };
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `csrf=${before.csrf}; csrf_secret=${before.secret}`, 'x-csrf-token': before.csrf },
-    body: JSON.stringify({ username, password: PASSWORD, captcha: CAPTCHA }),
-  });
-  if (!res.ok) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
-  // log-in hands out a new CSRF secret and a token bound to the new session (docs/SECURITY.md)
-  const [sid, csrf, secret] = [cookieFrom(res, 'sid'), cookieFrom(res, 'csrf'), cookieFrom(res, 'csrf_secret')];
-  const { user } = (await res.json()) as { user: { id: string; unit: { id: string } | null } };
-  return { username, userId: user.id, unitId: user.unit?.id ?? null, cookie: `csrf=${csrf}; csrf_secret=${secret}; sid=${sid}`, csrf };
+  const { user, cookie, csrf } = await logIn<{ id: string; unit: { id: string } | null }>(baseUrl, username, PASSWORD, CAPTCHA);
+  return { username, userId: user.id, unitId: user.unit?.id ?? null, cookie, csrf };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -215,16 +143,6 @@ function transitionScenario(pool: { id: string; session: Session }[], db: pg.Poo
 // ---------------------------------------------------------------------------------------------------
 // Reporting
 
-/** Display width: CJK and full-width characters take two columns. */
-const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u2E80-\uFFEF]/.test(ch) ? 2 : 1), 0);
-const pad = (s: string, w: number, right = false) => (right ? ' '.repeat(Math.max(0, w - width(s))) + s : s + ' '.repeat(Math.max(0, w - width(s))));
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0)).join(' | ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
-}
-
 const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
 
 const targetMet = (m: Measured) => m.real.non2xx === 0 && m.real.p99 <= TARGET_P99_MS && (m.real.rps / m.ceiling.rps) * 100 >= TARGET_SHARE;
@@ -282,22 +200,6 @@ async function checkSameResult(realUrl: string, ceilingUrl: string, scenario: Sc
 }
 
 /**
- * autocannon stops at the deadline with requests still in flight, and the server finishes them; wait
- * until the bench database has no other busy backend, so one run's tail does not load the next.
- */
-async function untilIdle(db: pg.Pool, dbName: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query<{ busy: number }>(
-      `select count(*)::int as busy from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid() and state <> 'idle'`,
-      [dbName],
-    );
-    if (rows[0]!.busy === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/**
  * Statements sent to PostgreSQL per request: `pg.Client.prototype.query` is counted (every pool and
  * transaction query of Drizzle and of the ceiling goes through it) while `n` requests run one by one.
  */
@@ -322,75 +224,25 @@ async function statementsPerRequest(baseUrl: string, request: LoadSpec['request'
   return count / n;
 }
 
-/** BENCH_PROFILE: a CPU profile of this process (the platform's server runs in it) while one run lasts. */
-async function startProfile() {
-  const session = new inspector.Session();
-  session.connect();
-  const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 100 });
-  await post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = await post<{ profile: object }>('Profiler.stop');
-      session.disconnect();
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(profile));
-      return file;
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
   const started = performance.now();
   const dbName = `bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const dbUrl = new URL(settings.serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-bench-'));
-
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch((err: unknown) => console.error('cleanup:', err));
-  };
+  const cleanups = new Cleanups();
+  const cleanup = () => cleanups.run();
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
   try {
-    const admin = new pg.Client({ connectionString: settings.serverUrl });
-    await admin.connect();
-    const { rows: versionRows } = await admin.query<{ server_version: string }>('show server_version');
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    cleanups.push(async () => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (settings.keep) return console.log(`\nkept database ${dbName} (BENCH_KEEP=1): ${dbUrl.toString()}`);
-      const c = new pg.Client({ connectionString: settings.serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${dbName} with (force)`);
-      await c.end();
-    });
+    const { dbUrl, dataDir, serverVersion } = await benchDatabase(settings.serverUrl, dbName, settings.keep, cleanups);
     console.log(
-      `bench:query — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${versionRows[0]!.server_version}; ` +
+      `bench:query — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${serverVersion}; ` +
         `${settings.connections} connections, ${settings.duration} s per run after a ${settings.warmup} s warm-up; database ${dbName}; ` +
         `load average ${loadAverage()} (other work on the machine skews every figure)`,
     );
 
+    const platform = await benchPlatform(dbUrl, dataDir, CAPTCHA, cleanups);
     let t = performance.now();
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: dbUrl.toString(),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      CAPTCHA_TEST_ANSWER: CAPTCHA,
-      RATE_LIMIT_LOGIN: '100000',
-    });
-    const platform: Platform = await openPlatform(config);
-    cleanups.push(() => platform.close());
-    console.log(`platform opened (migrations applied) in ${secondsSince(t)} s`);
-
-    t = performance.now();
     const passwordHash = await hashPassword(PASSWORD);
     const gen = new pg.Client({ connectionString: dbUrl.toString() });
     await gen.connect();

@@ -20,29 +20,32 @@
  * The database is dropped at the end unless BENCH_KEEP=1. Not a test: exits non-zero only if it cannot run or a run
  * gets failed responses.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { loadConfig } from '../server/config';
 import { buildApp } from '../server/app';
-import { openPlatform, type Platform } from '../server/services';
 import { hashPassword } from '../server/auth/passwords';
 import { generate, ORGANIZER_USERNAME } from './data';
+import {
+  benchDatabase,
+  benchPlatform,
+  openStage,
+  seedExperts,
+  Cleanups,
+  intEnv,
+  loadAverage,
+  LoadGenerator,
+  logIn,
+  record,
+  secondsSince,
+  startProfile,
+  table,
+  untilIdle,
+  type Statement,
+} from './common';
 import { runMeeting } from './meeting';
 import type { CycleSpec, FixedRequest, LoadResult, LoadSpec } from './load';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} should be a positive integer, not "${raw}"`);
-  return n;
-}
 
 const settings = {
   serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
@@ -66,47 +69,8 @@ const EXPERT_USERNAME = (n: number) => `benchexpert${n}`;
 /** what each 【保存】 sends: a draft within the default 评分标准 */
 const SAVE_BODY = { scores: { achievement: 42, story: 25, typical: 16 }, gates: { political: true }, comment: '业绩突出，事迹感人。' };
 
-const secondsSince = (t: number) => ((performance.now() - t) / 1000).toFixed(1);
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 // ---------------------------------------------------------------------------------------------------
 // The load generator child process (bench/load.ts), as in bench/query.ts
-
-class LoadGenerator {
-  private child: ChildProcess;
-  private seq = 0;
-  private pending = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
-
-  constructor() {
-    this.child = fork(fileURLToPath(new URL('./load.ts', import.meta.url)));
-    this.child.on('message', (m: { id: number; result?: LoadResult; error?: string }) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.result) p?.resolve(m.result);
-      else p?.reject(new Error(m.error));
-    });
-    this.child.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  run(spec: LoadSpec): Promise<LoadResult> {
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, spec });
-    });
-  }
-
-  close() {
-    if (this.child.connected) this.child.disconnect();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Log-in through the real API
@@ -117,27 +81,9 @@ interface Session {
   csrf: string;
 }
 
-function cookieFrom(res: Response, name: string): string {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const eq = pair!.indexOf('=');
-    if (pair!.slice(0, eq).trim() === name) return pair!.slice(eq + 1);
-  }
-  throw new Error(`no ${name} cookie in the reply of ${res.url}`);
-}
-
 async function login(baseUrl: string, username: string): Promise<Session> {
-  const me = await fetch(`${baseUrl}/api/auth/me`);
-  const before = { csrf: cookieFrom(me, 'csrf'), secret: cookieFrom(me, 'csrf_secret') };
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `csrf=${before.csrf}; csrf_secret=${before.secret}`, 'x-csrf-token': before.csrf },
-    body: JSON.stringify({ username, password: PASSWORD, captcha: CAPTCHA }),
-  });
-  if (!res.ok) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
-  const [sid, csrf, secret] = [cookieFrom(res, 'sid'), cookieFrom(res, 'csrf'), cookieFrom(res, 'csrf_secret')];
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { userId: user.id, cookie: `csrf=${csrf}; csrf_secret=${secret}; sid=${sid}`, csrf };
+  const { user, cookie, csrf } = await logIn(baseUrl, username, PASSWORD, CAPTCHA);
+  return { userId: user.id, cookie, csrf };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -145,27 +91,10 @@ async function login(baseUrl: string, username: string): Promise<Session> {
 
 async function seed(client: pg.Client, passwordHash: string) {
   const { campaignId } = await generate(client, { units: 100, applications: settings.candidates, passwordHash });
-  const today = new Date();
-  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   await client.query('begin');
-  // every candidate accepted into 网上评选 (generate() makes them submitted_to_org with 100 units × 3 places)
-  await client.query(`update applications set status = 'online_review' where campaign_id = $1`, [campaignId]);
-  // the 网上评选 window open around today (whole days of Beijing time)
-  await client.query(`update campaigns set settings = jsonb_set(settings, '{windows,online}', $2::jsonb) where id = $1`, [
-    campaignId,
-    JSON.stringify({ start: day(-7), end: day(30) }),
-  ]);
-  await client.query(
-    `insert into users (username, password_hash, role, real_name, mobile, email)
-     select 'benchexpert' || n, $1, 'expert', '评审专家' || n, '137' || lpad(n::text, 8, '0'), 'benchexpert' || n || '@example.cn'
-       from generate_series(1, $2::int) n`,
-    [passwordHash, settings.experts],
-  );
-  await client.query(
-    `insert into expert_profiles (user_id, work_unit, work_unit_norm, field)
-     select id, '评审专家所在单位' || substr(username, 12), '评审专家所在单位' || substr(username, 12), '经济主战场与成果转化'
-       from users where role = 'expert' and username like 'benchexpert%'`,
-  );
+  // every candidate accepted into 网上评选 (generate() makes them submitted_to_org with 100 units × 3 places), its window open
+  await openStage(client, campaignId, 'online_review', 'online', -7, 30);
+  await seedExperts(client, passwordHash, 'benchexpert', settings.experts);
   const { rows: org } = await client.query<{ id: string }>(`select id from users where username = $1`, [ORGANIZER_USERNAME]);
   await client.query(
     `insert into review_assignments (campaign_id, application_id, expert_id, assigned_by)
@@ -214,33 +143,6 @@ async function seed(client: pg.Client, passwordHash: string) {
 
 // ---------------------------------------------------------------------------------------------------
 // The ceiling: the platform's own statements, recorded once and replayed
-
-interface Statement {
-  config: pg.QueryConfig & { rowMode?: string; types?: unknown };
-  values: unknown[] | undefined;
-}
-
-/** Records every statement sent through pg.Client.prototype.query while `run` lasts (nothing else may run). */
-async function record(run: () => Promise<void>): Promise<Statement[]> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const out: Statement[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const [first, second] = args;
-    if (typeof first === 'string') out.push({ config: { text: first }, values: Array.isArray(second) ? second : undefined });
-    else if (first && typeof first === 'object' && 'text' in first) {
-      const c = first as Statement['config'];
-      out.push({ config: { ...c, values: undefined }, values: Array.isArray(second) ? second : c.values });
-    }
-    return original.apply(this, args);
-  };
-  try {
-    await run();
-  } finally {
-    proto.query = original;
-  }
-  return out;
-}
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -334,13 +236,6 @@ async function pgLoop(seconds: number, connections: number, call: (i: number) =>
 // ---------------------------------------------------------------------------------------------------
 // Reporting
 
-const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u2E80-\uFFEF]/.test(ch) ? 2 : 1), 0);
-const pad = (s: string, w: number, right = false) => (right ? ' '.repeat(Math.max(0, w - width(s))) + s : s + ' '.repeat(Math.max(0, w - width(s))));
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => pad(c, widths[i]!, i > 0)).join(' | ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
-}
 /** NaN (no response in the run) crosses IPC as null */
 const ms = (v: number | null) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(v < 10 ? 2 : 1));
 function describe(r: LoadResult): string {
@@ -378,87 +273,25 @@ function report(results: Measured[]): string {
   return table(rows);
 }
 
-async function untilIdle(db: pg.Pool, dbName: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query<{ busy: number }>(
-      `select count(*)::int as busy from pg_stat_activity where datname = $1 and backend_type = 'client backend' and pid <> pg_backend_pid() and state <> 'idle'`,
-      [dbName],
-    );
-    if (rows[0]!.busy === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** BENCH_PROFILE: a CPU profile of this process (the platform's server runs in it) while one run lasts (as bench/query.ts). */
-async function startProfile() {
-  const session = new inspector.Session();
-  session.connect();
-  const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 100 });
-  await post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = await post<{ profile: object }>('Profiler.stop');
-      session.disconnect();
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify(profile));
-      return file;
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
   const started = performance.now();
   const dbName = `bench_review_${process.pid}`;
-  const dbUrl = new URL(settings.serverUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-bench-review-'));
-
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length) await Promise.resolve(cleanups.pop()!()).catch((err: unknown) => console.error('cleanup:', err));
-  };
+  const cleanups = new Cleanups();
+  const cleanup = () => cleanups.run();
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
 
   try {
-    const admin = new pg.Client({ connectionString: settings.serverUrl });
-    await admin.connect();
-    const { rows: versionRows } = await admin.query<{ server_version: string }>('show server_version');
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    cleanups.push(async () => {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (settings.keep) return console.log(`\nkept database ${dbName} (BENCH_KEEP=1): ${dbUrl.toString()}`);
-      const c = new pg.Client({ connectionString: settings.serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${dbName} with (force)`);
-      await c.end();
-    });
+    const { dbUrl, dataDir, serverVersion } = await benchDatabase(settings.serverUrl, dbName, settings.keep, cleanups);
     console.log(
-      `bench:review — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${versionRows[0]!.server_version}; ` +
+      `bench:review — ${os.cpus().length} cores, Node ${process.version}, PostgreSQL ${serverVersion}; ` +
         `${settings.connections} connections, ${settings.duration} s per run after a ${settings.warmup} s warm-up; database ${dbName}; ` +
         `load average ${loadAverage()} (other work on the machine skews every figure)`,
     );
 
-    let t = performance.now();
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: dbUrl.toString(),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      CAPTCHA_TEST_ANSWER: CAPTCHA,
-      RATE_LIMIT_LOGIN: '100000',
-    });
-    const platform: Platform = await openPlatform(config);
-    cleanups.push(() => platform.close());
-    console.log(`platform opened (migrations applied) in ${secondsSince(t)} s`);
-
-    t = performance.now();
+    const platform = await benchPlatform(dbUrl, dataDir, CAPTCHA, cleanups);
+    const t = performance.now();
     const gen = new pg.Client({ connectionString: dbUrl.toString() });
     await gen.connect();
     const seeded = await seed(gen, await hashPassword(PASSWORD)).finally(() => gen.end());
