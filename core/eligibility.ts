@@ -15,9 +15,14 @@ export interface EligibilityRecord {
   previousWinYears?: readonly number[];
 }
 
+/** The refusal of a previous winner who answered 是 themselves (without the platform's records). */
+export const PREVIOUS_WINNER_DECLARED = '往年获评“新疆最美科技工作者”人员不再推荐';
+/** How a refusal from the platform's records begins (the browser cannot find it from the form: the server adds it). */
+export const RECORD_REFUSAL_PREFIX = '经核查，';
+
 /** 往年获评人员不再推荐, backed by the results: names the year(s), in the words the applicant and unit read. */
 export function previousWinnerRefusal(years: readonly number[]): string {
-  return `经核查，申报人已获评${years.map((y) => `${y}年`).join('、')}“新疆最美科技工作者”：往年获评“新疆最美科技工作者”人员不再推荐`;
+  return `${RECORD_REFUSAL_PREFIX}申报人已获评${years.map((y) => `${y}年`).join('、')}“新疆最美科技工作者”：往年获评“新疆最美科技工作者”人员不再推荐`;
 }
 
 export function checkEligibility(form: ApplicationForm, record: EligibilityRecord = {}): EligibilityResult {
@@ -28,7 +33,7 @@ export function checkEligibility(form: ApplicationForm, record: EligibilityRecor
   }
   // the results first: a previous winner is refused whatever the 申请书 answers (one reason, naming the year)
   if (record.previousWinYears?.length) refused.push(previousWinnerRefusal(record.previousWinYears));
-  else if (form.previousWinner === true) refused.push('往年获评“新疆最美科技工作者”人员不再推荐');
+  else if (form.previousWinner === true) refused.push(PREVIOUS_WINNER_DECLARED);
   if (form.activeMilitary === true) refused.push(`现役军人不在评选范围内（评选标准：${EXCLUSION_RULE}）`);
   if (form.civilServant === true) {
     refused.push(`公务员和参照公务员法管理人员不在评选范围内（评选标准：${EXCLUSION_RULE}）`);

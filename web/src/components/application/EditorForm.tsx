@@ -1,6 +1,6 @@
 import { memo, startTransition, useEffect, type ReactNode } from 'react';
 import { Card, Form, type FormInstance } from 'antd';
-import type { ApplicationForm } from '../../../../core';
+import { RECORD_REFUSAL_PREFIX, type ApplicationForm } from '../../../../core';
 import type { ApplicationDetail } from '../../types';
 import { DEEDS, DeedsCards, MEDIA, MediaCards, useStagedReveal, type FilesProps } from './EditorSections';
 import { EligibilitySection } from './EligibilitySection';
@@ -79,6 +79,7 @@ export const EditorForm = memo(function EditorForm({ form, detail, editable, onV
         files={files}
         attachmentsLink={attachmentsLink}
         onAllShown={onAllShown}
+        recordRefused={detail.eligibility.refused.filter((r) => r.startsWith(RECORD_REFUSAL_PREFIX))}
       />
     </Form>
   );
@@ -92,6 +93,7 @@ function StagedSections({
   files,
   attachmentsLink,
   onAllShown,
+  recordRefused,
 }: {
   applicationId: string;
   number: string;
@@ -100,6 +102,8 @@ function StagedSections({
   files: EditorFiles;
   attachmentsLink: ReactNode;
   onAllShown: (applicationId: string) => void;
+  /** 往年获评 found in the platform's records (the server's eligibility) */
+  recordRefused: readonly string[];
 }) {
   const shown = stepParts(useStagedReveal(STEPS, applicationId));
   const done = shown.eligibility;
@@ -117,7 +121,7 @@ function StagedSections({
       {shown.media > 0 && <MediaCards {...files} shown={shown.media} />}
       {shown.eligibility && (
         <Card id="sec-eligibility" title="资格条件" className="editor-section">
-          <WatchedEligibility form={form} />
+          <WatchedEligibility form={form} recordRefused={recordRefused} />
         </Card>
       )}
     </>
@@ -125,7 +129,7 @@ function StagedSections({
 }
 
 /** 资格条件, checked live from the form's values (all of them, drawn or not). */
-function WatchedEligibility({ form }: { form: FormInstance }) {
+function WatchedEligibility({ form, recordRefused }: { form: FormInstance; recordRefused: readonly string[] }) {
   const values = Form.useWatch((all: ApplicationForm) => all, { form, preserve: true }) as ApplicationForm | undefined;
-  return <EligibilitySection values={values ?? {}} />;
+  return <EligibilitySection values={values ?? {}} recordRefused={recordRefused} />;
 }

@@ -1,13 +1,18 @@
 import { Alert, Typography } from 'antd';
-import { APPLICATION_FIELDS, checkEligibility } from '../../../../core';
+import { APPLICATION_FIELDS, checkEligibility, PREVIOUS_WINNER_DECLARED } from '../../../../core';
 import type { ApplicationForm } from '../../../../core';
 import { FieldItem } from './FieldControl';
 
 const QUESTIONS = APPLICATION_FIELDS.filter((f) => f.section === 'eligibility');
 
-/** 资格条件 from 评选标准: yes/no questions, refusals in red and "原则上不再推荐" in orange, live. */
-export function EligibilitySection({ values }: { values: ApplicationForm }) {
-  const { refused, flags } = checkEligibility(values);
+/**
+ * 资格条件 from 评选标准: yes/no questions, refusals in red and "原则上不再推荐" in orange, live. `recordRefused`: what the
+ * server found in the platform's records (往年获评, issue 15), shown first and in place of the form's own answer to it.
+ */
+export function EligibilitySection({ values, recordRefused = [] }: { values: ApplicationForm; recordRefused?: readonly string[] }) {
+  const local = checkEligibility(values);
+  const flags = local.flags;
+  const refused = recordRefused.length ? [...recordRefused, ...local.refused.filter((r) => r !== PREVIOUS_WINNER_DECLARED)] : local.refused;
   return (
     <>
       <Typography.Paragraph type="secondary">
