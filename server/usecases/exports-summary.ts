@@ -13,6 +13,8 @@ import { applicationWhere } from './queries';
 
 export const SUMMARY_KIND = 'export.applications';
 export const SUMMARY_BATCH = 1000;
+/** rows per batch: SUMMARY_BATCH, or EXPORT_BATCH_ROWS (the tests cross batch boundaries with a few rows) */
+const batchSize = () => Number(process.env.EXPORT_BATCH_ROWS) || SUMMARY_BATCH;
 
 /** A time as people in Xinjiang's offices read it: Beijing time, YYYY-MM-DD HH:mm. */
 export function beijingTime(d: Date | null): string {
@@ -120,11 +122,13 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
       columns.map((c) => EXPORT_COLUMN_LABELS[c]),
       { bold: true },
     );
+    const size = batchSize();
     let last: Pick<Row, 'year' | 'seq' | 'id'> | null = null;
     let done = 0;
     for (;;) {
+      // (year, seq) ≤ the last one's is a range on the list's index (applications_year_seq_idx); id only breaks a tie
       const after: SQL | undefined = last
-        ? sql`(${applications.year}, ${applications.seq}, ${applications.id}) < (${last.year}, ${last.seq}, ${last.id}::uuid)`
+        ? sql`(${applications.year}, ${applications.seq}) <= (${last.year}, ${last.seq}) and ((${applications.year}, ${applications.seq}) < (${last.year}, ${last.seq}) or ${applications.id} < ${last.id}::uuid)`
         : undefined;
       const batch = (await s.db
         .select(select)
@@ -132,11 +136,11 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
         .leftJoin(units, eq(units.id, applications.unitId))
         .where(and(where, after))
         .orderBy(desc(applications.year), desc(applications.seq), desc(applications.id))
-        .limit(SUMMARY_BATCH)) as Row[];
+        .limit(size)) as Row[];
       await sheet.rowsBatch(batch.map((row) => columns.map((c) => value(row, c))));
       done += batch.length;
       await ctx.progress(done, Math.max(total, done));
-      if (batch.length < SUMMARY_BATCH) break;
+      if (batch.length < size) break;
       last = batch[batch.length - 1]!;
     }
     await w.finish();
