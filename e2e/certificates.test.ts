@@ -3,7 +3,7 @@
 // downloads it; the verification page works without JavaScript, on a phone.
 import { expect, it } from 'vitest';
 import sharp from 'sharp';
-import { ApiClient } from './api';
+import { ApiClient, UNIT_PASSWORD } from './api';
 import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
 import { APPLICANT_PASSWORD, publishedCampaignE2E, type PublishedE2E } from './publication-api';
 
@@ -97,4 +97,28 @@ it('the winner downloads their certificate from 我的申报表; the verificatio
   await checked.goto(`/verify/${number}`);
   await look(checked, 'certificates-verify-phone');
   await checked.context().close();
+});
+
+it('the unit finds its candidates’ certificates on 查询申报表 and prints a 申请书 from 查看申请书', async () => {
+  const winner = setup.candidates[0]!;
+  const unit = setup.units[0]!; // candidate i comes from unit i % 2
+  const page = await open(suite);
+  await login(page, unit.username, UNIT_PASSWORD);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  await page.goto('/zmkj/search');
+  await page.getByRole('link', { name: /下载证书 XJZMKJ-\d{4}-001/ }).waitFor();
+  // its own candidates only: 0 and 2 (candidate 1 is the other unit's)
+  expect(await page.getByRole('link', { name: /下载证书/ }).count()).toBe(3);
+  await settled(page);
+  await look(page, 'certificates-unit');
+  await page.goto(`/zmkj/view/${winner.id}`);
+  await page.getByRole('button', { name: /打印申请书/ }).click();
+  const download = page.getByRole('dialog').getByRole('link', { name: /下载（/ });
+  await download.waitFor({ timeout: 60_000 });
+  await look(page, 'certificates-application-pdf');
+  const pdf = await page.request.get((await download.getAttribute('href'))!);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  await page.context().close();
 });
