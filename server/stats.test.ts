@@ -9,6 +9,7 @@ import { ageBand } from '../core/selection/balance';
 import { ageOn } from '../core/selection/constraints';
 import { NO_UNIT, NOT_FILLED, type BreakdownKey, type StatsReply } from '../core/stats';
 import { applications, applicationUnits, campaigns } from './db/schema';
+import { CACHE_FROM_MS, cachedCount } from './usecases/stats';
 import { buildApplicant, buildApplication, buildExpert, buildUnit, completeForm } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { forwarded, parties } from './testing/journey';
@@ -299,5 +300,42 @@ describe('refusals', () => {
     const missing = await p.oc.get('/api/stats?campaignId=00000000-0000-4000-8000-000000000000');
     expect(missing.statusCode).toBe(404);
     expect(missing.body).toContain('评选活动');
+  });
+});
+
+describe('hostile query strings', () => {
+  it('never 5xx, every refusal in Chinese, for the organizer and a unit', async () => {
+    const nasty = ['', ' ', '%00', '%EF%BF%BF', 'x'.repeat(300), '2023.5', '-1', '1e9', '全部', '%F0%9F%98%80'];
+    const keys = ['year', 'status', 'keyword', 'workUnit', 'campaignId', 'page', 'year[]'];
+    for (const c of [p.oc, p.uc]) {
+      for (const k of keys) {
+        for (const v of nasty) {
+          const res = await c.get(`/api/stats?${k}=${v}&${k}=${v}`);
+          expect(res.statusCode, `${k}=${v}`).toBeLessThan(500);
+          if (res.statusCode >= 400) expect(json<{ error: { message: string } }>(res).error.message).toMatch(/[\u4e00-\u9fa5]/);
+        }
+      }
+    }
+  });
+});
+
+describe('the cache of large counts', () => {
+  const reply = (total: number) => ({ campaigns: [], total, breakdowns: [], progress: [], computedAt: new Date().toISOString() });
+  const slow = (total: number) => () => new Promise<ReturnType<typeof reply>>((r) => setTimeout(() => r(reply(total)), CACHE_FROM_MS + 20));
+
+  it('keeps a count that took long and shares it with concurrent requests; a quick one is counted again', async () => {
+    const owner = { ...t.s }; // a cache of its own
+    let runs = 0;
+    const counting = (total: number) => () => (runs++, slow(total)());
+    const [a, b] = await Promise.all([cachedCount(owner, 'k', counting(1)), cachedCount(owner, 'k', counting(2))]);
+    expect([a.total, b.total, runs]).toEqual([1, 1, 1]);
+    expect((await cachedCount(owner, 'k', counting(3))).total).toBe(1); // kept
+    expect(runs).toBe(1);
+    // quick counts are never kept
+    expect((await cachedCount(owner, 'q', async () => reply(5))).total).toBe(5);
+    expect((await cachedCount(owner, 'q', async () => reply(6))).total).toBe(6);
+    // a failed count is not kept either
+    await expect(cachedCount(owner, 'f', () => new Promise((_, reject) => setTimeout(() => reject(new Error('x')), CACHE_FROM_MS + 20)))).rejects.toThrow('x');
+    expect((await cachedCount(owner, 'f', async () => reply(7))).total).toBe(7);
   });
 });

@@ -176,7 +176,7 @@ async function progress(s: Services, user: SessionUser, counted: Counted): Promi
 export async function campaignStats(s: Services, user: SessionUser, q: StatsQuery): Promise<StatsReply> {
   if (user.role !== 'organizer' && user.role !== 'unit') throw new AppError('FORBIDDEN', '此功能仅限推荐单位、自治区科协使用');
   const key = JSON.stringify([user.role, user.unit?.id ?? null, q.campaignId, q.year, q.keyword, q.workUnit, q.status]);
-  return cached(s, key, () => computeStats(s, user, q));
+  return cachedCount(s, key, () => computeStats(s, user, q));
 }
 
 async function computeStats(s: Services, user: SessionUser, q: StatsQuery): Promise<StatsReply> {
@@ -210,7 +210,8 @@ interface Entry {
 }
 const caches = new WeakMap<Services, Map<string, Entry>>();
 
-function cached(s: Services, key: string, compute: () => Promise<StatsReply>): Promise<StatsReply> {
+/** The count under `key` from `s`'s cache while fresh (see above), else `compute`'s. */
+export function cachedCount(s: Services, key: string, compute: () => Promise<StatsReply>): Promise<StatsReply> {
   let cache = caches.get(s);
   if (!cache) caches.set(s, (cache = new Map()));
   const now = Date.now();
