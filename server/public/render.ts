@@ -44,6 +44,8 @@ export interface PageMeta {
   /** absolute URL of a picture, or null when there is none yet */
   image: string | null;
   type: 'website' | 'article' | 'profile';
+  /** the 404 page: not to be indexed */
+  noindex?: boolean;
 }
 
 /** The whole document: head with title, description, canonical link and Open Graph tags (a WeChat card), then body. */
@@ -55,7 +57,7 @@ export function page(meta: PageMeta, body: Html): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${meta.title}</title>
 <meta name="description" content="${meta.description}">
-<link rel="canonical" href="${meta.url}">
+${meta.noindex ? markup`<meta name="robots" content="noindex">\n` : ''}<link rel="canonical" href="${meta.url}">
 <meta property="og:type" content="${meta.type}">
 <meta property="og:site_name" content="${SITE}">
 <meta property="og:title" content="${meta.title}">

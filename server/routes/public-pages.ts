@@ -35,7 +35,14 @@ export async function publicPageRoutes(app: FastifyInstance) {
     renderedPage(
       404,
       page(
-        { title: `页面不存在 — ${SITE_TITLE}`, description: '您访问的评选结果页面不存在或尚未发布。', url: origin + path, image: null, type: 'website' },
+        {
+          title: `页面不存在 — ${SITE_TITLE}`,
+          description: '您访问的评选结果页面不存在或尚未发布。',
+          url: origin + path,
+          image: null,
+          type: 'website',
+          noindex: true,
+        },
         notFoundBody(),
       ),
     );
