@@ -63,7 +63,12 @@ async function snapshot(campaignId: string) {
     publication: await t.s.db.select().from(publications).where(eq(publications.campaignId, campaignId)),
     profiles: await t.s.db.select().from(winnerProfiles).where(eq(winnerProfiles.campaignId, campaignId)).orderBy(asc(winnerProfiles.position)),
     selectionEvents: (await t.s.db.select({ id: selectionEvents.id }).from(selectionEvents).where(eq(selectionEvents.campaignId, campaignId))).length,
-    jobs: await t.s.db.select({ id: jobs.id, status: jobs.status }).from(jobs).where(eq(jobs.campaignId, campaignId)).orderBy(asc(jobs.createdAt)),
+    // the scheduled 发布's jobs (the certificates' own rendering jobs, made at 发布, run on their own)
+    jobs: await t.s.db
+      .select({ id: jobs.id, status: jobs.status })
+      .from(jobs)
+      .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, 'publish')))
+      .orderBy(asc(jobs.createdAt)),
   };
 }
 
