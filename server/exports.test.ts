@@ -196,6 +196,27 @@ describe('汇总表', () => {
     );
   });
 
+  it('rows that share (年度, 序号) at a batch boundary all come, once each (batches of one row)', async () => {
+    const [a, b] = [made[1]!, made[2]!];
+    const [orig] = await t.s.db.select({ seq: applications.seq }).from(applications).where(eq(applications.id, b.id));
+    const [target] = await t.s.db.select({ seq: applications.seq }).from(applications).where(eq(applications.id, a.id));
+    await t.s.db.update(applications).set({ seq: target!.seq }).where(eq(applications.id, b.id));
+    process.env.EXPORT_BATCH_ROWS = '1';
+    try {
+      const rows = await readSheet((await exportFile(oc, '/api/exports/applications', { workUnit: MARK, columns: ['number'] })).bytes);
+      const expected = made.filter((m) => m.status !== 'applicant').map((m) => m.number);
+      expect(
+        rows
+          .slice(1)
+          .map((r) => r[0])
+          .sort(),
+      ).toEqual(expected.sort());
+    } finally {
+      delete process.env.EXPORT_BATCH_ROWS;
+      await t.s.db.update(applications).set({ seq: orig!.seq }).where(eq(applications.id, b.id));
+    }
+  });
+
   it('refusals queue nothing: a unit asking for the full number (403), an applicant (403), an unknown column or key (400)', async () => {
     const [jobsBefore, auditBefore] = [await jobCount(), await auditCount()];
     const unitFull = await uc.post('/api/exports/applications', { fullIdNumber: true });

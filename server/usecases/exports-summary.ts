@@ -2,8 +2,8 @@
 // batches by keyset (年度, 序号, id — 申请书编号从高到低, the list's default order), each batch written row by row into the
 // sheet's XML and deflated into the file as it goes (server/xlsx/writer.ts): memory stays flat however many rows.
 // The scope was fixed when the job was made: a unit's job reads only what 查询申报表 shows that unit.
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { APPLICATION_FIELDS, maskIdNumber, statusLabel, type ApplicationForm } from '../../core';
+import { and, count, desc, eq, notInArray, sql } from 'drizzle-orm';
+import { APPLICATION_FIELDS, maskIdNumber, statusLabel } from '../../core';
 import { EXPORT_COLUMN_LABELS, summaryExportSchema, type ExportColumnKey, type SummaryExport } from '../../core/exports';
 import type { SessionUser } from '../auth/sessions';
 import { applications, units } from '../db/schema';
@@ -48,21 +48,24 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
   await ctx.progress(0, total);
 
   const columns = p.columns as ExportColumnKey[];
-  const needsForm = columns.some((c) => FORM_KEYS.has(c) && c !== 'idNumber');
+  const formKeys = columns.filter((c) => FORM_KEYS.has(c) && c !== 'idNumber');
   const needsId = columns.includes('idNumber');
+  // the 申请书's chosen fields only, as text (not the whole form: 主要事迹 and 感人故事 are long), and no join: the
+  // units' names come from one map, so each batch is a plain backward range scan of the list's index that stops at
+  // the batch's size (a join made PostgreSQL hash everything below the key and sort it, batch after batch)
   const select = {
     id: applications.id,
     year: applications.year,
     seq: applications.seq,
     number: applications.number,
     status: applications.status,
-    unitName: units.name,
+    unitId: applications.unitId,
     createdAt: applications.createdAt,
     updatedAt: applications.updatedAt,
     pledgedAt: applications.pledgedAt,
     transferredAt: applications.transferredAt,
-    form: needsForm ? applications.form : sql<unknown>`null`,
     idEnc: needsId ? applications.idEnc : sql<string | null>`null`,
+    ...Object.fromEntries(formKeys.map((k) => [`f_${k}`, sql<string | null>`${applications.form} ->> ${k}`])),
   };
   type Row = {
     id: string;
@@ -70,14 +73,15 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
     seq: number;
     number: string;
     status: string;
-    unitName: string | null;
+    unitId: string | null;
     createdAt: Date;
     updatedAt: Date;
     pledgedAt: Date | null;
     transferredAt: Date | null;
-    form: unknown;
     idEnc: string | null;
-  };
+  } & Record<string, unknown>;
+  const unitNames = new Map((await s.db.select({ id: units.id, name: units.name }).from(units)).map((u) => [u.id, u.name]));
+  const unitName = (row: Row) => (row.unitId ? (unitNames.get(row.unitId) ?? null) : null);
 
   const idNumber = (row: Row): string => {
     if (!row.idEnc) return '';
@@ -91,9 +95,9 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
       case 'year':
         return row.year;
       case 'status':
-        return statusLabel(row.status, row.unitName);
+        return statusLabel(row.status, unitName(row));
       case 'unit':
-        return row.unitName ?? '';
+        return unitName(row) ?? '';
       case 'createdAt':
       case 'updatedAt':
       case 'pledgedAt':
@@ -102,8 +106,8 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
       case 'idNumber':
         return idNumber(row);
       default: {
-        const v = ((row.form ?? {}) as ApplicationForm)[key];
-        if (BOOL_KEYS.has(key)) return v === true ? '是' : v === false ? '否' : '';
+        const v = row[`f_${key}`];
+        if (BOOL_KEYS.has(key)) return v === 'true' ? '是' : v === 'false' ? '否' : '';
         return typeof v === 'string' ? v : '';
       }
     }
@@ -123,24 +127,34 @@ export async function runSummaryExport(ctx: JobContext): Promise<void> {
       { bold: true },
     );
     const size = batchSize();
-    let last: Pick<Row, 'year' | 'seq' | 'id'> | null = null;
+    const order = [desc(applications.year), desc(applications.seq)];
+    let last: { year: number; seq: number } | null = null;
     let done = 0;
     for (;;) {
-      // (year, seq) ≤ the last one's is a range on the list's index (applications_year_seq_idx); id only breaks a tie
-      const after: SQL | undefined = last
-        ? sql`(${applications.year}, ${applications.seq}) <= (${last.year}, ${last.seq}) and ((${applications.year}, ${applications.seq}) < (${last.year}, ${last.seq}) or ${applications.id} < ${last.id}::uuid)`
-        : undefined;
+      // a range on the list's index (applications_year_seq_idx), read backwards: 申请书编号从高到低
+      const after = last ? sql`(${applications.year}, ${applications.seq}) < (${last.year}, ${last.seq})` : undefined;
       const batch = (await s.db
         .select(select)
         .from(applications)
-        .leftJoin(units, eq(units.id, applications.unitId))
         .where(and(where, after))
-        .orderBy(desc(applications.year), desc(applications.seq), desc(applications.id))
+        .orderBy(...order)
         .limit(size)) as Row[];
+      const full = batch.length === size;
+      if (full) {
+        // (年度, 序号) is unique within a program; two programs of one year may share it: the rows that share the
+        // batch's last key come whole, before the next batch continues below it
+        const end = batch[batch.length - 1]!;
+        const seen = batch.filter((r) => r.year === end.year && r.seq === end.seq).map((r) => r.id);
+        const ties = (await s.db
+          .select(select)
+          .from(applications)
+          .where(and(where, eq(applications.year, end.year), eq(applications.seq, end.seq), notInArray(applications.id, seen)))) as Row[];
+        batch.push(...ties);
+      }
       await sheet.rowsBatch(batch.map((row) => columns.map((c) => value(row, c))));
       done += batch.length;
       await ctx.progress(done, Math.max(total, done));
-      if (batch.length < size) break;
+      if (!full) break;
       last = batch[batch.length - 1]!;
     }
     await w.finish();
