@@ -22,8 +22,11 @@ export interface RenderedPage {
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
-/** The most pages kept (a year's gallery, its winners and the index are a few dozen): a bound against odd URLs. */
-const MAX_ENTRIES = 2000;
+/**
+ * The most pages kept (a year's gallery, its winners and the index are a few dozen): a bound against odd URLs and
+ * forged Host headers (without PUBLIC_URL, pages are kept per origin).
+ */
+const MAX_ENTRIES = 500;
 
 export function renderedPage(status: 200 | 404, text: string): RenderedPage {
   const identity = Buffer.from(text, 'utf8');
@@ -32,7 +35,9 @@ export function renderedPage(status: 200 | 404, text: string): RenderedPage {
     hash: crypto.createHash('sha256').update(identity).digest('base64url').slice(0, 32),
     identity,
     gzip: zlib.gzipSync(identity, { level: 9 }),
-    br: zlib.brotliCompressSync(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+    // quality 5: about 1 ms for a 13 KB gallery against 30–40 ms at 11 (for 15 % fewer bytes) — a render happens on
+    // every data version and for every origin asked, so it must stay cheap
+    br: zlib.brotliCompressSync(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
   };
 }
 
