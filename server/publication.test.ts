@@ -461,3 +461,30 @@ describe('the year after', () => {
     expect(old).toHaveLength(3);
   });
 });
+
+describe('发布 twice at once', () => {
+  it('publishes once: one 200, one 409, one 发布结果 per candidate', async () => {
+    const current = json<{ id: string; year: number }>(await p.oc.get('/api/campaigns/current?program=ZMKJ'));
+    const made = json<NextCampaignReply>(await p.oc.post('/api/admin/campaigns', { year: current.year + 1, copyFrom: current.id }));
+    const c = await getCampaign(t.s.db, made.id);
+    const settings = { ...c.settings, windows: { ...c.settings.windows, apply: { start: dayFromToday(-1), end: dayFromToday(30) } } };
+    await t.s.db.update(campaigns).set({ settings }).where(eq(campaigns.id, made.id));
+    const q = await publishedCampaign(t, { publish: false });
+    expect(q.campaignId).toBe(made.id);
+    const [a, b] = await Promise.all([
+      q.oc.post(`/api/publication/campaigns/${q.campaignId}/publish`, {}),
+      p.oc.post(`/api/publication/campaigns/${q.campaignId}/publish`, {}),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r.statusCode === 409)!.body).toContain('不能重复发布');
+    for (const cand of q.candidates) {
+      const events = await t.s.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, cand.id));
+      expect(events.filter((e) => e.action.startsWith('publish'))).toHaveLength(1);
+    }
+    const published = await t.s.db
+      .select()
+      .from(selectionEvents)
+      .where(and(eq(selectionEvents.campaignId, q.campaignId), eq(selectionEvents.action, 'publish')));
+    expect(published).toHaveLength(1);
+  });
+});
