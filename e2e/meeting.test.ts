@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot, SHOTS } from './harness';
 import { ApiClient, EXPERT_PASSWORD, shortlistedCampaign } from './api';
 
 // Issue 14 items 2–3 in Chromium: the 集中评选 meeting. 自治区科协 opens it and starts round 1 on the 入围名单; three
@@ -127,5 +129,18 @@ describe('集中评选: 签到, voting in three browsers, the live 计票, closi
     expect(await org.locator('.app-sider').isVisible()).toBe(false);
     expect(await org.getByRole('button', { name: '打印' }).isVisible()).toBe(false);
     await shot(org, 'meeting-print-paper');
+
+    // on real paper: Chromium's own print to A4, one page, every candidate and the lines to sign on it
+    const pdf = path.join(SHOTS, 'meeting-print-a4.pdf');
+    await org.pdf({ path: pdf, format: 'A4', preferCSSPageSize: true });
+    const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    expect(info).toMatch(/Pages:\s+1\n/);
+    expect(info).toMatch(/Page size:.*\(A4\)/);
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    for (const n of NAMES) expect(text).toContain(n);
+    for (const line of ['计票人', '监票人', '主持人']) expect(text).toContain(line);
+    // nothing of the page's frame, its buttons or a leftover toast
+    for (const frame of ['返回集中评选', '新疆科技工作者之家', '消息发件箱', '本轮投票已结束']) expect(text).not.toContain(frame);
+    execFileSync('pdftoppm', ['-r', '60', '-png', '-singlefile', pdf, path.join(SHOTS, 'meeting-print-a4')]);
   });
 });

@@ -158,27 +158,33 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
               网上评选：{c.onlineRank === null ? '无名次' : `${c.onlineTied ? '并列' : ''}第${c.onlineRank}名`}
               {c.onlineFigure !== null && `（${c.onlineFigure.toFixed(2)}）`}
             </Typography.Paragraph>
-            {ballot.questions.map((q) => (
-              <div key={q} style={{ marginBottom: 8 }}>
-                <div>{QUESTION_LABELS[q]}</div>
-                <Radio.Group
-                  optionType="button"
-                  buttonStyle="solid"
-                  disabled={locked || saving === `${c.applicationId}:${q}`}
-                  value={c.votes[q]}
-                  onChange={(e) => void choose(c.applicationId, q, e.target.value as Choice)}
-                  options={CHOICES.map((x) => ({ value: x, label: CHOICE_LABELS[x] }))}
-                  aria-label={`${c.name}：${QUESTION_LABELS[q]}`}
-                />
-              </div>
-            ))}
+            {/* the two questions side by side where the width allows (a laptop), one under the other on a phone */}
+            <div style={{ display: 'flex', flexWrap: 'wrap', columnGap: 48 }}>
+              {ballot.questions.map((q) => (
+                <div key={q} style={{ marginBottom: 8 }}>
+                  <div>{QUESTION_LABELS[q]}</div>
+                  <Radio.Group
+                    optionType="button"
+                    buttonStyle="solid"
+                    disabled={locked || saving === `${c.applicationId}:${q}`}
+                    value={c.votes[q]}
+                    onChange={(e) => void choose(c.applicationId, q, e.target.value as Choice)}
+                    options={CHOICES.map((x) => ({ value: x, label: CHOICE_LABELS[x] }))}
+                    aria-label={`${c.name}：${QUESTION_LABELS[q]}`}
+                  />
+                </div>
+              ))}
+            </div>
           </Card>
         ))}
       </Space>
       {!locked && (
-        <Button type="primary" size="large" block className="block-gap" disabled={missing > 0} onClick={submit}>
-          {missing > 0 ? `提交选票（尚有${missing}项未表决）` : '提交选票'}
-        </Button>
+        // kept in sight at the foot of the screen while the list scrolls: what is left to vote is always shown
+        <div className="ballot-submit" style={{ position: 'sticky', bottom: 0, zIndex: 10, background: '#fff', padding: '8px 0' }}>
+          <Button type="primary" size="large" block disabled={missing > 0} onClick={submit}>
+            {missing > 0 ? `提交选票（尚有${missing}项未表决）` : '提交选票'}
+          </Button>
+        </div>
       )}
       {viewer && (
         <Drawer open width={Math.min(960, window.innerWidth)} title={<OpenedApplicationTitle detail={viewer} />} onClose={() => setViewer(null)}>

@@ -4,6 +4,10 @@ import { QUESTION_LABELS } from '../../../../core/meeting/rules';
 import { formatTime, useLoader } from '../../hooks';
 import { getRound } from '../../client/meeting';
 
+/** A name, a number: never broken across lines (the counts' columns take what is left of A4's width). */
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+const PRINT_CSS = '@media print { @page { size: A4; margin: 15mm 15mm 18mm; } .ant-message, .ant-notification { display: none !important; } }';
+
 /**
  * 计票结果, for print (issue 14, 3.): one closed round on a sheet — the counts per candidate and question, what passed
  * and who was elected, the quorum and threshold — with lines for the 计票人, 监票人 and 主持人 to sign. The page's
@@ -21,6 +25,8 @@ export default function RoundPrintPage() {
     result.elected[q].includes(applicationId) ? '当选' : result.tied[q].includes(applicationId) ? '同票待决选' : passed ? '通过' : '未通过';
   return (
     <div className="print-sheet">
+      {/* on paper: A4 with a printer's margins, and no toast left over from the page before (结束本轮投票's) over the title */}
+      <style>{PRINT_CSS}</style>
       <div className="no-print block-gap">
         <Button type="primary" onClick={() => window.print()}>
           打印
@@ -36,9 +42,15 @@ export default function RoundPrintPage() {
       <table className="print-table">
         <thead>
           <tr>
-            <th scope="col">序号</th>
-            <th scope="col">候选人</th>
-            <th scope="col">网上评选名次</th>
+            <th scope="col" style={NOWRAP}>
+              序号
+            </th>
+            <th scope="col" style={NOWRAP}>
+              候选人
+            </th>
+            <th scope="col" style={NOWRAP}>
+              网上评选名次
+            </th>
             {round.questions.map((q) => (
               <th key={q} scope="col">
                 {QUESTION_LABELS[q]}
@@ -49,9 +61,9 @@ export default function RoundPrintPage() {
         <tbody>
           {round.candidates.map((c, i) => (
             <tr key={c.applicationId}>
-              <td>{i + 1}</td>
-              <td>{c.name}</td>
-              <td>{c.onlineRank ?? '—'}</td>
+              <td style={NOWRAP}>{i + 1}</td>
+              <td style={NOWRAP}>{c.name}</td>
+              <td style={NOWRAP}>{c.onlineRank ?? '—'}</td>
               {round.questions.map((q) => {
                 const o = byId.get(c.applicationId)?.[q];
                 return <td key={q}>{o ? `赞成 ${o.yes}，反对 ${o.no}，弃权 ${o.abstain}：${verdict(q, c.applicationId, o.passed)}` : '—'}</td>;
