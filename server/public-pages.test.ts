@@ -263,6 +263,14 @@ describe('caching', () => {
     expect(again.body).toBe('');
     expect(again.headers.etag).toBe(etag);
     expect((await get(url, { 'if-none-match': '"something-else"' })).statusCode).toBe(200);
+    const head = await t.app.inject({ method: 'HEAD', url });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers.etag).toBe(plain.headers.etag);
+    expect(head.rawPayload.length).toBe(0);
+    // the address with a trailing slash is the index's
+    const slash = await get('/results/');
+    expect(slash.statusCode).toBe(301);
+    expect(slash.headers.location).toBe('/results');
   });
 
   it('shows a correction of the 宣传稿 at once, under a new ETag', async () => {
@@ -310,6 +318,11 @@ describe('media', () => {
     expect(res.status).toBe(206);
     expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), VIDEO.subarray(VIDEO.length - 10))).toBe(0);
     expect((await get(url, { 'if-none-match': String(whole.headers.etag) })).statusCode).toBe(304);
+    // HEAD, as some players ask first: the size without the bytes
+    const head = await t.app.inject({ method: 'HEAD', url });
+    expect(head.statusCode).toBe(200);
+    expect(Number(head.headers['content-length'])).toBe(VIDEO.length);
+    expect(head.rawPayload.length).toBe(0);
   });
 
   it('serves a published photo only as its preview (no metadata), never the original', async () => {
