@@ -2,14 +2,14 @@
 // for units (the total, each breakdown's sum, each 当前步骤's count against the list filtered by it, and every
 // breakdown against the listed applications' own rows counted here in JS, ages by core/selection ageOn); each unit's
 // progress; a unit sees only its own; applicants and experts are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import { APPLICATION_STATUSES, QUOTA_STATUSES, readCampaignSettings, type ApplicationForm, type QueryResult } from '../core';
 import { ageBand } from '../core/selection/balance';
 import { ageOn } from '../core/selection/constraints';
 import { NO_UNIT, NOT_FILLED, type BreakdownKey, type StatsReply } from '../core/stats';
 import { applications, applicationUnits, campaigns } from './db/schema';
-import { CACHE_FROM_MS, cachedCount } from './usecases/stats';
+import { CACHE_FROM_MS, CACHE_TTL_MS, cachedCount } from './usecases/stats';
 import { buildApplicant, buildApplication, buildExpert, buildUnit, completeForm } from './testing/factories';
 import { Client, json, startTestPlatform } from './testing/harness';
 import { forwarded, parties } from './testing/journey';
@@ -337,5 +337,28 @@ describe('the cache of large counts', () => {
     // a failed count is not kept either
     await expect(cachedCount(owner, 'f', () => new Promise((_, reject) => setTimeout(() => reject(new Error('x')), CACHE_FROM_MS + 20)))).rejects.toThrow('x');
     expect((await cachedCount(owner, 'f', async () => reply(7))).total).toBe(7);
+  });
+});
+
+describe('the cache after a minute', () => {
+  it('answers the kept count at once while one recount runs, then the new count', async () => {
+    const owner = { ...t.s };
+    const reply = (total: number) => ({ campaigns: [], total, breakdowns: [], progress: [], computedAt: new Date().toISOString() });
+    const slow = (total: number) => () => new Promise<ReturnType<typeof reply>>((r) => setTimeout(() => r(reply(total)), CACHE_FROM_MS + 20));
+    expect((await cachedCount(owner, 'k', slow(1))).total).toBe(1);
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now + CACHE_TTL_MS + 1_000);
+    try {
+      let recounts = 0;
+      const recount = () => (recounts++, slow(2)());
+      expect((await cachedCount(owner, 'k', recount)).total).toBe(1); // the kept one, at once
+      expect((await cachedCount(owner, 'k', recount)).total).toBe(1); // still, and no second recount
+      expect(recounts).toBe(1);
+      clock.mockRestore();
+      await new Promise((r) => setTimeout(r, CACHE_FROM_MS + 100));
+      expect((await cachedCount(owner, 'k', slow(3))).total).toBe(2); // the recount, now kept
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -229,6 +229,7 @@ export function cachedCount(s: Services, key: string, compute: () => Promise<Sta
 
 function run(cache: Map<string, Entry>, key: string, compute: () => Promise<StatsReply>): Promise<StatsReply> {
   const started = Date.now();
+  const clock = performance.now(); // the count's duration: monotonic, whatever the wall clock does
   const value = compute();
   const entry: Entry = { at: started, value, refreshing: false };
   const previous = cache.get(key);
@@ -236,7 +237,7 @@ function run(cache: Map<string, Entry>, key: string, compute: () => Promise<Stat
   if (!previous) cache.set(key, entry);
   value.then(
     () => {
-      if (Date.now() - started >= CACHE_FROM_MS) {
+      if (performance.now() - clock >= CACHE_FROM_MS) {
         cache.delete(key);
         cache.set(key, entry);
         while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
