@@ -181,6 +181,23 @@ export async function createUnit(admin: ApiClient, u: UnitAccount): Promise<stri
   return unit.id;
 }
 
+/**
+ * The 网上评选 journeys' campaign: 初评须公示 off (the 公示 has its own journey), the 网上评选 window open today, k
+ * reviews per candidate and at most L per expert. Returns the campaign's id.
+ */
+export async function openOnlineReview(admin: ApiClient, review: { k: number; L: number }): Promise<string> {
+  const current = await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ');
+  const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown> } }>('GET', `/api/admin/campaigns/${current.id}`);
+  const settings = {
+    ...campaign.settings,
+    preliminary: { requirePublicity: false },
+    windows: { ...campaign.settings.windows, online: { start: beijingDay(-1), end: beijingDay(6) } },
+    review: { ...(campaign.settings.review as Record<string, unknown>), ...review },
+  };
+  await admin.call('PUT', `/api/admin/campaigns/${current.id}`, { settings });
+  return current.id;
+}
+
 /** Who the 入围名单 journeys (meeting, selection) put on it, and who scores them. */
 export interface ShortlistSetup {
   /** the campaign's settings changed beyond what the set-up needs (winners, ratios, …) */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
-import { ApiClient, beijingDay, createUnit, expert, forwardedAndAccepted } from './api';
+import { ApiClient, createUnit, expert, forwardedAndAccepted, openOnlineReview } from './api';
 
 // Issue 13 item 7 in Chromium, 自治区科协's 网上评选管理: 分配评审专家 for a picked subset (候选人 and 评审专家: the
 // preview lists only the picked candidates), then 回避登记: 【登记回避】 for an assigned pair, after which the expert no
@@ -15,18 +15,7 @@ const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    const current = await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ');
-    const campaign = await admin.call<{ settings: Record<string, unknown> & { windows: Record<string, unknown> } }>(
-      'GET',
-      `/api/admin/campaigns/${current.id}`,
-    );
-    const settings = {
-      ...campaign.settings,
-      preliminary: { requirePublicity: false },
-      windows: { ...campaign.settings.windows, online: { start: beijingDay(-1), end: beijingDay(6) } },
-      review: { ...(campaign.settings.review as Record<string, unknown>), k: 2, L: 5 },
-    };
-    await admin.call('PUT', `/api/admin/campaigns/${current.id}`, { settings });
+    await openOnlineReview(admin, { k: 2, L: 5 });
     const unitId = await createUnit(admin, { unitName: UNIT, region: '阿勒泰地区', contactName: '叶尔兰', mobile: '13609906611', username: 'altkx' });
     const u = new ApiClient(platform.url);
     await u.login('altkx', 'Unit2023x');

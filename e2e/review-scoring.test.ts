@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
-import { ApiClient, createUnit, beijingDay, EXPERT_PASSWORD, expert, forwardedAndAccepted } from './api';
+import { ApiClient, createUnit, EXPERT_PASSWORD, expert, forwardedAndAccepted, openOnlineReview } from './api';
 
 // Issue 13 items 7–10 in Chromium: 自治区科协 assigns (预览, 确认分配), an expert scores in the 网上评选 window
 // (保存, 提交 with the total in the confirmation), the sheet locks, the progress shows it; at a desktop's width and
@@ -15,20 +15,9 @@ const e2e = e2eSuite({
   async setup(platform) {
     const admin = new ApiClient(platform.url);
     await admin.login('admin', ADMIN_PASSWORD);
-    // 评选活动设置: 初评须公示 off for this journey (the 公示 has its own), the 网上评选 window open today
-    const current = await admin.call<{ id: string }>('GET', '/api/campaigns/current?program=ZMKJ');
-    const campaign = await admin.call<{ title: string; settings: Record<string, unknown> & { windows: Record<string, unknown> } }>(
-      'GET',
-      `/api/admin/campaigns/${current.id}`,
-    );
-    const settings = {
-      ...campaign.settings,
-      preliminary: { requirePublicity: false },
-      windows: { ...campaign.settings.windows, online: { start: beijingDay(-1), end: beijingDay(6) } },
-      // two reviews per candidate, at most five per expert
-      review: { ...(campaign.settings.review as Record<string, unknown>), k: 2, L: 5 },
-    };
-    await admin.call('PUT', `/api/admin/campaigns/${current.id}`, { settings });
+    // 评选活动设置: 初评须公示 off for this journey (the 公示 has its own), the 网上评选 window open today, two reviews per
+    // candidate, at most five per expert
+    await openOnlineReview(admin, { k: 2, L: 5 });
     const unitId = await createUnit(admin, { unitName: UNIT, region: '塔城地区', contactName: '马合沙提', mobile: '13609908811', username: 'tckx' });
     const u = new ApiClient(platform.url);
     await u.login('tckx', 'Unit2023x');
