@@ -403,7 +403,8 @@ export async function runMeeting(): Promise<boolean> {
     const { campaignId } = await seed(gen, await hashPassword(PASSWORD)).finally(() => gen.end());
     console.log(`seeded ${settings.candidates} candidates (评审中, all on the 入围名单) and ${settings.experts} experts in ${secondsSince(t)} s`);
 
-    const app: FastifyInstance = await buildApp(platform.services);
+    // no background jobs: their polling would run beside the measured requests and into the recorded statements
+    const app: FastifyInstance = await buildApp(platform.services, { jobRunner: false });
     cleanups.push(() => app.close());
     const realUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     const db = new pg.Pool({ connectionString: dbUrl.toString(), max: Number(process.env.PG_POOL_MAX ?? 10) });

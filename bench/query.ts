@@ -261,7 +261,8 @@ async function main() {
       await gen.end();
     }
 
-    const app: FastifyInstance = await buildApp(platform.services);
+    // no background jobs: their polling would run beside the measured requests and into the recorded statements
+    const app: FastifyInstance = await buildApp(platform.services, { jobRunner: false });
     cleanups.push(() => app.close());
     const realUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     // the ceiling gets a pool of the platform's size (server/db/client.ts)

@@ -300,7 +300,8 @@ async function main() {
         `${seeded.submitted} submitted + ${seeded.saved} saved sheets (+ their changes) and VACUUM ANALYZE in ${secondsSince(t)} s`,
     );
 
-    const app: FastifyInstance = await buildApp(platform.services);
+    // no background jobs: their polling would run beside the measured requests and into the recorded statements
+    const app: FastifyInstance = await buildApp(platform.services, { jobRunner: false });
     cleanups.push(() => app.close());
     const realUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     const db = new pg.Pool({ connectionString: dbUrl.toString(), max: Number(process.env.PG_POOL_MAX ?? 10) });
