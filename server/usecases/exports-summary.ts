@@ -12,7 +12,7 @@ import { XlsxWriter, type CellValue } from '../xlsx/writer';
 import { applicationWhere } from './queries';
 
 export const SUMMARY_KIND = 'export.applications';
-export const SUMMARY_BATCH = 1000;
+export const SUMMARY_BATCH = 250;
 /** rows per batch: SUMMARY_BATCH, or EXPORT_BATCH_ROWS (the tests cross batch boundaries with a few rows) */
 const batchSize = () => Number(process.env.EXPORT_BATCH_ROWS) || SUMMARY_BATCH;
 
