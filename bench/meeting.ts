@@ -24,6 +24,7 @@
  * only if it cannot run, a request fails, or a submit never reaches a screen.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -42,6 +43,7 @@ import {
   logIn,
   record,
   secondsSince,
+  startProfile,
   table,
   untilIdle,
   type Statement,
@@ -57,6 +59,8 @@ const settings = {
   experts: intEnv('BENCH_MEETING_EXPERTS', 30, 0),
   screens: intEnv('BENCH_MEETING_SCREENS', 5, 0),
   keep: process.env.BENCH_KEEP === '1',
+  /** a directory: the platform run (screens watching) is CPU-profiled into <dir>/meeting-submit.cpuprofile */
+  profileDir: process.env.BENCH_PROFILE ?? '',
 };
 
 const TARGET_SHARE = 80; // % of the ceiling's requests per second
@@ -485,7 +489,9 @@ export async function runMeeting(): Promise<boolean> {
     });
     console.log('');
     await untilIdle(db, dbName);
+    const profiler = settings.profileDir ? await startProfile() : null;
     const real = await client.run(job('platform'));
+    if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, 'meeting-submit.cpuprofile'))}`);
     console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens`);
     await untilIdle(db, dbName);
     // the same submits with nobody watching: what the screens' 计票 reads cost the submits (the ceiling has none)
