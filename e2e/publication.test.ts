@@ -65,7 +65,9 @@ describe('发布结果', () => {
     await page.locator('.ant-modal-confirm').getByRole('button', { name: '立即发布' }).click();
     await page.getByText('评选结果已发布').first().waitFor();
     await page.getByText('已发布', { exact: true }).first().waitFor();
-    expect(await page.getByRole('button', { name: '立即发布' }).count()).toBe(0);
+    // the confirmation's own 【立即发布】 stays in the page while the dialog closes: wait for it to go, then none is left
+    await page.locator('.ant-modal-confirm').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('button', { name: '立即发布' }).count()).toBe(0);
     await page
       .getByRole('button', { name: `更正宣传稿：${first.name}` })
       .first()
