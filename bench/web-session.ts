@@ -1,6 +1,6 @@
 // What bench:web and bench:profile share: the accounts and pages they measure, the browser's flags, and the cookies.
 import type { Browser } from 'puppeteer-core';
-import { ApiClient } from '../e2e/api';
+import { ApiClient, firstLogin } from '../e2e/api';
 import { ADMIN_PASSWORD, CAPTCHA, CHROMIUM_FLAGS } from '../e2e/harness';
 import { completeForm } from '../server/testing/factories';
 
@@ -52,6 +52,7 @@ export async function seedBenchAccounts(url: string): Promise<BenchAccounts> {
     username: 'klmykx',
     password: 'Unit2023x',
   });
+  await firstLogin(url, 'klmykx', 'Unit2023x');
   const applicant = new ApiClient(url);
   await applicant.call('POST', '/api/auth/register/applicant', {
     username: 'benchweb01',

@@ -16,7 +16,7 @@ describe('account schemas', () => {
   });
 
   it('applicant registration validates every field', () => {
-    const ok = { username: 'zhangsan', password: 'abc12345', realName: '张三', mobile: '13912345678', email: 'z@x.cn', captcha: '1234' };
+    const ok = { username: 'zhangsan', password: 'Abc12345x', realName: '张三', mobile: '13912345678', email: 'z@x.cn', captcha: '1234' };
     expect(applicantRegisterSchema.safeParse(ok).success).toBe(true);
     const m = messages(applicantRegisterSchema.safeParse({ ...ok, password: 'abcdefgh', realName: '张', mobile: '123', email: 'x' }));
     expect(Object.keys(m).sort()).toEqual(['email', 'mobile', 'password', 'realName']);
@@ -26,7 +26,7 @@ describe('account schemas', () => {
   it('unit registration checks type, region and phone; creation needs no captcha', () => {
     const ok = {
       username: 'wlmqkx',
-      password: 'abc12345',
+      password: 'Abc12345x',
       unitName: '乌鲁木齐市科学技术协会',
       unitType: '地州市科协',
       region: '乌鲁木齐市',
@@ -54,7 +54,7 @@ describe('account schemas', () => {
   it('recovery checks channel, code and new password', () => {
     expect(recoverSendSchema.safeParse({ username: 'zhangsan', channel: 'email', captcha: '1' }).success).toBe(true);
     expect(messages(recoverSendSchema.safeParse({ username: 'zhangsan', channel: 'fax', captcha: '1' })).channel).toContain('手机或电子邮箱');
-    expect(recoverResetSchema.safeParse({ username: 'zhangsan', code: '123456', newPassword: 'abc12345' }).success).toBe(true);
+    expect(recoverResetSchema.safeParse({ username: 'zhangsan', code: '123456', newPassword: 'Abc12345x' }).success).toBe(true);
     const m = messages(recoverResetSchema.safeParse({ username: 'zhangsan', code: '12345', newPassword: 'short' }));
     expect(m.code).toContain('6位数字');
     expect(m.newPassword).toContain('8至64位');

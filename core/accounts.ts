@@ -2,7 +2,31 @@
 import { z } from 'zod';
 import { REGIONS, UNIT_TYPES } from './codes';
 import { text } from './text';
-import { checkedString, checkEmail, checkMobile, checkOfficePhone, emailSchema, mobileSchema, passwordSchema, usernameSchema } from './validators';
+import {
+  checkedString,
+  checkEmail,
+  checkMobile,
+  checkOfficePhone,
+  checkPassword,
+  emailSchema,
+  mobileSchema,
+  passwordSchema,
+  usernameSchema,
+} from './validators';
+
+/**
+ * The password policy's rule that needs the user name (core/validators.ts checkPassword): added to every body that
+ * carries both, so that the browser and the server refuse a password equal to (or containing) the name alike.
+ */
+function passwordNotName(field: 'password' | 'newPassword') {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const password = value[field];
+    const username = value.username;
+    if (typeof password !== 'string' || typeof username !== 'string' || checkPassword(password)) return;
+    const message = checkPassword(password, username);
+    if (message) ctx.addIssue({ code: 'custom', path: [field], message });
+  };
+}
 
 const required = (label: string, message: string) => text(label, { required: message }).trim().min(1, message);
 // Login and recovery must accept any existing username, so only presence is checked there.
@@ -31,14 +55,16 @@ export const loginSchema = z.object({
     .optional(),
 });
 
-export const applicantRegisterSchema = z.object({
-  username: usernameSchema,
-  password: passwordSchema,
-  realName: lengthBetween('真实姓名', 2, 30),
-  mobile: mobileSchema,
-  email: emailSchema,
-  captcha,
-});
+export const applicantRegisterSchema = z
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    realName: lengthBetween('真实姓名', 2, 30),
+    mobile: mobileSchema,
+    email: emailSchema,
+    captcha,
+  })
+  .superRefine(passwordNotName('password'));
 
 /**
  * The account's own 手机 (required: 找回, the log-in code under attack and the 待办理 texts go there) and an
@@ -59,8 +85,15 @@ function contactFields() {
   };
 }
 
-/** PUT /api/account/contact: the logged-in account's 手机 and 电子邮箱 (an empty or absent e-mail removes it). */
-export const accountContactSchema = z.object(contactFields());
+/**
+ * PUT /api/account/contact: the logged-in account's 手机 and 电子邮箱 (an empty or absent e-mail removes it). They are
+ * where 找回 sends its codes, so the change asks for the account's password again: a session left open or taken
+ * cannot move the account's recovery to another phone (docs/SECURITY.md, ASVS 6.2 / 7.5).
+ */
+export const accountContactSchema = z.object({
+  ...contactFields(),
+  currentPassword: text('当前密码', { required: '请输入当前密码，确认是本人修改' }).min(1, '请输入当前密码，确认是本人修改'),
+});
 
 const unitFields = {
   username: usernameSchema,
@@ -73,10 +106,10 @@ const unitFields = {
   ...contactFields(),
 };
 
-export const unitRegisterSchema = z.object({ ...unitFields, captcha });
+export const unitRegisterSchema = z.object({ ...unitFields, captcha }).superRefine(passwordNotName('password'));
 
 /** The organizer creating a unit account directly: no captcha. */
-export const unitCreateSchema = z.object(unitFields);
+export const unitCreateSchema = z.object(unitFields).superRefine(passwordNotName('password'));
 
 export const recoverSendSchema = z.object({
   username: loginUsername,
@@ -84,13 +117,15 @@ export const recoverSendSchema = z.object({
   captcha,
 });
 
-export const recoverResetSchema = z.object({
-  username: loginUsername,
-  code: text('验证码', { required: '请输入收到的6位验证码' })
-    .trim()
-    .regex(/^\d{6}$/, '验证码格式不正确，应为短信或邮件中收到的6位数字'),
-  newPassword: passwordSchema,
-});
+export const recoverResetSchema = z
+  .object({
+    username: loginUsername,
+    code: text('验证码', { required: '请输入收到的6位验证码' })
+      .trim()
+      .regex(/^\d{6}$/, '验证码格式不正确，应为短信或邮件中收到的6位数字'),
+    newPassword: passwordSchema,
+  })
+  .superRefine(passwordNotName('newPassword'));
 
 export type LoginInput = z.infer<typeof loginSchema>;
 export type ApplicantRegisterInput = z.infer<typeof applicantRegisterSchema>;

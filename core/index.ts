@@ -19,3 +19,4 @@ export * from './submission';
 export * from './preliminary';
 export * from './publicity';
 export * from './experts';
+export * from './security';

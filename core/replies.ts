@@ -37,6 +37,8 @@ export const attachmentViewSchema = z.object({
   durationSeconds: z.number().nullable(),
   /** a re-encoded JPEG (no metadata) exists at /api/attachments/:id/preview */
   hasPreview: z.boolean(),
+  /** an image whose preview a job is making (seconds after the upload): GET /api/attachments/:id/meta tells when it is there */
+  previewPending: z.boolean(),
   createdAt: timestamp(),
 });
 export type AttachmentView = z.infer<typeof attachmentViewSchema>;
@@ -68,6 +70,12 @@ export const sessionUserSchema = z.object({
   unit: unitRefSchema.nullable(),
   /** an account created with an initial password sent by SMS (评审专家): every call but 修改初始密码, 退出 and me is refused */
   mustChangePassword: z.boolean(),
+  /**
+   * the session's stage (docs/api/security.md): full — signed in; mfa — the password was right, the authenticator's
+   * code (or a recovery code) is owed; enroll — the role requires two-factor log-in and none is set up: only
+   * enrolment is open. Absent: full.
+   */
+  stage: z.enum(['full', 'mfa', 'enroll']).optional(),
 });
 export type SessionUser = z.infer<typeof sessionUserSchema>;
 
@@ -250,6 +258,17 @@ export const outboxMessageSchema = z.object({
   recipient: replyText(),
   subject: replyText(),
   body: replyText(),
+  /** the message template's key it was made from (core/messages.ts) */
+  template: replyText().nullable(),
+  /** recorded (no sender configured: only kept here) | queued | sent | failed (after the last attempt) */
+  status: replyText(),
+  /** aliyun-sms | tencent-sms | smtp */
+  provider: replyText().nullable(),
+  providerMessageId: replyText().nullable(),
+  attempts: z.number().int(),
+  /** the last delivery error, in plain words */
+  error: replyText().nullable(),
+  sentAt: timestamp().nullable(),
   createdAt: timestamp(),
 });
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;

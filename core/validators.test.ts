@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { applicantRegisterSchema } from './accounts';
 import {
   checkEmail,
   checkMobile,
@@ -52,13 +53,23 @@ describe('validators', () => {
     expect(checkUsername('a'.repeat(33))).toContain('4至32');
   });
 
-  it('checks passwords and names the rule', () => {
-    expect(checkPassword('abcdef12')).toBeNull();
-    expect(checkPassword('12345678!')).toBeNull();
-    expect(checkPassword('abcdefgh')).toContain('至少包含字母、数字、符号中的两类');
-    expect(checkPassword('12345678')).toContain('两类');
+  it('checks passwords by the policy: 8+ characters from 3 of 4 classes, no common password, not the name', () => {
+    expect(checkPassword('abcdEF12')).toBeNull();
+    expect(checkPassword('12345678a!')).toBeNull();
+    expect(checkPassword('Xinjiang#Kx7')).toBeNull();
+    // two classes: says which it has and which it lacks
+    expect(checkPassword('abcdef12')).toBe(
+      '密码过于简单：目前只包含小写字母、数字，还须加入大写字母或符号中的一类（密码应为8至64位，至少包含大写字母、小写字母、数字、符号四类中的三类，且不能是常见密码或与用户名相同）',
+    );
+    expect(checkPassword('abcdefgh')).toContain('目前只包含小写字母，还须加入大写字母或数字或符号中的两类');
     expect(checkPassword('ab1')).toContain('8至64位');
-    expect(checkPassword('a1'.repeat(33))).toContain('8至64位');
+    expect(checkPassword('Aa1!'.repeat(17))).toContain('8至64位');
+    // the common passwords Chinese users favour pass the classes and are refused by the list, in any case
+    for (const common of ['Aa123456', 'Woaini1314', 'Qq123456', 'P@ssw0rd', 'Admin@123', '1qaz@WSX', 'AA123456']) {
+      expect(checkPassword(common), common).toContain('常见密码');
+    }
+    expect(checkPassword('Zhang_san1', 'zhang_san1')).toContain('不能与用户名相同');
+    expect(checkPassword('Zhang_san1', 'lisi')).toBeNull();
   });
 
   it('checks calendar dates', () => {
@@ -79,6 +90,11 @@ describe('validators', () => {
     expect(usernameSchema.safeParse('ab').success).toBe(false);
     expect(passwordSchema.safeParse('password').error?.issues[0]?.message).toBe(checkPassword('password'));
     expect(passwordSchema.safeParse('pass word1').success).toBe(true);
+    expect(
+      applicantRegisterSchema
+        .safeParse({ username: 'Zhang_san1', password: 'Zhang_san1', realName: '张三', mobile: '13912345678', email: 'z@x.cn', captcha: '1234' })
+        .error?.issues.find((i) => i.path[0] === 'password')?.message,
+    ).toContain('用户名');
   });
 });
 

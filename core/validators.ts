@@ -1,5 +1,6 @@
 // Format checks return null when valid, else a Chinese message saying what is wrong and what is required.
 // The zod schemas reuse the same functions so server and web show identical messages.
+import { COMMON_PASSWORDS } from './common-passwords';
 import { text } from './text';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -65,13 +66,33 @@ export function checkUsername(value: string): string | null {
   return null;
 }
 
-export const PASSWORD_RULE = '密码应为8至64位，且至少包含字母、数字、符号中的两类';
+export const PASSWORD_RULE = '密码应为8至64位，至少包含大写字母、小写字母、数字、符号四类中的三类，且不能是常见密码或与用户名相同';
 
-export function checkPassword(value: string): string | null {
+const PASSWORD_CLASSES: [RegExp, string][] = [
+  [/[A-Z]/, '大写字母'],
+  [/[a-z]/, '小写字母'],
+  [/\d/, '数字'],
+  [/[^A-Za-z0-9]/, '符号'],
+];
+
+/**
+ * The password policy (docs/SECURITY.md): 8 to 64 characters from at least 3 of the 4 classes (upper, lower, digit,
+ * symbol), not a common password (core/common-passwords.ts), not the user name. `username` is checked when known
+ * (registration, change, reset, admin-set). The message says what is missing. Existing passwords are not re-checked
+ * at log-in: the rule applies when a password is set.
+ */
+export function checkPassword(value: string, username?: string): string | null {
   if (!value) return `请填写密码，${PASSWORD_RULE}`;
   if (value.length < 8 || value.length > 64) return `密码长度不正确（当前为${value.length}位），${PASSWORD_RULE}`;
-  const classes = [/[A-Za-z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
-  return classes >= 2 ? null : `密码过于简单，${PASSWORD_RULE}`;
+  const have = PASSWORD_CLASSES.filter(([re]) => re.test(value)).map(([, label]) => label);
+  if (have.length < 3) {
+    const missing = PASSWORD_CLASSES.filter(([re]) => !re.test(value)).map(([, label]) => label);
+    return `密码过于简单：目前只包含${have.join('、')}，还须加入${missing.join('或')}中的${3 - have.length === 1 ? '一类' : '两类'}（${PASSWORD_RULE}）`;
+  }
+  if (COMMON_PASSWORDS.has(value.toLowerCase())) return `该密码是常见密码，容易被猜中，请换一个不常见的密码（${PASSWORD_RULE}）`;
+  const name = username?.trim().toLowerCase();
+  if (name && value.toLowerCase() === name) return `密码不能与用户名相同，请换一个密码（${PASSWORD_RULE}）`;
+  return null;
 }
 
 /** A trimmed string schema whose only rule is `check`; a missing value gets the check's own "请填写" message. */

@@ -17,8 +17,8 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByRole('link', { name: '注册' }).click();
     await page.getByLabel('确认密码').waitFor(); // the register page has rendered
     await page.getByLabel('用户名').fill('gulnar2023');
-    await page.getByLabel('密码', { exact: true }).fill('Gulnar2023');
-    await page.getByLabel('确认密码').fill('Gulnar2023');
+    await page.getByLabel('密码', { exact: true }).fill('Gulnar#Xj23');
+    await page.getByLabel('确认密码').fill('Gulnar#Xj23');
     await page.getByLabel('真实姓名').fill('古丽娜尔');
     await page.getByLabel('手机').fill('13899991234');
     await page.getByLabel('电子邮箱').fill('gulnar@example.cn');
@@ -30,7 +30,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     // 退出, then 登录 with the captcha
     await page.getByRole('button', { name: /退\s*出/ }).click();
     await page.waitForURL(/\/login/);
-    await login(page, 'gulnar2023', 'Gulnar2023');
+    await login(page, 'gulnar2023', 'Gulnar#Xj23');
     await page.getByText('我的主页').first().first().waitFor();
     await look(page, 'applicant-02-home');
 
@@ -134,7 +134,17 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('选择照片文件').setInputFiles({ name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: jpegOfSize(2 * 1024 * 1024 + 100 * 1024) });
     const photo = page.locator('#sec-photos').getByRole('listitem', { name: '古丽娜尔1.jpg' });
     await photo.waitFor({ timeout: 30_000 });
-    await expect.poll(() => photo.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    // 预览生成中… while the preview's job runs, then the thumbnail
+    await expect
+      .poll(
+        () =>
+          photo
+            .locator('img')
+            .evaluate((img) => (img as HTMLImageElement).naturalWidth, undefined, { timeout: 1_000 })
+            .catch(() => 0),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     await page.locator('#sec-photos').getByText('已上传 1 张，至少 1 张，最多 10 张').waitFor();
     await page.locator('#sec-photos').scrollIntoViewIfNeeded();
     await look(page, 'applicant-05b-photo');

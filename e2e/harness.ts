@@ -1,27 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort, startCluster } from '../scripts/cluster/topology';
+
+export { freePort };
 
 export const CAPTCHA = '13579';
 export const ADMIN_PASSWORD = 'Admin2023!x';
 const root = path.resolve(import.meta.dirname, '..');
 export const SHOTS = path.join(root, 'e2e', 'screenshots');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface Platform {
   url: string;
@@ -31,6 +22,19 @@ export interface Platform {
 
 /** The real server, as `npm start` runs it (web/dist must be built), on a fresh data directory. */
 export async function startServer(env: Record<string, string> = {}, fixedPort?: number): Promise<Platform> {
+  const serverEnv = {
+    CAPTCHA_TEST_ANSWER: CAPTCHA,
+    ADMIN_PASSWORD,
+    // TOTP is required of no role, so that journeys log in with a password; e2e/totp.test.ts sets it
+    MFA_REQUIRED_ROLES: '',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    ...env,
+  };
+  // CLUSTER=1 (npm run test:cluster): the production topology instead — PostgreSQL, s3rver, two instances, nginx
+  if (process.env.CLUSTER === '1') {
+    const cluster = await startCluster({ env: serverEnv, port: fixedPort, logTo: process.env.E2E_SERVER_LOG, buildWeb: false });
+    return { url: cluster.url, dataDir: cluster.instances[0]!.dataDir, stop: () => cluster.stop() };
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-e2e-'));
   const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
@@ -40,10 +44,7 @@ export async function startServer(env: Record<string, string> = {}, fixedPort?: 
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      CAPTCHA_TEST_ANSWER: CAPTCHA,
-      ADMIN_PASSWORD,
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-      ...env,
+      ...serverEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

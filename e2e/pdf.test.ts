@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, e2eSuite, login, newPage, look } from './harness';
-import { ApiClient } from './api';
+import { ApiClient, firstLogin } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pngBytes } from '../server/testing/files';
 
@@ -122,6 +122,7 @@ const e2e = e2eSuite({
       username: 'hmkx',
       password: 'Unit2023x',
     });
+    await firstLogin(platform.url, 'hmkx', 'Unit2023x');
     const c = new ApiClient(platform.url);
     await c.call('POST', '/api/auth/register/applicant', {
       username: 'reyila01',

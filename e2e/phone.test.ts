@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, checkA11y, consoleErrors, e2eSuite, login, look, newPage } from './harness';
-import { ApiClient } from './api';
+import { ApiClient, firstLogin } from './api';
 import { completeForm } from '../server/testing/factories';
 import { jpegBytes, pdfBytes, pngBytes } from '../server/testing/files';
 
@@ -45,6 +45,7 @@ const e2e = e2eSuite({
       email: 'ayg@example.cn',
       captcha: '13579',
     });
+    await firstLogin(platform.url, 'cjkx', 'Unit2023x');
     applicationId = (await c.call<{ id: string }>('POST', '/api/applications')).id;
     await c.call('PUT', `/api/applications/${applicationId}`, { form: completeForm({ name: '阿依古丽', mobile: '13899005566' }) });
     await c.call('POST', `/api/applications/${applicationId}/pledge`);

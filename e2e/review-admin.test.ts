@@ -49,9 +49,21 @@ async function pickMany(page: Page, label: string, texts: string[]): Promise<voi
 /** Picks one option of a single Select by searching `text`. */
 async function pickOne(page: Page, label: string, text: string): Promise<void> {
   const box = page.getByRole('combobox', { name: label });
-  await box.click();
-  await box.fill(text);
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: text }).first().click();
+  // the field's own row: the chosen option shows there (the dropdown lives elsewhere in the page)
+  const field = page.locator('.ant-form-item', { has: box });
+  // a busy machine can lose a pick made while the search's reply re-renders the list: pick again until it shows
+  for (let attempt = 1; ; attempt++) {
+    await box.click();
+    await box.fill(text);
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: text }).first().click();
+    const shown = await expect
+      .poll(() => field.innerText(), { timeout: 3_000 })
+      .toContain(text)
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return;
+    if (attempt === 3) throw new Error(`${label}：选择“${text}”后没有显示所选项`);
+  }
 }
 
 describe('网上评选管理 in Chromium: the plan’s subsets and 回避登记', () => {

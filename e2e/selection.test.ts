@@ -75,8 +75,17 @@ async function menu(page: Page, name: string): Promise<void> {
 /** Answers the unsaved-changes prompt with 留在此页 or 离开. */
 async function answer(page: Page, button: '留在此页' | '离开'): Promise<void> {
   const dialog = page.locator('.unsaved-confirm');
-  await dialog.getByRole('button', { name: button, exact: true }).click();
-  await dialog.waitFor({ state: 'hidden' });
+  // a click that lands while the dialog is still zooming in can be lost on a busy machine: click again while it stays
+  for (let attempt = 1; ; attempt++) {
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    const gone = await dialog
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (gone) return;
+    if (attempt === 3) throw new Error(`未保存提示：点击“${button}”后对话框没有关闭`);
+    if (!(await dialog.isVisible())) return;
+  }
 }
 
 /**

@@ -65,8 +65,16 @@ describe('推荐单位 registers, waits for 自治区科协, then logs in', () =
     await page.getByRole('menuitem', { name: '账号信息' }).click();
     await expect.poll(() => page.getByLabel('手机', { exact: true }).inputValue()).toBe('13909941234');
     await page.getByLabel('手机', { exact: true }).fill('13909945678');
+    // the recovery phone changes only with the password: without it, the field says so and nothing is saved
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('请输入当前密码，确认是本人修改').first().waitFor();
+    await page.getByLabel('当前密码').fill('Changji2023x');
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.getByText('当前密码不正确，账号信息未修改').first().waitFor();
+    await page.getByLabel('当前密码').fill('Changji2023');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('账号信息已保存').first().waitFor();
+    expect(await page.getByLabel('当前密码').inputValue()).toBe('');
     await look(page, 'unit-07-account');
     expect(await errorToast(page).count()).toBeGreaterThanOrEqual(0);
   }, 240_000); // axe on every page

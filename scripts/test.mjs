@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { ensureTestTools } from './prerequisites.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -61,29 +62,11 @@ function reachable(url) {
   });
 }
 
-function ensureChromium() {
-  const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const hasFont = () => spawnSync('sh', ['-c', 'fc-list :lang=zh 2>/dev/null | head -1'], { encoding: 'utf8' }).stdout.trim() !== '';
-  // poppler-utils: the certificate tests render PDFs to PNG (pdftoppm) and read their text (pdftotext)
-  const hasPoppler = () => spawnSync('sh', ['-c', 'command -v pdftoppm && command -v pdftotext'], { encoding: 'utf8' }).status === 0;
-  if (fs.existsSync(exe) && hasFont() && hasPoppler()) return;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot) {
-    console.error(`缺少 Chromium、中文字体或 poppler-utils。请以 root 运行：apt-get update && apt-get install -y chromium fonts-noto-cjk poppler-utils`);
-    process.exit(1);
-  }
-  console.log('正在安装 Debian 的 chromium、中文字体 fonts-noto-cjk 与 poppler-utils …');
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils'], {
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) process.exit(1);
-}
-
 step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('format (prettier --check; npm run format fixes it)', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
-ensureChromium();
+ensureTestTools();
 // TEST_DATABASE_URL emptied: this pass is PGlite's even where the caller (.ci/run) names a PostgreSQL
 vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api'], { TEST_DATABASE_URL: '' });
 step('web build', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);

@@ -20,7 +20,7 @@ describe('注册 and 登录', () => {
     const c = new Client(t.app);
     const reg = await c.post('/api/auth/register/applicant', {
       username: 'zhangsan01',
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
       realName: '张三',
       mobile: '13912345678',
       email: 'zs@example.cn',
@@ -32,7 +32,7 @@ describe('注册 and 登录', () => {
     expect(me.user.username).toBe('zhangsan01');
 
     const again = new Client(t.app);
-    await again.login('ZhangSan01', 'Abcdef12'); // user names are case-insensitive
+    await again.login('ZhangSan01', 'Abcdef12x'); // user names are case-insensitive
     expect(json<{ user: { role: string } }>(await again.get('/api/auth/me')).user.role).toBe('applicant');
   });
 
@@ -51,7 +51,7 @@ describe('注册 and 登录', () => {
     const { username } = await buildApplicant(t.s);
     const res = await new Client(t.app).post('/api/auth/register/applicant', {
       username,
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
       realName: '李四',
       mobile: '13912345678',
       email: 'ls@example.cn',
@@ -155,7 +155,7 @@ describe('推荐单位 registration and approval', () => {
     const c = new Client(t.app);
     const reg = await c.post('/api/auth/register/unit', {
       username: 'kmkx2023',
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
       unitName: '克拉玛依市科学技术协会',
       unitType: '地州市科协',
       region: '克拉玛依市',
@@ -166,7 +166,7 @@ describe('推荐单位 registration and approval', () => {
     });
     expect(reg.statusCode).toBe(200);
     expect(json(reg).pending).toBe(true);
-    const pending = await c.post('/api/auth/login', { username: 'kmkx2023', password: 'Abcdef12', captcha: CAPTCHA });
+    const pending = await c.post('/api/auth/login', { username: 'kmkx2023', password: 'Abcdef12x', captcha: CAPTCHA });
     expect(pending.statusCode).toBe(403);
     expect(errorOf(pending).message).toBe('该推荐单位账号正在等待自治区科协审核，审核通过后方可登录');
 
@@ -180,7 +180,7 @@ describe('推荐单位 registration and approval', () => {
     const again = await admin.post(`/api/admin/units/${unit.id}/approve`);
     expect(again.statusCode).toBe(409);
 
-    const login = await c.post('/api/auth/login', { username: 'kmkx2023', password: 'Abcdef12', captcha: CAPTCHA });
+    const login = await c.post('/api/auth/login', { username: 'kmkx2023', password: 'Abcdef12x', captcha: CAPTCHA });
     expect(login.statusCode).toBe(200);
     expect(json(login).user).toMatchObject({ role: 'unit', unit: { name: '克拉玛依市科学技术协会', region: '克拉玛依市' } });
     const sms = await t.s.db.select().from(outbox).where(eq(outbox.recipient, '13609901234'));
@@ -202,7 +202,7 @@ describe('推荐单位 registration and approval', () => {
   it('refuses unit registration outside the code tables', async () => {
     const res = await new Client(t.app).post('/api/auth/register/unit', {
       username: 'badunit1',
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
       unitName: '某某单位测试',
       unitType: '不存在的类型',
       region: '北京市',

@@ -8,16 +8,20 @@ import type { Services } from './context';
 import { users, units } from './db/schema';
 import { hashPassword } from './auth/passwords';
 import { parse } from './http';
+import { AppError } from './errors';
 import { createUnitAccount } from './usecases/accounts';
 import { formatDemoReport, seedDemo } from './seed-demo';
+import { formatAuditVerification, verifyAuditLog } from './audit';
+import { createBackup } from './backup/backup';
 
-export const ADMIN_COMMANDS = ['create-organizer', 'create-unit', 'list-users', 'seed-demo'] as const;
+export const ADMIN_COMMANDS = ['create-organizer', 'create-unit', 'list-users', 'seed-demo', 'backup', 'audit-verify'] as const;
 export type AdminCommand = (typeof ADMIN_COMMANDS)[number];
 export const isAdminCommand = (c: unknown): c is AdminCommand => typeof c === 'string' && (ADMIN_COMMANDS as readonly string[]).includes(c);
 
 /** the command-line options, as parseArgs gives them (every one a string) */
-export type AdminOptions = Partial<Record<'username' | 'password' | 'name' | 'type' | 'region' | 'contact' | 'phone' | 'mobile' | 'email', string>>;
-export const ADMIN_OPTION_NAMES = ['username', 'password', 'name', 'type', 'region', 'contact', 'phone', 'mobile', 'email'] as const;
+export type AdminOptions = Partial<Record<'username' | 'password' | 'name' | 'type' | 'region' | 'contact' | 'phone' | 'mobile' | 'email' | 'to', string>>;
+/** `to`: backup's target directory (an absolute path: the CLI resolves it before sending it to a running server) */
+export const ADMIN_OPTION_NAMES = ['username', 'password', 'name', 'type', 'region', 'contact', 'phone', 'mobile', 'email', 'to'] as const;
 
 /** Runs one command and returns what it prints; a refusal is thrown (AppError with a Chinese message). */
 export async function runAdminCommand(s: Services, command: AdminCommand, values: AdminOptions): Promise<string> {
@@ -32,8 +36,10 @@ export async function runAdminCommand(s: Services, command: AdminCommand, values
       passwordHash: await hashPassword(input.password),
       role: 'organizer',
       realName: input.name ?? '自治区科协管理员',
+      // a password given on the command line: its owner sets their own at first log-in
+      mustChangePassword: true,
     });
-    return `已创建自治区科协账号 ${input.username}`;
+    return `已创建自治区科协账号 ${input.username}，首次登录时须修改密码并开启两步验证`;
   }
   if (command === 'create-unit') {
     const input = parse(
@@ -58,8 +64,8 @@ export async function runAdminCommand(s: Services, command: AdminCommand, values
         region: '所在地区（--region）',
       },
     );
-    const unit = await createUnitAccount(s, input, { organizerId: '00000000-0000-0000-0000-000000000000' });
-    return `已创建推荐单位 ${unit.name}（${unit.region}），账号 ${input.username}，已通过审核可直接登录`;
+    const unit = await createUnitAccount(s, input, { organizerId: '00000000-0000-0000-0000-000000000000' }, { mustChangePassword: true });
+    return `已创建推荐单位 ${unit.name}（${unit.region}），账号 ${input.username}，已通过审核可直接登录（首次登录时须修改密码）`;
   }
   if (command === 'list-users') {
     const rows = await s.db
@@ -72,6 +78,17 @@ export async function runAdminCommand(s: Services, command: AdminCommand, values
       lines.push([user.username, ROLE_LABELS[user.role as Role] ?? user.role, user.realName, unit?.name ?? '', unit?.status ?? ''].join('\t'));
     }
     return lines.join('\n');
+  }
+  if (command === 'backup') {
+    if (!values.to) throw new AppError('VALIDATION', '请用 --to 指定备份目录（一个新的或空的目录），如 npm run cli -- backup --to /srv/backup/2026-12-01');
+    return (await createBackup(s, values.to)).report;
+  }
+  if (command === 'audit-verify') {
+    // problems are a refusal: the CLI prints them after 错误： and exits with 1
+    const verification = await verifyAuditLog(s.db);
+    const report = formatAuditVerification(verification);
+    if (verification.problems.length) throw new AppError('CONFLICT', report);
+    return report;
   }
   return formatDemoReport(await seedDemo(s));
 }

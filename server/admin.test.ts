@@ -84,7 +84,7 @@ describe('评选活动设置', () => {
 });
 
 describe('推荐单位管理 and 消息发件箱', () => {
-  it('the organizer creates a unit that can log in at once', async () => {
+  it('the organizer creates a unit that can log in at once, and must change the password at first log-in', async () => {
     const res = await admin.post('/api/admin/units', {
       unitName: '新疆维吾尔自治区农学会',
       unitType: '自治区学会（协会、研究会）',
@@ -93,12 +93,20 @@ describe('推荐单位管理 and 消息发件箱', () => {
       contactPhone: '0991-6386020',
       mobile: '13609906020',
       username: 'xjnxh01',
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
     });
     expect(res.statusCode).toBe(200);
     expect(json(res)).toMatchObject({ status: 'active', statusLabel: '已通过', username: 'xjnxh01' });
     const c = new Client(t.app);
-    expect((await c.post('/api/auth/login', { username: 'xjnxh01', password: 'Abcdef12', captcha: CAPTCHA })).statusCode).toBe(200);
+    const first = await c.post('/api/auth/login', { username: 'xjnxh01', password: 'Abcdef12x', captcha: CAPTCHA });
+    expect(first.statusCode).toBe(200);
+    // the password was 自治区科协's choice: the unit must set its own first, and may do nothing else before
+    expect(json<{ user: { mustChangePassword: boolean } }>(first).user.mustChangePassword).toBe(true);
+    expect(json<{ error: { code: string; message: string } }>(await c.get('/api/units')).error).toEqual({
+      code: 'PASSWORD_CHANGE_REQUIRED',
+      message: '您正在使用自治区科协设置的初始密码，请先修改初始密码，修改后方可使用评选平台的其他功能',
+    });
+    expect((await c.post('/api/auth/password', { oldPassword: 'Abcdef12x', newPassword: 'Nongxue#2024' })).statusCode).toBe(200);
     const active = json<{ name: string }[]>(await c.get('/api/units'));
     expect(active.map((u) => u.name)).toContain('新疆维吾尔自治区农学会');
   });
@@ -133,7 +141,7 @@ describe('推荐单位管理 and 消息发件箱', () => {
           contactName: '某',
           contactPhone: '13600000000',
           username: 'hack01',
-          password: 'Abcdef12',
+          password: 'Abcdef12x',
         }),
         await cl.get('/api/admin/outbox'),
         await cl.put(`/api/admin/campaigns/${c.id}`, { settings: { ...c.settings, unitQuota: 9 } }),

@@ -11,7 +11,6 @@ import compress from '@fastify/compress';
 import { ResponseSerializationError, serializerCompiler } from 'fastify-type-provider-zod';
 import { AppError } from './errors';
 import { loadSession } from './auth/sessions';
-import { SESSION_COOKIE } from './auth/start-session';
 import { isCsrfRefusal, registerCsrf } from './auth/csrf';
 import { oidcRoutes } from './routes/oidc';
 import type { Services } from './context';
@@ -31,17 +30,21 @@ import { publicationRoutes } from './routes/publication';
 import { publicPageRoutes } from './routes/public-pages';
 import { certificateRoutes } from './routes/certificates';
 import { statsRoutes } from './routes/stats';
+import { securityRoutes, stageGate } from './routes/security';
+import { auditRoutes } from './routes/audit';
+import { messageRoutes } from './routes/messages';
 import { adminRoutes } from './routes/admin';
 import { expertRoutes } from './routes/experts';
 import { createTusServer, uploadRoutes } from './routes/uploads';
 import { onSettingsProblem } from './usecases/campaigns';
 import { startMaintenance } from './maintenance';
 import { startJobRunner } from './jobs/runner';
+import { registerAuditHooks, startAuditChainer } from './audit';
 import { loggerOptions } from './logging';
 import { registerOpenApi } from './openapi';
 import type { DestinationStream } from 'pino';
 
-export { CSRF_COOKIE, CSRF_HEADER } from './auth/csrf';
+export { CSRF_HEADER } from './auth/csrf';
 export { OPENAPI_PATH } from './openapi';
 
 /** What an account that must change its initial password may still call (GET /api/auth/me: who it is). */
@@ -83,20 +86,44 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(cookie);
+  // Security headers on every response — the web app, the API, the public pages, files and errors (docs/SECURITY.md,
+  // server/headers.test.ts). Scripts only from our origin, never inline (script-src 'self', script-src-attr 'none');
+  // styles may be inline: Ant Design's CSS-in-JS writes <style> elements at run time and the public pages carry theirs
+  // (a nonce would need every index.html reply templated and antd's StyleProvider fed with it; CSS cannot run script).
+  // No one may frame the platform (frame-ancestors 'none', X-Frame-Options DENY); no plugins; forms post only here.
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"], // Ant Design injects its styles at run time
-        scriptSrc: ["'self'"],
-        mediaSrc: ["'self'", 'blob:'],
+        baseUri: ["'none'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
         frameSrc: ["'self'"],
-        objectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        manifestSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'"],
         upgradeInsecureRequests: config.secureCookies ? [] : null,
       },
     },
-    hsts: config.secureCookies,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    // over HTTPS only (production, COOKIE_SECURE=1): a year, subdomains included
+    hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  // API replies are personal (申请书, 身份证号码, scores): no browser or proxy keeps them (ASVS 5.0 V14.3.2). A route that
+  // sets its own Cache-Control (a download's ETag, the captcha) keeps it.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
   await app.register(rateLimit, {
     global: false,
@@ -126,6 +153,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AppError) {
       if (err.code === 'RATE_LIMITED') reply.header('retry-after', '60');
+      // a failure of ours told in the user's words (e.g. the virus scanner unreachable): the cause goes to the log
+      if (err.status >= 500) req.log.error({ err, cause: err.cause }, err.message);
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, fields: err.fields } });
     }
     const e = err as { statusCode?: number; code?: string; message: string };
@@ -154,21 +183,29 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
 
   // CSRF: signed double-submit token bound to the session (server/auth/csrf.ts, docs/SECURITY.md)
-  await registerCsrf(app, services, SESSION_COOKIE);
+  await registerCsrf(app, services);
 
   app.addHook('preHandler', async (req) => {
-    const token = req.cookies[SESSION_COOKIE];
+    const token = req.cookies[config.cookies.session];
     if (!token || !req.url.startsWith('/api/')) return;
     req.user = await loadSession(services.db, token, config.sessionIdleMinutes);
     req.sessionToken = req.user ? token : null;
   });
+
+  // the audit log: route-level declarations (route config `audit`) and the request's ip for the rows audit() writes
+  registerAuditHooks(app, services);
+
+  // A session that owes its second factor or its TOTP enrolment may only do that (routes/security.ts, docs/api/security.md)
+  app.addHook('preHandler', stageGate);
 
   // An account on its initial password (评审专家: sent by SMS) may only change it, log out and ask who it is.
   app.addHook('preHandler', async (req) => {
     if (!req.user?.mustChangePassword) return;
     const path = req.url.split('?')[0];
     if (PASSWORD_CHANGE_ALLOWED.has(`${req.method} ${path}`)) return;
-    throw new AppError('PASSWORD_CHANGE_REQUIRED', '您正在使用短信发送的初始密码，请先修改初始密码，修改后方可使用评选平台的其他功能');
+    // 评审专家 get theirs by SMS; units and organizers made by someone else were told theirs by 自治区科协
+    const initial = req.user.role === 'expert' ? '短信发送的初始密码' : '自治区科协设置的初始密码';
+    throw new AppError('PASSWORD_CHANGE_REQUIRED', `您正在使用${initial}，请先修改初始密码，修改后方可使用评选平台的其他功能`);
   });
 
   await app.register(authRoutes, { prefix: '/api' });
@@ -187,6 +224,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(publicationRoutes, { prefix: '/api' });
   await app.register(certificateRoutes);
   await app.register(statsRoutes, { prefix: '/api' });
+  await app.register(securityRoutes, { prefix: '/api' });
+  await app.register(auditRoutes, { prefix: '/api/admin' });
+  await app.register(messageRoutes, { prefix: '/api/admin' });
   // public pages rendered on the server (no /api prefix: /results…, and /verify/… in certificateRoutes)
   await app.register(publicPageRoutes);
   await app.register(adminRoutes, { prefix: '/api/admin' });
@@ -207,6 +247,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
       runner = startJobRunner(services, app.log);
     });
     app.addHook('onClose', async () => runner?.stop());
+    // the audit log's hash chain (server/audit.ts): this process links new rows every few seconds
+    let chainer: ReturnType<typeof startAuditChainer> | null = null;
+    app.addHook('onReady', async () => {
+      chainer = startAuditChainer(services.db, app.log);
+    });
+    app.addHook('onClose', async () => chainer?.stop());
   }
 
   const indexHtml = path.join(config.webDist, 'index.html');

@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, max, sql } from 'drizzle-orm';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import type { CampaignCertificates, CertificateView } from '../core/certificates';
 import type { JobView } from '../core/jobs';
-import { applications, campaignSeals, certificates, jobs, publications, selections } from './db/schema';
+import { applications, auditLog, campaignSeals, certificates, jobs, publications, selections } from './db/schema';
 import { runJobsUntilIdle } from './jobs/runner';
 import { buildApplicant, buildExpert, buildOrganizer, buildUnit } from './testing/factories';
 import { pdfBytes } from './testing/files';
@@ -240,6 +240,7 @@ describe('after 发布', () => {
 
   it('the winner and their unit download their own; other applicants, units, experts get 404; anonymous 401', async () => {
     const before = await snapshot();
+    const [{ mark }] = (await t.s.db.select({ mark: max(auditLog.id) }).from(auditLog)) as [{ mark: number | null }];
     const [winner, second, , loser] = cands;
     const mine = json<CertificateView[]>(await winner!.client.get('/api/certificates/mine'));
     expect(mine.map((c) => c.number).sort()).toEqual(['XJZMKJ-2023-001', 'XJZMKJ-2023-QG-01']);
@@ -272,6 +273,18 @@ describe('after 发布', () => {
     expect((await unitClients[0]!.post(`/api/certificates/campaigns/${campaignId}/zip`)).statusCode).toBe(403);
     const up = multipart(await sealPng());
     expect((await unitClients[0]!.request('POST', `/api/certificates/campaigns/${campaignId}/seals/0`, undefined, up)).statusCode).toBe(403);
+    // each download is in the audit log with who and from where; none of the refused ones
+    const idOf = async (c: Client) => json<{ user: { id: string } }>(await c.get('/api/auth/me')).user.id;
+    const downloads = await t.s.db
+      .select()
+      .from(auditLog)
+      .where(and(gt(auditLog.id, mark ?? 0), eq(auditLog.action, 'certificate.download')))
+      .orderBy(auditLog.id);
+    expect(downloads.map((r) => [r.actorId, r.targetType, r.targetId, r.ip])).toEqual([
+      [await idOf(winner!.client), 'certificate', 'XJZMKJ-2023-001', '127.0.0.1'],
+      [await idOf(second!.client), 'certificate', 'XJZMKJ-2023-002', '127.0.0.1'],
+      [await idOf(unitClients[0]!), 'certificate', 'XJZMKJ-2023-003', '127.0.0.1'],
+    ]);
     expect(await snapshot()).toBe(before);
   });
 

@@ -1,5 +1,9 @@
 import net from 'node:net';
 import path from 'node:path';
+import { cookieNames, type CookieNames } from './auth/cookies';
+import { parseClamdAddress, type ClamdAddress } from './media/antivirus';
+import { loadMessaging, type MessagingConfig } from './notify/config';
+import { ROLES, type Role } from '../core/codes';
 
 /** An S3-compatible object store (AWS S3, MinIO, 阿里云 OSS, 华为云 OBS …) for uploaded files. */
 export interface S3Config {
@@ -24,6 +28,8 @@ export interface Config {
   captchaTestAnswer: string | null;
   production: boolean;
   secureCookies: boolean;
+  /** the cookies' names: `__Host-`/`__Secure-` prefixed when secureCookies (auth/cookies.ts) */
+  cookies: CookieNames;
   sessionIdleMinutes: number;
   /**
    * Whose X-Forwarded-For to believe (Fastify's trustProxy): false (the default: nobody, the client is the
@@ -39,13 +45,19 @@ export interface Config {
    */
   stepUpThreshold: number;
   rateLimits: { login: number; register: number; recover: number; windowMs: number };
+  /** the roles that must use TOTP two-factor log-in (MFA_REQUIRED_ROLES, default organizer,expert; empty: none) */
+  mfaRequiredRoles: Role[];
   oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | null;
+  /** ClamAV's daemon (CLAMD: a socket path or host:port) that scans every upload before it is stored; null: no scan (media/antivirus.ts) */
+  antivirus: ClamdAddress | null;
   /** uploaded files go to this object store when set, else to DATA_DIR/files */
   s3: S3Config | null;
   /** the address users reach the platform at, e.g. https://zmkj.xjkx.org.cn; derived from the request when unset */
   publicUrl: string | null;
   webDist: string;
   logLevel: string;
+  /** real senders (SMS_PROVIDER …, SMTP_HOST …: server/notify/config.ts); none: messages are only recorded in the outbox */
+  messaging: MessagingConfig;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -108,6 +120,20 @@ function loadTrustProxy(value: string | undefined): Config['trustProxy'] {
   return items;
 }
 
+/** MFA_REQUIRED_ROLES: a comma-separated list of roles (applicant, unit, organizer, expert); unset: organizer,expert. */
+function loadMfaRoles(value: string | undefined): Role[] {
+  if (value === undefined) return ['organizer', 'expert'];
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = items.find((item) => !(ROLES as readonly string[]).includes(item));
+  if (bad !== undefined) {
+    throw new Error(`环境变量 MFA_REQUIRED_ROLES 中的 "${bad}" 不是角色名：应为 ${ROLES.join('、')} 中的若干个，用逗号分隔，如 organizer,expert`);
+  }
+  return items as Role[];
+}
+
 /** All four connection variables or none: a half-configured store must not silently fall back to local files. */
 function loadS3(env: NodeJS.ProcessEnv): S3Config | null {
   const endpoint = env.S3_ENDPOINT || '';
@@ -136,6 +162,7 @@ function loadS3(env: NodeJS.ProcessEnv): S3Config | null {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
+  const secureCookies = env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : production;
   const captchaTestAnswer = env.CAPTCHA_TEST_ANSWER || null;
   if (production && captchaTestAnswer) {
     throw new Error('NODE_ENV=production 时不允许设置 CAPTCHA_TEST_ANSWER（它只用于自动化测试），请删除该变量后再启动');
@@ -159,7 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: env.ADMIN_PASSWORD || null,
     captchaTestAnswer,
     production,
-    secureCookies: env.COOKIE_SECURE ? env.COOKIE_SECURE === '1' : production,
+    secureCookies,
+    cookies: cookieNames(secureCookies),
     sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 30),
     trustProxy: loadTrustProxy(env.TRUST_PROXY),
     lockoutThreshold: 5,
@@ -171,10 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recover: int(env.RATE_LIMIT_RECOVER, 10),
       windowMs: 60_000,
     },
+    mfaRequiredRoles: loadMfaRoles(env.MFA_REQUIRED_ROLES),
     oidc,
+    antivirus: env.CLAMD ? parseClamdAddress(env.CLAMD) : null,
     s3: loadS3(env),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : null,
     webDist: path.resolve(env.WEB_DIST ?? path.join(import.meta.dirname, '..', 'web', 'dist')),
     logLevel: env.LOG_LEVEL ?? (production ? 'info' : 'warn'),
+    messaging: loadMessaging(env),
   };
 }

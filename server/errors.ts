@@ -8,6 +8,10 @@ export const ERROR_STATUS = {
   PENDING_APPROVAL: 403,
   /** an account on its initial password (评审专家): only 修改初始密码, 退出 and GET /api/auth/me until it is changed */
   PASSWORD_CHANGE_REQUIRED: 403,
+  /** the password was right; the authenticator's code (or a recovery code) is owed: only POST /api/auth/mfa, 退出 and me */
+  MFA_REQUIRED: 403,
+  /** the role requires two-factor log-in and none is set up: only enrolment, 退出 and me (docs/api/security.md) */
+  MFA_ENROLL_REQUIRED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_LARGE: 413,

@@ -373,7 +373,10 @@ const VALID_BODIES: Record<string, { body: Record<string, unknown>; required: st
     },
     required: ['username', 'password', 'unitName', 'unitType', 'region', 'contactName', 'contactPhone', 'mobile'],
   },
-  'PUT /api/account/contact': { body: { mobile: '13609906022', email: 'strict@example.cn' }, required: ['mobile'] },
+  'PUT /api/account/contact': {
+    body: { mobile: '13609906022', email: 'strict@example.cn', currentPassword: 'Fuzz#Pass2023' },
+    required: ['mobile', 'currentPassword'],
+  },
   'POST /api/admin/units/:id/refuse': { body: { reason: '材料不全' }, required: ['reason'] },
   'PUT /api/admin/campaigns/:id': { body: { settings: {} }, required: ['settings'] },
   'POST /api/auth/password': { body: { oldPassword: 'Passw0rd!x', newPassword: 'Passw0rd!y' }, required: ['oldPassword', 'newPassword'] },

@@ -1,11 +1,9 @@
 // Defects found by hostile testing (issue 10): malformed saves, untypeable characters, logs, cancelled uploads.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
-import { applications, uploads } from './db/schema';
+import { applications, uploadParts, uploads } from './db/schema';
 import { buildApp } from './app';
 import { serializeError } from './logging';
 import { buildApplicant, buildApplication, buildUnit, completeForm, makeIdNumber } from './testing/factories';
@@ -228,8 +226,9 @@ describe('tus termination (取消)', () => {
     expect(created.res.status).toBe(201);
     const uploadId = created.url!.split('/').pop()!;
     expect((await tus.patch(created.url!, 0, photo.subarray(0, 1024 * 1024))).res.status).toBe(204);
-    const dir = path.join(t.s.config.dataDir, 'uploads');
-    expect(fs.existsSync(path.join(dir, uploadId))).toBe(true);
+    // the bytes so far: one piece in storage
+    const [part] = await t.s.db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId));
+    expect(await t.s.storage.stat(part!.storageKey)).toEqual({ size: 1024 * 1024 });
 
     // someone else cannot cancel it
     const other = await buildApplicant(t.s);
@@ -242,8 +241,8 @@ describe('tus termination (取消)', () => {
     const res = await fetch(created.url!, { method: 'DELETE', headers: { ...(await tus.sessionHeaders()), 'tus-resumable': '1.0.0' } });
     expect(res.status).toBe(204);
     expect(await t.s.db.select().from(uploads).where(eq(uploads.id, uploadId))).toHaveLength(0);
-    expect(fs.existsSync(path.join(dir, uploadId))).toBe(false);
-    expect(fs.existsSync(path.join(dir, `${uploadId}.json`))).toBe(false);
+    expect(await t.s.db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId))).toHaveLength(0);
+    expect(await t.s.storage.stat(part!.storageKey)).toBeNull();
     expect((await tus.offset(created.url!)).status).toBe(404);
   });
 });

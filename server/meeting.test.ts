@@ -313,7 +313,10 @@ describe('集中评选 meeting through HTTP', () => {
       .values({ expertId: e2.id, applicationId: id(1), reason: '同一课题组', declaredBy: 'organizer', actorId: p.org.user.id });
     expect(ok<BallotView>(await e2.client.get(`/api/meeting/rounds/${round2}/ballot`)).candidates.map((c) => c.applicationId)).toEqual([id(2)]);
     await refused(() => e2.client.get(`/api/applications/${id(1)}`), 404);
-    const actions = (await t.s.db.select().from(auditLog).where(like(auditLog.action, 'meeting.%')).orderBy(auditLog.id)).map((a) => a.action);
+    const rows = await t.s.db.select().from(auditLog).where(like(auditLog.action, 'meeting.%')).orderBy(auditLog.id);
+    // the experts' 【提交选票】 are recorded too, one row per ballot submitted (two experts, two voted rounds)
+    expect(rows.filter((a) => a.action === 'meeting.ballot_submit').length).toBe(4);
+    const actions = rows.filter((a) => a.actorId === p.org.user.id && a.action !== 'meeting.result_download').map((a) => a.action);
     expect(actions).toEqual([
       'meeting.open',
       'meeting.round_start',

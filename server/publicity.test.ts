@@ -1,11 +1,11 @@
 // Issue 13, items 2–4: the unit's 初评公示 (publish, correct, withdraw, versions), its public page and index (only the
 // public fields), real-name 异议 with an SMS code, the owner's 核实, and the forward guard 'publicityDone'.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, desc, eq } from 'drizzle-orm';
-import { applications, objectionFiles, objections, outbox, phoneCodes, publicities, publicityEntries, publicityVersions } from './db/schema';
+import { and, desc, eq, gt, max } from 'drizzle-orm';
+import { applications, auditLog, objectionFiles, objections, outbox, phoneCodes, publicities, publicityEntries, publicityVersions } from './db/schema';
 import { buildApplicant, buildExpert, buildUnit, completeForm, makeIdNumber } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
-import { dayFromToday, parties, prepareForward, publishPublicity, readyApplication } from './testing/journey';
+import { dayFromToday, objectionMultipart, parties, prepareForward, publishPublicity, readyApplication } from './testing/journey';
 import { exeBytes, jpegBytes, pdfBytes, pngBytes } from './testing/files';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -75,24 +75,6 @@ async function smsCode(c: Client, mobile: string): Promise<string> {
   expect(res.statusCode, res.body).toBe(200);
   const [m] = await t.s.db.select().from(outbox).where(eq(outbox.recipient, mobile)).orderBy(desc(outbox.id)).limit(1);
   return /验证码 (\d{6})/.exec(m!.body)![1]!;
-}
-
-/** The 异议 form as the browser sends it: `data` then the files. */
-function objectionMultipart(c: Client, publicityId: string, data: Record<string, unknown>, files: { name: string; bytes: Buffer }[]) {
-  const boundary = '----xjkxobj' + Math.random().toString(16).slice(2);
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="data"\r\n\r\n${JSON.stringify(data)}\r\n`),
-    ...files.flatMap((f) => [
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-      f.bytes,
-      Buffer.from('\r\n'),
-    ]),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
-  return c.request('POST', `/api/public/publicities/${publicityId}/objections`, undefined, {
-    payload,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  });
 }
 
 let mobileSeq = 0;
@@ -505,10 +487,23 @@ describe('异议 from the public page', () => {
     expect(json<Detail>(await p.uc.get(`/api/publicities/${d.id}`)).objections).toEqual({ total: 1, open: 1 });
     // the evidence: the owner and 自治区科协 download it, another unit gets 404
     const other = await parties(t);
-    expect((await p.uc.get(`/api/objection-files/${o.files[0]!.id}`)).statusCode).toBe(200);
+    const [{ mark }] = (await t.s.db.select({ mark: max(auditLog.id) }).from(auditLog)) as [{ mark: number | null }];
+    const ownerFrom = new Client(t.app, '198.51.100.40');
+    await ownerFrom.login(p.unit.username, p.unit.password);
+    expect((await ownerFrom.get(`/api/objection-files/${o.files[0]!.id}`)).statusCode).toBe(200);
     expect((await p.oc.get(`/api/objection-files/${o.files[0]!.id}`)).statusCode).toBe(200);
     expect((await other.uc.get(`/api/objection-files/${o.files[0]!.id}`)).statusCode).toBe(404);
     expect((await p.ac.get(`/api/objection-files/${o.files[0]!.id}`)).statusCode).toBe(403);
+    // each download is in the audit log, with who and from where; the refused ones are not
+    const downloads = await t.s.db
+      .select()
+      .from(auditLog)
+      .where(and(gt(auditLog.id, mark ?? 0), eq(auditLog.action, 'objection_file.download')))
+      .orderBy(auditLog.id);
+    expect(downloads.map((r) => [r.actorId, r.targetType, r.targetId, r.ip])).toEqual([
+      [p.unit.user.id, 'objection_file', o.files[0]!.id, '198.51.100.40'],
+      [p.org.user.id, 'objection_file', o.files[0]!.id, '127.0.0.1'],
+    ]);
 
     // another unit: not listed, 404 on the decision, the row unchanged; 自治区科协: listed, 403
     expect(json<Objection[]>(await other.uc.get('/api/objections')).map((x) => x.id)).not.toContain(o.id);

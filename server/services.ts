@@ -31,7 +31,7 @@ export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean 
       config,
       cipher: createFieldCipher(loadDataKey(config.dataKey, config.dataDir)),
       storage: await createStorage(config, config.dataDir),
-      sender: createOutboxSender(),
+      sender: createOutboxSender(config.messaging),
       events: createEvents(database),
     };
     await ensureDefaultCampaign(database.db);

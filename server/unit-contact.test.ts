@@ -24,7 +24,7 @@ const sentTo = async (recipient: string) => t.s.db.select().from(outbox).where(e
 
 const registration = {
   username: 'tlfkx2023',
-  password: 'Abcdef12',
+  password: 'Abcdef12x',
   unitName: '吐鲁番市科学技术协会',
   unitType: '地州市科协',
   region: '吐鲁番市',
@@ -79,7 +79,7 @@ describe('a unit registered with a landline can still be reached', () => {
       contactName: '哈力',
       contactPhone: '0906-2123456',
       username: 'altkx01',
-      password: 'Abcdef12',
+      password: 'Abcdef12x',
     };
     const missing = await oc.post('/api/admin/units', body);
     expect(missing.statusCode).toBe(400);
@@ -104,21 +104,34 @@ describe('a unit registered with a landline can still be reached', () => {
     const unknown = await uc.put('/api/account/contact', { mobile: '13609912345', role: 'organizer' });
     expect(unknown.statusCode).toBe(400);
     expect(errorOf(unknown).message).toContain('role');
-    const bad = await uc.put('/api/account/contact', { mobile: '0991-2345678', email: 'x@' });
+    const bad = await uc.put('/api/account/contact', { mobile: '0991-2345678', email: 'x@', currentPassword: unit.password });
     expect(bad.statusCode).toBe(400);
     expect(
       errorOf(bad)
         .fields!.map((f) => f.field)
         .sort(),
     ).toEqual(['email', 'mobile']);
-    expect((await uc.put('/api/account/contact', { email: 'a@example.cn' })).statusCode).toBe(400);
+    expect((await uc.put('/api/account/contact', { email: 'a@example.cn', currentPassword: unit.password })).statusCode).toBe(400);
+    // the password again: without it, or a wrong one, nothing changes
+    const unconfirmed = await uc.put('/api/account/contact', { mobile: '13609912345' });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(errorOf(unconfirmed).fields).toEqual([{ field: 'currentPassword', label: '当前密码', message: '请填写当前密码' }]);
+    const empty = await uc.put('/api/account/contact', { mobile: '13609912345', currentPassword: '' });
+    expect(errorOf(empty).fields).toEqual([{ field: 'currentPassword', label: '当前密码', message: '请输入当前密码，确认是本人修改' }]);
+    const wrong = await uc.put('/api/account/contact', { mobile: '13609912345', email: 'unit@example.cn', currentPassword: `${unit.password}x` });
+    expect(wrong.statusCode).toBe(400);
+    expect(errorOf(wrong).fields).toEqual([{ field: 'currentPassword', label: '当前密码', message: '当前密码不正确，账号信息未修改' }]);
+    expect(json(await uc.get('/api/account/contact'))).toEqual({ mobile: null, email: null });
 
-    const saved = await uc.put('/api/account/contact', { mobile: '13609912345', email: 'unit@example.cn' });
+    const saved = await uc.put('/api/account/contact', { mobile: '13609912345', email: 'unit@example.cn', currentPassword: unit.password });
     expect(saved.statusCode).toBe(200);
     expect(json(saved)).toEqual({ mobile: '13609912345', email: 'unit@example.cn' });
     expect(json<{ user: { mobile: string } }>(await uc.get('/api/auth/me')).user.mobile).toBe('13609912345');
     // an empty e-mail removes it
-    expect(json(await uc.put('/api/account/contact', { mobile: '13609912345', email: '' }))).toEqual({ mobile: '13609912345', email: null });
+    expect(json(await uc.put('/api/account/contact', { mobile: '13609912345', email: '', currentPassword: unit.password }))).toEqual({
+      mobile: '13609912345',
+      email: null,
+    });
 
     const sent = await new Client(t.app).post('/api/auth/recover/send', { username: unit.username, channel: 'mobile', captcha: CAPTCHA });
     expect(sent.statusCode).toBe(200);
@@ -142,7 +155,7 @@ describe('a unit registered with a landline can still be reached', () => {
     const other = await buildApplicant(t.s, { mobile: '13900002222' });
     const ac = new Client(t.app);
     await ac.login(applicant.username, applicant.password);
-    expect(json(await ac.put('/api/account/contact', { mobile: '13900003333', email: 'new@example.cn' }))).toEqual({
+    expect(json(await ac.put('/api/account/contact', { mobile: '13900003333', email: 'new@example.cn', currentPassword: applicant.password }))).toEqual({
       mobile: '13900003333',
       email: 'new@example.cn',
     });

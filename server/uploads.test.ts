@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachments, uploads } from './db/schema';
+import { attachments, uploadParts, uploads } from './db/schema';
 import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rotateMp4, truncatedMp4 } from './testing/media-fixtures';
 import { createTusServer, UPLOAD_TTL_MS } from './routes/uploads';
 import { buildApplicant, buildApplication, buildUnit } from './testing/factories';
@@ -14,6 +14,7 @@ import { Tus } from './testing/tus';
 import { PHOTO_BYTES } from './testing/journey';
 import type { AttachmentView } from '../core';
 import { sweepOrphans } from './usecases/sweep';
+import { previewsMade } from './testing/previews';
 
 const MiB = 1024 * 1024;
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -41,7 +42,33 @@ const storedFiles = () => {
   const dir = path.join(t.s.config.dataDir, 'files');
   return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('-')).length : 0;
 };
-const pendingUploads = () => fs.readdirSync(path.join(t.s.config.dataDir, 'uploads')).length;
+const uploadIdOf = (url: string) => url.split('/').pop()!;
+/** What an upload still holds: its row, its pieces' rows and objects, and temp files of its requests. */
+async function pendingOf(url: string) {
+  const uploadId = uploadIdOf(url);
+  const parts = await t.s.db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId));
+  const objects = (await Promise.all(parts.map((p) => t.s.storage.stat(p.storageKey)))).filter(Boolean).length;
+  const rows = (await t.s.db.select().from(uploads).where(eq(uploads.id, uploadId))).length;
+  const tmp = fs.readdirSync(t.s.storage.tmpDir).filter((f) => f.startsWith(uploadId)).length;
+  return { rows, parts: parts.length, objects, tmp };
+}
+/** Every upload in progress, its pieces and temp files (all tests' of this file; not the preview jobs' job-* files). */
+const pendingUploads = async () =>
+  (await t.s.db.select().from(uploads)).length +
+  (await t.s.db.select().from(uploadParts)).length +
+  fs.readdirSync(t.s.storage.tmpDir).filter((f) => !f.startsWith('job-')).length;
+const nothingLeft = { rows: 0, parts: 0, objects: 0, tmp: 0 };
+/** The database refuses new attachments (as a database failing mid-way would) until the returned function is called. */
+async function refuseAttachments() {
+  await t.s.db.execute(
+    sql.raw(`create or replace function test_refuse_attachment() returns trigger language plpgsql as $$ begin raise exception 'database unavailable'; end $$`),
+  );
+  await t.s.db.execute(sql.raw(`create trigger test_refuse_attachment before insert on attachments for each row execute function test_refuse_attachment()`));
+  return async () => {
+    await t.s.db.execute(sql.raw(`drop trigger test_refuse_attachment on attachments`));
+    await t.s.db.execute(sql.raw(`drop function test_refuse_attachment()`));
+  };
+}
 const rowsOf = async (applicationId: string) => t.s.db.select().from(attachments).where(eq(attachments.applicationId, applicationId));
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -56,7 +83,17 @@ describe('照片 by tus', () => {
       views.push(JSON.parse(up.body) as View);
     }
     expect(views.map((v) => v.name)).toEqual([`${name}1.jpg`, `${name}2.jpg`, `${name}3.jpg`]);
-    expect(views[0]).toMatchObject({ kind: 'photo', mime: 'image/jpeg', size: PHOTO_BYTES, width: 640, height: 480, hasPreview: true });
+    // the preview is a job's: pending at first, then there
+    expect(views[0]).toMatchObject({ kind: 'photo', mime: 'image/jpeg', size: PHOTO_BYTES, width: 640, height: 480 });
+    expect(views[0]!.hasPreview || views[0]!.previewPending).toBe(true);
+    await previewsMade(
+      t.s,
+      views.map((v) => v.id),
+    );
+    expect(json<View>(await c.get(`/api/attachments/${views[0]!.id}/meta`))).toMatchObject({ id: views[0]!.id, hasPreview: true, previewPending: false });
+    // another applicant: as if it did not exist
+    const stranger = await applicantWithApplication();
+    expect((await stranger.c.get(`/api/attachments/${views[0]!.id}/meta`)).statusCode).toBe(404);
 
     expect((await c.del(`/api/attachments/${views[1]!.id}`)).statusCode).toBe(200);
     const fourth = await tus.upload(id, 'photo', 'IMG_0004.JPG', jpegOfSize(PHOTO_BYTES + 10));
@@ -127,7 +164,51 @@ describe('resuming', () => {
     const view = JSON.parse(rest.body) as View;
     expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
     expect((await tus.offset(created.url!)).status).toBe(404); // the finished upload is gone
-    expect(pendingUploads()).toBe(0);
+    expect(await pendingOf(created.url!)).toEqual(nothingLeft);
+  });
+
+  it('reports as the offset exactly the bytes stored: every piece whole in storage and contiguous', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(3 * MiB);
+    const created = await tus.create(id, 'photo', '分段.jpg', photo.length);
+    expect((await tus.patch(created.url!, 0, photo.subarray(0, 100_000))).res.status).toBe(204);
+    await tus.cutOff(created.url!, photo.subarray(100_000), 700_000, 100_000);
+    const { offset } = await tus.offset(created.url!);
+    const uploadId = created.url!.split('/').pop()!;
+    const parts = await t.s.db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId)).orderBy(uploadParts.start);
+    expect(parts.map((p) => [p.start, p.size])).toEqual([
+      [0, 100_000],
+      [100_000, offset - 100_000],
+    ]);
+    for (const p of parts) {
+      const chunks: Buffer[] = [];
+      for await (const c of await t.s.storage.open(p.storageKey)) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(photo.subarray(p.start, p.start + p.size))).toBe(true);
+    }
+    const [row] = await t.s.db.select().from(uploads).where(eq(uploads.id, uploadId));
+    expect(row).toMatchObject({ receivedBytes: offset, lockedBy: null });
+    const rest = await tus.patch(created.url!, offset, photo.subarray(offset));
+    expect(rest.res.status, rest.body).toBe(200);
+    expect(await pendingOf(created.url!)).toEqual(nothingLeft);
+    for (const p of parts) expect(await t.s.storage.stat(p.storageKey)).toBeNull();
+  });
+
+  it('answers a second PATCH while one is receiving with 423, in Chinese, and loses no byte', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(2 * MiB);
+    const created = await tus.create(id, 'photo', '并发.jpg', photo.length);
+    const uploadId = created.url!.split('/').pop()!;
+    // a request holding the lease as a PATCH on another instance would
+    await t.s.db.execute(sql`update uploads set locked_by = 'elsewhere', locked_until = now() + interval '1 minute' where id = ${uploadId}`);
+    const second = await tus.patch(created.url!, 0, photo);
+    expect(second.res.status).toBe(423);
+    expect(second.body).toContain('正在由另一个请求上传');
+    expect(await pendingOf(created.url!)).toEqual({ rows: 1, parts: 0, objects: 0, tmp: 0 });
+    // the holder died: its lease ran out, and the next PATCH takes the upload
+    await t.s.db.execute(sql`update uploads set locked_until = now() - interval '1 second' where id = ${uploadId}`);
+    const done = await tus.patch(created.url!, 0, photo);
+    expect(done.res.status, done.body).toBe(200);
+    expect((JSON.parse(done.body) as View).size).toBe(photo.length);
   });
 
   it('keeps the bytes when storing fails on our side, and stores them when asked to commit again', async () => {
@@ -135,11 +216,7 @@ describe('resuming', () => {
     const photo = jpegOfSize(PHOTO_BYTES + 77);
     const created = await tus.create(id, 'photo', '存储故障.jpg', photo.length);
     const commitPath = `${new URL(created.url!).pathname}/commit`;
-    // the storage cannot take files: its directory is not a directory (as a full disk or an object store that is down)
-    const files = path.join(t.s.config.dataDir, 'files');
-    const moved = `${files}.away`;
-    if (fs.existsSync(files)) fs.renameSync(files, moved);
-    fs.writeFileSync(files, 'not a directory');
+    const restore = await refuseAttachments();
     try {
       // an unfinished upload cannot be committed
       const half = await tus.patch(created.url!, 0, photo.subarray(0, 1000));
@@ -156,10 +233,21 @@ describe('resuming', () => {
       expect(await tus.offset(created.url!)).toEqual({ status: 200, offset: photo.length });
       expect((await c.post(commitPath)).statusCode).toBe(500); // still failing: still kept
       expect((await tus.offset(created.url!)).offset).toBe(photo.length);
+      expect(await pendingOf(created.url!)).toEqual({ rows: 1, parts: 2, objects: 2, tmp: 0 });
     } finally {
-      fs.rmSync(files, { force: true });
-      if (fs.existsSync(moved)) fs.renameSync(moved, files);
+      await restore();
     }
+    // while a PATCH holds the upload (here: a killed instance's lease, 5 s to run), commit says so and changes nothing
+    await t.s.db.execute(
+      sql`update uploads set locked_by = 'another-instance', locked_until = now() + interval '5 seconds' where id = ${uploadIdOf(created.url!)}`,
+    );
+    const held = await c.post(commitPath);
+    expect(held.statusCode).toBe(423);
+    expect(json<{ error: { code: string; message: string } }>(held).error).toEqual({ code: 'LOCKED', message: '该文件正在上传，请稍候片刻再试' });
+    expect(await rowsOf(id)).toHaveLength(0);
+    expect(await pendingOf(created.url!)).toEqual({ rows: 1, parts: 2, objects: 2, tmp: 0 });
+    await t.s.db.execute(sql`update uploads set locked_until = now() - interval '1 second' where id = ${uploadIdOf(created.url!)}`);
+
     // nobody else can commit it
     const stranger = await applicantWithApplication();
     expect((await stranger.c.post(commitPath)).statusCode).toBe(404);
@@ -169,10 +257,33 @@ describe('resuming', () => {
     const view = json<View>(done);
     expect(view).toMatchObject({ kind: 'photo', size: photo.length });
     expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
+    const [row] = await t.s.db.select().from(attachments).where(eq(attachments.id, view.id));
+    expect(row!.sha256).toBe(sha(photo));
     expect(await rowsOf(id)).toHaveLength(1);
     expect((await tus.offset(created.url!)).status).toBe(404);
     expect((await c.post(commitPath)).statusCode).toBe(404);
-    expect(pendingUploads()).toBe(0);
+    expect(await pendingOf(created.url!)).toEqual(nothingLeft);
+  });
+
+  it('keeps a file sent in one PATCH as one stored piece when storing it fails, and the PATCH of no bytes at its end stores it', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const photo = jpegOfSize(PHOTO_BYTES + 5);
+    const created = await tus.create(id, 'photo', '一次.jpg', photo.length);
+    const restore = await refuseAttachments();
+    try {
+      const whole = await tus.patch(created.url!, 0, photo);
+      expect(whole.res.status).toBe(500);
+      expect(await tus.offset(created.url!)).toEqual({ status: 200, offset: photo.length });
+      expect(await pendingOf(created.url!)).toEqual({ rows: 1, parts: 1, objects: 1, tmp: 0 });
+    } finally {
+      await restore();
+    }
+    const done = await tus.patch(created.url!, photo.length, Buffer.alloc(0));
+    expect(done.res.status, done.body).toBe(200);
+    const view = JSON.parse(done.body) as View;
+    const [row] = await t.s.db.select().from(attachments).where(eq(attachments.id, view.id));
+    expect(row!.sha256).toBe(sha(photo));
+    expect(await pendingOf(created.url!)).toEqual(nothingLeft);
   });
 
   it('sweeps uploads abandoned for longer than a day: bytes, bookkeeping and row', async () => {
@@ -181,12 +292,20 @@ describe('resuming', () => {
     const created = await tus.create(id, 'photo', 'abandoned.jpg', photo.length);
     await tus.patch(created.url!, 0, photo.subarray(0, 1000));
     const uploadId = created.url!.split('/').pop()!;
-    expect(fs.existsSync(path.join(t.s.config.dataDir, 'uploads', uploadId))).toBe(true);
-    const { sweep } = createTusServer(t.s, path.join(t.s.config.dataDir, 'uploads'));
-    expect(await sweep(Date.now() + 60_000)).toBe(0); // not yet
-    expect(await sweep(Date.now() + UPLOAD_TTL_MS + 60_000)).toBeGreaterThanOrEqual(1);
-    expect(fs.existsSync(path.join(t.s.config.dataDir, 'uploads', uploadId))).toBe(false);
-    expect(await t.s.db.select().from(uploads).where(eq(uploads.id, uploadId))).toHaveLength(0);
+    const [part] = await t.s.db.select().from(uploadParts).where(eq(uploadParts.uploadId, uploadId));
+    expect(await t.s.storage.stat(part!.storageKey)).toEqual({ size: 1000 });
+    // the orphan sweep keeps the pieces of an upload in progress, however old they are
+    await sweepOrphans(t.s, Date.now() + 2 * 60 * 60 * 1000);
+    expect(await t.s.storage.stat(part!.storageKey)).toEqual({ size: 1000 });
+    const { sweep, close } = createTusServer(t.s, path.join(t.s.config.dataDir, 'uploads'));
+    try {
+      expect(await sweep(Date.now() + 60_000)).toBe(0); // not yet
+      expect(await sweep(Date.now() + UPLOAD_TTL_MS + 60_000)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await close();
+    }
+    expect(await t.s.storage.stat(part!.storageKey)).toBeNull();
+    expect(await pendingOf(created.url!)).toEqual(nothingLeft);
     expect((await tus.offset(created.url!)).status).toBe(404);
   });
 
@@ -201,6 +320,7 @@ describe('resuming', () => {
     const swept = await sweepOrphans(t.s, Date.now() + 2 * 60 * 60 * 1000);
     expect(swept.objects).toBe(1);
     expect(await t.s.storage.stat(orphan)).toBeNull();
+    await previewsMade(t.s, [kept.id]);
     const [row] = await t.s.db.select().from(attachments).where(eq(attachments.id, kept.id));
     expect(await t.s.storage.stat(row!.storageKey)).not.toBeNull();
     expect(await t.s.storage.stat(row!.previewKey!)).not.toBeNull();
@@ -212,7 +332,7 @@ describe('视频', () => {
     const { tus, c, id } = await applicantWithApplication();
     const landscape = await tus.upload(id, 'video', '横版.mp4', fixtureBytes('landscape.mp4'));
     expect(landscape.status, landscape.body).toBe(200);
-    expect(JSON.parse(landscape.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, hasPreview: false });
+    expect(JSON.parse(landscape.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, hasPreview: false, previewPending: false });
     const portrait = await tus.upload(id, 'video', '竖版.mp4', rotateMp4(fixtureBytes('landscape.mp4'), 90));
     expect(JSON.parse(portrait.body)).toMatchObject({ width: 1080, height: 1920 });
     const mov = await tus.upload(id, 'video', 'IMG_0420.MOV', fixtureBytes('portrait.mov'));
@@ -241,7 +361,7 @@ describe('视频', () => {
     expect(errorOf(cut.body)).toContain('视频文件不完整');
     expect(storedFiles()).toBe(before);
     expect(await rowsOf(id)).toHaveLength(0);
-    expect(pendingUploads()).toBe(0);
+    expect(await pendingUploads()).toBe(0);
   });
 });
 
@@ -260,7 +380,7 @@ describe('hostile files', () => {
     }
     expect(storedFiles()).toBe(before);
     expect(await rowsOf(id)).toHaveLength(0);
-    expect(pendingUploads()).toBe(0);
+    expect(await pendingUploads()).toBe(0);
   });
 
   it('keeps hostile names off the file system: stored under generated ids, the name only in the database', async () => {
@@ -325,6 +445,43 @@ describe('who may upload', () => {
 });
 
 describe('the tus protocol', () => {
+  it('takes bytes with the creation request (creation-with-upload): a first piece, or the whole file', async () => {
+    const { tus, id, c } = await applicantWithApplication();
+    const pending = await pendingUploads();
+    const photo = jpegOfSize(PHOTO_BYTES + 9);
+    const meta = (name: string) =>
+      Object.entries({ applicationId: id, kind: 'photo', filename: name })
+        .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+        .join(',');
+    const post = async (name: string, body: Buffer) =>
+      fetch(`${base}/api/uploads`, {
+        method: 'POST',
+        headers: {
+          ...(await tus.sessionHeaders()),
+          'tus-resumable': '1.0.0',
+          'upload-length': String(photo.length),
+          'upload-metadata': meta(name),
+          'content-type': 'application/offset+octet-stream',
+        },
+        body: new Uint8Array(body),
+      });
+    const first = await post('先传一段.jpg', photo.subarray(0, 500_000));
+    expect(first.status).toBe(201);
+    expect(first.headers.get('upload-offset')).toBe('500000');
+    const url = new URL(first.headers.get('location')!, `${base}/api/uploads/`).toString();
+    expect(await tus.offset(url)).toEqual({ status: 200, offset: 500_000 });
+    const rest = await tus.patch(url, 500_000, photo.subarray(500_000));
+    expect(rest.res.status, rest.body).toBe(200);
+
+    const whole = await post('一次传完.jpg', photo);
+    expect(whole.status).toBe(200);
+    const view = (await whole.json()) as View;
+    expect(view).toMatchObject({ kind: 'photo', size: photo.length });
+    expect(sha((await c.get(`/api/attachments/${view.id}`)).rawPayload)).toBe(sha(photo));
+    expect(await rowsOf(id)).toHaveLength(2);
+    expect(await pendingUploads()).toBe(pending);
+  });
+
   it('answers a PATCH at the wrong offset with 409 and the real offset, and refuses other content types', async () => {
     const { tus, id } = await applicantWithApplication();
     const photo = jpegOfSize(PHOTO_BYTES);
@@ -370,6 +527,7 @@ describe('with S3-compatible object storage', () => {
       const part = await c.get(`/api/attachments/${view.id}`, { range: 'bytes=10-19' });
       expect(part.statusCode).toBe(206);
       expect(part.rawPayload.equals(photo.subarray(10, 20))).toBe(true);
+      await previewsMade(p.s, [view.id]);
       expect(jpegHasGps((await c.get(`/api/attachments/${view.id}/preview`)).rawPayload)).toBe(false);
       // nothing is left in the local data directory: the files are in the bucket
       expect(fs.existsSync(path.join(p.s.config.dataDir, 'files'))).toBe(false);
@@ -387,7 +545,7 @@ describe('fragmented video', () => {
     expect(ok.status, ok.body).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, durationSeconds: 60 });
     const before = storedFiles();
-    const pending = pendingUploads();
+    const pending = await pendingUploads();
     const long = await tus.upload(id, 'video', 'long.mp4', fixtureBytes('fragmented-181s.mp4'));
     expect(long.status).toBe(415);
     expect(errorOf(long.body)).toBe('视频时长 3分1秒，要求 3 分钟以内');
@@ -396,6 +554,6 @@ describe('fragmented video', () => {
     expect(errorOf(cut.body)).toBe('视频文件不完整或已损坏，请重新导出后上传');
     expect(storedFiles()).toBe(before);
     expect(await rowsOf(id)).toHaveLength(1);
-    expect(pendingUploads()).toBe(pending);
+    expect(await pendingUploads()).toBe(pending);
   });
 });

@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrfProtection from '@fastify/csrf-protection';
 import type { Services } from '../context';
 
-/** The token, readable by the web app, which echoes it in the x-csrf-token header of every non-GET request. */
-export const CSRF_COOKIE = 'csrf';
-/** httpOnly: the per-browser random secret the token is an HMAC of — the pre-session value before log-in. */
-export const CSRF_SECRET_COOKIE = 'csrf_secret';
+// Cookies (names in config.cookies, auth/cookies.ts): `csrf`, the token, readable by the web app, which echoes it in the
+// x-csrf-token header of every non-GET request; `csrf_secret`, httpOnly, the per-browser random secret the token is an
+// HMAC of — the pre-session value before log-in. Over HTTPS both are `__Host-` prefixed.
 export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -22,20 +21,20 @@ const boundTo = (sessionToken: string | null | undefined) => (sessionToken ? `se
  * (403 CSRF), and another site can neither read the readable `csrf` cookie nor set the header.
  * Before log-in the token is bound to the secret alone (the pre-session value); log-in and 退出 replace the
  * secret and the token (issueCsrfToken), so no earlier token works afterwards.
- * `sessionCookie` is the session cookie's name (auth/start-session.ts, which imports this file).
  */
-export async function registerCsrf(app: FastifyInstance, services: Services, sessionCookie: string): Promise<void> {
+export async function registerCsrf(app: FastifyInstance, services: Services): Promise<void> {
   const { config, cipher } = services;
+  const names = config.cookies;
   await app.register(csrfProtection, {
     sessionPlugin: '@fastify/cookie',
-    cookieKey: CSRF_SECRET_COOKIE,
+    cookieKey: names.csrfSecret,
     cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: config.secureCookies },
     // the header only: a form field could be sent cross-site by a plain HTML form
     getToken: (req) => {
       const header = req.headers[CSRF_HEADER];
       return typeof header === 'string' ? header : undefined;
     },
-    getUserInfo: (req) => boundTo(req.cookies[sessionCookie]),
+    getUserInfo: (req) => boundTo(req.cookies[names.session]),
     csrfOpts: { hmacKey: cipher.keyedHash('csrf-token-hmac-key/v1'), userInfo: true },
     logLevel: 'info',
   });
@@ -44,7 +43,7 @@ export async function registerCsrf(app: FastifyInstance, services: Services, ses
     if (!req.url.startsWith('/api/')) return done();
     if (SAFE_METHODS.has(req.method)) {
       // GET /api/auth/me (the web app's first request) and any other GET hand out a token when there is none
-      if (!req.cookies[CSRF_COOKIE] || !req.cookies[CSRF_SECRET_COOKIE]) issueCsrfToken(req, reply, req.cookies[sessionCookie] ?? null);
+      if (!req.cookies[names.csrf] || !req.cookies[names.csrfSecret]) issueCsrfToken(req, reply, req.cookies[names.session] ?? null);
       return done();
     }
     // refuses with FST_CSRF_* errors, which the error handler answers 403 CSRF; calls done() when the token is good
@@ -53,13 +52,14 @@ export async function registerCsrf(app: FastifyInstance, services: Services, ses
 }
 
 /**
- * Sets the readable `csrf` cookie to a token for the session `sessionToken` (null: not logged in).
+ * Sets the readable csrf cookie to a token for the session `sessionToken` (null: not logged in).
  * `newSecret` — at log-in and 退出 — replaces the secret too, so that every token handed out before is refused.
  */
 export function issueCsrfToken(req: FastifyRequest, reply: FastifyReply, sessionToken: string | null, newSecret = false): void {
-  if (newSecret) delete req.cookies[CSRF_SECRET_COOKIE]; // generateCsrf then makes and sets a new one
+  const { config } = req.server.services;
+  if (newSecret) delete req.cookies[config.cookies.csrfSecret]; // generateCsrf then makes and sets a new one
   const token = reply.generateCsrf({ userInfo: boundTo(sessionToken) });
-  reply.setCookie(CSRF_COOKIE, token, { path: '/', sameSite: 'strict', httpOnly: false, secure: req.server.services.config.secureCookies });
+  reply.setCookie(config.cookies.csrf, token, { path: '/', sameSite: 'strict', httpOnly: false, secure: config.secureCookies });
 }
 
 /** The error handler's test: one of the plugin's refusals (missing secret, wrong token). */

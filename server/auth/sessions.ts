@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { eq, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
 import { sessions, units, users } from '../db/schema';
@@ -8,9 +8,20 @@ import type { Role, SessionUser } from '../../core';
 export type { SessionUser };
 
 /** Creates a session and returns the cookie token; only its hash is stored. */
-export async function createSession(db: Db, userId: string, meta: { ip?: string; userAgent?: string }): Promise<string> {
+export type SessionStage = 'full' | 'mfa' | 'enroll';
+
+/**
+ * The absolute lifetime of a session, however active (ASVS 5.0 V7.3.2): a working day and then some. After it the
+ * user logs in again (with the second factor where there is one). The idle timeout is SESSION_IDLE_MINUTES.
+ */
+export const SESSION_MAX_HOURS = 12;
+/** A session still owing its second factor or its enrolment lasts 10 minutes at most. */
+export const HALF_SESSION_MINUTES = 10;
+
+/** Creates a session and returns the cookie token; only its hash is stored. `stage`: what is still owed (docs/api/security.md). */
+export async function createSession(db: Db, userId: string, meta: { ip?: string; userAgent?: string }, stage: SessionStage = 'full'): Promise<string> {
   const token = randomToken();
-  await db.insert(sessions).values({ id: sha256(token), userId, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });
+  await db.insert(sessions).values({ id: sha256(token), userId, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300), stage });
   return token;
 }
 
@@ -23,6 +34,8 @@ const sessionQuery = prepared((db) =>
   db
     .select({
       lastSeenAt: sessions.lastSeenAt,
+      createdAt: sessions.createdAt,
+      stage: sessions.stage,
       disabled: users.disabled,
       user: {
         id: users.id,
@@ -47,12 +60,14 @@ export async function loadSession(db: Db, token: string, idleMinutes: number): P
   const [row] = await sessionQuery(db).execute({ id });
   if (!row) return null;
   const idleMs = Date.now() - row.lastSeenAt.getTime();
-  if (idleMs > idleMinutes * 60_000 || row.disabled || (row.unit && row.unit.status !== 'active')) {
+  const ageMs = Date.now() - row.createdAt.getTime();
+  const maxAgeMs = row.stage === 'full' ? SESSION_MAX_HOURS * 3600_000 : HALF_SESSION_MINUTES * 60_000;
+  if (idleMs > idleMinutes * 60_000 || ageMs > maxAgeMs || row.disabled || (row.unit && row.unit.status !== 'active')) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return null;
   }
   if (idleMs > 60_000) await db.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, id));
-  return presentSessionUser(row.user, row.unit);
+  return presentSessionUser(row.user, row.unit, row.stage as SessionStage);
 }
 
 type UserRow = typeof users.$inferSelect;
@@ -61,6 +76,7 @@ type UnitRow = typeof units.$inferSelect;
 export function presentSessionUser(
   user: Pick<UserRow, 'id' | 'username' | 'role' | 'realName' | 'mobile' | 'email' | 'mustChangePassword'>,
   unit: Pick<UnitRow, 'id' | 'name' | 'region' | 'type'> | null,
+  stage: SessionStage = 'full',
 ): SessionUser {
   return {
     id: user.id,
@@ -71,6 +87,7 @@ export function presentSessionUser(
     email: user.email,
     unit: unit ? { id: unit.id, name: unit.name, region: unit.region, type: unit.type } : null,
     mustChangePassword: user.mustChangePassword,
+    stage,
   };
 }
 
@@ -83,5 +100,9 @@ export async function destroyUserSessions(db: Db, userId: string): Promise<void>
 }
 
 export async function sweepSessions(db: Db, idleMinutes: number): Promise<void> {
-  await db.delete(sessions).where(and(lt(sessions.lastSeenAt, new Date(Date.now() - idleMinutes * 60_000))));
+  await db
+    .delete(sessions)
+    .where(
+      or(lt(sessions.lastSeenAt, new Date(Date.now() - idleMinutes * 60_000)), lt(sessions.createdAt, new Date(Date.now() - SESSION_MAX_HOURS * 3600_000))),
+    );
 }

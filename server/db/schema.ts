@@ -43,6 +43,13 @@ export const users = pgTable(
     /** set for accounts that log in through 使用合作网站登录 (OpenID Connect) */
     oidcIssuer: text('oidc_issuer'),
     oidcSubject: text('oidc_subject'),
+    /** TOTP (an authenticator app): the secret, encrypted by the field cipher; set at enrolment, before confirmation */
+    totpSecret: text('totp_secret'),
+    /** when the user confirmed TOTP with a first code; null: not enrolled */
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** the last TOTP time step accepted: a code is good once */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -66,8 +73,30 @@ export const sessions = pgTable(
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /**
+     * full: signed in | mfa: the password was right, the TOTP code (or a recovery code) is owed |
+     * enroll: the role requires TOTP and the user has none yet: only enrolment is open
+     */
+    stage: text('stage').notNull().default('full'),
+    /** when the second factor was given in this session */
+    mfaAt: timestamp('mfa_at', { withTimezone: true }),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** TOTP recovery codes: ten at enrolment (or when renewed), each usable once, only their hashes kept. */
+export const totpRecoveryCodes = pgTable(
+  'totp_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('totp_recovery_codes_user_idx').on(t.userId)],
 );
 
 /**
@@ -135,9 +164,41 @@ export const outbox = pgTable(
     userId: uuid('user_id'),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
+    /** the message_templates key it was made from, when it was */
+    template: text('template'),
+    /** recorded (outbox only, no sender configured) | queued | sent | failed (after the job's last attempt) */
+    status: text('status').notNull().default('recorded'),
+    /** which sender delivered it: aliyun-sms | tencent-sms | smtp */
+    provider: text('provider'),
+    /** the provider's id of the message (BizId, SerialNo, SMTP message id) */
+    providerMessageId: text('provider_message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    /** the last delivery error, in plain words */
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index('outbox_created_idx').on(t.createdAt)],
+  (t) => [index('outbox_created_idx').on(t.createdAt), index('outbox_status_idx').on(t.status)],
+);
+
+/**
+ * The message texts the organizer may edit, one row per key and channel; a key without a row uses the text
+ * built into the code. `{name}` placeholders are filled when a message is made.
+ */
+export const messageTemplates = pgTable(
+  'message_templates',
+  {
+    key: text('key').notNull(),
+    /** sms | email */
+    channel: text('channel').notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    /** the SMS provider's template code (阿里云 TemplateCode, 腾讯云 TemplateId), when the provider needs one */
+    providerTemplate: text('provider_template'),
+    updatedBy: uuid('updated_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.channel] })],
 );
 
 export const programs = pgTable(
@@ -337,9 +398,30 @@ export const uploads = pgTable(
     /** the user's file name (cleaned); never used on the file system */
     name: text('name').notNull(),
     size: bigint('size', { mode: 'number' }).notNull(),
+    /** bytes received so far (the sum of upload_parts' sizes): the tus Upload-Offset, shared by every instance */
+    receivedBytes: bigint('received_bytes', { mode: 'number' }).notNull().default(0),
+    /** the instance whose PATCH holds this upload, until locked_until (a lease; a killed instance's runs out) */
+    lockedBy: text('locked_by'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [index('uploads_created_idx').on(t.createdAt)],
+);
+
+/** The stored pieces of a resumable upload, in shared storage, so a PATCH may land on any instance. */
+export const uploadParts = pgTable(
+  'upload_parts',
+  {
+    uploadId: text('upload_id')
+      .notNull()
+      .references(() => uploads.id, { onDelete: 'cascade' }),
+    /** the byte offset of this part in the file */
+    start: bigint('start', { mode: 'number' }).notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.start] })],
 );
 
 /** Who did and saw what. */
@@ -354,8 +436,22 @@ export const auditLog = pgTable(
     ip: text('ip'),
     detail: jsonb('detail'),
     at: createdAt(),
+    /** the hash chain: hash = sha256(prev_hash ‖ this row's canonical content); null only for rows not yet chained */
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
+    /** the row's place in the chain (1, 2, …: the order the chainer linked rows in, not the ids'); null until chained */
+    seq: bigint('seq', { mode: 'number' }),
   },
-  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)],
+  (t) => [
+    uniqueIndex('audit_log_seq_idx').on(t.seq),
+    index('audit_log_unchained_idx')
+      .on(t.id)
+      .where(sql`seq is null`),
+    index('audit_log_target_idx').on(t.targetType, t.targetId),
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actorId, t.at),
+    index('audit_log_action_idx').on(t.action, t.at),
+  ],
 );
 
 /** Every unit an application was ever submitted to: what 查询申报表 shows a unit. */

@@ -5,7 +5,8 @@ import fsp from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { JobView } from '../../core/jobs';
-import { jobs } from '../db/schema';
+import { jobs, outbox } from '../db/schema';
+import { sweepRecords } from '../usecases/sweep';
 import { buildApplicant, buildOrganizer, buildUnit } from '../testing/factories';
 import { Client, json, startTestPlatform } from '../testing/harness';
 import { JOB_KINDS } from './kinds';
@@ -120,6 +121,12 @@ describe('jobs API', () => {
     const system = await enqueueJob(t.s.db, { kind: 'test.api-file', runAt: new Date(Date.now() + 3_600_000) });
     expect((await oc.get(`/api/jobs/${system.id}`)).statusCode).toBe(200);
     expect((await uc.get(`/api/jobs/${system.id}`)).statusCode).toBe(404);
+    // … and not theirs to cancel here (a scheduled 发布 is cancelled on its page, which clears its schedule too)
+    const refused = await oc.post(`/api/jobs/${system.id}/cancel`);
+    expect(refused.statusCode).toBe(403);
+    expect(json<{ error: { message: string } }>(refused).error.message).toContain('取消定时发布');
+    expect((await uc.post(`/api/jobs/${system.id}/cancel`)).statusCode).toBe(404);
+    expect((await rowOf(system.id)).status).toBe('queued');
   });
 
   it('download before the end is 409; cancel stops it (cancelled, nothing to download); cancelling again is 409', async () => {
@@ -152,5 +159,74 @@ describe('jobs API', () => {
     const end = await rowOf(held.id);
     expect(end.status).toBe('cancelled');
     expect(end.resultKey).toBeNull();
+  });
+
+  it('retention: a file goes a week after its job ended (the download says so); ended jobs and sent messages after 180 days; nothing younger', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const finished = async (ownerId: string, daysAgo: number) => {
+      const job = await enqueueJob(t.s.db, { kind: 'test.api-file', ownerId });
+      const row = await settled(job.id);
+      expect(row.status).toBe('done');
+      await t.s.db
+        .update(jobs)
+        .set({ finishedAt: new Date(now - daysAgo * day) })
+        .where(eq(jobs.id, job.id));
+      return row;
+    };
+    const fresh = await finished(unit.user.id, 6);
+    const week = await finished(unit.user.id, 8);
+    const old = await finished(unit.user.id, 181);
+    // a queued job of long ago is not an ended one
+    const waiting = await enqueueJob(t.s.db, { kind: 'test.api-file', ownerId: unit.user.id, runAt: new Date(now + 3_600_000) });
+    await t.s.db
+      .update(jobs)
+      .set({ createdAt: new Date(now - 400 * day) })
+      .where(eq(jobs.id, waiting.id));
+    const message = (status: string, daysAgo: number) =>
+      t.s.db
+        .insert(outbox)
+        .values({
+          channel: 'sms',
+          recipient: '13900000000',
+          subject: '',
+          body: `保留期测试${status}${daysAgo}`,
+          status,
+          createdAt: new Date(now - daysAgo * day),
+        })
+        .returning({ id: outbox.id })
+        .then((r) => r[0]!.id);
+    const messages = {
+      sentOld: await message('sent', 181),
+      failedOld: await message('failed', 200),
+      queuedOld: await message('queued', 181),
+      sentNew: await message('sent', 179),
+    };
+
+    const swept = await sweepRecords(t.s, now);
+    expect(swept.results).toBeGreaterThanOrEqual(1);
+    expect(swept.jobs).toBeGreaterThanOrEqual(1);
+    expect(swept.messages).toBeGreaterThanOrEqual(2);
+    // younger than a week: the file is there and downloads
+    expect((await rowOf(fresh.id)).resultKey).toBe(fresh.resultKey);
+    expect(await t.s.storage.stat(fresh.resultKey!)).toBeTruthy();
+    expect((await uc.get(`/api/jobs/${fresh.id}/download`)).statusCode).toBe(200);
+    // older: the row stays, the file is gone, and the download says why
+    expect((await rowOf(week.id)).resultKey).toBeNull();
+    expect(await t.s.storage.stat(week.resultKey!)).toBeFalsy();
+    expect(json<JobView>(await uc.get(`/api/jobs/${week.id}`))).toMatchObject({ status: 'done', downloadUrl: null, result: null });
+    const expired = await uc.get(`/api/jobs/${week.id}/download`);
+    expect(expired.statusCode).toBe(409);
+    expect(json<{ error: { message: string } }>(expired).error.message).toBe('文件已过期（导出的文件保留7天），请重新导出');
+    // 180 days: the row and its file are gone; a queued job is not touched however old
+    expect(await t.s.db.select().from(jobs).where(eq(jobs.id, old.id))).toEqual([]);
+    expect(await t.s.storage.stat(old.resultKey!)).toBeFalsy();
+    expect((await uc.get(`/api/jobs/${old.id}`)).statusCode).toBe(404);
+    expect((await rowOf(waiting.id)).status).toBe('queued');
+    const left = new Set((await t.s.db.select({ id: outbox.id }).from(outbox)).map((r) => r.id));
+    expect([messages.sentOld, messages.failedOld].some((id) => left.has(id))).toBe(false);
+    expect(left.has(messages.queuedOld) && left.has(messages.sentNew)).toBe(true);
+    // again: nothing more to do
+    expect(await sweepRecords(t.s, now)).toEqual({ results: 0, jobs: 0, messages: 0 });
   });
 });

@@ -11,8 +11,10 @@ export async function accountRoutes(fastify: FastifyInstance) {
 
   app.get('/account/contact', replyWith(accountContactReplySchema), async (req) => getAccountContact(s, requireUser(req).id));
 
-  app.put('/account/contact', replyWith(accountContactReplySchema), async (req) => {
+  // the password is checked again here: as many tries as a log-in gets (per address), no more
+  const limit = { config: { rateLimit: { max: s.config.rateLimits.login, timeWindow: s.config.rateLimits.windowMs } } };
+  app.put('/account/contact', { ...replyWith(accountContactReplySchema), ...limit }, async (req) => {
     const user = requireUser(req);
-    return updateAccountContact(s, user.id, parse(accountContactSchema, req.body));
+    return updateAccountContact(s, user.id, parse(accountContactSchema, req.body, { currentPassword: '当前密码' }));
   });
 }

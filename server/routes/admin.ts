@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { adminUnitSchema, campaignSettingsSchema, campaignTitleSchema, campaignViewSchema, outboxMessageSchema, text, unitCreateSchema } from '../../core';
@@ -27,7 +28,8 @@ export async function adminRoutes(fastify: FastifyInstance) {
   app.post('/units', replyWith(adminUnitSchema), async (req) => {
     const user = organizer(req);
     const input = parse(unitCreateSchema, req.body);
-    const unit = await createUnitAccount(s, input, { organizerId: user.id });
+    // the password is 自治区科协's choice: the unit changes it at first log-in
+    const unit = await createUnitAccount(s, input, { organizerId: user.id }, { mustChangePassword: true });
     return findUnitWithAccount(s, unit.id);
   });
 
@@ -54,7 +56,12 @@ export async function adminRoutes(fastify: FastifyInstance) {
     return getCampaign(s.db, idParam(req, '评选活动'));
   });
 
-  app.put('/campaigns/:id', replyWith(campaignViewSchema), async (req) => {
+  const settings = audited({
+    action: 'campaign.settings',
+    targetType: 'campaign',
+    detail: (req) => ({ fields: Object.keys((req.body as object | null) ?? {}) }),
+  });
+  app.put('/campaigns/:id', { ...replyWith(campaignViewSchema), ...settings }, async (req) => {
     organizer(req);
     const id = idParam(req, '评选活动');
     // the labels are named here: http.ts's shared table gives `title` the 申请书's 专业技术职务

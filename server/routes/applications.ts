@@ -5,7 +5,8 @@ import { applicationDetailSchema, applicationRowSchema, attachmentViewSchema, ch
 import { AppError } from '../errors';
 import { attachmentDisposition, idParam, noBody, parse, parseRange, replyWith, requireUser } from '../http';
 import { checkSubmission, createApplication, deleteApplication, getDetail, listMine, pledge, saveForm } from '../usecases/applications';
-import { addAttachment, openAttachment, openPreview, removeAttachment } from '../usecases/attachments';
+import { addAttachment, describeAttachment, openAttachment, openPreview, removeAttachment } from '../usecases/attachments';
+import { audited } from '../audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 【我要申请】: the campaign, or the current 最美科技工作者 campaign when absent. */
@@ -31,7 +32,10 @@ export async function applicationRoutes(fastify: FastifyInstance) {
     return createApplication(s, user, campaignId);
   });
 
-  app.get('/applications/:id', detail, async (req) => getDetail(s, requireUser(req), idParam(req)));
+  // every opening of an application (unit, organizer, expert, the applicant) is in the audit log
+  app.get('/applications/:id', { ...detail, ...audited({ action: 'application.view', targetType: 'application' }) }, async (req) =>
+    getDetail(s, requireUser(req), idParam(req)),
+  );
 
   app.put('/applications/:id', detail, async (req) => {
     const user = requireUser(req, 'applicant');
@@ -83,6 +87,9 @@ export async function applicationRoutes(fastify: FastifyInstance) {
     }
     return reply.type(file.mime).send(stream);
   });
+
+  // What an attachment is, and whether its preview is there yet (the page asks while 预览生成中)
+  app.get('/attachments/:id/meta', replyWith(attachmentViewSchema), async (req) => describeAttachment(s, requireUser(req), idParam(req, '附件')));
 
   // The re-encoded preview of an image (no metadata): the only form of an uploaded image shown inline.
   app.get('/attachments/:id/preview', async (req, reply) => {

@@ -17,11 +17,9 @@ import { checkCaptcha, createCaptcha } from '../auth/captcha';
 import { issueCsrfToken } from '../auth/csrf';
 import { warmDummyHash } from '../auth/passwords';
 import { destroySession } from '../auth/sessions';
-import { SESSION_COOKIE, startSession } from '../auth/start-session';
+import { startSession } from '../auth/start-session';
 import { noBody, parse, replyWith, requireUser } from '../http';
 import { authenticate, changePassword, createUnitAccount, registerApplicant, resetPassword, sendRecoveryCode } from '../usecases/accounts';
-
-const CAPTCHA_COOKIE = 'captcha';
 
 export async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -31,7 +29,7 @@ export async function authRoutes(fastify: FastifyInstance) {
   await warmDummyHash();
   const limit = (max: number) => ({ config: { rateLimit: { max, timeWindow: config.rateLimits.windowMs } } });
 
-  const captcha = (req: FastifyRequest, answer: string) => checkCaptcha(db, req.cookies[CAPTCHA_COOKIE], answer, config.captchaTestAnswer);
+  const captcha = (req: FastifyRequest, answer: string) => checkCaptcha(db, req.cookies[config.cookies.captcha], answer, config.captchaTestAnswer);
 
   app.get('/auth/me', replyWith(meReplySchema), async (req) => ({
     user: req.user,
@@ -41,7 +39,7 @@ export async function authRoutes(fastify: FastifyInstance) {
   // an SVG image, not JSON: no reply schema (server/reply-schemas.test.ts lists it)
   app.get('/captcha', async (_req, reply) => {
     const { id, svg } = await createCaptcha(db);
-    reply.setCookie(CAPTCHA_COOKIE, id, { path: '/api', httpOnly: true, sameSite: 'strict', secure: config.secureCookies });
+    reply.setCookie(config.cookies.captcha, id, { path: '/api', httpOnly: true, sameSite: 'strict', secure: config.secureCookies });
     reply.header('cache-control', 'no-store');
     return reply.type('image/svg+xml').send(svg);
   });
@@ -50,14 +48,14 @@ export async function authRoutes(fastify: FastifyInstance) {
     const input = parse(loginSchema, req.body);
     await captcha(req, input.captcha);
     const user = await authenticate(services, input, req.ip);
-    await startSession(services, req, reply, user);
-    return { user };
+    // with TOTP set up, the session starts at stage 'mfa': POST /api/auth/mfa completes it (routes/security.ts)
+    return { user: await startSession(services, req, reply, user) };
   });
 
   app.post('/auth/logout', replyWith(okReplySchema), async (req, reply) => {
     noBody(req);
     if (req.sessionToken) await destroySession(db, req.sessionToken);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(config.cookies.session, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies });
     // a new CSRF secret and a pre-session token: the logged-in session's token is refused from now on
     issueCsrfToken(req, reply, null, true);
     return { ok: true as const };
@@ -74,8 +72,7 @@ export async function authRoutes(fastify: FastifyInstance) {
     const input = parse(applicantRegisterSchema, req.body);
     await captcha(req, input.captcha);
     const user = await registerApplicant(services, input);
-    await startSession(services, req, reply, user);
-    return { user };
+    return { user: await startSession(services, req, reply, user) };
   });
 
   app.post('/auth/register/unit', { ...replyWith(pendingReplySchema), ...limit(config.rateLimits.register) }, async (req) => {

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { audited, bodyField } from '../audit';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -134,7 +135,12 @@ export async function certificateRoutes(fastify: FastifyInstance) {
   // ---- a winner's and their unit's own certificates, after publication ----
   app.get('/api/certificates/mine', replyWith(myCertificatesSchema), async (req) => myCertificates(s, requireUser(req)));
 
-  app.get('/api/certificates/:number/pdf', { config: { notJson: 'a certificate, a PDF download' } }, async (req, reply) => {
+  const certificateDownload = audited({
+    action: 'certificate.download',
+    targetType: 'certificate',
+    target: (req) => (req.params as { number?: string }).number,
+  });
+  app.get('/api/certificates/:number/pdf', { config: { notJson: 'a certificate, a PDF download', ...certificateDownload.config } }, async (req, reply) => {
     const user = requireUser(req);
     const { name, size, stream } = await openCertificate(s, user, String((req.params as { number?: string }).number ?? ''));
     attachmentDisposition(reply, name);
@@ -144,7 +150,13 @@ export async function certificateRoutes(fastify: FastifyInstance) {
   });
 
   // ---- the printable 申请书/推荐表 ----
-  app.post('/api/exports/application-pdf', replyWith(jobViewSchema), async (req) => {
+  const pdf = audited({
+    action: 'application.pdf',
+    targetType: 'application',
+    target: (req) => bodyField(req, 'applicationId')?.toLowerCase(),
+    detail: (_req, job) => ({ job: (job as { id?: string }).id }),
+  });
+  app.post('/api/exports/application-pdf', { ...replyWith(jobViewSchema), ...pdf }, async (req) => {
     const user = requireUser(req);
     const input = parse(applicationPdfInputSchema, req.body, { applicationId: '申请书' });
     return presentJob(await enqueueApplicationPdf(s, user, idParamOf(input.applicationId)));

@@ -2,6 +2,7 @@
 // 计票 (JSON, or pushed as Server-Sent Events) and downloads a closed round's 计票结果; the expert of the panel 签到
 // and votes. An expert not on the panel gets 404 on every URL of the meeting, like any scope.
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerResponse } from 'node:http';
 import {
@@ -76,7 +77,7 @@ export async function meetingRoutes(fastify: FastifyInstance) {
   });
 
   // an .xlsx file, not JSON
-  app.get('/meeting/rounds/:id/result.xlsx', async (req, reply) => {
+  app.get('/meeting/rounds/:id/result.xlsx', audited({ action: 'meeting.result_download', targetType: 'meeting_round' }), async (req, reply) => {
     organizer(req);
     const { name, buffer } = await roundWorkbook(s, roundId(req));
     attachmentDisposition(reply, name);
@@ -160,10 +161,14 @@ export async function meetingRoutes(fastify: FastifyInstance) {
     return writeBallot(s, user, id, votes, 'save');
   });
 
-  app.post('/meeting/rounds/:id/ballot/submit', replyWith(ballotViewSchema), async (req) => {
-    const user = expert(req);
-    const id = roundId(req);
-    const { votes } = parse(ballotSubmitSchema, req.body, MEETING_LABELS);
-    return writeBallot(s, user, id, votes ?? [], 'submit');
-  });
+  app.post(
+    '/meeting/rounds/:id/ballot/submit',
+    { ...replyWith(ballotViewSchema), ...audited({ action: 'meeting.ballot_submit', targetType: 'meeting_round' }) },
+    async (req) => {
+      const user = expert(req);
+      const id = roundId(req);
+      const { votes } = parse(ballotSubmitSchema, req.body, MEETING_LABELS);
+      return writeBallot(s, user, id, votes ?? [], 'submit');
+    },
+  );
 }

@@ -4,8 +4,6 @@ import { startSession } from '../auth/start-session';
 import { AppError } from '../errors';
 import { findOrCreateOidcUser } from '../usecases/oidc-accounts';
 
-const FLOW_COOKIE = 'oidc_flow';
-
 /** 使用合作网站登录: OpenID Connect authorization code flow with PKCE, state and nonce. */
 export async function oidcRoutes(app: FastifyInstance) {
   const s = app.services;
@@ -38,7 +36,7 @@ export async function oidcRoutes(app: FastifyInstance) {
     }
     const verifier = client.randomPKCECodeVerifier();
     const flow = { verifier, state: client.randomState(), nonce: client.randomNonce() };
-    reply.setCookie(FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), {
+    reply.setCookie(s.config.cookies.oidcFlow, Buffer.from(JSON.stringify(flow)).toString('base64url'), {
       path: '/api/auth/oidc',
       httpOnly: true,
       sameSite: 'lax',
@@ -58,8 +56,8 @@ export async function oidcRoutes(app: FastifyInstance) {
 
   app.get('/auth/oidc/callback', async (req, reply) => {
     const fail = (message: string) => reply.redirect(`/login?error=${encodeURIComponent(message)}`);
-    const raw = req.cookies[FLOW_COOKIE];
-    reply.clearCookie(FLOW_COOKIE, { path: '/api/auth/oidc' });
+    const raw = req.cookies[s.config.cookies.oidcFlow];
+    reply.clearCookie(s.config.cookies.oidcFlow, { path: '/api/auth/oidc', httpOnly: true, sameSite: 'lax', secure: s.config.secureCookies });
     if (!raw) return fail('合作网站登录已过期，请重新点击“使用合作网站登录”');
     let flow: { verifier: string; state: string; nonce: string };
     try {

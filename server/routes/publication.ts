@@ -1,6 +1,7 @@
 // /api/publication/... — 发布 and the winners' 宣传稿 (issue 15, 1. and 2.), and 创建下一年度评选活动 (6.). 自治区科协 only:
 // applicants and units learn the outcome from their own 申请书 once it is published, never from here.
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -58,7 +59,13 @@ export async function publicationRoutes(fastify: FastifyInstance) {
   });
 
   // 创建下一年度评选活动（复制本年度设置）: kept with the year after's other work rather than in admin.ts
-  app.post('/admin/campaigns', replyWith(nextCampaignReplySchema), async (req) => {
+  const created = audited({
+    action: 'campaign.create',
+    targetType: 'campaign',
+    target: (_req, reply) => (reply as { id?: string }).id,
+    detail: (_req, reply) => ({ year: (reply as { year?: number }).year }),
+  });
+  app.post('/admin/campaigns', { ...replyWith(nextCampaignReplySchema), ...created }, async (req) => {
     const user = organizer(req);
     return createNextCampaign(s, user, parse(nextCampaignInputSchema, req.body, NEXT_LABELS));
   });

@@ -1,6 +1,7 @@
 // 网上评选结果 (issue 13, 11.): the organizer's ranking, on the page and as an .xlsx download. Only 自治区科协: results
 // stay hidden from experts, units and applicants until publication.
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { rankingQuerySchema, rankingReplySchema } from '../../core/review';
 import { attachmentDisposition, idParam, parse, replyWith, requireUser } from '../http';
@@ -20,7 +21,7 @@ export async function reviewRankingRoutes(fastify: FastifyInstance) {
   });
 
   // an .xlsx file, not JSON (server/reply-schemas.test.ts lists it)
-  app.get('/review/campaigns/:id/ranking.xlsx', async (req, reply) => {
+  app.get('/review/campaigns/:id/ranking.xlsx', audited({ action: 'review.ranking_download', targetType: 'campaign' }), async (req, reply) => {
     requireUser(req, 'organizer');
     const id = idParam(req, '评选活动');
     const { by } = parse(rankingQuerySchema, req.query, QUERY_LABELS);

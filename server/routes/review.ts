@@ -2,6 +2,7 @@
 // score sheet and 申报回避. The expert's routes reach a candidate only through their scope (access.ts): a recused or
 // unassigned candidate is 404 everywhere.
 import type { FastifyInstance } from 'fastify';
+import { audited, bodyField } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   assignmentChangeSchema,
@@ -109,7 +110,17 @@ export async function reviewRoutes(fastify: FastifyInstance) {
     return resetReview(s, user, id, reason);
   });
 
-  app.post('/review/sheets/:id/reopen', replyWith(sheetDetailSchema), async (req) => {
+  const reopen = audited({
+    action: 'review.sheet_reopen',
+    targetType: 'application',
+    target: (_req, reply) => (reply as { applicationId?: string }).applicationId,
+    detail: (req, reply) => ({
+      sheet: (req.params as { id?: string }).id,
+      expertId: (reply as { expertId?: string }).expertId,
+      reason: bodyField(req, 'reason'),
+    }),
+  });
+  app.post('/review/sheets/:id/reopen', { ...replyWith(sheetDetailSchema), ...reopen }, async (req) => {
     const user = organizer(req);
     const id = idParam(req, '评分表');
     const { reason } = parse(reopenSchema, req.body, { reason: '退回重评理由' });
@@ -129,19 +140,27 @@ export async function reviewRoutes(fastify: FastifyInstance) {
 
   app.get('/review/applications/:id/sheet', replyWith(sheetReplySchema), async (req) => getMySheet(s, requireUser(req, 'expert'), idParam(req)));
 
-  app.put('/review/applications/:id/sheet', replyWith(sheetReplySchema), async (req) => {
-    const user = requireUser(req, 'expert');
-    const id = idParam(req);
-    parse(sheetBodySchema, req.body, SHEET_LABELS);
-    return writeSheet(s, user, id, req.body, 'save');
-  });
+  app.put(
+    '/review/applications/:id/sheet',
+    { ...replyWith(sheetReplySchema), ...audited({ action: 'review.sheet_save', targetType: 'application' }) },
+    async (req) => {
+      const user = requireUser(req, 'expert');
+      const id = idParam(req);
+      parse(sheetBodySchema, req.body, SHEET_LABELS);
+      return writeSheet(s, user, id, req.body, 'save');
+    },
+  );
 
-  app.post('/review/applications/:id/sheet/submit', replyWith(sheetReplySchema), async (req) => {
-    const user = requireUser(req, 'expert');
-    const id = idParam(req);
-    parse(sheetBodySchema, req.body, SHEET_LABELS);
-    return writeSheet(s, user, id, req.body, 'submit');
-  });
+  app.post(
+    '/review/applications/:id/sheet/submit',
+    { ...replyWith(sheetReplySchema), ...audited({ action: 'review.sheet_submit', targetType: 'application' }) },
+    async (req) => {
+      const user = requireUser(req, 'expert');
+      const id = idParam(req);
+      parse(sheetBodySchema, req.body, SHEET_LABELS);
+      return writeSheet(s, user, id, req.body, 'submit');
+    },
+  );
 
   app.post('/review/applications/:id/recusal', replyWith(reviewListReplySchema), async (req) => {
     const user = requireUser(req, 'expert');

@@ -5,17 +5,28 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FileStore } from '@tus/file-store';
-import { Server, type Upload } from '@tus/server';
+import type { Readable } from 'node:stream';
+import { DataStore, ERRORS, Server, Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { attachmentViewSchema } from '../../core';
+import { attachmentViewSchema, type AttachmentView } from '../../core';
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import { AppError } from '../errors';
 import { noBody, replyWith, requireUser } from '../http';
-import { createHasher, type StreamHash } from '../storage/hasher';
-import { isUploadId, UPLOAD_TTL_MS, uploadUseCases, type UploadRow } from '../usecases/uploads';
+import { createHasher } from '../storage/hasher';
+import {
+  isUploadId,
+  LEASE_RENEW_MS,
+  LeaseLost,
+  MIN_KEPT_BYTES,
+  newHolder,
+  tmpNameOf,
+  UPLOAD_TTL_MS,
+  UploadLocked,
+  uploadUseCases,
+  type UploadUseCases,
+} from '../usecases/uploads';
 
 export { UPLOAD_TTL_MS };
 
@@ -59,49 +70,231 @@ function tusRefusal(status: number, body: string): [number, string] {
 }
 
 /**
- * Resumable uploads (the tus protocol): the browser sends a file in pieces and, after a broken connection,
- * a reload or a locked phone, asks how much arrived and continues from there. Every request passes the same
- * session, CSRF and rate checks as any other API request; an upload belongs to the user who created it.
- * When the last byte arrives the file goes through commitFile (content checks, storage, database row).
+ * The tus datastore of @tus/server (creation, HEAD, creation-with-upload) over our tables and the shared storage:
+ * an upload's offset is its row's received_bytes, the same on every instance.
  */
-export function createTusServer(s: Services, directory: string) {
-  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: UPLOAD_TTL_MS });
-  /** One writer per upload; a newer PATCH (the client resuming after a broken connection) replaces a hanging one. */
-  const writers = new Map<string, { abort: () => void; done: Promise<unknown> }>();
-  /**
-   * The sha256 of each upload's bytes so far (on a worker thread: server/storage/hasher.ts), kept while the upload
-   * continues in order, so finishing need not re-read the file.
-   */
+class SharedStore extends DataStore {
+  constructor(
+    private readonly uploads: UploadUseCases,
+    private readonly writeBody: (id: string, body: Readable, offset: number) => Promise<number>,
+    private readonly settled: (id: string) => Promise<void>,
+  ) {
+    super();
+    this.extensions = ['creation', 'creation-with-upload', 'creation-defer-length', 'termination', 'expiration'];
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    // The row was written by onUploadCreate, after its checks. No creation date on the reply: with one, tus reads
+    // the upload back after a creation-with-upload, and one that brought the whole file is gone by then.
+    upload.creation_date = undefined;
+    return upload;
+  }
+
+  override async getUpload(id: string): Promise<Upload> {
+    // a PATCH of this instance cut off a moment ago may still be storing what arrived: report it once it has
+    await this.settled(id);
+    const row = await this.uploads.get(id);
+    if (!row) throw ERRORS.FILE_NOT_FOUND;
+    return new Upload({ id, size: row.size, offset: row.receivedBytes, creation_date: row.createdAt.toISOString() });
+  }
+
+  override async write(body: Readable, id: string, offset: number): Promise<number> {
+    return this.writeBody(id, body, offset);
+  }
+
+  override getExpiration(): number {
+    return UPLOAD_TTL_MS;
+  }
+}
+
+/** A PATCH running on this instance: how to stop it, its end, and whether it is past receiving (storing what came). */
+interface Writer {
+  abort: () => void;
+  /** the client's side is closed (cut off): what arrived is about to be stored */
+  gone: () => boolean;
+  done: Promise<unknown>;
+  stage: 'receiving' | 'closing' | 'finishing';
+}
+
+/**
+ * Resumable uploads (the tus protocol): the browser sends a file in pieces and, after a broken connection,
+ * a reload or a locked phone, asks how much arrived and continues from there — on any instance: the pieces are
+ * in the shared storage, the offset and the lease in the database (server/usecases/uploads.ts). Every request
+ * passes the same session, CSRF and rate checks as any other API request; an upload belongs to the user who
+ * created it. When the last byte arrives the file goes through commitFile (content checks, storage, database row).
+ */
+export function createTusServer(s: Services, legacyDirectory: string) {
+  /** One PATCH per upload on this instance; a newer one (the client resuming after a broken connection) replaces a hanging one. */
+  const writers = new Map<string, Writer>();
+  /** sha256 on a worker thread (server/storage/hasher.ts): of a file received in one PATCH, else while assembling the pieces. */
   const hasher = createHasher();
-  const hashes = new Map<string, { hash: StreamHash; offset: number }>();
-  const forgetHash = (id: string) => {
-    hashes.get(id)?.hash.discard();
-    hashes.delete(id);
-  };
 
-  /** Each upload's row (owner, application, kind, name, size never change) as the first PATCH read it: later PATCHes ask no query. */
-  const rows = new Map<string, UploadRow>();
+  async function stopLocal(id: string) {
+    const writer = writers.get(id);
+    if (!writer) return;
+    if (writer.stage === 'receiving') writer.abort();
+    await writer.done.catch(() => undefined);
+  }
 
-  /** The rows, the files, finishing, cancelling and the sweep (server/usecases/uploads.ts); what is in memory stays here. */
-  const uploads = uploadUseCases(s, directory, {
-    forget(id) {
-      forgetHash(id);
-      rows.delete(id);
-    },
-    writing: (id) => writers.has(id),
-    async stop(id) {
-      const writer = writers.get(id);
-      if (writer) {
-        writer.abort();
-        await writer.done.catch(() => undefined);
+  /** The rows, the pieces, finishing, cancelling and the sweep (server/usecases/uploads.ts). */
+  const uploads = uploadUseCases(s, legacyDirectory, { stop: stopLocal }, hasher);
+
+  /**
+   * Receives one piece of `id` from `source` (a PATCH's body, or a creation-with-upload POST's) at `offset`, under
+   * the lease, into a temp file of this instance, and makes it part of the upload (stored, then referenced). The
+   * piece that completes the file is finished here (commitFile). A piece cut off keeps what arrived.
+   */
+  async function receivePiece(
+    user: SessionUser,
+    id: string,
+    source: Readable,
+    offset: number,
+    abort: () => void,
+    gone: () => boolean,
+  ): Promise<
+    | { kind: 'stored'; offset: number }
+    | { kind: 'finished'; offset: number; view: AttachmentView }
+    | { kind: 'conflict'; offset: number }
+    | { kind: 'interrupted' }
+    | { kind: 'locked' }
+  > {
+    // a hanging PATCH of this upload on this instance (the client gave up on it and resumed): stop it first
+    await stopLocal(id);
+    const holder = newHolder();
+    let row;
+    try {
+      row = await uploads.acquire(user, id, holder);
+    } catch (err) {
+      if (err instanceof UploadLocked) return { kind: 'locked' };
+      throw err;
+    }
+    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
+
+    let settle = () => {};
+    const writer: Writer = { abort, gone, done: new Promise<void>((resolve) => (settle = resolve)), stage: 'receiving' };
+    writers.set(id, writer);
+    // the lease is renewed while bytes arrive and while finishing; a stalled request lets it run out
+    let progressed = false;
+    let lost = false;
+    const renewal = setInterval(() => {
+      if (writer.stage === 'receiving' && !progressed) return;
+      progressed = false;
+      uploads.renew(id, holder).then(
+        (held) => {
+          if (held) return;
+          lost = true;
+          if (writer.stage === 'receiving') abort();
+        },
+        () => undefined,
+      );
+    }, LEASE_RENEW_MS);
+    renewal.unref();
+    const tmp = path.join(s.storage.tmpDir, tmpNameOf(id, 'part'));
+    try {
+      if (row.receivedBytes !== offset) return { kind: 'conflict', offset: row.receivedBytes };
+      // a file that comes in one PATCH is hashed on its way in and committed from its temp file, as before
+      const whole = offset === 0 ? hasher.start() : null;
+      const room = row.size - offset;
+      const size = row.size;
+      let received = 0;
+      try {
+        await pipeline(
+          source,
+          new Transform({
+            transform(chunk: Buffer, _enc, next) {
+              received += chunk.length;
+              progressed = true;
+              if (received > room) return next(new AppError('TOO_LARGE', `上传的数据超过了声明的文件大小 ${size} 字节`));
+              // the hash worker may ask us to wait (it is behind): the request is held until it catches up
+              const wait = whole?.update(chunk);
+              if (wait) void wait.then(() => next(null, chunk));
+              else next(null, chunk);
+            },
+          }),
+          fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }),
+        );
+      } catch (err) {
+        whole?.discard();
+        writer.stage = 'closing';
+        if (err instanceof AppError || lost) {
+          await fsp.rm(tmp, { force: true });
+          if (lost) return { kind: 'locked' };
+          throw err;
+        }
+        // the connection broke (phone locked, network lost, the client gave up): what reached the temp file is a
+        // prefix of what was sent; it becomes a piece, unless it is too small to be worth one
+        const kept = await fsp.stat(tmp).then(
+          (st) => st.size,
+          () => 0,
+        );
+        if (kept >= MIN_KEPT_BYTES) await uploads.addPart(id, holder, offset, tmp, false).catch(() => fsp.rm(tmp, { force: true }));
+        else await fsp.rm(tmp, { force: true });
+        return { kind: 'interrupted' };
       }
-    },
-  });
-  const { finish } = uploads;
+      const now = offset + received;
+      if (now < row.size) {
+        whole?.discard();
+        writer.stage = 'closing';
+        return { kind: 'stored', offset: await uploads.addPart(id, holder, offset, tmp, false) };
+      }
+      writer.stage = 'finishing';
+      if (whole) {
+        const sha256 = await whole.digest();
+        return { kind: 'finished', offset: now, view: await uploads.finish(user, row, holder, { tmpPath: tmp, sha256 }) };
+      }
+      const complete = await uploads.addPart(id, holder, offset, tmp, true);
+      return { kind: 'finished', offset: now, view: await uploads.finish(user, { ...row, receivedBytes: complete }, holder) };
+    } catch (err) {
+      if (err instanceof LeaseLost) return { kind: 'locked' };
+      throw err;
+    } finally {
+      clearInterval(renewal);
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      await uploads.release(id, holder).catch(() => undefined);
+      if (writers.get(id) === writer) writers.delete(id);
+      settle();
+    }
+  }
+
+  /** Waits for a PATCH of this instance that is storing what arrived before it was cut off. */
+  async function settled(id: string) {
+    const writer = writers.get(id);
+    if (writer && (writer.stage === 'closing' || (writer.stage === 'receiving' && writer.gone()))) await writer.done.catch(() => undefined);
+  }
+
+  /** creation-with-upload: a POST that carries the first bytes; tus answers with the offset (and onUploadFinish at the end). */
+  const finished = new Map<string, AttachmentView>();
+  async function writeBody(id: string, body: Readable, offset: number): Promise<number> {
+    const user = creating.get(id);
+    if (!user) throw tusError(new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传'));
+    try {
+      const out = await receivePiece(
+        user,
+        id,
+        body,
+        offset,
+        () => body.destroy(),
+        () => body.destroyed,
+      );
+      if (out.kind === 'finished') {
+        finished.set(id, out.view);
+        return out.offset;
+      }
+      if (out.kind === 'stored' || out.kind === 'conflict') return out.offset;
+      const row = await uploads.get(id);
+      return row?.receivedBytes ?? 0;
+    } catch (err) {
+      throw asTusError(err);
+    } finally {
+      creating.delete(id);
+    }
+  }
+  /** The user of a creation request, by upload id, between onUploadCreate and the datastore's write. */
+  const creating = new Map<string, SessionUser>();
 
   const server = new Server({
     path: UPLOAD_PATH,
-    datastore,
+    datastore: new SharedStore(uploads, writeBody, settled),
     relativeLocation: true,
     allowedOrigins: [], // same origin only: no Access-Control-Allow-Origin
     namingFunction: () => crypto.randomBytes(16).toString('hex'),
@@ -116,20 +309,20 @@ export function createTusServer(s: Services, directory: string) {
       const user = userOf(req);
       try {
         await uploads.create(user, upload);
+        // creation-with-upload: the datastore's write (same request) receives the bytes as this user
+        if (req.headers.get('content-type') === 'application/offset+octet-stream') creating.set(upload.id, user);
         return {};
       } catch (err) {
         throw asTusError(err);
       }
     },
-    // only reached by a POST that carries data (creation-with-upload); PATCH requests are handled by receive()
-    async onUploadFinish(req, upload: Upload) {
-      try {
-        // written by tus, not Fastify: encoded through the reply schema here, as the routes' replies are
-        const view = attachmentViewSchema.encode(await finish(userOf(req), upload.id));
-        return { status_code: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(view) };
-      } catch (err) {
-        throw asTusError(err);
-      }
+    // only reached by a POST that carries the whole file (creation-with-upload); PATCH requests are handled by receive()
+    async onUploadFinish(_req, upload: Upload) {
+      const view = finished.get(upload.id);
+      finished.delete(upload.id);
+      if (!view) throw tusError(new AppError('INTERNAL', '服务器保存文件时出错，请稍后重新上传'));
+      // written by tus, not Fastify: encoded through the reply schema here, as the routes' replies are
+      return { status_code: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(attachmentViewSchema.encode(view)) };
     },
   });
 
@@ -147,75 +340,44 @@ export function createTusServer(s: Services, directory: string) {
   /**
    * PATCH of the tus protocol on Node's own request stream. @tus/server handles creation, HEAD and termination;
    * its PATCH goes through a web ReadableStream, which measured at half the speed of piping the request to the
-   * file (bench/upload). The file layout is FileStore's: the bytes so far in `directory/id`, so its offset is
-   * the file's size, exactly as FileStore reports it to HEAD.
+   * file (bench/upload). 409 (wrong offset) and 423 (another request holds the upload) answer in plain text, as
+   * tus does, so that tus-js-client asks for the offset again and retries.
    */
   async function receive(user: SessionUser, id: string, req: IncomingMessage, reply: FastifyReply) {
     reply.header('tus-resumable', '1.0.0');
-    const cached = rows.get(id);
-    const row = cached ? (cached.userId === user.id ? cached : undefined) : await uploads.find(user, id);
-    if (!row) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
+    if (!(await uploads.find(user, id))) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
     if (req.headers['tus-resumable'] !== '1.0.0') return reply.code(412).send('Tus-Resumable Required\n');
     if (req.headers['content-type'] !== 'application/offset+octet-stream') return reply.code(415).send('Invalid Content-Type\n');
     const offset = Number(req.headers['upload-offset']);
     if (!/^\d+$/.test(String(req.headers['upload-offset'] ?? '')) || !Number.isSafeInteger(offset)) return reply.code(400).send('Invalid Upload-Offset\n');
-
-    const previous = writers.get(id);
-    if (previous) {
-      previous.abort();
-      await previous.done.catch(() => {});
-    }
-    const file = path.join(directory, id);
-    let settle = () => {};
-    const done = new Promise<void>((resolve) => (settle = resolve));
-    writers.set(id, { abort: () => req.destroy(), done });
-    try {
-      const stat = await fsp.stat(file).catch(() => null);
-      if (!stat) throw new AppError('NOT_FOUND', '上传不存在或已过期，请重新选择文件上传');
-      if (stat.size !== offset) return reply.code(409).header('upload-offset', stat.size).send('Upload-Offset conflict\n');
-      const known = hashes.get(id);
-      const state = known?.offset === offset ? known : offset === 0 ? { hash: hasher.start(), offset: 0 } : null;
-      if (known !== state) known?.hash.discard();
-      hashes.delete(id);
-      const room = row.size - offset;
-      let received = 0;
-      const written = pipeline(
-        req,
-        new Transform({
-          transform(chunk: Buffer, _enc, next) {
-            received += chunk.length;
-            if (received > room) return next(new AppError('TOO_LARGE', `上传的数据超过了声明的文件大小 ${row.size} 字节`));
-            // the hash worker may ask us to wait (it is behind): the request is held until it catches up
-            const wait = state?.hash.update(chunk);
-            if (wait) void wait.then(() => next(null, chunk));
-            else next(null, chunk);
-          },
-        }),
-        fs.createWriteStream(file, { flags: 'r+', start: offset, highWaterMark: 1024 * 1024 }),
-      );
-      try {
-        await written;
-      } catch (err) {
-        state?.hash.discard();
-        if (err instanceof AppError) throw err;
-        // the connection broke (phone locked, network lost): what arrived stays on disk for the client to resume
-        return reply.code(400).send('Upload interrupted\n');
-      }
-      const now = offset + received;
-      if (now < row.size) {
-        if (state) hashes.set(id, { hash: state.hash, offset: now });
-        rows.set(id, row);
-        return reply.code(204).header('upload-offset', now).send();
-      }
-      const view = await finish(user, id, state ? await state.hash.digest() : undefined);
-      return reply.code(200).header('upload-offset', now).send(view);
-    } finally {
-      if (writers.get(id)?.done === done) writers.delete(id);
-      settle();
+    const out = await receivePiece(
+      user,
+      id,
+      req,
+      offset,
+      () => req.destroy(),
+      () => req.destroyed || !!req.socket?.destroyed,
+    );
+    const text = (status: number, message: string) => reply.code(status).type('text/plain; charset=utf-8').send(`${message}\n`);
+    switch (out.kind) {
+      case 'locked':
+        return text(423, new UploadLocked().message);
+      case 'conflict':
+        return reply
+          .code(409)
+          .header('upload-offset', out.offset)
+          .type('text/plain; charset=utf-8')
+          .send(`上传进度与服务器不一致：服务器已收到 ${out.offset} 字节，请从该位置续传\n`);
+      case 'interrupted':
+        return text(400, '上传中断，已收到的内容已保留，请从服务器已收到的位置续传');
+      case 'stored':
+        return reply.code(204).header('upload-offset', out.offset).send();
+      case 'finished':
+        return reply.code(200).header('upload-offset', out.offset).send(out.view);
     }
   }
 
-  return { server, sweep: uploads.sweep, receive, commit: uploads.commit, terminate: uploads.terminate, close: () => hasher.close() };
+  return { server, sweep: uploads.sweep, receive, commit: uploads.commit, terminate: uploads.terminate, uploads, close: () => hasher.close() };
 }
 
 export async function uploadRoutes(fastify: FastifyInstance, opts: { tus: ReturnType<typeof createTusServer> }) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { audited } from '../audit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -87,11 +88,15 @@ export async function workflowRoutes(fastify: FastifyInstance) {
     return transition(s, user, id, action, { unitId });
   });
 
-  app.post('/applications/:id/open', detail, async (req) => {
-    const user = requireUser(req);
-    noBody(req);
-    return openApplication(s, user, idParam(req));
-  });
+  app.post(
+    '/applications/:id/open',
+    { ...detail, ...audited({ action: 'application.view', targetType: 'application', detail: () => ({ via: 'open' }) }) },
+    async (req) => {
+      const user = requireUser(req);
+      noBody(req);
+      return openApplication(s, user, idParam(req));
+    },
+  );
 
   app.put('/applications/:id/opinions/:kind', detail, async (req) => {
     const user = requireUser(req, 'unit', 'organizer');

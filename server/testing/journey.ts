@@ -97,3 +97,21 @@ export async function forwarded(t: T, uc: Client, unitId: string) {
   if (res.statusCode !== 200) throw new Error(res.body);
   return ready;
 }
+
+/** The 异议 form as the browser sends it: `data` then the files. */
+export function objectionMultipart(c: Client, publicityId: string, data: Record<string, unknown>, files: { name: string; bytes: Buffer }[]) {
+  const boundary = '----xjkxobj' + Math.random().toString(16).slice(2);
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="data"\r\n\r\n${JSON.stringify(data)}\r\n`),
+    ...files.flatMap((f) => [
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      f.bytes,
+      Buffer.from('\r\n'),
+    ]),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  return c.request('POST', `/api/public/publicities/${publicityId}/objections`, undefined, {
+    payload,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+}

@@ -10,6 +10,7 @@ import { buildOrganizer } from './factories';
 import { Client, json, type startTestPlatform } from './harness';
 import { dayFromToday, PHOTO_BYTES } from './journey';
 import { fixtureBytes, jpegOfSize } from './media-fixtures';
+import { previewsMade } from './previews';
 import { patchSettings, reviewedCandidates, type CandidateSpec, type MadeCandidate } from './selection';
 
 type T = Awaited<ReturnType<typeof startTestPlatform>>;
@@ -71,6 +72,11 @@ export async function publishedCampaign(t: T, opts: PublishedOptions = {}) {
       await t.s.db.update(applications).set({ status: 'online_review' }).where(eq(applications.id, c.id));
       media.set(c.id, { photoIds: [json<{ id: string }>(photo).id], videoIds: [json<{ id: string }>(video).id] });
     }
+    // the photos' previews (the public pages show them) are made by a job
+    await previewsMade(
+      t.s,
+      [...media.values()].flatMap((m) => m.photoIds),
+    );
   }
   const sel = (rest = '') => `/api/selection/campaigns/${campaignId}${rest}`;
   const ok = async (res: Awaited<ReturnType<Client['get']>>, what: string) => {

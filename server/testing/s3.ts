@@ -11,7 +11,27 @@ interface S3rverServer {
   close(): Promise<void>;
 }
 type S3rverClass = new (options: { port: number; address: string; silent: boolean; directory: string; configureBuckets: never[] }) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as S3rverClass;
+
+// s3rver's deleteObject removes the object's prefix directories once empty (`0e/` of `0e/0e57…`). A put into the same
+// prefix at that moment (mkdirp, then createWriteStream) finds the directory gone, and the write stream's ENOENT is an
+// unhandled 'error' event that kills the whole process (bench:surge died of it: uploads deleted while others stored).
+// S3 itself has no directories: delete the object's files only; the empty directories go with the store at close.
+interface FilesystemStoreProto {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  deleteObject(bucket: string, key: string): Promise<void>;
+}
+const store = (require('s3rver/lib/stores/filesystem') as { prototype: FilesystemStoreProto }).prototype;
+store.deleteObject = async function deleteObject(this: FilesystemStoreProto, bucket: string, key: string) {
+  await Promise.all(
+    ['object', 'object.md5', 'metadata.json'].map((resource) =>
+      fs.promises.unlink(this.getResourcePath(bucket, key, resource)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      }),
+    ),
+  );
+};
 
 /** A real S3-compatible server (s3rver) on a free loopback port, its objects in a temporary directory. */
 export async function startS3(bucket = 'awards-files') {

@@ -10,8 +10,8 @@ export class Tus {
 
   /** The Client's session as headers: its cookies and the CSRF token the web app would send. */
   async sessionHeaders() {
-    if (!this.c.cookies.has('csrf')) await this.c.get('/api/auth/me');
-    return { cookie: [...this.c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': this.c.cookies.get('csrf') ?? '' };
+    if (!this.c.csrfToken()) await this.c.get('/api/auth/me');
+    return { cookie: [...this.c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': this.c.csrfToken() ?? '' };
   }
 
   private async headers(extra: Record<string, string> = {}) {
@@ -54,10 +54,14 @@ export class Tus {
 
   /**
    * Sends the first `sent` bytes of a PATCH and then drops the connection, like a phone losing its network
-   * mid-upload.
+   * mid-upload. `bytes` are the PATCH's body from `offset`.
    */
-  async cutOff(url: string, bytes: Buffer, sent: number) {
-    const headers = await this.headers({ 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': String(bytes.length) });
+  async cutOff(url: string, bytes: Buffer, sent: number, offset = 0) {
+    const headers = await this.headers({
+      'upload-offset': String(offset),
+      'content-type': 'application/offset+octet-stream',
+      'content-length': String(bytes.length),
+    });
     await new Promise<void>((resolve) => {
       const req = http.request(url, { method: 'PATCH', headers });
       req.on('error', () => resolve());

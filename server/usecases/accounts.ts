@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AccountContact, AccountContactInput, ApplicantRegisterInput, RecoverResetInput, RecoverSendInput, UnitCreateInput } from '../../core';
-import { pinyinSortKey } from '../../core';
+import { checkPassword, pinyinSortKey } from '../../core';
 import type { Config } from '../config';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
@@ -9,6 +9,7 @@ import { loginFailures, recoveryCodes, sessions, units, users } from '../db/sche
 import { audit } from '../audit';
 import { AppError } from '../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords';
+import { refuseCommonPassword } from '../auth/common-passwords';
 import { destroyUserSessions, presentSessionUser, type SessionUser } from '../auth/sessions';
 import { randomDigits, safeEqual, sha256 } from '../crypto';
 
@@ -20,16 +21,16 @@ const fmtTime = (d: Date) => d.toLocaleTimeString('zh-CN', { hour: '2-digit', mi
  * The lockout's key: a hash of the user name as typed. Unknown names are counted like real ones (so a lock
  * tells nothing about existence), and a password typed into the name field by mistake is not stored.
  */
-const lockoutKey = (username: string) => sha256(`login:${normalize(username)}`);
+export const lockoutKey = (username: string) => sha256(`login:${normalize(username)}`);
 
-const lockedError = (config: Config, until: Date) =>
+export const lockedError = (config: Config, until: Date) =>
   new AppError(
     'LOCKED',
     `连续${config.lockoutThreshold}次密码错误，该账号在您当前的网络地址已锁定${config.lockoutMinutes}分钟，请于 ${fmtTime(until)} 后再试，或使用【找回】重置密码`,
   );
 
 /** one more failure for (name, address) in one statement; the lockoutThreshold-th sets the lock */
-async function recordFailure(db: Db, config: Config, account: string, ip: string): Promise<{ failures: number; lockedUntil: Date | null }> {
+export async function recordFailure(db: Db, config: Config, account: string, ip: string): Promise<{ failures: number; lockedUntil: Date | null }> {
   const minutes = sql`${config.lockoutMinutes}::int * interval '1 minute'`;
   const windowOver = sql`${loginFailures.windowStart} + ${minutes} <= now()`;
   const [row] = await db
@@ -186,8 +187,8 @@ async function requireLoginCode(s: Services, user: typeof users.$inferSelect, gi
         channel,
         recipient,
         userId: user.id,
-        subject: '登录验证码',
-        body: `【新疆科技工作者之家】您的账号 ${user.username} 正在登录，验证码 ${fresh}，${LOGIN_CODE_MINUTES}分钟内有效。如非本人操作，您的密码可能已泄露，请立即使用【找回】重置密码。`,
+        template: 'account.login-code',
+        values: { username: user.username, code: fresh, minutes: LOGIN_CODE_MINUTES },
       });
       await audit(tx, user.id, 'account.login_code_sent', 'user', user.id, { channel });
     });
@@ -214,6 +215,7 @@ async function insertUser(db: Db, values: typeof users.$inferInsert) {
 }
 
 export async function registerApplicant(s: Services, input: Omit<ApplicantRegisterInput, 'captcha'>): Promise<SessionUser> {
+  refuseCommonPassword(input.password, 'password');
   const user = await insertUser(s.db, {
     username: input.username,
     passwordHash: await hashPassword(input.password),
@@ -230,7 +232,14 @@ export async function registerApplicant(s: Services, input: Omit<ApplicantRegist
  * A unit and its administrator account in one transaction. Self-registered units wait for approval;
  * units created by the organizer are active at once.
  */
-export async function createUnitAccount(s: Services, input: UnitCreateInput, by: { organizerId: string } | null): Promise<typeof units.$inferSelect> {
+export async function createUnitAccount(
+  s: Services,
+  input: UnitCreateInput,
+  by: { organizerId: string } | null,
+  /** a password chosen by someone else (自治区科协's 新建, the CLI): its owner must change it at first log-in */
+  opts: { mustChangePassword?: boolean } = {},
+): Promise<typeof units.$inferSelect> {
+  refuseCommonPassword(input.password, 'password');
   const passwordHash = await hashPassword(input.password);
   return s.db.transaction(async (tx) => {
     let unit;
@@ -265,6 +274,7 @@ export async function createUnitAccount(s: Services, input: UnitCreateInput, by:
       mobile: input.mobile,
       email: input.email ?? null,
       unitId: unit!.id,
+      mustChangePassword: opts.mustChangePassword ?? false,
     });
     await audit(tx, by?.organizerId ?? user.id, by ? 'unit.create' : 'unit.register', 'unit', unit!.id);
     return unit!;
@@ -280,6 +290,12 @@ export async function getAccountContact(s: Services, userId: string): Promise<Ac
 
 /** 账号信息【保存】: replaces the account's 手机 and 电子邮箱 (no e-mail given: none). */
 export async function updateAccountContact(s: Services, userId: string, input: AccountContactInput): Promise<AccountContact> {
+  const [account] = await s.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  if (!account) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
+  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
+    const message = '当前密码不正确，账号信息未修改';
+    throw new AppError('VALIDATION', message, [{ field: 'currentPassword', label: '当前密码', message }]);
+  }
   return s.db.transaction(async (tx) => {
     const [before] = await tx.select({ mobile: users.mobile, email: users.email }).from(users).where(eq(users.id, userId)).for('update');
     if (!before) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
@@ -332,8 +348,8 @@ export async function sendRecoveryCode(s: Services, input: Omit<RecoverSendInput
       channel: input.channel,
       recipient,
       userId: user.id,
-      subject: '找回密码验证码',
-      body: `【新疆科技工作者之家】您正在找回账号 ${user.username} 的密码，验证码 ${code}，15分钟内有效。如非本人操作，请忽略本消息。`,
+      template: 'account.recover-code',
+      values: { username: user.username, code },
     });
   });
   return answer;
@@ -363,6 +379,7 @@ export async function resetPassword(s: Services, input: RecoverResetInput): Prom
       .where(eq(recoveryCodes.id, code.id));
     throw invalid();
   }
+  refuseCommonPassword(input.newPassword, 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
   await s.db.transaction(async (tx) => {
     await tx.update(recoveryCodes).set({ usedAt: new Date() }).where(eq(recoveryCodes.id, code.id));
@@ -387,9 +404,14 @@ export async function changePassword(
   const [row] = await s.db.select().from(users).where(eq(users.id, user.id));
   if (!row) throw new AppError('UNAUTHENTICATED', '登录已失效，请重新登录');
   if (!(await verifyPassword(row.passwordHash, input.oldPassword))) {
-    const message = row.mustChangePassword ? '原密码不正确：请输入短信中收到的初始密码' : '原密码不正确，请重新输入';
+    const initial = row.role === 'expert' ? '原密码不正确：请输入短信中收到的初始密码' : '原密码不正确：请输入自治区科协告知您的初始密码';
+    const message = row.mustChangePassword ? initial : '原密码不正确，请重新输入';
     throw new AppError('VALIDATION', message, [{ field: 'oldPassword', label: '原密码', message }]);
   }
+  // the policy's rule that needs the name (core/validators.ts checkPassword; the body's schema checked the rest)
+  const policy = checkPassword(input.newPassword, row.username);
+  if (policy) throw new AppError('VALIDATION', policy, [{ field: 'newPassword', label: '新密码', message: policy }]);
+  refuseCommonPassword(input.newPassword, 'newPassword');
   if (input.newPassword === input.oldPassword) {
     const message = '新密码不能与原密码相同，请设置一个新的密码';
     throw new AppError('VALIDATION', message, [{ field: 'newPassword', label: '新密码', message }]);

@@ -26,15 +26,15 @@ import type { Db } from '../db/client';
 import { applications, attachments } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { MediaError, probeFile, type Probe } from '../media/probe';
-import { makeThumbnail } from '../media/thumbnail';
+import { verifyImageDecodes } from '../media/thumbnail';
+import { requireClean } from './antivirus';
+import { enqueueJob } from '../jobs/runner';
+import { PREVIEW_JOB, previewDedupeKey } from '../jobs/media';
 import type { ByteRange } from '../storage';
 import { audit } from '../audit';
 import { loadVisible, requireAbility, visibleTo } from './access';
 import { attachmentName, presentAttachment } from './presenters';
 import { getCampaign } from './campaigns';
-
-/** Long side of the re-encoded preview the 附件 viewer shows (and lists scale down as thumbnails). */
-const PREVIEW_SIZE = 1280;
 
 /** The applicant uploads scans, photos, videos and supplementary files; the unit uploads its 推荐报告扫描件. */
 const uploadAction = (kind: string) => (isUnitAttachmentKind(kind) ? 'unitUpload' : 'upload') as 'unitUpload' | 'upload';
@@ -114,6 +114,11 @@ export interface ReceivedFile {
    * unavailable, not a refusal of the file) the temp file is left in place, if it is still there, for a retry.
    */
   retryable?: boolean;
+  /**
+   * Run inside the transaction that writes the attachment's row (tus: the upload's row is deleted there), so
+   * that a crash leaves either the attachment or the upload to resume, never both.
+   */
+  claim?: (tx: Db) => Promise<void>;
 }
 
 /** A refusal of the file or of the request (the user must change something), as against a failure of ours. */
@@ -121,8 +126,9 @@ export const isRefusal = (err: unknown) => err instanceof AppError && err.code !
 
 /**
  * The one way a file becomes an attachment, whether it came by tus or by a form upload: recognise it from its
- * bytes, apply the kind's rules, make a metadata-free preview of images, move original and preview into
- * storage durably, then write the row, all only if the user may still upload to the application.
+ * bytes, apply the kind's rules (an image must decode whole), move it into storage durably, then write the row, all
+ * only if the user may still upload to the application. An image's metadata-free preview is a job (jobs/media.ts)
+ * queued with the row: the upload does not wait for it, and a crash cannot lose it.
  */
 export async function commitFile(
   s: Services,
@@ -132,7 +138,6 @@ export async function commitFile(
   /** the campaign's media rules when the caller has just authorized the upload (one request): not read again */
   authorized?: { media: MediaSettings },
 ): Promise<AttachmentView> {
-  const previewTmp = path.join(s.storage.tmpDir, `${crypto.randomUUID()}.preview.jpg`);
   const stored: string[] = [];
   let keepTmp = false;
   try {
@@ -154,16 +159,23 @@ export async function commitFile(
     const problems = problemsOf(file.kind, probe, size, media);
     if (problems.length) throw new AppError('UNSUPPORTED_FILE', problems.join('；'));
     const isImage = probe.mime === 'image/jpeg' || probe.mime === 'image/png';
-    if (isImage) await makeThumbnail(file.tmpPath, previewTmp, PREVIEW_SIZE);
+    if (isImage) await verifyImageDecodes(file.tmpPath);
+    await requireClean(s, file.tmpPath, {
+      label: '文件',
+      name: cleanFileName(file.fileName),
+      actor: user,
+      targetType: 'application',
+      targetId: applicationId,
+      detail: { kind: file.kind, size },
+    });
     const sha256 = file.sha256 ?? (await sha256Of(file.tmpPath));
     const storageKey = await s.storage.putFile(file.tmpPath, { contentType: probe.mime });
     stored.push(storageKey);
-    const previewKey = isImage ? await s.storage.putFile(previewTmp, { contentType: 'image/jpeg' }) : null;
-    if (previewKey) stored.push(previewKey);
     return await s.db.transaction(async (tx) => {
       const { app } = await loadVisible(tx, user, applicationId, true);
       requireAbility(user, app, uploadAction(file.kind));
       await requireRoomFor(tx, app.id, file.kind, media);
+      await file.claim?.(tx);
       // 序号 of 姓名+序号.jpg: one more than any photo the application ever had, so deleting one renumbers nothing
       const seq = file.kind === 'photo' ? await nextPhotoSeq(tx, app.id) : null;
       const [row] = await tx
@@ -173,7 +185,6 @@ export async function commitFile(
           kind: file.kind,
           name: cleanFileName(file.fileName),
           storageKey,
-          previewKey,
           mime: probe.mime,
           size,
           sha256,
@@ -185,6 +196,7 @@ export async function commitFile(
         })
         .returning();
       await tx.update(applications).set({ updatedAt: new Date() }).where(eq(applications.id, app.id));
+      if (isImage) await enqueueJob(tx, { kind: PREVIEW_JOB, params: { attachmentId: row!.id }, dedupeKey: previewDedupeKey(row!.id) });
       return presentAttachment(row!, app.applicantName);
     });
   } catch (err) {
@@ -193,7 +205,6 @@ export async function commitFile(
     throw err;
   } finally {
     if (!keepTmp) await fsp.rm(file.tmpPath, { force: true });
-    await fsp.rm(previewTmp, { force: true });
   }
 }
 
@@ -271,8 +282,14 @@ async function loadAttachment(s: Services, user: SessionUser, id: string) {
 export async function openAttachment(s: Services, user: SessionUser, id: string, range?: (size: number) => ByteRange | null) {
   const { file, applicantName } = await loadAttachment(s, user, id);
   const wanted = range?.(file.size) ?? null;
-  if (!wanted || wanted.start === 0) await audit(s.db, user.id, 'attachment.download', 'attachment', id);
+  if (!wanted || wanted.start === 0) await audit(s.db, user, 'attachment.download', 'attachment', id);
   return { file, name: attachmentName(file, applicantName), range: wanted, stream: await s.storage.open(file.storageKey, wanted ?? undefined) };
+}
+
+/** One attachment's description (no file, not an opening): the page asks it while a preview is being made. */
+export async function describeAttachment(s: Services, user: SessionUser, id: string): Promise<AttachmentView> {
+  const { file, applicantName } = await loadAttachment(s, user, id);
+  return presentAttachment(file, applicantName);
 }
 
 /** The re-encoded preview of an image (no EXIF, no GPS), safe to show inline. */

@@ -58,9 +58,6 @@ export function initialPassword(): string {
   }
 }
 
-const credentialsText = (realName: string, username: string, password: string) =>
-  `【新疆科技工作者之家】${realName}您好：自治区科协已为您开通“新疆最美科技工作者”评审专家账号，用户名 ${username}，初始密码 ${password}。请登录评选平台，首次登录须修改密码。如非本人，请忽略本消息。`;
-
 // ---- presenting ----
 
 type ExpertRow = {
@@ -255,8 +252,8 @@ async function insertExperts(s: Services, tx: Db, organizer: SessionUser, list: 
           channel: 'mobile',
           recipient: e.mobile,
           userId: id,
-          subject: '评审专家账号开通',
-          body: credentialsText(e.realName, e.mobile, e.password),
+          template: 'expert.account',
+          values: { name: e.realName, username: e.mobile, password: e.password },
         });
       }
     }
@@ -264,7 +261,7 @@ async function insertExperts(s: Services, tx: Db, organizer: SessionUser, list: 
     if (isUniqueViolation(err)) throw new AppError('CONFLICT', '有评审专家的手机刚被其他账号使用，未创建任何账号，请刷新后重试');
     throw err;
   }
-  await audit(tx, organizer.id, via === 'create' ? 'expert.create' : 'expert.import', 'user', ids[0] ?? '', { count: ids.length });
+  await audit(tx, organizer, via === 'create' ? 'expert.create' : 'expert.import', 'user', ids[0] ?? '', { count: ids.length });
   return ids;
 }
 
@@ -298,7 +295,7 @@ export async function updateExpert(s: Services, organizer: SessionUser, id: stri
       .insert(expertProfiles)
       .values({ userId: id, ...profile })
       .onConflictDoUpdate({ target: expertProfiles.userId, set: profile });
-    await audit(tx, organizer.id, 'expert.update', 'user', id, {
+    await audit(tx, organizer, 'expert.update', 'user', id, {
       mobileChanged: before.user.mobile !== input.mobile,
       idNumberChanged: (before.profile?.idHash ?? null) !== idHash,
     });
@@ -312,7 +309,7 @@ export async function setExpertDisabled(s: Services, organizer: SessionUser, id:
     await loadExpert(tx, id, true);
     await tx.update(users).set({ disabled }).where(eq(users.id, id));
     if (disabled) await destroyUserSessions(tx, id);
-    await audit(tx, organizer.id, disabled ? 'expert.disable' : 'expert.enable', 'user', id);
+    await audit(tx, organizer, disabled ? 'expert.disable' : 'expert.enable', 'user', id);
   });
   return findExpert(s, id);
 }
@@ -331,10 +328,10 @@ export async function resendInitialPassword(s: Services, organizer: SessionUser,
       channel: 'mobile',
       recipient: locked.user.mobile!,
       userId: id,
-      subject: '评审专家初始密码',
-      body: credentialsText(locked.user.realName, locked.user.username, password),
+      template: 'expert.password',
+      values: { name: locked.user.realName, username: locked.user.username, password },
     });
-    await audit(tx, organizer.id, 'expert.password_resend', 'user', id);
+    await audit(tx, organizer, 'expert.password_resend', 'user', id);
   });
   return findExpert(s, id);
 }

@@ -38,7 +38,7 @@ export async function enqueueSummaryExport(s: Services, user: SessionUser, input
       params: { ...filters, columns: input.columns, fullIdNumber: input.fullIdNumber },
     });
     if (input.fullIdNumber) {
-      await audit(tx, user.id, 'export.full_id_number', 'job', job.id, { filters, columns: input.columns });
+      await audit(tx, user, 'export.full_id_number', 'job', job.id, { filters, columns: input.columns });
     }
     return presentJob(job);
   });

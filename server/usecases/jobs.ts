@@ -11,6 +11,7 @@ import { jobs } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { JOB_KINDS } from '../jobs/kinds';
 import { cancelJob, type Job, type JobStatus } from '../jobs/runner';
+import { JOB_RESULT_TTL_MS } from './sweep';
 
 /** how many of their jobs GET /api/jobs lists (newest first) */
 export const JOB_LIST_LIMIT = 50;
@@ -57,9 +58,16 @@ export async function getJob(s: Services, user: SessionUser, id: string): Promis
   return presentJob(await loadJob(s, user, id));
 }
 
-/** Cancels a queued or running job of the caller; one that has ended is refused (409) with its state. */
+/**
+ * Cancels a queued or running job of the caller; one that has ended is refused (409) with its state. The platform's own
+ * jobs, which the organizer sees, are not the caller's: each is cancelled where it was set up (a scheduled 发布 by
+ * 【取消定时发布】, which also clears the page's schedule), so here it is refused (403) and left as it is.
+ */
 export async function cancelOwnJob(s: Services, user: SessionUser, id: string): Promise<JobView> {
   const row = await loadJob(s, user, id);
+  if (row.ownerId !== user.id) {
+    throw new AppError('FORBIDDEN', '该任务由平台安排（如定时发布），不能在此取消；定时发布请在【发布结果】页点击【取消定时发布】');
+  }
   if (!(await cancelJob(s.db, row.id))) {
     const now = await loadJob(s, user, id);
     throw new AppError('CONFLICT', `该任务已${now.status === 'done' ? '完成' : now.status === 'failed' ? '失败' : '取消'}，无法取消`);
@@ -72,11 +80,15 @@ export async function openJobResult(s: Services, user: SessionUser, id: string):
   const row = await loadJob(s, user, id);
   if (row.status !== 'done' || !row.resultKey) {
     const why =
-      row.status === 'failed'
-        ? '任务失败，没有可下载的文件'
-        : row.status === 'cancelled'
-          ? '任务已取消，没有可下载的文件'
-          : '文件尚未生成完毕，请等待任务完成后再下载';
+      row.status === 'done'
+        ? row.resultName
+          ? `文件已过期（导出的文件保留${JOB_RESULT_TTL_MS / 86_400_000}天），请重新导出`
+          : '该任务没有可下载的文件'
+        : row.status === 'failed'
+          ? '任务失败，没有可下载的文件'
+          : row.status === 'cancelled'
+            ? '任务已取消，没有可下载的文件'
+            : '文件尚未生成完毕，请等待任务完成后再下载';
     throw new AppError('CONFLICT', why);
   }
   const stat = await s.storage.stat(row.resultKey);

@@ -43,6 +43,7 @@ export function presentAttachment(a: typeof attachments.$inferSelect, applicantN
     height: a.height,
     durationSeconds: a.durationMs === null ? null : a.durationMs / 1000,
     hasPreview: !!a.previewKey,
+    previewPending: !a.previewKey && (a.mime === 'image/jpeg' || a.mime === 'image/png'),
     createdAt: a.createdAt.toISOString(),
   };
 }

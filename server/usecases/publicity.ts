@@ -37,6 +37,7 @@ import type { Db } from '../db/client';
 import { applications, notifications, objectionFiles, objections, phoneCodes, publicities, publicityEntries, publicityVersions, units } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { MediaError, probeFile } from '../media/probe';
+import { requireClean } from './antivirus';
 import { cleanFileName } from './attachments';
 import { currentCampaign, getCampaign, requireWindowOpen } from './campaigns';
 
@@ -518,8 +519,8 @@ export async function requestPhoneCode(s: Services, mobile: string): Promise<{ m
     await s.sender.send(tx, {
       channel: 'mobile',
       recipient: mobile,
-      subject: '公示异议验证码',
-      body: `【新疆科技工作者之家】您正在提交公示异议，验证码 ${code}，10分钟内有效。如非本人操作，请忽略本消息。`,
+      template: 'publicity.code',
+      values: { code },
     });
   });
   return { message: '验证码已发送至该手机，10分钟内有效' };
@@ -628,6 +629,7 @@ export async function submitObjection(
         .createHash('sha256')
         .update(await fsp.readFile(f.tmpPath))
         .digest('hex');
+      await requireClean(s, f.tmpPath, { label: '证明材料', name, actor: null, targetType: 'publicity', targetId: publicityId, detail: { size: f.size, ip } });
       checked.push({ ...f, fileName: name, mime, sha256: hash });
     }
     const codeId = await checkCode(s.db, input.mobile, input.code);
@@ -648,7 +650,11 @@ export async function submitObjection(
       const body = `【新疆科技工作者之家】您发布的公示《${publicity.title}》收到一件关于候选人${entry.name}的异议，请登录平台在【初评公示】中核实并记录结论。`;
       if (publicity.scope === 'preliminary' && publicity.unitId) {
         await tx.insert(notifications).values({ unitId: publicity.unitId, applicationId: entry.applicationId, body });
-        await s.sender.textUsers(tx, { unitId: publicity.unitId }, { subject: '公示收到异议', body });
+        await s.sender.textUsers(
+          tx,
+          { unitId: publicity.unitId },
+          { template: 'publicity.objection', values: { title: publicity.title, candidate: entry.name } },
+        );
       } else {
         await tx.insert(notifications).values({ role: 'organizer', applicationId: entry.applicationId, body });
       }
@@ -756,8 +762,8 @@ export async function decideObjection(s: Services, user: SessionUser, id: string
     await s.sender.send(tx, {
       channel: 'mobile',
       recipient: row.o.mobile,
-      subject: '公示异议核实结论',
-      body: `【新疆科技工作者之家】您对公示《${row.publicity.title}》${candidate ? `中候选人${candidate}` : ''}提出的异议已核实，结论：${OBJECTION_STATUS_LABELS[input.conclusion]}。核实情况：${finding}`,
+      template: 'publicity.decided',
+      values: { title: row.publicity.title, candidate: candidate || '（未注明）', conclusion: OBJECTION_STATUS_LABELS[input.conclusion], finding },
     });
     await audit(tx, user.id, 'objection.decide', 'objection', id, { conclusion: input.conclusion });
     return (await presentObjections(tx, user, [{ o: updated, publicity: row.publicity }]))[0]!;

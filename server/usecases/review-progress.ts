@@ -20,7 +20,9 @@ import {
   shortlistChanges,
   users,
 } from '../db/schema';
+import { REMIND_JOB } from '../../core/messages';
 import { AppError } from '../errors';
+import { enqueueJob } from '../jobs/runner';
 import { getCampaign } from './campaigns';
 import { reviewWindow } from './review-common';
 import { lastActivity } from './review-sheets';
@@ -119,7 +121,7 @@ export async function remind(s: Services, campaignId: string, by: SessionUser | 
     for (const [expertId, n] of unfinished) {
       const body = `【新疆科技工作者之家】${campaign.title}网上评选将于${closes}截止，您还有${n}位候选人的评分未提交，请尽快登录平台完成评审。`;
       await tx.insert(notifications).values({ userId: expertId, body });
-      await s.sender.textUsers(tx, { userId: expertId }, { subject: '网上评选催办', body });
+      await s.sender.textUsers(tx, { userId: expertId }, { template: 'review.remind', values: { campaign: campaign.title, closes, count: n } });
     }
     if (by) await audit(tx, by.id, 'review.remind', 'campaign', campaignId, { experts: unfinished.size });
     return unfinished.size;
@@ -129,11 +131,13 @@ export async function remind(s: Services, campaignId: string, by: SessionUser | 
 /**
  * The automatic 催办 of every campaign whose 网上评选 window closes within its settings' remindHours (0: none) and
  * has not closed yet: once per window (the key names the window's end, so a window moved later gets its own).
- * Called by the hourly maintenance sweep of every instance.
+ * Called by the hourly maintenance sweep of every instance; it only enqueues a review-auto-remind job per campaign
+ * and window (dedupe key: one live job however many instances enqueue it), which sends through remindDue. Returns
+ * the number of campaigns with a 催办 job queued (0 once that window's 催办 was sent).
  */
 export async function autoRemind(s: Services, now = new Date()): Promise<number> {
   const rows = await s.db.select({ id: campaigns.id }).from(campaigns);
-  let sent = 0;
+  let queued = 0;
   for (const { id } of rows) {
     const campaign = await getCampaign(s.db, id);
     const hours = campaign.settings.review.remindHours;
@@ -142,10 +146,30 @@ export async function autoRemind(s: Services, now = new Date()): Promise<number>
     const closes = Date.parse(window.closesAt);
     const opens = Date.parse(window.opensAt);
     if (now.getTime() < opens || now.getTime() >= closes || now.getTime() < closes - hours * 3_600_000) continue;
-    const n = await remind(s, id, null, `auto:${window.end}`);
-    if (n !== null) sent++;
+    const [sent] = await s.db
+      .select({ id: reviewReminders.id })
+      .from(reviewReminders)
+      .where(and(eq(reviewReminders.campaignId, id), eq(reviewReminders.dedupeKey, `auto:${window.end}`)));
+    if (sent) continue;
+    await enqueueJob(s.db, {
+      kind: REMIND_JOB,
+      campaignId: id,
+      params: { window: window.end, at: now.toISOString() },
+      dedupeKey: `review-remind:${id}:${window.end}`,
+    });
+    queued++;
   }
-  return sent;
+  return queued;
+}
+
+/**
+ * The review-auto-remind job's work: the 催办 of `windowEnd`'s window, unless the window has moved since it was
+ * enqueued (the new window gets its own job). Once per window: remind's dedupe key (review_reminders).
+ */
+export async function remindDue(s: Services, campaignId: string, windowEnd: string, at: Date): Promise<number | null> {
+  const campaign = await getCampaign(s.db, campaignId);
+  if (reviewWindow(campaign, at).end !== windowEnd) return null;
+  return remind(s, campaignId, null, `auto:${windowEnd}`);
 }
 
 /**
@@ -197,7 +221,7 @@ export async function resetReview(s: Services, user: SessionUser, campaignId: st
         .insert(notifications)
         .values({ userId: expertId, body: `自治区科协重置了网上评选，您已保存或提交的评分已清空，请按新的评分标准重新评审。理由：${reason}` });
     }
-    await audit(tx, user.id, 'review.reset', 'campaign', campaignId, { reason, sheets: sheets.length });
+    await audit(tx, user, 'review.reset', 'campaign', campaignId, { reason, sheets: sheets.length });
     return sheets.length;
   });
   return { sheets: n, message: n ? `已重置网上评选：${n}份评分表已清空（原评分留有记录），评分标准现可修改` : '尚无评分，评分标准现可修改' };

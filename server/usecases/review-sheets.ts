@@ -369,7 +369,7 @@ export async function reopenSheet(s: Services, user: SessionUser, sheetId: strin
       .where(eq(applications.id, row.applicationId));
     const body = `【新疆科技工作者之家】自治区科协退回了您对候选人 ${app!.number}（${app!.name}）的评分，请重新评审后提交。理由：${reason}`;
     await tx.insert(notifications).values({ userId: row.expertId, applicationId: row.applicationId, body });
-    await s.sender.textUsers(tx, { userId: row.expertId }, { subject: '网上评选退回重评', body });
+    await s.sender.textUsers(tx, { userId: row.expertId }, { template: 'review.reopen', values: { number: app!.number, candidate: app!.name, reason } });
     const [expert] = await tx.select({ name: users.realName }).from(users).where(eq(users.id, row.expertId));
     return { updated: updated!, expertName: expert!.name };
   });

@@ -54,7 +54,7 @@ export async function decideUnit(s: Services, organizer: SessionUser, id: string
     if (!unit) throw notFound('推荐单位');
     throw new AppError('CONFLICT', `该推荐单位当前状态为“${UNIT_STATUS_LABELS[unit.status as UnitStatus] ?? unit.status}”，只有待审核的单位可以审核`);
   }
-  await audit(s.db, organizer.id, `unit.${decision}`, 'unit', id, reason ? { reason } : undefined);
+  await audit(s.db, organizer, `unit.${decision}`, 'unit', id, reason ? { reason } : undefined);
   const [row] = await s.db.select({ unit: units, username: users.username }).from(units).leftJoin(users, eq(users.unitId, units.id)).where(eq(units.id, id));
   const unit = row!.unit;
   const [account] = await s.db.select().from(users).where(eq(users.unitId, id));
@@ -63,11 +63,9 @@ export async function decideUnit(s: Services, organizer: SessionUser, id: string
       channel: 'mobile',
       recipient: account.mobile,
       userId: account.id,
-      subject: decision === 'approve' ? '推荐单位注册审核通过' : '推荐单位注册审核未通过',
-      body:
-        decision === 'approve'
-          ? `【新疆科技工作者之家】${unit.name}的推荐单位账号 ${account.username} 已通过自治区科协审核，现在可以登录评选平台。`
-          : `【新疆科技工作者之家】${unit.name}的推荐单位注册未通过自治区科协审核${reason ? `，理由：${reason}` : ''}。如有疑问请联系 0991-6386020。`,
+      ...(decision === 'approve'
+        ? { template: 'unit.approved' as const, values: { unit: unit.name, username: account.username } }
+        : { template: 'unit.rejected' as const, values: { unit: unit.name, reason: reason || '未说明' } }),
     });
   }
   return present(unit, row!.username);

@@ -296,11 +296,14 @@ async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, 
   const who = actor.unit?.name ?? (actor.role === 'organizer' ? '自治区科协' : actor.realName);
   const body = `【新疆科技工作者之家】${who}对申请书 ${app.number}（${app.applicantName}）进行了【${ACTION_LABELS[action]}】，当前状态：${statusLabel(to, unitName)}。`;
   const message = { applicationId: app.id, body, userId: null, unitId: null, role: null };
+  // the texts' placeholders (core/messages.ts: application.*): the text is made from the current template
+  const appValues = { number: app.number, applicant: app.applicantName };
+  const transferValues = { ...appValues, actor: who, action: ACTION_LABELS[action], status: statusLabel(to, unitName) };
   // 发布结果: the outcome is news for the applicant (in-app and a text) and the unit that recommended them (in-app)
   if (action === 'publishWin' || action === 'publishNational' || action === 'publishNotWon') {
     const outcome = `【新疆科技工作者之家】评选结果已发布：申请书 ${app.number}（${app.applicantName}）${statusLabel(to)}。`;
     await insertNotification(tx).execute({ ...message, body: outcome, userId: app.applicantId });
-    await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '评选结果', body: outcome });
+    await s.sender.textUsers(tx, { userId: app.applicantId }, { template: 'application.result', values: { ...appValues, result: statusLabel(to) } });
     if (app.unitId) await insertNotification(tx).execute({ ...message, body: outcome, unitId: app.unitId });
     return;
   }
@@ -308,11 +311,11 @@ async function notifyReceiver(s: Services, tx: Tx, app: AppRow, action: Action, 
   const holder = action === 'accept' ? 'unit' : holderOf(to);
   if (holder === 'applicant') {
     await insertNotification(tx).execute({ ...message, userId: app.applicantId });
-    await s.sender.textUsers(tx, { userId: app.applicantId }, { subject: '申请书状态变更', body });
+    await s.sender.textUsers(tx, { userId: app.applicantId }, { template: 'application.status', values: transferValues });
   } else if (holder === 'unit') {
     if (!app.unitId) return;
     await insertNotification(tx).execute({ ...message, unitId: app.unitId });
-    await s.sender.textUsers(tx, { unitId: app.unitId }, { subject: '申请书待办理', body });
+    await s.sender.textUsers(tx, { unitId: app.unitId }, { template: 'application.todo', values: transferValues });
   } else {
     await insertNotification(tx).execute({ ...message, role: 'organizer' });
   }

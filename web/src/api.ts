@@ -32,6 +32,9 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
+/** The CSRF token to echo in x-csrf-token: the `__Host-csrf` cookie over HTTPS, `csrf` over plain HTTP (server/auth/cookies.ts). */
+export const csrfToken = (): string => readCookie('__Host-csrf') || readCookie('csrf');
+
 export function readCookie(name: string): string {
   const prefix = `${name}=`;
   for (const part of document.cookie.split(';')) {
@@ -105,7 +108,7 @@ function takeEarly(path: string): Promise<Response> | null {
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET') headers['x-csrf-token'] = readCookie('csrf');
+  if (method !== 'GET') headers['x-csrf-token'] = csrfToken();
   let res: Response;
   try {
     res =
@@ -143,7 +146,7 @@ export function upload<T>(path: string, fields: Record<string, string>, file: Fi
     form.append('file', file, file.name);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    xhr.setRequestHeader('x-csrf-token', readCookie('csrf'));
+    xhr.setRequestHeader('x-csrf-token', csrfToken());
     xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && onProgress) onProgress(Math.min(99, Math.round((e.loaded / e.total) * 100)));

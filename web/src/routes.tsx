@@ -41,6 +41,10 @@ const PublicationPage = lazy(() => import('./pages/publication/PublicationPage')
 const CertificatesPage = lazy(() => import('./pages/certificates/CertificatesPage'));
 const ExportsPage = lazy(() => import('./pages/exports/ExportsPage'));
 const StatsPage = lazy(() => import('./pages/stats/StatsPage'));
+const SecurityPage = lazy(() => import('./pages/security/SecurityPage'));
+const EnrollPage = lazy(() => import('./pages/security/EnrollPage'));
+const AuditLogPage = lazy(() => import('./pages/audit/AuditLogPage'));
+const MessagesPage = lazy(() => import('./pages/messages/MessagesPage'));
 const MeetingAdminPage = lazy(() => import('./pages/meeting/MeetingAdminPage'));
 const RoundPrintPage = lazy(() => import('./pages/meeting/RoundPrintPage'));
 const ExpertMeetingPage = lazy(() => import('./pages/meeting/ExpertMeetingPage'));
@@ -142,6 +146,8 @@ function appRouter() {
           <Route path="/gongshi/:id" element={<PublicityPage />} />
           {/* 修改初始密码: outside 我的主页's frame (an account on its initial password may call nothing else) */}
           <Route path="/change-password" element={<ChangePasswordPage />} />
+          {/* 开启两步验证 owed (自治区科协, 评审专家): outside 我的主页's frame, like 修改初始密码 */}
+          <Route path="/mfa-setup" element={<EnrollPage />} />
           <Route element={<AppLayout />}>
             <Route index element={<HomePage />} />
             <Route
@@ -357,6 +363,30 @@ function appRouter() {
               element={
                 <RequireRole roles={['organizer', 'unit']}>
                   <ExportsPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="account/security"
+              element={
+                <RequireRole roles={['applicant', 'unit', 'organizer', 'expert']}>
+                  <SecurityPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/audit"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <AuditLogPage />
+                </RequireRole>
+              }
+            />
+            <Route
+              path="admin/messages"
+              element={
+                <RequireRole roles={['organizer']}>
+                  <MessagesPage />
                 </RequireRole>
               }
             />

@@ -9,6 +9,11 @@ export const originalUrl = (id: string) => `/api/attachments/${id}`;
 /** The re-encoded JPEG (no metadata) of an image: the only form of an uploaded image shown inline. */
 export const previewUrl = (id: string) => `/api/attachments/${id}/preview`;
 
+/** GET /api/attachments/:id/meta: the attachment as in the lists (whether its preview is there yet). */
+export function getAttachmentMeta(id: string): Promise<Attachment> {
+  return api<Attachment>('GET', `/api/attachments/${id}/meta`);
+}
+
 /** DELETE /api/attachments/:id. */
 export function deleteAttachment(id: string): Promise<{ ok: true }> {
   return api<{ ok: true }>('DELETE', `/api/attachments/${id}`);

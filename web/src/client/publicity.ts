@@ -9,7 +9,7 @@ import type {
   PublicityView,
   PublicPageReply,
 } from '../../../core';
-import { api, ApiError, errorFromBody, readCookie } from '../api';
+import { api, ApiError, errorFromBody, csrfToken } from '../api';
 
 export function listPublicities(): Promise<PublicityView[]> {
   return api<PublicityView[]>('GET', '/api/publicities');
@@ -80,7 +80,7 @@ export function submitObjection(publicityId: string, form: ObjectionForm, files:
     for (const f of files) body.append('file', f, f.name);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/public/publicities/${encodeURIComponent(publicityId)}/objections`);
-    xhr.setRequestHeader('x-csrf-token', readCookie('csrf'));
+    xhr.setRequestHeader('x-csrf-token', csrfToken());
     xhr.setRequestHeader('accept', 'application/json');
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {

@@ -29,6 +29,9 @@ export function AppLayout() {
   if (loading) return <PageLoading />;
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   // an account on the initial password sent by SMS (评审专家) may do nothing before changing it
+  // two-factor log-in owed (docs/api/security.md): the code on the login page, or the set-up page
+  if (user.stage === 'mfa') return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (user.stage === 'enroll') return <Navigate to="/mfa-setup" replace />;
   if (user.mustChangePassword) return <Navigate to="/change-password" replace />;
 
   const menu = <SideMenu role={user.role} onNavigate={() => setDrawerOpen(false)} />;

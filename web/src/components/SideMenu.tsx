@@ -33,6 +33,8 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
     { key: '/zmkj/stats', label: '统计' },
     { key: '/zmkj/exports', label: '数据导出' },
     { key: '/admin/outbox', label: '消息发件箱' },
+    { key: '/admin/messages', label: '消息模板与后台任务' },
+    { key: '/admin/audit', label: '审计日志' },
     { key: '/admin/settings', label: '评选活动设置' },
   ],
   expert: [

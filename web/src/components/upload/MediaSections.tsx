@@ -6,6 +6,7 @@ import { deleteAttachment, originalUrl, previewUrl } from '../../client/attachme
 import { useErrorReporter } from '../../formUtils';
 import type { Attachment } from '../../types';
 import { MediaUploader } from './MediaUploader';
+import { usePreview } from './usePreview';
 import { pdfPageUrl } from '../pdf/links';
 
 export const isVideoFile = (a: Pick<Attachment, 'mime'>) => a.mime.startsWith('video/');
@@ -60,6 +61,29 @@ function DeleteButton({ file, busy, onConfirm }: { file: Attachment; busy: boole
   );
 }
 
+/** An image's preview, 预览生成中… while its job makes it (usePreview), 无预览 if there is none. */
+function Thumb({
+  file,
+  alt,
+  className,
+  rootClassName,
+  missingClassName,
+}: {
+  file: Attachment;
+  alt: string;
+  className: string;
+  rootClassName: string;
+  missingClassName: string;
+}) {
+  const state = usePreview(file);
+  if (state === 'ready') return <Image src={previewUrl(file.id)} alt={alt} className={className} rootClassName={rootClassName} />;
+  return (
+    <div className={missingClassName} role={state === 'pending' ? 'status' : undefined}>
+      {state === 'pending' ? '预览生成中…' : '无预览'}
+    </div>
+  );
+}
+
 /** 照片: thumbnails (the previews) named 姓名+序号.jpg, the count against the limits, and the upload area. */
 export function PhotoSection({ applicationId, media, files, editable, onAdded, onRemoved }: ListProps) {
   const { busy, remove } = useRemove(onRemoved);
@@ -75,11 +99,13 @@ export function PhotoSection({ applicationId, media, files, editable, onAdded, o
         <ul className="photo-grid" aria-label="已上传的照片">
           {photos.map((p) => (
             <li key={p.id} className="photo-tile" aria-label={p.name}>
-              {p.hasPreview ? (
-                <Image src={previewUrl(p.id)} alt={`照片：${p.name}`} className="photo-thumb" rootClassName="photo-thumb-root" />
-              ) : (
-                <div className="photo-thumb photo-thumb-missing">无预览</div>
-              )}
+              <Thumb
+                file={p}
+                alt={`照片：${p.name}`}
+                className="photo-thumb"
+                rootClassName="photo-thumb-root"
+                missingClassName="photo-thumb photo-thumb-missing"
+              />
               <div className="photo-caption">
                 <span className="photo-name" title={p.name}>
                   {p.name}
@@ -156,8 +182,14 @@ export function ExtraFiles({ applicationId, media, files, editable, onAdded, onR
           {files.map((f) => (
             <li key={f.id} className="extra-item" aria-label={f.name}>
               <div className="extra-visual">
-                {f.hasPreview ? (
-                  <Image src={previewUrl(f.id)} alt={`补充材料：${f.name}`} className="extra-thumb" rootClassName="extra-thumb-root" />
+                {f.hasPreview || f.previewPending ? (
+                  <Thumb
+                    file={f}
+                    alt={`补充材料：${f.name}`}
+                    className="extra-thumb"
+                    rootClassName="extra-thumb-root"
+                    missingClassName="extra-thumb photo-thumb-missing"
+                  />
                 ) : isVideoFile(f) ? (
                   <video className="extra-video" controls preload="metadata" src={originalUrl(f.id)} aria-label={`视频：${f.name}`} />
                 ) : isPdfFile(f) ? (

@@ -4,7 +4,7 @@
 // localStorage under a fingerprint of application, kind and file).
 import * as tus from 'tus-js-client';
 import { uploadChunkBytes } from '../../../../core/media';
-import { ApiError, readCookie } from '../../api';
+import { ApiError, csrfToken } from '../../api';
 import { commitUpload, UPLOAD_PATH } from '../../client/attachments';
 import type { Attachment } from '../../types';
 
@@ -74,7 +74,15 @@ export function shouldRetry(err: unknown): boolean {
   return status >= 500 || status === 423 || status === 409 || status === 429;
 }
 
-const STORE_FAILED = '服务器暂时无法保存文件，已上传的内容已保留，上传已暂停，可点击“继续”重试';
+/** a held upload's lease runs out within 8 s: 6 tries 2 s apart outlast it */
+const COMMIT_ATTEMPTS = 6;
+const COMMIT_RETRY_MS = 2000;
+/**
+ * Not "已上传的内容已保留": when the storage itself is down, the bytes in flight could not be kept either (an upload's
+ * received bytes live in that storage, for every instance). 继续 asks the server where the upload stands (HEAD) and
+ * goes on from there, which is from the start only in that case.
+ */
+const STORE_FAILED = '服务器暂时无法保存文件，上传已暂停，请稍后点击“继续”重试，将从服务器已保存的位置接着上传';
 
 /** What to tell the user about a failed upload, in Chinese, and whether 继续 can continue it. */
 export function failureOf(err: unknown): UploadFailure {
@@ -120,7 +128,7 @@ export class TusTransfer {
       fingerprint: (f: File) => Promise.resolve([FINGERPRINT_PREFIX, target.applicationId, target.kind, f.name, f.type, f.size, f.lastModified].join('-')),
       // the CSRF cookie may be renewed during a long upload: read it at every request
       onBeforeRequest: (req) => {
-        req.setHeader('x-csrf-token', readCookie('csrf'));
+        req.setHeader('x-csrf-token', csrfToken());
       },
       onAfterResponse: (req, res) => {
         if (req.getMethod() === 'HEAD' && res.getStatus() >= 200 && res.getStatus() < 300) {
@@ -150,12 +158,20 @@ export class TusTransfer {
   private async finish(body: string | undefined): Promise<void> {
     let view: Attachment;
     try {
-      view = body ? (JSON.parse(body) as Attachment) : await commitUpload(new URL(this.upload.url ?? '', window.location.href).pathname);
+      view = body ? (JSON.parse(body) as Attachment) : await this.commit(new URL(this.upload.url ?? '', window.location.href).pathname);
     } catch (err) {
       const failure: UploadFailure = !(err instanceof ApiError)
         ? { message: '服务器返回的数据无法识别，请刷新页面查看是否已上传', retryable: false }
-        : err.code === 'INTERNAL' || err.code === 'NETWORK' || err.code === 'CONFLICT'
-          ? { message: err.code === 'NETWORK' ? '网络连接中断，上传已暂停，可点击“继续”从中断处接着上传' : STORE_FAILED, retryable: true }
+        : err.code === 'INTERNAL' || err.code === 'NETWORK' || err.code === 'CONFLICT' || err.code === 'LOCKED'
+          ? {
+              message:
+                err.code === 'NETWORK'
+                  ? '网络连接中断，上传已暂停，可点击“继续”从中断处接着上传'
+                  : err.code === 'LOCKED'
+                    ? `${err.message}（可点击“继续”）`
+                    : STORE_FAILED,
+              retryable: true,
+            }
           : { message: err.message, retryable: false };
       this.settled = !failure.retryable;
       this.cb.onError(failure);
@@ -163,6 +179,21 @@ export class TusTransfer {
     }
     this.settled = true;
     this.cb.onSuccess(view);
+  }
+
+  /**
+   * POST …/commit. While another request's lease holds the upload (a PATCH cut by a restarting server keeps it
+   * for up to 8 s) the server answers 423 LOCKED: ask again a few times before telling the user.
+   */
+  private async commit(uploadPath: string): Promise<Attachment> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await commitUpload(uploadPath);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code !== 'LOCKED' || attempt >= COMMIT_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, COMMIT_RETRY_MS));
+      }
+    }
   }
 
   /** Continues a previous upload of the same file if there is one (the most recent), else creates one. */
@@ -250,7 +281,7 @@ export async function findUnfinishedUploads(target: UploadTarget): Promise<Unfin
 /** 放弃: the server removes the partial file, the browser forgets it. */
 export async function discardUnfinished(u: UnfinishedUpload): Promise<void> {
   try {
-    await fetch(u.uploadUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', 'x-csrf-token': readCookie('csrf') }, credentials: 'same-origin' });
+    await fetch(u.uploadUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', 'x-csrf-token': csrfToken() }, credentials: 'same-origin' });
   } finally {
     await tus.defaultOptions.urlStorage.removeUpload(u.urlStorageKey).catch(() => {});
   }

@@ -8,6 +8,7 @@ import { pdfPageUrl } from '../pdf/links';
 import { PdfViewer } from '../pdf/PdfViewer';
 import { originalUrl, previewUrl } from '../../client/attachments';
 import { frameText, isPdfFile, isVideoFile, videoFacts } from '../upload/MediaSections';
+import { usePreview } from '../upload/usePreview';
 
 interface Props {
   open: boolean;
@@ -44,6 +45,7 @@ function KindIcon({ file }: { file: Attachment }) {
 }
 
 function Display({ file, position, onStep }: { file: Attachment; position: string; onStep: (delta: number) => void }) {
+  const preview = usePreview(file);
   const download = (text: string) => (
     <a href={originalUrl(file.id)} download={file.name}>
       {text}
@@ -54,7 +56,14 @@ function Display({ file, position, onStep }: { file: Attachment; position: strin
     : [isImage(file) ? frameText(file) : null, formatSize(file.size), formatTime(file.createdAt)].filter(Boolean).join(' · ');
   let body: ReactNode;
   let links: ReactNode;
-  if (isImage(file) && file.hasPreview) {
+  if (isImage(file) && preview === 'pending') {
+    body = (
+      <div className="viewer-frame viewer-fallback" role="status">
+        <Typography.Paragraph>预览生成中…（图片刚上传，几秒后自动显示）</Typography.Paragraph>
+      </div>
+    );
+    links = download('下载原图');
+  } else if (isImage(file) && preview === 'ready') {
     body = (
       <div className="viewer-frame viewer-image">
         <img src={previewUrl(file.id)} alt={`${file.kindLabel}：${file.name}`} />

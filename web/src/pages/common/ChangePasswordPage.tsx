@@ -1,6 +1,6 @@
 import { Alert, Button, Form, Input } from 'antd';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { PASSWORD_RULE, passwordChangeSchema } from '../../../../core';
+import { checkPassword, PASSWORD_RULE, passwordChangeSchema } from '../../../../core';
 import { useAuth } from '../../auth';
 import { changePassword } from '../../client/experts';
 import { AuthBox } from '../../components/AuthBox';
@@ -33,7 +33,9 @@ export default function ChangePasswordPage() {
     const fields = checked.ok ? [] : [...checked.fields];
     if (!values.confirmPassword) fields.push({ name: ['confirmPassword'], errors: ['请再次输入新密码'] });
     else if (values.confirmPassword !== values.newPassword) fields.push({ name: ['confirmPassword'], errors: ['两次输入的新密码不一致'] });
-    if (checked.ok && checked.data.oldPassword === checked.data.newPassword)
+    const notName = checked.ok ? checkPassword(checked.data.newPassword, user.username) : null;
+    if (notName) fields.push({ name: ['newPassword'], errors: [notName] });
+    else if (checked.ok && checked.data.oldPassword === checked.data.newPassword)
       fields.push({ name: ['newPassword'], errors: ['新密码不能与原密码相同，请设置一个新的密码'] });
     if (!checked.ok || fields.length) {
       showFieldErrors(form, fields);
@@ -53,7 +55,7 @@ export default function ChangePasswordPage() {
           type="warning"
           showIcon
           className="auth-alert"
-          title={`${user.realName}您好：您正在使用短信发送的初始密码。为保障账号安全，请先设置新的密码，修改后方可使用评选平台。`}
+          title={`${user.realName}您好：您正在使用${user.role === 'expert' ? '短信发送' : '自治区科协设置'}的初始密码。为保障账号安全，请先设置新的密码，修改后方可使用评选平台。`}
         />
       )}
       <Form form={form} name="changePassword" {...layout} onFinish={onFinish}>

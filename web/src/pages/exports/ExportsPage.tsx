@@ -171,6 +171,9 @@ export default function ExportsPage() {
           </a>
         ) : j.status === 'failed' ? (
           <Typography.Text type="danger">{j.error}</Typography.Text>
+        ) : j.status === 'done' ? (
+          // the file is kept 7 days after the export (server/usecases/sweep.ts)
+          <Typography.Text type="secondary">文件已过期（保留7天），请重新导出</Typography.Text>
         ) : null,
     },
   ];
@@ -179,7 +182,7 @@ export default function ExportsPage() {
     <div className="exports-page">
       <Typography.Title level={1}>数据导出</Typography.Title>
       <Typography.Paragraph type="secondary">
-        导出在后台进行，可以离开本页，稍后在“我的导出记录”中下载。{organizer ? '' : '推荐单位只能导出提交到本单位的申请书。'}
+        导出在后台进行，可以离开本页，稍后在“我的导出记录”中下载（文件保留7天）。{organizer ? '' : '推荐单位只能导出提交到本单位的申请书。'}
       </Typography.Paragraph>
       {startError && <Alert type="error" showIcon className="block-gap" title={startError} closable onClose={() => setStartError(null)} />}
       {job && <JobCard job={job} onCancel={cancel} />}

@@ -3,6 +3,7 @@ import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../../api';
 import { useAuth } from '../../auth';
 import { captchaUrl, login, OIDC_START_URL } from '../../client/auth';
+import { submitSecondFactor } from '../../client/security';
 import { AuthBox } from '../../components/AuthBox';
 
 interface LoginState {
@@ -54,6 +55,8 @@ export default function LoginPage() {
     if (first) window.setTimeout(() => inputs.current[first]?.focus(), 0);
   };
 
+  // the password was right and the account has two-factor log-in: the second step (docs/api/security.md)
+  if (!loading && user?.stage === 'mfa') return <SecondFactor target={target} />;
   if (!loading && user) return <Navigate to={target} replace />;
 
   const onSubmit = async (e: FormEvent) => {
@@ -86,7 +89,8 @@ export default function LoginPage() {
     try {
       const reply = await login(checked.data);
       setUser(reply.user);
-      navigate(target, { replace: true });
+      // stage 'mfa': this page shows the second step (above); 'enroll': 我的主页 sends the user to the set-up page
+      if (reply.user.stage !== 'mfa') navigate(target, { replace: true });
     } catch (err) {
       const message = errorMessage(err);
       setError(message);
@@ -214,6 +218,93 @@ export default function LoginPage() {
           </a>
         </div>
       )}
+    </AuthBox>
+  );
+}
+
+/**
+ * 两步验证, the second step of 登录: the 6 digits of the authenticator app, or one of the recovery codes. Plain
+ * elements like the form above; the error is shown next to the field, which keeps the focus.
+ */
+function SecondFactor({ target }: { target: string }) {
+  const { setUser, logout } = useAuth();
+  const navigate = useNavigate();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const input = useRef<HTMLInputElement | null>(null);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (submitting) return;
+    const given = code.trim();
+    if (!/^\d{6}$/.test(given) && !/^[A-Za-z0-9]{5}[\s-]?[A-Za-z0-9]{5}$/.test(given)) {
+      setError(given ? '验证码格式不正确：应为身份验证器中的6位数字，或形如 k7m2p-x9qra 的恢复码' : '请输入身份验证器中的6位动态验证码，或一个恢复码');
+      input.current?.focus();
+      return;
+    }
+    setSubmitting(true);
+    try {
+      const reply = await submitSecondFactor(given);
+      setUser(reply.user);
+      navigate(target, { replace: true });
+    } catch (err) {
+      setError(errorMessage(err));
+      setCode('');
+      // locked (423) or the session ended: back to the password
+      if (err instanceof ApiError && (err.status === 423 || err.status === 401)) setUser(null);
+      else window.setTimeout(() => input.current?.focus(), 0);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <AuthBox>
+      <form className="plain-form plain-form-wide" name="mfa" onSubmit={(e) => void onSubmit(e)} noValidate>
+        <h2 className="auth-step-title">两步验证</h2>
+        <p className="plain-extra" id="login_code_extra">
+          请打开手机上的身份验证器（如腾讯身份验证器、Microsoft
+          Authenticator），输入“新疆科协”下显示的6位动态验证码。手机不在身边时，可输入开启两步验证时保存的一个恢复码（每个只能用一次）。
+        </p>
+        <div className={error ? 'plain-item plain-item-error' : 'plain-item'}>
+          <label className="plain-label" htmlFor="login_code">
+            动态验证码
+          </label>
+          <div className="plain-control">
+            <input
+              id="login_code"
+              name="code"
+              ref={input}
+              className="plain-input"
+              value={code}
+              autoFocus
+              autoComplete="one-time-code"
+              maxLength={20}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'login_code_error login_code_extra' : 'login_code_extra'}
+              onChange={(e) => {
+                setCode(e.target.value);
+                if (error) setError(null);
+              }}
+            />
+            {error && (
+              <div id="login_code_error" className="plain-error" role="alert">
+                {error}
+              </div>
+            )}
+          </div>
+        </div>
+        <button type="submit" className="plain-button plain-button-primary" aria-busy={submitting || undefined} disabled={submitting}>
+          {submitting && <span className="plain-spinner" aria-hidden="true" />}
+          验证并登录
+        </button>
+      </form>
+      <div className="auth-links">
+        <button type="button" className="plain-link" onClick={() => void logout()}>
+          返回重新登录
+        </button>
+      </div>
     </AuthBox>
   );
 }

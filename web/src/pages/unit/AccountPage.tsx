@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Alert, App, Button, Card, Descriptions, Form } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input } from 'antd';
 import { accountContactSchema } from '../../../../core';
 import { getContact, saveContact } from '../../client/account';
 import { useAuth } from '../../auth';
@@ -36,7 +36,7 @@ export default function AccountPage() {
     }
     await run(async () => {
       const saved = await saveContact(checked.data);
-      form.setFieldsValue({ mobile: saved.mobile ?? '', email: saved.email ?? '' });
+      form.setFieldsValue({ mobile: saved.mobile ?? '', email: saved.email ?? '', currentPassword: '' });
       void message.success('账号信息已保存');
       await refresh();
     });
@@ -60,6 +60,9 @@ export default function AccountPage() {
       </Descriptions>
       <Form form={form} name="accountContact" layout="horizontal" labelCol={LABEL_COL} wrapperCol={WRAPPER_COL} onFinish={() => void save()}>
         <ContactItems help />
+        <Form.Item name="currentPassword" label="当前密码" extra="手机和电子邮箱用于找回密码，修改前请输入当前密码确认是本人操作">
+          <Input.Password autoComplete="current-password" />
+        </Form.Item>
         <Form.Item label=" " colon={false}>
           <Button type="primary" htmlType="submit" loading={submitting}>
             保存
