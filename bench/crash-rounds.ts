@@ -72,6 +72,13 @@ export interface CrashReport {
   writes: Record<Kind, number>;
   /** requests cut by a kill (their outcome unknown to the client) */
   inFlight: number;
+  /**
+   * two instances: the requests cut in each round. Only those in flight on the killed instance should be: at most one
+   * per loop (the writers run one request at a time). More means nginx had no instance to send to while one was up.
+   */
+  cutPerRound: number[];
+  /** the writers running side by side (each one request at a time) */
+  loops: number;
   losses: Loss[];
   /** ms from each start to /api/auth/me 200 (the first start too) */
   startMs: number[];
@@ -428,6 +435,8 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
     rounds: opts.rounds,
     writes: { save: 0, transition: 0, score: 0, vote: 0, upload: 0 },
     inFlight: 0,
+    cutPerRound: [],
+    loops: 0,
     losses: [],
     startMs: [],
     serverMs: [],
@@ -719,31 +728,41 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
       slot.pending = [];
     };
 
+    /**
+     * A read after the restart: the restarted instance is back in nginx's rotation and the other one never went away,
+     * so anything but 200 is a failure of the platform (or of the topology), named with its answer.
+     */
+    const read = async <J>(c: Client, url: string): Promise<J> => {
+      const res = await c.get(url);
+      if (res.statusCode !== 200) throw new Error(`重启后读取 ${url}：${res.statusCode} ${res.body.slice(0, 300)}`);
+      return res.json() as J;
+    };
+
     const verify = async (round: number) => {
       for (const s of saveSlots) {
-        const d = (await client(s.cookies).get(`/api/applications/${s.id}`)).json() as { form: { mainDeeds: string } };
+        const d = await read<{ form: { mainDeeds: string } }>(client(s.cookies), `/api/applications/${s.id}`);
         if (!accepts(s.slot, d.form.mainDeeds)) loss(round, 'save', s.slot.what, [s.slot.acked, ...s.slot.pending], d.form.mainDeeds);
         settle(s.slot, d.form.mainDeeds);
       }
-      const d = (await client(fx.mover.ac).get(`/api/applications/${fx.mover.id}`)).json() as { status: string };
+      const d = await read<{ status: string }>(client(fx.mover.ac), `/api/applications/${fx.mover.id}`);
       if (!accepts(moveSlot, d.status)) loss(round, 'transition', moveSlot.what, [moveSlot.acked, ...moveSlot.pending], d.status);
       settle(moveSlot, d.status);
       for (const s of scoreSlots) {
-        const res = await client(fx.scorer.cookies).get(`/api/review/applications/${s.id}/sheet`);
-        if (res.statusCode !== 200) throw new Error(`GET sheet after the restart: ${res.statusCode} ${res.body.slice(0, 300)}`);
+        const sheet = await read<{ scores?: { achievement?: number | null } }>(client(fx.scorer.cookies), `/api/review/applications/${s.id}/sheet`);
         // a sheet never saved has no scores yet
-        const achievement = (res.json() as { scores?: { achievement?: number | null } }).scores?.achievement ?? null;
+        const achievement = sheet.scores?.achievement ?? null;
         if (!accepts(s.slot, achievement)) loss(round, 'score', s.slot.what, [s.slot.acked, ...s.slot.pending], achievement);
         settle(s.slot, achievement);
       }
-      const ballot = (await client(fx.voter.cookies).get(`/api/meeting/rounds/${fx.voter.roundId}/ballot`)).json() as {
-        candidates: { applicationId: string; votes: { win: string | null } }[];
-      };
+      const ballot = await read<{ candidates: { applicationId: string; votes: { win: string | null } }[] }>(
+        client(fx.voter.cookies),
+        `/api/meeting/rounds/${fx.voter.roundId}/ballot`,
+      );
       const choices = JSON.stringify(fx.voter.candidateIds.map((id) => ballot.candidates.find((c) => c.applicationId === id)?.votes.win ?? null));
       if (!accepts(voteSlot, choices)) loss(round, 'vote', voteSlot.what, [voteSlot.acked, ...voteSlot.pending], choices);
       settle(voteSlot, choices);
       // every completed photo whole, every deleted one gone
-      const detail = (await uploadClient.get(`/api/applications/${fx.uploader.id}`)).json() as { attachments: { id: string }[] };
+      const detail = await read<{ attachments: { id: string }[] }>(uploadClient, `/api/applications/${fx.uploader.id}`);
       const present = new Set(detail.attachments.map((a) => a.id));
       for (const c of completed) {
         if (deleted.includes(c.attachmentId)) {
@@ -765,6 +784,7 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
       // two instances behind nginx: one is killed while the writes go on through the other, then started again
       for (let round = 1; round <= opts.rounds; round++) {
         roundNow = round;
+        const cutBefore = driver.inFlight;
         driver.running = true;
         const loops = [...saveSlots.map((s) => saveLoop(s)), moveLoop(), ...scoreSlots.map((s) => scoreLoop(s)), voteLoop(), uploadLoop()];
         const runMs = rand(minRun, maxRun);
@@ -774,6 +794,8 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
         await sleep(rand(500, 2000)); // the survivor carries on alone
         driver.running = false;
         await Promise.all(loops);
+        report.cutPerRound.push(driver.inFlight - cutBefore);
+        report.loops = loops.length;
         report.load.push(os.loadavg()[0]!);
         report.startMs.push(await cluster.restart(victim));
         await verify(round);
@@ -895,6 +917,9 @@ export function formatReport(r: CrashReport): string {
   return [
     `崩溃轮次（${DB_NAMES[r.db]}）：${r.rounds} 轮，每轮 kill -9${r.db === 'cluster' ? ' 其中一个实例，写入经另一个继续' : ''}`,
     `  得到 2xx 的写入：${total}（${KINDS.map((k) => `${k} ${r.writes[k]}`).join('，')}）；被 kill 打断的请求 ${r.inFlight}`,
+    ...(r.cutPerRound.length
+      ? [`  每轮被打断的请求：最多 ${Math.max(...r.cutPerRound)}（${r.loops} 个写入者各一次一个请求；逐轮 ${r.cutPerRound.join('、')}）`]
+      : []),
     `  丢失：${r.losses.length}`,
     ...r.losses.slice(0, 20).map((l) => `    第 ${l.round} 轮 ${l.kind} ${l.what}：应为 ${l.expected}，实际 ${l.actual}`),
     `  启动到 /api/auth/me 200：p50 ${(pct(r.startMs, 50) / 1000).toFixed(2)} s，最长 ${(Math.max(...r.startMs) / 1000).toFixed(2)} s（${r.startMs.length} 次）` +

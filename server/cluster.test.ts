@@ -22,6 +22,7 @@ import { startS3 } from './testing/s3';
 import { CAPTCHA, CLUSTER, Client, json, startTestPlatform, upstreamsSeen } from './testing/harness';
 import { parties, readyApplication } from './testing/journey';
 import { cookieOf, panelExpert, setMeetingSettings, shortlistCandidates, tallyStream } from './testing/meeting';
+import { NGINX_FAIL_TIMEOUT_S } from '../scripts/cluster/topology';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL || CLUSTER;
 const RATE_LIMIT = 60;
@@ -253,12 +254,16 @@ describe.skipIf(!nginxBin)('docs/nginx.conf.example', () => {
         .split('\n')
         .map((l) => l.trim())
         .filter((l) =>
-          /^(client_max_body_size|proxy_request_buffering|proxy_read_timeout|proxy_send_timeout|proxy_http_version|error_page|return [0-9]{3} '|proxy_set_header (Connection|X-))/.test(
+          /^(client_max_body_size|proxy_request_buffering|proxy_read_timeout|proxy_send_timeout|proxy_connect_timeout|proxy_next_upstream|proxy_http_version|error_page|return [0-9]{3} '|proxy_set_header (Connection|X-))/.test(
             l,
           ),
         );
     const fromExample = settings(example);
     expect(fromExample.length).toBeGreaterThan(10);
     expect(settings(template)).toEqual(fromExample);
+    // the same time out of rotation for an instance nginx could not reach (the template's come from topology.ts)
+    const servers = [...example.matchAll(/^\s*server \S+ (.*);$/gm)].map((m) => m[1]);
+    expect(servers.length).toBeGreaterThan(1);
+    for (const params of servers) expect(params).toBe(`max_fails=1 fail_timeout=${NGINX_FAIL_TIMEOUT_S}s`);
   });
 });

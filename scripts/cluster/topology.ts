@@ -11,7 +11,7 @@
 //   cluster.instances[i]      { index, port, url (the instance itself, bypassing nginx), dataDir, pid, running }
 //   await cluster.kill(i)     kill -9 instance i (signal optional: cluster.kill(i, 'SIGTERM') for a clean stop)
 //   await cluster.restart(i)  start instance i again (kills it first if it still runs); resolves with the
-//                             milliseconds until it answered /api/auth/me
+//                             milliseconds until it answered /api/auth/me, once nginx passes requests to it again
 //   await cluster.stop()      stops nginx, every instance and s3rver; drops the database (unless keepDatabase or
 //                             options.databaseUrl named an existing one) and removes the run directory (unless keepRunDir)
 //
@@ -23,6 +23,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,6 +166,37 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
 }
 
 /**
+ * Resolves when nginx passes requests to the instance on `port` again (its X-Upstream answers name it). nginx left the
+ * instance out when it could not reach it, for NGINX_FAIL_TIMEOUT_S after the last failure; until it takes the
+ * instance back, the other instances carry everything, and killing the last of them would leave nginx with no instance
+ * at all ("no live upstreams", 503 for every request) even though this one is up again. A rolling restart waits for
+ * this before it restarts the next instance (docs/OPERATIONS.md).
+ */
+async function backInRotation(url: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await new Promise<string>((resolve) => {
+      const req = http.get(`${url}/api/auth/me`, { agent: false, timeout: 5_000 }, (res) => {
+        res.resume();
+        resolve(String(res.headers['x-upstream'] ?? ''));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(''));
+    });
+    // $upstream_addr lists every instance tried ("a, b"; "a : b" across an internal redirect): the last one answered
+    if (seen.split(/\s*,\s*|\s+:\s+/).pop() === `127.0.0.1:${port}`) return;
+    if (Date.now() > deadline) throw new Error(`nginx 在 ${timeoutMs / 1000} 秒内没有把请求再转给 127.0.0.1:${port} 上的实例`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * How long nginx leaves out an instance it could not reach (docs/nginx.conf.example has the same): after that it sends
+ * the instance one request again, and takes it back when that one is answered.
+ */
+export const NGINX_FAIL_TIMEOUT_S = 3;
+
+/**
  * nginx from scripts/cluster/nginx.conf.template in `runDir` (config, pid, logs, temp files), in front of the given
  * ports on 127.0.0.1 (round robin), listening on 127.0.0.1:`port`; resolves when it answers /api/auth/me.
  */
@@ -183,7 +215,7 @@ export async function startNginx(opts: {
     .replaceAll('{{runDir}}', runDir)
     .replaceAll('{{port}}', String(port))
     .replaceAll('{{accessLog}}', opts.accessLog ? path.join(runDir, 'nginx-access.log') : 'off')
-    .replaceAll('{{upstreams}}', opts.upstreams.map((p) => `        server 127.0.0.1:${p};`).join('\n'));
+    .replaceAll('{{upstreams}}', opts.upstreams.map((p) => `        server 127.0.0.1:${p} max_fails=1 fail_timeout=${NGINX_FAIL_TIMEOUT_S}s;`).join('\n'));
   const confPath = path.join(runDir, 'nginx.conf');
   const errorLog = path.join(runDir, 'nginx-error.log');
   fs.writeFileSync(confPath, conf);
@@ -320,7 +352,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       kill: (i, signal = 'SIGKILL') => halt(i, signal),
       async restart(i) {
         await halt(i, 'SIGKILL');
-        return launch(i);
+        const ms = await launch(i);
+        await backInRotation(url, instances[i]!.port, timeout);
+        return ms;
       },
       async stop() {
         if (stopped) return;
