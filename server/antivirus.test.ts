@@ -163,7 +163,18 @@ describe('antivirus: the public 异议 form', () => {
     expect(row).toMatchObject({ actorId: null, targetType: 'publicity' });
     expect(row!.detail).toMatchObject({ name: '截图.pdf', signature: EICAR_SIGNATURE });
 
-    // the same code still works: the refusal did not use it
+    // clamd down: no verdict, nothing of the objection kept, said in the form's words
+    await clamd.stop();
+    try {
+      const down = await objectionMultipart(anon, publicityId, form, [{ name: '证明.pdf', bytes: pdfBytes('clean') }]);
+      expect(down.statusCode).toBe(500);
+      expect(errorOf(down.body)).toEqual({ code: 'INTERNAL', message: '病毒查杀服务暂时不可用，您的异议和证明材料均未提交（短信验证码仍可使用），请稍后重试' });
+      expect(await t.s.db.select().from(objections).where(eq(objections.publicityId, publicityId))).toHaveLength(0);
+    } finally {
+      await clamd.start();
+    }
+
+    // the same code still works: neither refusal used it
     const ok = await objectionMultipart(anon, publicityId, form, [{ name: '证明.pdf', bytes: pdfBytes('clean') }]);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(await t.s.db.select().from(objections).where(eq(objections.publicityId, publicityId))).toHaveLength(1);

@@ -16,6 +16,8 @@ export interface ScanSubject {
   targetType: string;
   targetId: string;
   detail: Record<string, unknown>;
+  /** what is not done when clamd gives no verdict (default: the file is not saved) */
+  unavailable?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function requireClean(s: Services, tmpPath: string, subject: ScanSu
     result = await scanFile(s.config.antivirus, tmpPath);
   } catch (err) {
     // logged by the error handler with its cause (clamd's own words)
-    throw Object.assign(new AppError('INTERNAL', '病毒查杀服务暂时不可用，文件未保存，请稍后重试'), { cause: err });
+    throw Object.assign(new AppError('INTERNAL', `病毒查杀服务暂时不可用，${subject.unavailable ?? '文件未保存'}，请稍后重试`), { cause: err });
   }
   if (result.clean) return;
   await audit(s.db, subject.actor, 'attachment.infected', subject.targetType, subject.targetId, {

@@ -629,7 +629,16 @@ export async function submitObjection(
         .createHash('sha256')
         .update(await fsp.readFile(f.tmpPath))
         .digest('hex');
-      await requireClean(s, f.tmpPath, { label: '证明材料', name, actor: null, targetType: 'publicity', targetId: publicityId, detail: { size: f.size, ip } });
+      await requireClean(s, f.tmpPath, {
+        label: '证明材料',
+        name,
+        actor: null,
+        targetType: 'publicity',
+        targetId: publicityId,
+        detail: { size: f.size, ip },
+        // nothing of the objection is kept and the SMS code is not used: the same form may be sent again
+        unavailable: '您的异议和证明材料均未提交（短信验证码仍可使用）',
+      });
       checked.push({ ...f, fileName: name, mime, sha256: hash });
     }
     const codeId = await checkCode(s.db, input.mobile, input.code);
