@@ -163,6 +163,24 @@ export async function settled(page: Page): Promise<void> {
 }
 
 /**
+ * Answers a confirmation dialog (the unsaved-changes prompt: 留在此页 / 离开, the draft's 恢复 / 放弃) and waits for it
+ * to close. A click that lands while the dialog is still zooming in can be lost on a busy machine (CI lost two): while
+ * the dialog stays, click again, three times at most.
+ */
+export async function answerDialog(page: Page, button: string): Promise<void> {
+  const dialog = page.locator('.ant-modal-confirm').filter({ has: page.getByRole('button', { name: button, exact: true }) });
+  for (let attempt = 1; ; attempt++) {
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    const gone = await dialog
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (gone || !(await dialog.isVisible())) return;
+    if (attempt === 3) throw new Error(`点击“${button}”后对话框没有关闭`);
+  }
+}
+
+/**
  * A 推荐单位's 待审核申报表 → 待审核的 → the row of `name` → 办理, until the 申报书's title shows. `reload`: reload the
  * list first, when another party has acted since it loaded.
  */

@@ -4,7 +4,7 @@
 // reason, and once the code is filled in, 【重新发送】 delivers it (消息发件箱: 已发送).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './api';
-import { ADMIN_PASSWORD, CAPTCHA, consoleErrors, e2eSuite, login, look, newPage, startServer } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, answerDialog, consoleErrors, e2eSuite, login, look, newPage, startServer } from './harness';
 import { fakeTencentSms, type FakeSms } from '../server/testing/fake-providers';
 
 let sms: FakeSms;
@@ -48,11 +48,11 @@ describe('消息模板与后台任务', () => {
     const leave = page.locator('.unsaved-confirm');
     await dialog.getByRole('button', { name: '取消' }).click();
     await leave.getByText('消息模板有未保存的修改，离开后将丢失。是否离开？').waitFor();
-    await leave.getByRole('button', { name: '留在此页' }).click();
+    await answerDialog(page, '留在此页');
     await leave.waitFor({ state: 'detached' });
     await page.evaluate(() => history.back());
     await leave.getByText('消息模板有未保存的修改').waitFor();
-    await leave.getByRole('button', { name: '留在此页' }).click();
+    await answerDialog(page, '留在此页');
     await leave.waitFor({ state: 'detached' });
     expect(page.url()).toContain('/admin/messages');
     expect(await body.inputValue()).toBe(NEW_TEXT);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, startServer } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, settled, startServer } from './harness';
 import { ApiClient } from './api';
 import { APPLICANT_PASSWORD, publishedCampaignE2E, type PublishedE2E } from './publication-api';
 
@@ -47,7 +47,7 @@ describe('发布结果', () => {
     // unsaved: the browser's Back asks first (the drawer covers the menu)
     await page.evaluate(() => window.history.back());
     await page.getByText('宣传稿有未保存的修改，离开后将丢失。是否离开？').waitFor();
-    await page.locator('.unsaved-confirm').getByRole('button', { name: '留在此页', exact: true }).click();
+    await answerDialog(page, '留在此页');
     expect(new URL(page.url()).pathname).toBe('/admin/publication');
     await page
       .locator('.ant-drawer')

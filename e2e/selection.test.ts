@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ADMIN_PASSWORD, CAPTCHA, answerDialog, e2eSuite, login, look, open, settled, shot } from './harness';
 import { ApiClient, beijingDay, shortlistedCampaign } from './api';
 
 // Issue 14 items 1 and 4–7 in Chromium: 入围名单 → 最终评选结果 for 自治区科协. Six candidates ranked by the online
@@ -73,21 +73,6 @@ async function menu(page: Page, name: string): Promise<void> {
 }
 
 /** Answers the unsaved-changes prompt with 留在此页 or 离开. */
-async function answer(page: Page, button: '留在此页' | '离开'): Promise<void> {
-  const dialog = page.locator('.unsaved-confirm');
-  // a click that lands while the dialog is still zooming in can be lost on a busy machine: click again while it stays
-  for (let attempt = 1; ; attempt++) {
-    await dialog.getByRole('button', { name: button, exact: true }).click();
-    const gone = await dialog
-      .waitFor({ state: 'hidden', timeout: 5_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (gone) return;
-    if (attempt === 3) throw new Error(`未保存提示：点击“${button}”后对话框没有关闭`);
-    if (!(await dialog.isVisible())) return;
-  }
-}
-
 /**
  * Every way out of a page with unsaved input asks first, and 留在此页 keeps it: the menu, the browser's Back, 退出,
  * and closing or reloading the tab (the browser's own beforeunload prompt, dismissed). `kept` checks the input
@@ -103,7 +88,7 @@ async function everyWayOutAsks(page: Page, prompt: string, kept: () => Promise<v
   for (const [way, leave] of ways) {
     await leave();
     await page.getByText(prompt).waitFor();
-    await answer(page, '留在此页');
+    await answerDialog(page, '留在此页');
     expect(page.url(), way).toBe(here);
     await kept();
   }

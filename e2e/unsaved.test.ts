@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { e2eSuite, login, newPage, shot } from './harness';
+import { answerDialog, e2eSuite, login, newPage, shot } from './harness';
 import { ApiClient } from './api';
 
 // Issue 11, items 1 and 2: what an applicant must not lose — unsaved typing (every way out of 编辑申请书
@@ -57,11 +57,7 @@ async function promptShown(page: Page) {
   await page.getByText(PROMPT).waitFor();
 }
 
-async function answer(page: Page, button: '留在此页' | '离开' | '恢复' | '放弃') {
-  const dialog = page.locator('.ant-modal-confirm').filter({ has: page.getByRole('button', { name: button, exact: true }) });
-  await dialog.getByRole('button', { name: button, exact: true }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
+const answer = (page: Page, button: '留在此页' | '离开' | '恢复' | '放弃') => answerDialog(page, button);
 
 for (const { name, viewport } of VIEWPORTS) {
   describe(`unsaved changes in 编辑申请书 (${name}, ${viewport.width}×${viewport.height})`, () => {
