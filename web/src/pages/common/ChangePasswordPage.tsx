@@ -4,6 +4,7 @@ import { checkPassword, PASSWORD_RULE, passwordChangeSchema } from '../../../../
 import { useAuth } from '../../auth';
 import { changePassword } from '../../client/experts';
 import { AuthBox } from '../../components/AuthBox';
+import { AuthLogoutLink } from '../../components/AuthLogoutLink';
 import { PageLoading } from '../../components/AppLayout';
 import { showFieldErrors, useFormSubmit, validateWith } from '../../formUtils';
 
@@ -18,7 +19,7 @@ const layout = {
  * sent by SMS may call nothing else (docs/API.md) — AppLayout sends it here. After the change it goes to 我的主页.
  */
 export default function ChangePasswordPage() {
-  const { user, loading, setUser, logout } = useAuth();
+  const { user, loading, setUser } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
   const [form] = Form.useForm();
@@ -74,17 +75,7 @@ export default function ChangePasswordPage() {
           </Button>
         </Form.Item>
       </Form>
-      <div className="auth-links">
-        <Button
-          type="link"
-          onClick={async () => {
-            await logout();
-            navigate('/login', { replace: true });
-          }}
-        >
-          退出登录
-        </Button>
-      </div>
+      <AuthLogoutLink />
     </AuthBox>
   );
 }

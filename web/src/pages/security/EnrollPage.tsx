@@ -1,7 +1,8 @@
-import { Alert, Button } from 'antd';
+import { Alert } from 'antd';
 import { Navigate, useNavigate } from 'react-router';
 import { useAuth } from '../../auth';
 import { AuthBox } from '../../components/AuthBox';
+import { AuthLogoutLink } from '../../components/AuthLogoutLink';
 import { PageLoading } from '../../components/AppLayout';
 import { TotpEnrolment } from './TotpEnrolment';
 
@@ -10,7 +11,7 @@ import { TotpEnrolment } from './TotpEnrolment';
  * nothing else (the session's stage 'enroll', docs/api/security.md) — AppLayout sends it here, outside 我的主页's frame.
  */
 export default function EnrollPage() {
-  const { user, loading, setUser, logout } = useAuth();
+  const { user, loading, setUser } = useAuth();
   const navigate = useNavigate();
   if (loading) return <PageLoading />;
   if (!user) return <Navigate to="/login" replace />;
@@ -29,17 +30,7 @@ export default function EnrollPage() {
           navigate('/', { replace: true });
         }}
       />
-      <div className="auth-links">
-        <Button
-          type="link"
-          onClick={async () => {
-            await logout();
-            navigate('/login', { replace: true });
-          }}
-        >
-          退出登录
-        </Button>
-      </div>
+      <AuthLogoutLink />
     </AuthBox>
   );
 }
