@@ -347,10 +347,13 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await photos.waitFor();
     const PHOTOS = 6;
     for (let i = 1; i <= PHOTOS; i++) await photos.getByRole('link', { name: `${NAME}${i}.jpg` }).waitFor();
+    // a preview still being made (the last photo was uploaded seconds ago) shows an icon, then its thumbnail by itself
     const thumbs = photos.locator('img');
-    expect(await thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview')))).toEqual(
-      Array(PHOTOS).fill(true),
-    );
+    await expect
+      .poll(() => thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview'))), {
+        timeout: 30_000,
+      })
+      .toEqual(Array(PHOTOS).fill(true));
     await expect.poll(() => naturalWidths(u, '[aria-label="照片附件"] img'), { timeout: 30_000 }).toEqual(Array(PHOTOS).fill(640));
     // the first photo is shown from its preview, with the original as 下载原图
     const shown = viewer.locator('.viewer-main img');

@@ -44,6 +44,20 @@ function KindIcon({ file }: { file: Attachment }) {
   return <FileOutlined aria-hidden />;
 }
 
+/**
+ * A photo's thumbnail in the navigation: its preview, or an icon while the job makes it (opened seconds after the
+ * upload, e.g. a unit opening a candidate just submitted); it appears by itself once made, as the large view does.
+ */
+function NavThumb({ file }: { file: Attachment }) {
+  const preview = usePreview(file);
+  if (preview === 'ready') return <img className="viewer-nav-thumb" src={previewUrl(file.id)} alt="" loading="lazy" />;
+  return (
+    <span className="viewer-nav-thumb viewer-nav-thumb-missing" title={preview === 'pending' ? '预览生成中…' : undefined}>
+      <FileImageOutlined aria-hidden />
+    </span>
+  );
+}
+
 function Display({ file, position, onStep }: { file: Attachment; position: string; onStep: (delta: number) => void }) {
   const preview = usePreview(file);
   const download = (text: string) => (
@@ -183,17 +197,11 @@ export function AttachmentViewer({ open, onClose, attachments, subject, navExtra
           </div>
           <ul className={kind === 'photo' ? 'viewer-nav-photos' : undefined}>
             {g.files.map((a) =>
-              kind === 'photo' || (isImage(a) && a.hasPreview)
+              kind === 'photo' || (isImage(a) && (a.hasPreview || a.previewPending))
                 ? item(
                     a,
                     <>
-                      {a.hasPreview ? (
-                        <img className="viewer-nav-thumb" src={previewUrl(a.id)} alt="" loading="lazy" />
-                      ) : (
-                        <span className="viewer-nav-thumb viewer-nav-thumb-missing">
-                          <FileImageOutlined aria-hidden />
-                        </span>
-                      )}
+                      <NavThumb file={a} />
                       <span className="viewer-nav-name">{a.name}</span>
                     </>,
                     'viewer-nav-thumbitem',
