@@ -20,6 +20,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // expect.poll waits for the page (a list drawn, a job's preview made): vitest's default of 1 s is less than a
+          // page takes on a loaded CI machine; a poll that would fail still fails, 15 s later
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
     ],

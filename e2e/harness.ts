@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort, startCluster } from '../scripts/cluster/topology';
 
@@ -206,12 +206,40 @@ export async function login(page: Page, username: string, password: string): Pro
   await page.getByRole('button', { name: /登\s*录/ }).click();
 }
 
+/**
+ * Moves through an open Ant Design Select's list by keyboard until `item` is drawn: the list is virtual (only the
+ * rows in sight exist), and it opens scrolled to the chosen option, so an option above it, such as 全部, is not there.
+ */
+async function revealOption(page: Page, item: Locator): Promise<boolean> {
+  // the active option moves with the arrow keys and the list scrolls to keep it in sight: up from the chosen one
+  // to the top, then down to the end
+  for (const key of ['ArrowUp', 'ArrowDown']) {
+    for (let step = 0; step < 40; step++) {
+      if (await item.isVisible()) return true;
+      await page.keyboard.press(key);
+    }
+  }
+  return item.isVisible();
+}
+
 /** Picks an option of an Ant Design Select by the field's label and the option's exact text. */
 export async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByLabel(label, { exact: true }).click();
+  const field = page.getByLabel(label, { exact: true });
   const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first();
   const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  // a click on the field can be lost on a loaded machine (made while the page was still drawing it, or while the
+  // last list was still closing, which it then reopens and closes): the list is opened again until the option shows
+  for (let attempt = 1; ; attempt++) {
+    await field.click();
+    const shown = await item.waitFor({ state: 'visible', timeout: 3000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown || ((await open.count()) > 0 && (await revealOption(page, item)))) break;
+    if (attempt === 3) throw new Error(`choose: the option "${option}" of "${label}" did not show after three openings`);
+    await open.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
+  }
   await item.click();
   // the dropdown closes before the next click, which it would otherwise swallow; a click that landed while the
   // list was still opening (a loaded machine) is made again
