@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { readSheet } from 'read-excel-file/node';
 import writeXlsxFile from 'write-excel-file/node';
+import { checkPassword } from '../core';
 import { normaliseOrgName } from '../core/review';
+import { initialPassword } from './usecases/experts';
 import { auditLog, expertGroupMembers, expertGroups, expertProfiles, outbox, sessions, users } from './db/schema';
 import { buildApplicant, buildExpert, buildOrganizer, buildUnit, makeIdNumber } from './testing/factories';
 import { CAPTCHA, Client, json, startTestPlatform } from './testing/harness';
@@ -190,6 +192,16 @@ describe('新建评审专家', () => {
 });
 
 describe('the initial password: works once, then the change is forced', () => {
+  it('is always one the password policy accepts, without look-alike characters (5,000 drawn)', () => {
+    const refused = new Map<string, string>();
+    for (let i = 0; i < 5000; i++) {
+      const p = initialPassword();
+      const why = checkPassword(p) ?? (/[0O1lI]/.test(p) ? 'a look-alike character' : p.length !== 10 ? 'not 10 characters' : null);
+      if (why) refused.set(p, why);
+    }
+    expect([...refused].slice(0, 3)).toEqual([]);
+  });
+
   it('logs in with the SMS password; every call but 修改初始密码, 退出 and me is refused until it is changed', async () => {
     const { expert, password, ec } = await expertFromSms();
     const me = json<{ user: { role: string; mustChangePassword: boolean } }>(await ec.get('/api/auth/me'));

@@ -9,6 +9,7 @@ import {
   cellText,
   checkExpertFields,
   checkMobile,
+  checkPassword,
   normaliseExpertMobile,
   EXPERT_COLUMNS,
   EXPERT_IMPORT_MAX_BYTES,
@@ -42,19 +43,21 @@ const GROUP = '评审组';
 
 // ---- the initial password ----
 
-const PASSWORD_LETTERS = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
+const PASSWORD_UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
+const PASSWORD_LOWER = 'abcdefghjkmnpqrstuvwxyz';
 const PASSWORD_DIGITS = '23456789';
 
 /**
- * A random initial password: 10 characters, letters and digits (the platform's rule: two classes), without the
- * look-alikes 0/O, 1/l/I, so that it can be typed from a text message. Never logged, never in a reply.
+ * A random initial password: 10 characters with upper- and lower-case letters and digits, so that it meets the
+ * platform's password policy (core/validators.ts checkPassword: three of the four classes) — the expert may be asked
+ * to type it again, e.g. as the 原密码 of 修改初始密码 — without the look-alikes 0/O, 1/l/I, so that it can be typed
+ * from a text message. Never logged, never in a reply.
  */
 export function initialPassword(): string {
-  const all = PASSWORD_LETTERS + PASSWORD_DIGITS;
+  const all = PASSWORD_UPPER + PASSWORD_LOWER + PASSWORD_DIGITS;
   for (;;) {
-    const chars = Array.from({ length: 10 }, () => all[crypto.randomInt(all.length)]!);
-    const p = chars.join('');
-    if (/[A-Za-z]/.test(p) && /\d/.test(p)) return p;
+    const p = Array.from({ length: 10 }, () => all[crypto.randomInt(all.length)]!).join('');
+    if (/[A-Z]/.test(p) && /[a-z]/.test(p) && /\d/.test(p) && checkPassword(p) === null) return p;
   }
 }
 
