@@ -347,11 +347,12 @@ describe('申报人: 照片, 视频 and 补充材料 on the 申请书', () => {
     await photos.waitFor();
     const PHOTOS = 6;
     for (let i = 1; i <= PHOTOS; i++) await photos.getByRole('link', { name: `${NAME}${i}.jpg` }).waitFor();
-    // a preview still being made (the last photo was uploaded seconds ago) shows an icon, then its thumbnail by itself
+    // a preview still being made (the last photo was uploaded seconds ago) shows an icon, then its thumbnail by itself;
+    // a preview whose job ran while the file store was away above is tried again up to 30 s apart (server/jobs/media.ts)
     const thumbs = photos.locator('img');
     await expect
       .poll(() => thumbs.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).getAttribute('src')!.endsWith('/preview'))), {
-        timeout: 30_000,
+        timeout: 60_000,
       })
       .toEqual(Array(PHOTOS).fill(true));
     await expect.poll(() => naturalWidths(u, '[aria-label="照片附件"] img'), { timeout: 30_000 }).toEqual(Array(PHOTOS).fill(640));

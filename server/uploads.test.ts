@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachments, uploadParts, uploads } from './db/schema';
+import { attachments, jobs, uploadParts, uploads } from './db/schema';
+import { PREVIEW_JOB, PREVIEW_MAX_ATTEMPTS, previewDedupeKey, previewRetryDelayMs } from './jobs/media';
+import { enqueueJob, runJobsUntilIdle, type Job } from './jobs/runner';
 import { fixtureBytes, hostileCorpus, HOSTILE_NAMES, jpegHasGps, jpegOfSize, rotateMp4, truncatedMp4 } from './testing/media-fixtures';
 import { createTusServer, UPLOAD_TTL_MS } from './routes/uploads';
 import { buildApplicant, buildApplication, buildUnit } from './testing/factories';
@@ -68,6 +70,15 @@ async function refuseAttachments() {
     await t.s.db.execute(sql.raw(`drop trigger test_refuse_attachment on attachments`));
     await t.s.db.execute(sql.raw(`drop function test_refuse_attachment()`));
   };
+}
+/** The job once no attempt of it is running. */
+async function attemptOver(jobId: string): Promise<Job> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const [row] = await t.s.db.select().from(jobs).where(eq(jobs.id, jobId));
+    if (row!.status !== 'running' || Date.now() > until) return row!;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 const rowsOf = async (applicationId: string) => t.s.db.select().from(attachments).where(eq(attachments.applicationId, applicationId));
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -307,6 +318,49 @@ describe('resuming', () => {
     expect(await t.s.storage.stat(part!.storageKey)).toBeNull();
     expect(await pendingOf(created.url!)).toEqual(nothingLeft);
     expect((await tus.offset(created.url!)).status).toBe(404);
+  });
+
+  it('a preview whose store is away is tried again until the store is back, past the 3 attempts of other jobs', async () => {
+    const { tus, id } = await applicantWithApplication();
+    const view = JSON.parse((await tus.upload(id, 'photo', 'outage.jpg', jpegOfSize(PHOTO_BYTES))).body) as View;
+    await previewsMade(t.s, [view.id]);
+    // the preview to make again (as 失败任务's 重新执行 would), while the file store is away
+    const [made] = await t.s.db.update(attachments).set({ previewKey: null }).where(eq(attachments.id, view.id)).returning();
+    expect(made!.previewKey).toBeNull();
+    const files = path.join(t.s.config.dataDir, 'files');
+    fs.renameSync(files, `${files}.away`);
+    fs.writeFileSync(files, 'the store is away');
+    let job: Job | undefined;
+    try {
+      job = await enqueueJob(t.s.db, { kind: PREVIEW_JOB, params: { attachmentId: view.id }, dedupeKey: previewDedupeKey(view.id) });
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        await t.s.db
+          .update(jobs)
+          .set({ runAt: new Date(0) })
+          .where(eq(jobs.id, job.id));
+        // this run, or the app's own runner (which may take it first)
+        await runJobsUntilIdle(t.s);
+        const row = await attemptOver(job.id);
+        expect([row.status, row.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
+        expect(row.runAt.getTime() - Date.now(), `attempt ${attempt}`).toBeLessThanOrEqual(previewRetryDelayMs(attempt));
+      }
+      expect(previewRetryDelayMs(PREVIEW_MAX_ATTEMPTS)).toBeLessThanOrEqual(30_000);
+      // the attempts cover an outage of several minutes
+      const covered = Array.from({ length: PREVIEW_MAX_ATTEMPTS - 1 }, (_, i) => previewRetryDelayMs(i + 1)).reduce((a, b) => a + b, 0);
+      expect(covered).toBeGreaterThanOrEqual(5 * 60_000);
+    } finally {
+      fs.rmSync(files, { force: true });
+      fs.renameSync(`${files}.away`, files);
+    }
+    await t.s.db
+      .update(jobs)
+      .set({ runAt: new Date(0) })
+      .where(eq(jobs.id, job!.id));
+    await previewsMade(t.s, [view.id]);
+    const [row] = await t.s.db.select().from(attachments).where(eq(attachments.id, view.id));
+    expect(await t.s.storage.stat(row!.previewKey!)).not.toBeNull();
+    const [done] = await t.s.db.select().from(jobs).where(eq(jobs.id, job!.id));
+    expect([done!.status, done!.attempts]).toEqual(['done', 6]);
   });
 
   it('sweeps stored files that no attachment refers to, and keeps the rest', async () => {

@@ -22,6 +22,7 @@ export const API_EXCLUDED_TESTS: Record<string, string> = {
   'keeps a file sent in one PATCH as one stored piece when storing it fails':
     'uploads.test.ts: it breaks the local file store (DATA_DIR/files); the cluster stores in S3',
   'keeps hostile names off the file system': 'uploads.test.ts: it reads DATA_DIR/files; the cluster stores in S3',
+  'a preview whose store is away is tried again': 'uploads.test.ts: it takes the local file store (DATA_DIR/files) away; the cluster stores in S3',
   'a vote through instance 1 reaches an SSE screen of instance 2':
     'meeting-races.test.ts: it starts its own second instance and expects exactly 2 LISTEN connections to kill; the cluster harness’s instance B holds a third (server/cluster.test.ts proves the tally across instances)',
   'restores into a fresh target':

@@ -14,11 +14,21 @@ export const PREVIEW_JOB = 'attachment-preview';
 export const PREVIEW_SIZE = 1280;
 export const previewDedupeKey = (attachmentId: string) => `preview:${attachmentId}`;
 
+/**
+ * A preview's attempts: the store being away (a restart of the object store, a full disk being freed) must not lose the
+ * preview for good, so it is tried again for about 8½ minutes, at most 30 s apart, so that it appears soon after the
+ * store is back (the page asks for it for 2 minutes).
+ */
+export const PREVIEW_MAX_ATTEMPTS = 20;
+export const previewRetryDelayMs = (attempt: number) => Math.min(30_000, 5_000 * 2 ** (attempt - 1));
+
 export const MEDIA_JOBS: Record<string, JobKind> = {
   [PREVIEW_JOB]: {
     label: '生成图片预览',
     // the platform's own: nobody owns it; a failure is listed in 失败任务 for 重新执行
     system: true,
+    maxAttempts: PREVIEW_MAX_ATTEMPTS,
+    retryDelayMs: previewRetryDelayMs,
     async run(ctx) {
       const id = String(ctx.job.params.attachmentId ?? '');
       const [row] = await ctx.s.db

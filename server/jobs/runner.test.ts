@@ -16,6 +16,8 @@ const onPostgres = !!process.env.TEST_DATABASE_URL;
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 const runs = new Map<string, number>();
 let flakyFailures = 0;
+let outage = true;
+let outageAttempts = 0;
 let releaseSlow: (() => void) | null = null;
 
 beforeAll(async () => {
@@ -48,6 +50,15 @@ beforeAll(async () => {
       throw new Error('boom');
     },
   };
+  JOB_KINDS['test.outage'] = {
+    label: '存储中断',
+    maxAttempts: 8,
+    retryDelayMs: (attempt) => attempt * 1_000 + 7, // 1.007 s, 2.007 s, …: told apart from the default 5 s × attempt
+    async run() {
+      outageAttempts++;
+      if (outage) throw new Error('storage is away');
+    },
+  };
   JOB_KINDS['test.slow'] = {
     label: '慢任务',
     async run(ctx) {
@@ -60,7 +71,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
-  for (const k of ['test.file', 'test.refuse', 'test.flaky', 'test.slow']) delete JOB_KINDS[k];
+  for (const k of ['test.file', 'test.refuse', 'test.flaky', 'test.outage', 'test.slow']) delete JOB_KINDS[k];
 });
 
 async function write(file: string, text: string) {
@@ -117,6 +128,32 @@ describe('the job runner', () => {
     expect(row?.error).toContain('任务执行失败');
     expect(row?.error).not.toContain('boom');
     expect(flakyFailures).toBe(3);
+  });
+
+  it('a kind sets its own attempts and waits between them: a failure past the default 3 attempts still ends done', async () => {
+    const job = await enqueueJob(t.s.db, { kind: 'test.outage' });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const before = Date.now();
+      await t.s.db
+        .update(jobs)
+        .set({ runAt: new Date(0) })
+        .where(eq(jobs.id, job.id));
+      await runJobsUntilIdle(t.s);
+      const [row] = await t.s.db.select().from(jobs).where(eq(jobs.id, job.id));
+      expect([row!.status, row!.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
+      // the next attempt waits the kind's delay for this attempt (the app's own runner may not take it before)
+      const wait = row!.runAt.getTime() - before;
+      expect(wait, `attempt ${attempt}`).toBeGreaterThanOrEqual(attempt * 1_000 + 7 - 50);
+      expect(wait, `attempt ${attempt}`).toBeLessThan(attempt * 1_000 + 7 + 3_000);
+    }
+    outage = false;
+    await t.s.db
+      .update(jobs)
+      .set({ runAt: new Date(0) })
+      .where(eq(jobs.id, job.id));
+    const done = await settled(job.id);
+    expect([done.status, done.attempts, done.error]).toEqual(['done', 6, null]);
+    expect(outageAttempts).toBe(6);
   });
 
   it('a cancelled job stops at its next progress report and keeps no file', async () => {

@@ -200,7 +200,9 @@ async function runClaimed(s: Services, row: Job, runnerId: string, isClosing: ()
         .where(fenced)
         .catch(() => undefined);
     } else if (!(err instanceof JobCancelledError)) {
-      const max = JOB_KINDS[row.kind]?.maxAttempts ?? 3;
+      const kind = JOB_KINDS[row.kind];
+      const max = kind?.maxAttempts ?? 3;
+      const delay = kind?.retryDelayMs?.(row.attempts) ?? 5_000 * row.attempts;
       const final = err instanceof JobFailure || row.attempts >= max;
       const message = err instanceof JobFailure ? err.message : '任务执行失败，请稍后重试；如问题持续，请联系技术服务电话 0991-3193615';
       if (!(err instanceof JobFailure)) log?.error({ err, job: row.id, kind: row.kind, attempt: row.attempts }, 'job failed');
@@ -209,7 +211,7 @@ async function runClaimed(s: Services, row: Job, runnerId: string, isClosing: ()
         .set(
           final
             ? { status: 'failed', error: message, finishedAt: new Date(), lockedUntil: null }
-            : { status: 'queued', error: message, lockedBy: null, lockedUntil: null, runAt: new Date(Date.now() + 5_000 * row.attempts) },
+            : { status: 'queued', error: message, lockedBy: null, lockedUntil: null, runAt: new Date(Date.now() + delay) },
         )
         .where(fenced)
         .catch(() => undefined);

@@ -40,6 +40,8 @@ export interface JobKind {
   run(ctx: JobContext): Promise<void>;
   /** attempts before a failure is final (default 3); a lease that ran out (killed process) counts as an attempt */
   maxAttempts?: number;
+  /** the wait before the next attempt once attempt `attempt` (1, 2, …) failed; default 5 s × attempt */
+  retryDelayMs?(attempt: number): number;
   /** a kind whose run needs no owner to see it (e.g. a scheduled 发布) */
   system?: boolean;
 }
