@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { freePort, startCluster } from '../scripts/cluster/topology';
+import { seedPgliteDataDir } from '../server/testing/pglite-template';
 
 export { freePort };
 
@@ -36,6 +37,9 @@ export async function startServer(env: Record<string, string> = {}, fixedPort?: 
     return { url: cluster.url, dataDir: cluster.instances[0]!.dataDir, stop: () => cluster.stop() };
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xjkx-e2e-'));
+  // its database: a copy of the migrated template (server/testing/pglite-template.ts), not initdb and every migration
+  // anew; a DATA_DIR given in `env` (a restored backup) is the server's as it is
+  if (!env.DATA_DIR) await seedPgliteDataDir(dataDir);
   const port = fixedPort ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], {
     cwd: root,

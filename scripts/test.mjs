@@ -68,13 +68,13 @@ step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('migration drift (drizzle-kit generate makes nothing new)', process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')]);
 ensureTestTools();
 // TEST_DATABASE_URL emptied: this pass is PGlite's even where the caller (.ci/run) names a PostgreSQL
-vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api'], { TEST_DATABASE_URL: '' });
+vitest('unit + API tests on PGlite', ['--project', 'unit', '--project', 'api', '--project', 'api-mocked'], { TEST_DATABASE_URL: '' });
 step('web build', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 vitest('browser journeys (Chromium, PGlite)', ['--project', 'e2e']);
 
 const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 if (await reachable(pgUrl)) {
-  vitest('API tests on PostgreSQL', ['--project', 'api'], { TEST_DATABASE_URL: pgUrl });
+  vitest('API tests on PostgreSQL', ['--project', 'api', '--project', 'api-mocked'], { TEST_DATABASE_URL: pgUrl });
 } else if (process.env.REQUIRE_POSTGRES === '1') {
   console.error(`PostgreSQL at ${pgUrl} is not reachable, and REQUIRE_POSTGRES=1`);
   finish(1);

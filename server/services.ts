@@ -18,12 +18,16 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Opens the database (applying migrations), storage and the rest; `dataDir: null` keeps PGlite in memory. */
-export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean } = {}): Promise<Platform> {
+/**
+ * Opens the database (applying migrations), storage and the rest; `inMemoryDb` keeps PGlite in memory, started from
+ * `pgliteDump` when given (the tests' migrated template, server/testing/pglite-template.ts).
+ */
+export async function openPlatform(config: Config, opts: { inMemoryDb?: boolean; pgliteDump?: Blob } = {}): Promise<Platform> {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     poolMax: config.pgPoolMax,
     dataDir: opts.inMemoryDb ? null : path.join(config.dataDir),
+    ...(opts.inMemoryDb && opts.pgliteDump ? { pgliteDump: opts.pgliteDump } : {}),
   });
   try {
     const services: Services = {

@@ -66,8 +66,8 @@ function vitest(name: string, project: string, excluded: Record<string, string>,
     path.join(root, 'node_modules', '.bin', 'vitest'),
     [
       'run',
-      '--project',
-      project,
+      // `api` also runs `api-mocked` (vitest.config.ts: the files that mock a module, isolated)
+      ...(project === 'api' ? ['--project', 'api', '--project', 'api-mocked'] : ['--project', project]),
       ...Object.keys(excluded).flatMap((f) => ['--exclude', f]),
       ...(namePattern ? ['-t', namePattern] : []),
       // every Client request is a real round trip through nginx: more time per test than app.inject's

@@ -30,16 +30,33 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(import.meta.dirname, 'migrations');
+export const migrationsFolder = path.join(import.meta.dirname, 'migrations');
 
 /**
  * Opens PostgreSQL when a URL is given (a pool of at most `poolMax` connections, default 10), else PGlite in
  * `dataDir` (in memory when dataDir is null), and applies the migrations. Both paths use the same schema and
  * the same migration files.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null; poolMax?: number }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl: string | null;
+  dataDir: string | null;
+  poolMax?: number;
+  /** in memory only: start from this dump (PGlite's dumpDataDir) instead of an empty cluster; the tests' migrated template */
+  pgliteDump?: Blob;
+}): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax ?? 10);
-  return openPglite(opts.dataDir);
+  return openPglite(opts.dataDir, opts.pgliteDump);
+}
+
+/** PGlite as the platform runs it (pg_trgm for 查询's fuzzy search): in `dir`, or in memory (from `dump` when given). */
+export function createPglite(dir: string | null, dump?: Blob): Promise<PGlite> {
+  const options = { extensions: { pg_trgm }, ...(dump ? { loadDataDir: dump } : {}) };
+  return dir ? PGlite.create(dir, options) : PGlite.create(options);
+}
+
+/** Applies the migrations not yet applied to a PGlite database. */
+export async function migratePgliteClient(client: PGlite): Promise<void> {
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
 }
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
@@ -156,23 +173,23 @@ async function endPool(pool: pg.Pool): Promise<void> {
   clearTimeout(timer);
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(dataDir: string | null, dump?: Blob): Promise<Database> {
   let release = () => {};
   let client: PGlite;
   if (dataDir) {
     fs.mkdirSync(dataDir, { recursive: true });
     release = lockDataDir(dataDir);
     try {
-      client = await PGlite.create(path.join(dataDir, 'pglite'), { extensions: { pg_trgm } });
+      client = await createPglite(path.join(dataDir, 'pglite'));
     } catch (err) {
       release();
       throw err;
     }
   } else {
-    client = await PGlite.create({ extensions: { pg_trgm } });
+    client = await createPglite(null, dump);
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  await migratePgliteClient(client);
   return {
     db,
     kind: 'pglite',

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../config';
 import { buildApp } from '../app';
 import { openPlatform, type Platform } from '../services';
 import type { Services } from '../context';
+import { pgliteTemplate } from './pglite-template';
 import { startS3 } from './s3';
 import { freePort, startNginx } from '../../scripts/cluster/topology';
 
@@ -75,7 +76,8 @@ export async function startTestPlatform(
     ...clusterEnv,
     ...env,
   });
-  const platform = await openPlatform(config, { inMemoryDb: !databaseUrl });
+  // PGlite: a copy of the migrated template (server/testing/pglite-template.ts), not initdb and every migration anew
+  const platform = await openPlatform(config, databaseUrl ? {} : { inMemoryDb: true, pgliteDump: (await pgliteTemplate()).dump() });
   const app = await buildApp(platform.services);
   await app.ready();
   const cluster = s3 ? await startClusterOf(app, config) : null;
