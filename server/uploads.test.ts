@@ -324,9 +324,10 @@ describe('resuming', () => {
     const { tus, id } = await applicantWithApplication();
     const view = JSON.parse((await tus.upload(id, 'photo', 'outage.jpg', jpegOfSize(PHOTO_BYTES))).body) as View;
     await previewsMade(t.s, [view.id]);
-    // the preview to make again (as 失败任务's 重新执行 would), while the file store is away
-    const [made] = await t.s.db.update(attachments).set({ previewKey: null }).where(eq(attachments.id, view.id)).returning();
-    expect(made!.previewKey).toBeNull();
+    // the preview to make again (as 失败任务's 重新执行 would, its file gone), while the file store is away
+    const [before] = await t.s.db.select().from(attachments).where(eq(attachments.id, view.id));
+    await t.s.storage.remove(before!.previewKey!);
+    await t.s.db.update(attachments).set({ previewKey: null }).where(eq(attachments.id, view.id));
     const files = path.join(t.s.config.dataDir, 'files');
     fs.renameSync(files, `${files}.away`);
     fs.writeFileSync(files, 'the store is away');
