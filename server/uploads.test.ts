@@ -333,7 +333,9 @@ describe('resuming', () => {
     fs.writeFileSync(files, 'the store is away');
     let job: Job | undefined;
     try {
-      job = await enqueueJob(t.s.db, { kind: PREVIEW_JOB, params: { attachmentId: view.id }, dedupeKey: previewDedupeKey(view.id) });
+      // due in an hour: each attempt below is brought forward, so the app's own runner cannot make one before it
+      const later = new Date(Date.now() + 3_600_000);
+      job = await enqueueJob(t.s.db, { kind: PREVIEW_JOB, params: { attachmentId: view.id }, dedupeKey: previewDedupeKey(view.id), runAt: later });
       for (let attempt = 1; attempt <= 5; attempt++) {
         await t.s.db
           .update(jobs)
