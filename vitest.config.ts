@@ -19,7 +19,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['core/**/*.test.ts'] } },
-      { test: { name: 'api', include: ['server/**/*.test.ts'], exclude: mocking, isolate: false, ...apiOptions } },
+      // a list, not `exclude`: a project's own exclude would drop the command line's --exclude (npm run test:cluster's)
+      { test: { name: 'api', include: apiFiles.filter((f) => !mocking.includes(f)), isolate: false, ...apiOptions } },
       { test: { name: 'api-mocked', include: mocking.length ? mocking : ['server/no-such-file.test.ts'], ...apiOptions } },
       {
         test: {
