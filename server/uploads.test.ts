@@ -17,6 +17,7 @@ import { PHOTO_BYTES } from './testing/journey';
 import type { AttachmentView } from '../core';
 import { sweepOrphans } from './usecases/sweep';
 import { previewsMade } from './testing/previews';
+import { attemptOver } from './testing/jobs';
 
 const MiB = 1024 * 1024;
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -70,15 +71,6 @@ async function refuseAttachments() {
     await t.s.db.execute(sql.raw(`drop trigger test_refuse_attachment on attachments`));
     await t.s.db.execute(sql.raw(`drop function test_refuse_attachment()`));
   };
-}
-/** The job once no attempt of it is running. */
-async function attemptOver(jobId: string): Promise<Job> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const [row] = await t.s.db.select().from(jobs).where(eq(jobs.id, jobId));
-    if (row!.status !== 'running' || Date.now() > until) return row!;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 const rowsOf = async (applicationId: string) => t.s.db.select().from(attachments).where(eq(attachments.applicationId, applicationId));
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -343,7 +335,7 @@ describe('resuming', () => {
           .where(eq(jobs.id, job.id));
         // this run, or the app's own runner (which may take it first)
         await runJobsUntilIdle(t.s);
-        const row = await attemptOver(job.id);
+        const row = await attemptOver(t.s, job.id);
         expect([row.status, row.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
         expect(row.runAt.getTime() - Date.now(), `attempt ${attempt}`).toBeLessThanOrEqual(previewRetryDelayMs(attempt));
       }

@@ -8,6 +8,7 @@ import { buildApp } from '../app';
 import { jobs } from '../db/schema';
 import { openPlatform } from '../services';
 import { startTestPlatform } from '../testing/harness';
+import { attemptOver } from '../testing/jobs';
 import { JOB_KINDS } from './kinds';
 import { cancelJob, enqueueJob, runJobsUntilIdle, type Job } from './runner';
 import { JobFailure } from './types';
@@ -141,14 +142,10 @@ describe('the job runner', () => {
         .where(eq(jobs.id, job.id));
       // this run, or the app's own runner (which may take it first): until no attempt of it is running
       await runJobsUntilIdle(t.s);
-      let row: Job | undefined;
-      for (const until = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 20))) {
-        [row] = await t.s.db.select().from(jobs).where(eq(jobs.id, job.id));
-        if (row!.status !== 'running' || Date.now() > until) break;
-      }
-      expect([row!.status, row!.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
+      const row = await attemptOver(t.s, job.id);
+      expect([row.status, row.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
       // the next attempt waits the kind's delay for this attempt
-      const wait = row!.runAt.getTime() - before;
+      const wait = row.runAt.getTime() - before;
       expect(wait, `attempt ${attempt}`).toBeGreaterThanOrEqual(attempt * 1_000 + 7 - 50);
       expect(wait, `attempt ${attempt}`).toBeLessThan(attempt * 1_000 + 7 + 3_000);
     }
