@@ -6,12 +6,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { failedTests } from './failures.mjs';
 import { ensureTestTools } from './prerequisites.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const results = [];
 const counts = { passed: 0, failed: 0, skipped: 0 };
+/** each failed test, named in the summary (scripts/failures.mjs) */
+const failures = [];
 fs.mkdirSync(path.join(root, '.tmp'), { recursive: true });
 
 /** vitest with a JSON report beside the usual output, so the summary can add up every pass. */
@@ -20,6 +23,7 @@ function vitest(name, args, env = {}) {
   fs.rmSync(report, { force: true });
   step(name, bin('vitest'), ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env, () => {
     if (!fs.existsSync(report)) return;
+    failures.push(...failedTests(report, root));
     const r = JSON.parse(fs.readFileSync(report, 'utf8'));
     counts.passed += r.numPassedTests;
     counts.failed += r.numFailedTests;
@@ -40,6 +44,7 @@ function step(name, cmd, args, env = {}, after = () => {}) {
 function finish(code) {
   console.log('\n=== 汇总 / summary ===');
   for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds}s)`);
+  if (failures.length) console.log(['失败的测试 / failed tests:', ...failures.map((f) => `  ${f}`)].join('\n'));
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // a failing step that is not a test still fails the run
   console.log(`${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
   process.exit(code);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { failedTests } from '../failures.mjs';
 import { ensureTestTools } from '../prerequisites.mjs';
 import { ensureNginx, ensureWebBuild } from './topology';
 
@@ -53,6 +54,8 @@ async function reachable(url: string): Promise<boolean> {
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 let passed = 0;
 let failed = 0;
+/** each failed test, named in the summary (scripts/failures.mjs) */
+const failures: string[] = [];
 
 function vitest(name: string, project: string, excluded: Record<string, string>, excludedTests: Record<string, string> = {}, namePattern?: string): boolean {
   const started = Date.now();
@@ -91,6 +94,7 @@ function vitest(name: string, project: string, excluded: Record<string, string>,
       },
     },
   );
+  failures.push(...failedTests(report, root));
   if (fs.existsSync(report)) {
     const json = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number };
     passed += json.numPassedTests;
@@ -118,5 +122,6 @@ if (process.env.CLUSTER_SKIP_E2E !== '1') {
 }
 console.log('\n=== test:cluster 汇总 / summary ===');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds.toFixed(1)}s)`);
+if (failures.length) console.log(['失败的测试 / failed tests:', ...failures.map((f) => `  ${f}`)].join('\n'));
 console.log(`${passed} passed, ${failed} failed; test:cluster took ${((Date.now() - started) / 1000).toFixed(1)}s`);
 process.exit(ok ? 0 : 1);
