@@ -490,16 +490,25 @@ export async function runMeeting(): Promise<boolean> {
     console.log('');
     await untilIdle(db, dbName);
     const profiler = settings.profileDir ? await startProfile() : null;
-    const real = await client.run(job('platform'));
+    // this process's CPU per submit: the server's (platform or ceiling) and its node-postgres work, with the rounds'
+    // start and close through the API in both; the load is the child's
+    const cpuPerSubmit = async (run: Promise<ClientResult>) => {
+      const cpu = process.cpuUsage();
+      const result = await run;
+      const used = process.cpuUsage(cpu);
+      return { result, cpu: `server CPU ${((used.user + used.system) / 1000 / Math.max(1, result.submits)).toFixed(2)} ms per submit` };
+    };
+    const { result: real, cpu: realCpu } = await cpuPerSubmit(client.run(job('platform')));
     if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, 'meeting-submit.cpuprofile'))}`);
-    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens`);
+    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens; ${realCpu}`);
     await untilIdle(db, dbName);
     // the same submits with nobody watching: what the screens' 计票 reads cost the submits (the ceiling has none)
-    const unwatched = settings.screens ? await client.run(job('platform', 0)) : null;
-    if (unwatched) console.log(`platform, no screens: ${describe(unwatched)}`);
+    const quiet = settings.screens ? await cpuPerSubmit(client.run(job('platform', 0))) : null;
+    if (quiet) console.log(`platform, no screens: ${describe(quiet.result)}; ${quiet.cpu}`);
+    const unwatched = quiet?.result ?? null;
     await untilIdle(db, dbName);
-    const ceiling = await client.run(job('ceiling'));
-    console.log(`ceiling:  ${describe(ceiling)}`);
+    const { result: ceiling, cpu: ceilingCpu } = await cpuPerSubmit(client.run(job('ceiling')));
+    console.log(`ceiling:  ${describe(ceiling)}; ${ceilingCpu}`);
 
     // every submit counted: each closed round holds all the panel's ballots, submitted, with every vote
     const { rows: check } = await db.query<{ rounds: number; ballots: number; votes: number; short: number }>(

@@ -393,18 +393,21 @@ async function main() {
       await load.run(spec(settings.warmup));
       await untilIdle(db, dbName);
       const profiler = profileAs ? await startProfile() : null;
+      // this process's CPU: the server's (platform or ceiling) and its node-postgres work; the load is a child's
+      const cpu = process.cpuUsage();
       const result = await load.run(spec(settings.duration));
+      const used = process.cpuUsage(cpu);
       if (profiler && profileAs) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, `review-${profileAs}.cpuprofile`))}`);
       await untilIdle(db, dbName);
-      return result;
+      return { ...result, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, result.requests) };
     };
     const results: Measured[] = [];
     for (const s of scenarios) {
       console.log(s.label);
       const real = await measure(s.real, realUrl, settings.profileDir ? s.key : undefined);
-      console.log(`  platform: ${describe(real)}`);
+      console.log(`  platform: ${describe(real)}; server CPU ${real.cpuMsPerRequest.toFixed(2)} ms per request`);
       const bare = await measure(s.ceiling, ceiling.url);
-      console.log(`  ceiling:  ${describe(bare)}`);
+      console.log(`  ceiling:  ${describe(bare)}; server CPU ${bare.cpuMsPerRequest.toFixed(2)} ms per request`);
       await pgLoop(settings.warmup, settings.connections, s.pgOnly);
       await untilIdle(db, dbName);
       const pgOnly = await pgLoop(settings.duration, settings.connections, s.pgOnly);
