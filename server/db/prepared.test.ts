@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { buildUnit } from '../testing/factories';
+import { buildApplicant, buildApplication, buildUnit } from '../testing/factories';
 import { startTestPlatform } from '../testing/harness';
-import { notifications, units } from './schema';
+import { applications, notifications, units, users } from './schema';
 import { prepared } from './prepared';
 
 // A statement prepared once must run inside the transaction it is given: rolled back with it, and
@@ -25,6 +25,23 @@ const lockUnit = prepared((db) =>
     .for('update')
     .prepare('test_lock_unit'),
 );
+// a wide row, a left join whose row may be missing, a nested object of plain columns, SQL values with their decoders
+const appWithUnit = prepared((db) =>
+  db
+    .select({
+      app: applications,
+      unit: { id: units.id, name: units.name },
+      applicant: { name: users.realName, since: users.createdAt },
+      unitName: units.name,
+      count: sql<number>`count(*) over ()`.mapWith(Number),
+      upper: sql<string>`upper(${applications.number})`,
+    })
+    .from(applications)
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .innerJoin(users, eq(users.id, applications.applicantId))
+    .where(eq(applications.id, sql.placeholder('id')))
+    .prepare('test_app_with_unit'),
+);
 const notesWith = (t: Awaited<ReturnType<typeof startTestPlatform>>, body: string) =>
   t.s.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, body));
 
@@ -41,6 +58,46 @@ describe('prepared statements', () => {
     expect(second[0]!.id).toBeGreaterThan(first[0]!.id);
     expect(insertNote(t.s.db)).toBe(insertNote(t.s.db));
     expect(await notesWith(t, 'prepared-plain-1')).toHaveLength(1);
+  });
+
+  it('map their rows as Drizzle does: nested objects, a missing left-joined row as null, SQL values decoded', async () => {
+    const { user } = await buildApplicant(t.s, { username: 'prepmap01' });
+    const app = await buildApplication(t.s, user);
+    const { unit } = await buildUnit(t.s, { name: '映射测试单位' });
+    const unprepared = (id: string) =>
+      t.s.db
+        .select({
+          app: applications,
+          unit: { id: units.id, name: units.name },
+          applicant: { name: users.realName, since: users.createdAt },
+          unitName: units.name,
+          count: sql<number>`count(*) over ()`.mapWith(Number),
+          upper: sql<string>`upper(${applications.number})`,
+        })
+        .from(applications)
+        .leftJoin(units, eq(units.id, applications.unitId))
+        .innerJoin(users, eq(users.id, applications.applicantId))
+        .where(eq(applications.id, id));
+    // the rows go through the mapper made once for the statement (not Drizzle's per-cell mapResultRow)
+    expect((appWithUnit(t.s.db) as unknown as { customResultMapper: unknown }).customResultMapper).toBeTypeOf('function');
+    // no unit yet: the left-joined object is null, as Drizzle maps it
+    const [without] = await appWithUnit(t.s.db).execute({ id: app.id });
+    expect(without!.unit).toBeNull();
+    expect(without!.unitName).toBeNull();
+    expect(without).toEqual((await unprepared(app.id))[0]);
+    await t.s.db.update(applications).set({ unitId: unit.id }).where(eq(applications.id, app.id));
+    const [withUnit] = await appWithUnit(t.s.db).execute({ id: app.id });
+    expect(withUnit).toEqual((await unprepared(app.id))[0]);
+    expect(withUnit!.unit).toEqual({ id: unit.id, name: '映射测试单位' });
+    expect(withUnit!.app.createdAt).toBeInstanceOf(Date);
+    expect(withUnit!.applicant.since).toBeInstanceOf(Date);
+    expect(withUnit!.count).toBe(1);
+    expect(withUnit!.upper).toBe(app.number.toUpperCase());
+    expect(Object.keys(withUnit!)).toEqual(['app', 'unit', 'applicant', 'unitName', 'count', 'upper']);
+    expect(Object.keys(withUnit!.app)).toEqual(Object.keys(applications).filter((k) => k in withUnit!.app));
+    // returning(): the inserted row's columns
+    const [note] = await insertNote(t.s.db).execute({ body: 'prepared-map' });
+    expect(Object.keys(note!)).toEqual(['id']);
   });
 
   it('run inside the transaction they are given: rolled back with it, committed with it', async () => {
