@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { postgresRateLimitStore } from './rate-limit-store';
@@ -91,7 +91,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   // styles may be inline: Ant Design's CSS-in-JS writes <style> elements at run time and the public pages carry theirs
   // (a nonce would need every index.html reply templated and antd's StyleProvider fed with it; CSS cannot run script).
   // No one may frame the platform (frame-ancestors 'none', X-Frame-Options DENY); no plugins; forms post only here.
-  await app.register(helmet, {
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -118,6 +118,11 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     crossOriginResourcePolicy: { policy: 'same-origin' },
     // over HTTPS only (production, COOKIE_SECURE=1): a year, subdomains included
     hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  // the same headers for every response, worked out once (helmet's middleware rebuilt its parts on each request)
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
   // API replies are personal (申请书, 身份证号码, scores): no browser or proxy keeps them (ASVS 5.0 V14.3.2). A route that
   // sets its own Cache-Control (a download's ETag, the captcha) keeps it.
@@ -285,4 +290,20 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
 
   return app;
+}
+
+/**
+ * The headers helmet sets with `options`, as one object: none of them depends on the request (no CSP nonces), so they
+ * are taken once from helmet's own middleware on a stand-in response and then set on every reply.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  let failed: unknown = null;
+  helmet(options)({} as never, res as never, (err?: unknown) => void (failed = err ?? null));
+  if (failed) throw failed instanceof Error ? failed : new Error(String(failed));
+  return headers;
 }
