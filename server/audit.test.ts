@@ -2,11 +2,12 @@
 // address, then its row is found with the actor, the action, the target and the ip. Two platforms: 网上评选 (openings,
 // downloads, exports, settings, scoring, account changes) and 集中评选 (votes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, gt, max } from 'drizzle-orm';
+import { and, eq, gt, max, sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import type { ApplicationDetail } from '../core';
 import type { JobView } from '../core/jobs';
 import type { AuditList } from '../core/audit';
+import { auditWriter } from './audit';
 import { applications, auditLog } from './db/schema';
 import { CAPTCHA, Client, startTestPlatform } from './testing/harness';
 import { assignedReview } from './testing/review';
@@ -438,5 +439,44 @@ describe('audit coverage: 集中评选 votes', () => {
       run: () => org.get(`/api/meeting/rounds/${round}/result.xlsx`).then(ok),
       expect: { action: 'meeting.result_download', actorId: p.org.user.id, ip: '203.0.113.8', targetType: 'meeting_round', targetId: round },
     });
+  });
+});
+
+describe('the group-commit writer', () => {
+  let t: T;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => t?.close());
+
+  it('stores a row alone (its statement prepared) and rows queued together alike: no detail is NULL, a detail its JSON', async () => {
+    const write = auditWriter(t.s.db);
+    const mark = await lastId(t);
+    const base = { action: 'test.writer', targetType: 'test', ip: '192.0.2.1' };
+    // alone: the single-row statement
+    await write({ ...base, actorId: null, targetId: 'alone-none' });
+    await write({ ...base, targetId: 'alone-detail', detail: { n: 1, 名称: '甲', list: [1, null] } });
+    await write({ ...base, targetId: 'alone-json-null', detail: null });
+    // at once: the first goes alone, the others wait for it and go together in one multi-row insert
+    await Promise.all([
+      write({ ...base, targetId: 'batch-1' }),
+      write({ ...base, targetId: 'batch-2', detail: { n: 2 } }),
+      write({ ...base, targetId: 'batch-3', detail: 'text' }),
+    ]);
+    const rows = await t.s.db
+      .select({ targetId: auditLog.targetId, detail: auditLog.detail, actorId: auditLog.actorId, ip: auditLog.ip, isNull: sql<boolean>`detail is null` })
+      .from(auditLog)
+      .where(and(gt(auditLog.id, mark), eq(auditLog.action, 'test.writer')))
+      .orderBy(auditLog.id);
+    expect(rows.map((r) => [r.targetId, r.detail, r.isNull])).toEqual([
+      ['alone-none', null, true],
+      ['alone-detail', { n: 1, 名称: '甲', list: [1, null] }, false],
+      ['alone-json-null', null, true],
+      ['batch-1', null, true],
+      ['batch-2', { n: 2 }, false],
+      ['batch-3', 'text', false],
+    ]);
+    expect(new Set(rows.map((r) => r.ip))).toEqual(new Set(['192.0.2.1']));
+    expect(rows.every((r) => r.actorId === null)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from './db/client';
 import type { Services } from './context';
+import { prepared } from './db/prepared';
 import { auditLog } from './db/schema';
 
 /** the prev_hash of the chain's first row */
@@ -99,6 +100,21 @@ type AuditRow = typeof auditLog.$inferInsert;
  * row queued meanwhile in one multi-row INSERT. Alone, a row is inserted at once; under load (a surge of openings) one
  * statement carries many, on PGlite's single connection above all. Each caller is answered when its row is stored.
  */
+const insertOne = prepared((db) =>
+  db
+    .insert(auditLog)
+    .values({
+      actorId: sql.placeholder('actorId'),
+      action: sql.placeholder('action'),
+      targetType: sql.placeholder('targetType'),
+      targetId: sql.placeholder('targetId'),
+      ip: sql.placeholder('ip'),
+      // as text cast to jsonb: a placeholder bound to the column would store a JSON null for no detail, not NULL
+      detail: sql`${sql.placeholder('detail')}::jsonb`,
+    })
+    .prepare('audit_insert_one'),
+);
+
 export function auditWriter(db: Db) {
   let queue: { row: AuditRow; done: (err?: unknown) => void }[] = [];
   let flushing = false;
@@ -108,7 +124,18 @@ export function auditWriter(db: Db) {
       const batch = queue;
       queue = [];
       try {
-        await db.insert(auditLog).values(batch.map((b) => b.row));
+        // one row (most of the time): the statement built once (server/db/prepared.ts); several: one multi-row insert
+        const only = batch.length === 1 ? batch[0]!.row : null;
+        if (only) {
+          await insertOne(db).execute({
+            actorId: only.actorId ?? null,
+            action: only.action,
+            targetType: only.targetType ?? null,
+            targetId: only.targetId ?? null,
+            ip: only.ip ?? null,
+            detail: only.detail === undefined || only.detail === null ? null : JSON.stringify(only.detail),
+          });
+        } else await db.insert(auditLog).values(batch.map((b) => b.row));
         for (const b of batch) b.done();
       } catch (err) {
         for (const b of batch) b.done(err);
