@@ -49,6 +49,9 @@ import {
   type Statement,
 } from './common';
 
+/** Chromium's Accept-Encoding */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 const settings = {
   serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   seconds: intEnv('BENCH_MEETING_SECONDS', 10, 0),
@@ -216,7 +219,9 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
       const started = performance.now();
       const res = await fetch(job.submitUrl + url, {
         method: 'POST',
-        headers: { cookie: expert.cookie, 'x-csrf-token': expert.csrf, 'content-type': 'application/json' },
+        // what the experts' Chromium sends (Node's fetch alone says `gzip, deflate`, so the platform gzipped every reply
+        // at level 6, which no expert's browser asks for: it gets brotli at quality 4)
+        headers: { cookie: expert.cookie, 'x-csrf-token': expert.csrf, 'content-type': 'application/json', 'accept-encoding': BROWSER_ACCEPT_ENCODING },
         body,
       });
       const text = await res.text();
