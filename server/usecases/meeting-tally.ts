@@ -3,43 +3,86 @@
 // Server-Sent Events stream of each watching screen gets it again after every change of the meeting, whichever
 // instance made the change (server/events.ts). Per process and meeting one subscription is held and one snapshot is
 // read at a time for all its screens: changes arriving during a read cause one more read, not one per change.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { thresholdOf, type BallotState, type Counts, type Question, type RoundPurpose, type Tally } from '../../core/meeting';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { ballots, ballotVotes, meetingAttendance, meetingRounds, meetings, users } from '../db/schema';
 import { getCampaign } from './campaigns';
-import { meetingNotFound, meetingOfCampaign, meetingTopic, panelOf, questionsOf, roundCandidates, type MeetingRow } from './meeting';
+import { prepared } from '../db/prepared';
+import { meetingNotFound, meetingOfCampaign, meetingTopic, panelOf, questionsOf, roundCandidatesWithFacts, type MeetingRow } from './meeting';
 
 const zero = (): Counts => ({ yes: 0, no: 0, abstain: 0 });
+
+// the snapshot's statements, built once (server/db/prepared.ts): every watching process reads it after each vote
+const meetingById = prepared((db) =>
+  db
+    .select()
+    .from(meetings)
+    .where(eq(meetings.id, sql.placeholder('meetingId')))
+    .prepare('tally_meeting'),
+);
+const panelNames = prepared((db) =>
+  db
+    .select({ id: users.id, name: users.realName })
+    .from(users)
+    .where(sql`${users.id} = any(${sql.placeholder('ids')}::uuid[])`)
+    .prepare('tally_panel_names'),
+);
+const signedIn = prepared((db) =>
+  db
+    .select({ id: meetingAttendance.expertId })
+    .from(meetingAttendance)
+    .where(eq(meetingAttendance.meetingId, sql.placeholder('meetingId')))
+    .prepare('tally_signed_in'),
+);
+// the open round, else the last
+const currentRound = prepared((db) =>
+  db
+    .select()
+    .from(meetingRounds)
+    .where(eq(meetingRounds.meetingId, sql.placeholder('meetingId')))
+    .orderBy(sql`${meetingRounds.status} = 'open' desc`, desc(meetingRounds.number))
+    .limit(1)
+    .prepare('tally_current_round'),
+);
+const ballotStates = prepared((db) =>
+  db
+    .select({ expertId: ballots.expertId, status: ballots.status })
+    .from(ballots)
+    .where(eq(ballots.roundId, sql.placeholder('roundId')))
+    .prepare('tally_ballot_states'),
+);
+const countedVotes = prepared((db) =>
+  db
+    .select({ applicationId: ballotVotes.applicationId, question: ballotVotes.question, choice: ballotVotes.choice, n: sql<number>`count(*)::int` })
+    .from(ballotVotes)
+    .innerJoin(ballots, eq(ballots.id, ballotVotes.ballotId))
+    .where(and(eq(ballots.roundId, sql.placeholder('roundId')), eq(ballots.status, 'submitted')))
+    .groupBy(ballotVotes.applicationId, ballotVotes.question, ballotVotes.choice)
+    .orderBy(asc(ballotVotes.applicationId))
+    .prepare('tally_counted_votes'),
+);
+
+async function meetingRow(db: Db, meetingId: string): Promise<MeetingRow | undefined> {
+  const [m] = await meetingById(db).execute({ meetingId });
+  return m;
+}
 
 export async function tallyOfMeeting(db: Db, m: MeetingRow): Promise<Tally> {
   const campaign = await getCampaign(db, m.campaignId);
   const panel = panelOf(m);
-  const people = panel.length ? await db.select({ id: users.id, name: users.realName }).from(users).where(inArray(users.id, panel)) : [];
+  const people = panel.length ? await panelNames(db).execute({ ids: panel }) : [];
   const names = new Map(people.map((p) => [p.id, p.name]));
-  const signed = new Set(
-    (await db.select({ id: meetingAttendance.expertId }).from(meetingAttendance).where(eq(meetingAttendance.meetingId, m.id))).map((r) => r.id),
-  );
-  const [round] = await db
-    .select()
-    .from(meetingRounds)
-    .where(eq(meetingRounds.meetingId, m.id))
-    .orderBy(sql`${meetingRounds.status} = 'open' desc`, desc(meetingRounds.number))
-    .limit(1);
+  const signed = new Set((await signedIn(db).execute({ meetingId: m.id })).map((r) => r.id));
+  const [round] = await currentRound(db).execute({ meetingId: m.id });
   const states = new Map<string, BallotState>();
   let tallyRound: Tally['round'] = null;
   const present = panel.filter((id) => signed.has(id)).length;
   if (round) {
-    const rows = await db.select({ expertId: ballots.expertId, status: ballots.status }).from(ballots).where(eq(ballots.roundId, round.id));
+    const rows = await ballotStates(db).execute({ roundId: round.id });
     for (const b of rows) states.set(b.expertId, b.status === 'submitted' ? 'submitted' : 'draft');
-    const counted = await db
-      .select({ applicationId: ballotVotes.applicationId, question: ballotVotes.question, choice: ballotVotes.choice, n: sql<number>`count(*)::int` })
-      .from(ballotVotes)
-      .innerJoin(ballots, eq(ballots.id, ballotVotes.ballotId))
-      .where(and(eq(ballots.roundId, round.id), eq(ballots.status, 'submitted')))
-      .groupBy(ballotVotes.applicationId, ballotVotes.question, ballotVotes.choice)
-      .orderBy(asc(ballotVotes.applicationId));
+    const counted = await countedVotes(db).execute({ roundId: round.id });
     const questions = questionsOf(round);
     const counts = new Map<string, Record<Question, Counts>>();
     for (const c of counted) {
@@ -47,7 +90,7 @@ export async function tallyOfMeeting(db: Db, m: MeetingRow): Promise<Tally> {
       if (!e) counts.set(c.applicationId, (e = { win: zero(), national: zero() }));
       if (c.question in e && (c.choice === 'yes' || c.choice === 'no' || c.choice === 'abstain')) e[c.question as Question][c.choice] += Number(c.n);
     }
-    const candidates = await roundCandidates(db, round);
+    const candidates = await roundCandidatesWithFacts(db, round);
     tallyRound = {
       id: round.id,
       number: round.number,
@@ -108,7 +151,7 @@ async function readAndSend(s: Services, meetingId: string, w: Watch): Promise<vo
   try {
     do {
       w.again = false;
-      const [m] = await s.db.select().from(meetings).where(eq(meetings.id, meetingId));
+      const m = await meetingRow(s.db, meetingId);
       if (!m) return;
       const json = JSON.stringify(await tallyOfMeeting(s.db, m));
       for (const screen of w.screens) screen(json);
@@ -142,7 +185,7 @@ export async function watchTally(s: Services, meetingId: string, send: (json: st
     throw err;
   }
   // this screen's first snapshot (the others already have the current one)
-  const [m] = await s.db.select().from(meetings).where(eq(meetings.id, meetingId));
+  const m = await meetingRow(s.db, meetingId);
   if (m) send(JSON.stringify(await tallyOfMeeting(s.db, m)));
   return () => {
     watch.screens.delete(send);
