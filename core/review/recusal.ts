@@ -63,6 +63,20 @@ export interface RecusalReason {
  * spaces), the brackets （）〔〕【】〖〗［］[] written ().
  */
 export function normaliseOrgName(s: string): string {
+  // the same few names come again and again (an expert's 工作单位 against each of a ballot's 40 candidates, on every
+  // vote): each is worked out once, in a bounded memo
+  let known = orgNames.get(s);
+  if (known === undefined) {
+    if (orgNames.size >= ORG_NAMES_KEPT) orgNames.clear();
+    orgNames.set(s, (known = normaliseOrgNameOnce(s)));
+  }
+  return known;
+}
+
+const ORG_NAMES_KEPT = 10_000;
+const orgNames = new Map<string, string>();
+
+function normaliseOrgNameOnce(s: string): string {
   // NFKC again after lower-casing (a few lower-case letters have compatibility forms of their own) and after
   // removing whitespace (a combining mark that followed a space may now compose with the letter before it).
   return s

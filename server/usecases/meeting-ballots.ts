@@ -241,8 +241,8 @@ async function presentBallot(
   const [ballot] = known ? [known.ballot] : await ballotRead(db).execute({ roundId: round.id, expertId: user.id });
   const votes = known ? known.votes : ballot ? await votesOf(db).execute({ ballotId: ballot.id }) : [];
   const questions = questionsOf(round);
-  const choice = (applicationId: string, q: Question) =>
-    questions.includes(q) ? ((votes.find((v) => v.applicationId === applicationId && v.question === q)?.choice as Choice | undefined) ?? null) : null;
+  const given = new Map(votes.map((v) => [`${v.applicationId}\u001f${v.question}`, v.choice as Choice]));
+  const choice = (applicationId: string, q: Question) => (questions.includes(q) ? (given.get(`${applicationId}\u001f${q}`) ?? null) : null);
   return {
     roundId: round.id,
     number: round.number,
