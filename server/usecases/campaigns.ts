@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import {
   campaignSettingsSchema,
   chinaToday,
@@ -15,7 +15,15 @@ import { prepared } from '../db/prepared';
 import { campaigns, programs, scoreSheets } from '../db/schema';
 import { AppError, notFound } from '../errors';
 
-const select = (db: Db) => db.select({ campaign: campaigns, program: programs }).from(campaigns).innerJoin(programs, eq(programs.id, campaigns.programId));
+// the settings as their stored text: read through the schema once per text (settingsOf), not parsed on every read (the
+// regulations alone may be 20,000 characters)
+const { settings: _settings, ...campaignColumns } = getTableColumns(campaigns);
+const select = (db: Db) =>
+  db
+    .select({ campaign: { ...campaignColumns, settingsText: sql<string>`${campaigns.settings}::text` }, program: programs })
+    .from(campaigns)
+    .innerJoin(programs, eq(programs.id, campaigns.programId));
+type CampaignRead = Omit<typeof campaigns.$inferSelect, 'settings'> & { settingsText: string };
 
 // read on nearly every request (a sheet's 【保存】, every page of an application): built once (server/db/prepared.ts)
 const campaignById = prepared((db) =>
@@ -68,18 +76,18 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** The one way a campaign's settings are read: through the schema, with the defaults of its year for what is missing. */
-function settingsOf(campaign: typeof campaigns.$inferSelect): CampaignSettings {
-  const key = `${campaign.id}|${campaign.year}|${JSON.stringify(campaign.settings)}`;
+function settingsOf(campaign: CampaignRead): CampaignSettings {
+  const key = `${campaign.id}|${campaign.year}|${campaign.settingsText}`;
   const known = readSettings.get(key);
   if (known) return known;
-  const settings = deepFreeze(checkedSettings(campaign));
+  const settings = deepFreeze(checkedSettings(campaign, JSON.parse(campaign.settingsText) as unknown));
   if (readSettings.size >= READ_SETTINGS_KEPT) readSettings.delete(readSettings.keys().next().value!);
   readSettings.set(key, settings);
   return settings;
 }
 
-function checkedSettings(campaign: typeof campaigns.$inferSelect): CampaignSettings {
-  const { settings, problems } = readCampaignSettings(campaign.settings, campaign.year);
+function checkedSettings(campaign: Pick<CampaignRead, 'id' | 'title' | 'year'>, stored: unknown): CampaignSettings {
+  const { settings, problems } = readCampaignSettings(stored, campaign.year);
   for (const p of problems) {
     const key = `${campaign.id} ${p.path} ${p.message}`;
     if (warned.has(key)) continue;
@@ -91,7 +99,7 @@ function checkedSettings(campaign: typeof campaigns.$inferSelect): CampaignSetti
   return settings;
 }
 
-function present(row: { campaign: typeof campaigns.$inferSelect; program: typeof programs.$inferSelect }): CampaignView {
+function present(row: { campaign: CampaignRead; program: typeof programs.$inferSelect }): CampaignView {
   return {
     id: row.campaign.id,
     programCode: row.program.code,
@@ -128,7 +136,7 @@ export async function updateCampaign(db: Db, id: string, input: { title?: string
   await db.transaction(async (tx) => {
     const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for('update');
     if (!row) throw notFound('评选活动');
-    const before = settingsOf(row).review.rubric;
+    const before = checkedSettings(row, row.settings).review.rubric;
     if (JSON.stringify(before) !== JSON.stringify(settings.review.rubric)) {
       const [scored] = await tx
         .select({ id: scoreSheets.id })
