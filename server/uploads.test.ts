@@ -335,7 +335,7 @@ describe('resuming', () => {
           .where(eq(jobs.id, job.id));
         // this run, or the app's own runner (which may take it first)
         await runJobsUntilIdle(t.s);
-        const row = await attemptOver(t.s, job.id);
+        const row = await attemptOver(t.s, job.id, attempt);
         expect([row.status, row.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
         expect(row.runAt.getTime() - Date.now(), `attempt ${attempt}`).toBeLessThanOrEqual(previewRetryDelayMs(attempt));
       }

@@ -140,9 +140,9 @@ describe('the job runner', () => {
         .update(jobs)
         .set({ runAt: new Date(0) })
         .where(eq(jobs.id, job.id));
-      // this run, or the app's own runner (which may take it first): until no attempt of it is running
+      // this run, or the app's own runner (which may take it first): until this attempt is over
       await runJobsUntilIdle(t.s);
-      const row = await attemptOver(t.s, job.id);
+      const row = await attemptOver(t.s, job.id, attempt);
       expect([row.status, row.attempts], `attempt ${attempt}`).toEqual(['queued', attempt]);
       // the next attempt waits the kind's delay for this attempt
       const wait = row.runAt.getTime() - before;
