@@ -41,15 +41,22 @@ const valueOf = (row: Pick<SheetRow, 'status' | 'scores' | 'gates' | 'comment' |
   total: totalOf(row.total),
 });
 
+// the expert's list asks it for every 已保存 sheet: one array parameter, built once (server/db/prepared.ts), not a
+// statement of as many parameters as sheets built anew on each list
+const reopenAndSubmitChanges = prepared((db) =>
+  db
+    .select({ sheetId: scoreSheetChanges.sheetId, action: scoreSheetChanges.action, reason: scoreSheetChanges.reason })
+    .from(scoreSheetChanges)
+    .where(and(sql`${scoreSheetChanges.sheetId} = any(${sql.placeholder('ids')}::uuid[])`, inArray(scoreSheetChanges.action, ['reopen', 'submit'])))
+    .orderBy(asc(scoreSheetChanges.id))
+    .prepare('review_reopen_and_submit_changes'),
+);
+
 /** The latest 退回重评 reason of a sheet that is 已保存 again after it (null otherwise). */
 async function reopenReasons(db: Db, sheets: Pick<SheetRow, 'id' | 'status'>[]): Promise<Map<string, string>> {
   const ids = sheets.filter((x) => x.status === 'saved').map((x) => x.id);
   if (!ids.length) return new Map();
-  const rows = await db
-    .select({ sheetId: scoreSheetChanges.sheetId, action: scoreSheetChanges.action, reason: scoreSheetChanges.reason })
-    .from(scoreSheetChanges)
-    .where(and(inArray(scoreSheetChanges.sheetId, ids), inArray(scoreSheetChanges.action, ['reopen', 'submit'])))
-    .orderBy(asc(scoreSheetChanges.id));
+  const rows = await reopenAndSubmitChanges(db).execute({ ids });
   const out = new Map<string, string>();
   for (const r of rows) {
     if (r.action === 'reopen') out.set(r.sheetId, r.reason ?? '');
