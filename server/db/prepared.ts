@@ -20,13 +20,19 @@ import type { Db } from './client';
  */
 export function prepared<Q extends object>(build: (db: Db) => Q): (db: Db) => Q {
   const byDriver = new Map<unknown, Q>();
+  // the statement bound to each connection it has run on (node-postgres: the pool's few clients, so made once each;
+  // PGlite: a transaction's own client, collected with it)
+  const byClient = new WeakMap<object, Q>();
   return (db) => {
     const session = db._.session as unknown as { client: unknown; constructor: unknown };
     let query = byDriver.get(session.constructor);
     if (!query) byDriver.set(session.constructor, (query = withCompiledMapper(build(db))));
     if (!('client' in query)) throw new Error('drizzle-orm: a prepared query has no client property; see server/db/prepared.ts');
     if (query.client === session.client) return query;
-    return Object.create(query, { client: { value: session.client } }) as Q;
+    const client = session.client as object;
+    let bound = byClient.get(client);
+    if (!bound) byClient.set(client, (bound = Object.create(query, { client: { value: client } }) as Q));
+    return bound;
   };
 }
 

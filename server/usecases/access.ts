@@ -71,30 +71,50 @@ export function actorFor(user: SessionUser, app: Pick<ApplicationRowDb, 'applica
 
 export const stateOf = (app: Pick<ApplicationRowDb, 'status' | 'viewedAt'>) => ({ status: app.status as ApplicationStatus, viewed: app.viewedAt !== null });
 
+// the statements of loadVisible (the whole row) and loadScope (the scope's columns), built once per role and lock
+const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
+function visibleQuery(role: SessionUser['role'], lock: boolean) {
+  return prepared((db) => visibleSelect(db, role, lock, applications, `load_visible_${role}${lock ? '_lock' : ''}`));
+}
+
+/** What a scope check needs of an application (not its 申请书): the ids, and the 回避 facts of an expert's. */
+const SCOPE_COLUMNS = {
+  id: applications.id,
+  campaignId: applications.campaignId,
+  applicantId: applications.applicantId,
+  unitId: applications.unitId,
+  status: applications.status,
+  workUnit: applications.workUnit,
+  mobile: applications.mobile,
+  idHash: applications.idHash,
+};
+export type ApplicationScope = Pick<ApplicationRowDb, keyof typeof SCOPE_COLUMNS>;
+const scopeQueries = new Map<string, ReturnType<typeof scopeQuery>>();
+function scopeQuery(role: SessionUser['role']) {
+  return prepared((db) => visibleSelect(db, role, false, SCOPE_COLUMNS, `load_scope_${role}`));
+}
+
+function visibleSelect<A extends typeof applications | typeof SCOPE_COLUMNS>(db: Db, role: SessionUser['role'], lock: boolean, app: A, name: string) {
+  const query = db
+    .select({
+      app,
+      unitName: units.name,
+      // an expert's candidate through 网上评选's assignment (automatic 回避 already excluded) or only through a meeting
+      assigned:
+        role === 'expert'
+          ? sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = ${sql.placeholder('userId')} and ra.application_id = ${applications.id})`
+          : sql<boolean>`true`,
+    })
+    .from(applications)
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
+  return (lock ? query.for('update', { of: applications }) : query).prepare(name);
+}
+
 /**
  * One application with its unit's name, if `user` may see it (else 404); `lock` takes the row lock for a
  * change. Prepared per role and lock: every request about an application starts here.
  */
-const visibleQueries = new Map<string, ReturnType<typeof visibleQuery>>();
-function visibleQuery(role: SessionUser['role'], lock: boolean) {
-  return prepared((db) => {
-    const query = db
-      .select({
-        app: applications,
-        unitName: units.name,
-        // an expert's candidate through 网上评选's assignment (automatic 回避 already excluded) or only through a meeting
-        assigned:
-          role === 'expert'
-            ? sql<boolean>`exists (select 1 from ${reviewAssignments} ra where ra.expert_id = ${sql.placeholder('userId')} and ra.application_id = ${applications.id})`
-            : sql<boolean>`true`,
-      })
-      .from(applications)
-      .leftJoin(units, eq(units.id, applications.unitId))
-      .where(and(eq(applications.id, sql.placeholder('id')), visibility(role, { userId: sql.placeholder('userId'), unitId: sql.placeholder('unitId') })));
-    return (lock ? query.for('update', { of: applications }) : query).prepare(`load_visible_${role}${lock ? '_lock' : ''}`);
-  });
-}
-
 export async function loadVisible(db: Db, user: SessionUser, id: string, lock = false) {
   const key = `${user.role}:${lock}`;
   let query = visibleQueries.get(key);
@@ -105,8 +125,21 @@ export async function loadVisible(db: Db, user: SessionUser, id: string, lock = 
   return row;
 }
 
+/**
+ * loadVisible's answer (404 or not) with only the scope's columns, never the 申请书 itself: for the requests that
+ * need to know whether, not what (an expert's 【保存】 of a score sheet checks it twice).
+ */
+export async function loadScope(db: Db, user: SessionUser, id: string): Promise<{ app: ApplicationScope; unitName: string | null }> {
+  let query = scopeQueries.get(user.role);
+  if (!query) scopeQueries.set(user.role, (query = scopeQuery(user.role)));
+  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
+  if (!row) throw notFound();
+  if (user.role === 'expert' && !row.assigned && (await automaticallyRecused(db, user.id, row.app, row.unitName))) throw notFound();
+  return row;
+}
+
 /** 集中评选: an expert reaching a round candidate must not be its 本人 or of its unit (core/review recusal). */
-async function automaticallyRecused(db: Db, expertId: string, app: ApplicationRowDb, unitName: string | null): Promise<boolean> {
+async function automaticallyRecused(db: Db, expertId: string, app: ApplicationScope, unitName: string | null): Promise<boolean> {
   const [expert] = await db
     .select({ mobile: users.mobile, workUnit: expertProfiles.workUnit, idHash: expertProfiles.idHash })
     .from(users)

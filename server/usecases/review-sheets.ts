@@ -24,7 +24,7 @@ import { prepared } from '../db/prepared';
 import { applications, notifications, reviewAssignments, reviewConflicts, scoreSheetChanges, scoreSheets, units, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { parse } from '../http';
-import { loadVisible } from './access';
+import { loadScope, loadVisible } from './access';
 import { currentCampaign, getCampaign } from './campaigns';
 import { campaignForScoring, recordConflict, requireReviewWindow, reviewWindow, sheetState, sheetStateLabel, totalOf } from './review-common';
 
@@ -203,7 +203,7 @@ async function ownSheet(db: Db, applicationId: string, expertId: string, lock = 
 
 /** The expert's own sheet on a candidate in their scope (404 otherwise), with the rubric and the window. */
 export async function getMySheet(s: Services, user: SessionUser, applicationId: string): Promise<SheetReply> {
-  const { app } = await loadVisible(s.db, user, applicationId);
+  const { app } = await loadScope(s.db, user, applicationId);
   const campaign = await getCampaign(s.db, app.campaignId);
   const row = await ownSheet(s.db, app.id, user.id);
   const reasons = row ? await reopenReasons(s.db, [row]) : new Map<string, string>();
@@ -228,7 +228,7 @@ function sheetSchema(rubric: Rubric, mode: 'draft' | 'submit') {
  */
 export async function writeSheet(s: Services, user: SessionUser, applicationId: string, body: unknown, mode: 'save' | 'submit'): Promise<SheetReply> {
   const result = await s.db.transaction(async (tx) => {
-    const { app } = await loadVisible(tx, user, applicationId);
+    const { app } = await loadScope(tx, user, applicationId);
     const campaign = await campaignForScoring(tx, app.campaignId);
     requireReviewWindow(campaign, mode === 'save' ? '保存评分' : '提交评分');
     const rubric = campaign.settings.review.rubric;
@@ -240,7 +240,7 @@ export async function writeSheet(s: Services, user: SessionUser, applicationId: 
     const created = await sheetCreate(tx).execute({ campaignId: app.campaignId, applicationId: app.id, expertId: user.id });
     const row = (await ownSheet(tx, app.id, user.id, true))!;
     // a 回避 declared meanwhile (recordConflict makes and locks this row first) is seen now, under the lock: 404
-    if (!created.length) await loadVisible(tx, user, applicationId);
+    if (!created.length) await loadScope(tx, user, applicationId);
     if (row.status === 'submitted') {
       throw new AppError('CONFLICT', '您已提交对该候选人的评分，评分表已锁定，不能再修改；如确需修改，请联系自治区科协退回重评');
     }
@@ -326,7 +326,7 @@ export async function getSheet(s: Services, user: SessionUser, sheetId: string):
   if (!row) throw notFound('评分表');
   if (user.role !== 'organizer') {
     if (user.role !== 'expert' || row.sheet.expertId !== user.id) throw notFound('评分表');
-    await loadVisible(s.db, user, row.sheet.applicationId).catch(() => {
+    await loadScope(s.db, user, row.sheet.applicationId).catch(() => {
       throw notFound('评分表');
     });
   }
