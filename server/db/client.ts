@@ -10,7 +10,11 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import * as schema from './schema';
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/**
+ * The platform's database handle. Made without the schema: its relational query API (`db.query.<table>`) is not used,
+ * and Drizzle would build a query builder for each of the fifty tables on every transaction it opens.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** A LISTEN on one channel: every notification's payload, and `resync` after a lost connection came back. */
 export interface Listener {
@@ -64,7 +68,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   // An idle connection that PostgreSQL closes (a restart, a terminated backend) is reported here; without a
   // listener the pool would rethrow it and stop the process. The pool replaces the connection when needed.
   pool.on('error', (err) => console.error(`数据库连接已断开（将自动重连）：${err.message}`));
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = drizzlePg(pool) as unknown as Db;
   // Several app instances may start at once: one migrates, the others wait on the advisory lock.
   const client = await pool.connect();
   try {
@@ -188,7 +192,7 @@ async function openPglite(dataDir: string | null, dump?: Blob): Promise<Database
   } else {
     client = await createPglite(null, dump);
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(client) as unknown as Db;
   await migratePgliteClient(client);
   return {
     db,
