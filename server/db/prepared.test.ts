@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type Placeholder } from 'drizzle-orm';
 import { buildApplicant, buildApplication, buildUnit } from '../testing/factories';
 import { startTestPlatform } from '../testing/harness';
 import { applications, notifications, units, users } from './schema';
+import type { Db } from './client';
 import { prepared } from './prepared';
 
 // A statement prepared once must run inside the transaction it is given: rolled back with it, and
@@ -26,7 +27,7 @@ const lockUnit = prepared((db) =>
     .prepare('test_lock_unit'),
 );
 // a wide row, a left join whose row may be missing, a nested object of plain columns, SQL values with their decoders
-const appWithUnit = prepared((db) =>
+const appWithUnitOf = (db: Db, id: string | Placeholder) =>
   db
     .select({
       app: applications,
@@ -39,9 +40,8 @@ const appWithUnit = prepared((db) =>
     .from(applications)
     .leftJoin(units, eq(units.id, applications.unitId))
     .innerJoin(users, eq(users.id, applications.applicantId))
-    .where(eq(applications.id, sql.placeholder('id')))
-    .prepare('test_app_with_unit'),
-);
+    .where(eq(applications.id, id));
+const appWithUnit = prepared((db) => appWithUnitOf(db, sql.placeholder('id')).prepare('test_app_with_unit'));
 const notesWith = (t: Awaited<ReturnType<typeof startTestPlatform>>, body: string) =>
   t.s.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, body));
 
@@ -64,20 +64,8 @@ describe('prepared statements', () => {
     const { user } = await buildApplicant(t.s, { username: 'prepmap01' });
     const app = await buildApplication(t.s, user);
     const { unit } = await buildUnit(t.s, { name: '映射测试单位' });
-    const unprepared = (id: string) =>
-      t.s.db
-        .select({
-          app: applications,
-          unit: { id: units.id, name: units.name },
-          applicant: { name: users.realName, since: users.createdAt },
-          unitName: units.name,
-          count: sql<number>`count(*) over ()`.mapWith(Number),
-          upper: sql<string>`upper(${applications.number})`,
-        })
-        .from(applications)
-        .leftJoin(units, eq(units.id, applications.unitId))
-        .innerJoin(users, eq(users.id, applications.applicantId))
-        .where(eq(applications.id, id));
+    // the same statement, not prepared: mapped by Drizzle's own mapResultRow
+    const unprepared = (id: string) => appWithUnitOf(t.s.db, id);
     // the rows go through the mapper made once for the statement (not Drizzle's per-cell mapResultRow)
     expect((appWithUnit(t.s.db) as unknown as { customResultMapper: unknown }).customResultMapper).toBeTypeOf('function');
     // no unit yet: the left-joined object is null, as Drizzle maps it
