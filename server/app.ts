@@ -63,6 +63,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   const { config } = services;
   const app = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
+    // each request's logger is a child carrying its reqId: pino builds one (bindings redacted and serialised) per
+    // request, for nothing when the level is silent (LOG_LEVEL=silent writes no line at all)
+    childLoggerFactory: (logger, bindings, opts) => (logger.level === 'silent' ? logger : logger.child(bindings, opts)),
     trustProxy: config.trustProxy, // X-Forwarded-For only from the configured proxies (TRUST_PROXY)
     bodyLimit: 1024 * 1024,
     // Refusals Fastify makes before routing (a malformed URL, a path parameter past its length) in our form
