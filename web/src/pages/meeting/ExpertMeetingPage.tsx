@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Drawer, Empty, Radio, Space, Spin, Tag, Typography } from 'antd';
 import { errorMessage } from '../../api';
 import { getApplication } from '../../client/applications';
@@ -6,7 +6,7 @@ import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationDetail } from '../../types';
 import { OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from '../unit/OpenedApplication';
 import { CHOICE_LABELS, CHOICES, QUESTION_LABELS, type Choice, type Question } from '../../../../core/meeting/rules';
-import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type BallotView, type ExpertMeeting } from '../../client/meeting';
+import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type ExpertMeeting } from '../../client/meeting';
 
 /** How often the page asks whether a round has started or closed (the expert has no live stream: the tally is not theirs). */
 const POLL_MS = 10_000;
@@ -83,30 +83,10 @@ function MeetingBlock({ meeting: m, onChanged }: { meeting: ExpertMeeting; onCha
 
 function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void }) {
   const { message, modal } = App.useApp();
-  const { data: ballot, setData, error, loading, reload } = useLoader(() => getBallot(roundId), [roundId]);
+  const { data: ballot, setData, error, loading } = useLoader(() => getBallot(roundId), [roundId]);
   const [saving, setSaving] = useState<string | null>(null);
   const [viewer, setViewer] = useState<ApplicationDetail | null>(null);
   const [files, setFiles] = useState(false);
-  // The writes go one at a time, in the order they were made, and the page takes the server's ballot from the last
-  // one's reply: each reply is the whole ballot, and one overtaken by a later reply (the browser's several connections)
-  // would put back what the later write changed — after 【提交选票】, a late 保存's reply showed 未提交 again.
-  const writes = useRef<Promise<void>>(Promise.resolve());
-  const pending = useRef(0);
-  const write = async (work: () => Promise<BallotView>) => {
-    pending.current++;
-    const previous = writes.current;
-    let done!: () => void;
-    writes.current = new Promise<void>((resolve) => (done = resolve));
-    try {
-      await previous;
-      const view = await work();
-      // a later write still waiting will answer with this one's change too
-      if (pending.current === 1) setData(view);
-    } finally {
-      pending.current--;
-      done();
-    }
-  };
   if (loading && !ballot) return <Spin />;
   if (error) return <Alert type="error" showIcon title={error} className="block-gap" />;
   if (!ballot) return null;
@@ -115,15 +95,10 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
 
   const choose = async (applicationId: string, question: Question, choice: Choice) => {
     setSaving(`${applicationId}:${question}`);
-    // shown at once; the server's ballot replaces it when the writes are done
-    setData(
-      (b) => b && { ...b, candidates: b.candidates.map((c) => (c.applicationId === applicationId ? { ...c, votes: { ...c.votes, [question]: choice } } : c)) },
-    );
     try {
-      await write(() => saveBallot(roundId, [{ applicationId, question, choice }]));
+      setData(await saveBallot(roundId, [{ applicationId, question, choice }]));
     } catch (err) {
       message.error(errorMessage(err));
-      void reload();
       onChanged();
     } finally {
       setSaving(null);
@@ -138,7 +113,7 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
       onOk: async () => {
         try {
           const votes = ballot.candidates.flatMap((c) => ballot.questions.map((q) => ({ applicationId: c.applicationId, question: q, choice: c.votes[q]! })));
-          await write(() => submitBallot(roundId, votes));
+          setData(await submitBallot(roundId, votes));
           message.success('选票已提交');
           onChanged();
         } catch (err) {
