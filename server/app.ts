@@ -122,9 +122,11 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     // over HTTPS only (production, COOKIE_SECURE=1): a year, subdomains included
     hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
-  // the same headers for every response, worked out once (helmet's middleware rebuilt its parts on each request)
+  // the same headers for every response, worked out once (helmet's middleware rebuilt its parts on each request); set
+  // on the raw response as helmet did, so that a hijacked reply (the 计票's event stream) carries them too
+  const securityHeaderList = Object.entries(securityHeaders);
   app.addHook('onRequest', (_req, reply, done) => {
-    reply.headers(securityHeaders);
+    for (const [name, value] of securityHeaderList) reply.raw.setHeader(name, value);
     done();
   });
   // API replies are personal (申请书, 身份证号码, scores): no browser or proxy keeps them (ASVS 5.0 V14.3.2). A route that
