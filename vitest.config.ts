@@ -18,7 +18,8 @@ const apiOptions = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } a
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['core/**/*.test.ts'] } },
+      // core's rules and the pages' pure helpers (web/src/**/*.test.ts: no DOM, no React)
+      { test: { name: 'unit', include: ['core/**/*.test.ts', 'web/src/**/*.test.ts'] } },
       // a list, not `exclude`: a project's own exclude would drop the command line's --exclude (npm run test:cluster's)
       { test: { name: 'api', include: apiFiles.filter((f) => !mocking.includes(f)), isolate: false, ...apiOptions } },
       { test: { name: 'api-mocked', include: mocking.length ? mocking : ['server/no-such-file.test.ts'], ...apiOptions } },

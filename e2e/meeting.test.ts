@@ -86,8 +86,37 @@ describe('集中评选: 签到, voting in three browsers, the live 计票, closi
     await look(pages[0]!, 'meeting-ballot-phone');
 
     const url = org.url();
+    // the first expert's first vote is answered late (a slow connection): the replies of the votes after it come
+    // first, and the late one, the whole ballot as it was then, must not undo them — nor, after 【提交选票】, show
+    // 未提交 again
+    let late = false;
+    let lateAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (lateAnswered = resolve));
+    await pages[0]!.route('**/api/meeting/rounds/*/ballot', async (route) => {
+      if (late || route.request().method() !== 'PUT') return route.continue();
+      late = true;
+      // answered in the background: Playwright hands the page's next requests to this handler only once it returns
+      void route
+        .fetch()
+        .then(async (response) => {
+          await new Promise((r) => setTimeout(r, 6_000));
+          await route.fulfill({ response });
+        })
+        .finally(lateAnswered);
+    });
     for (const [i, p] of pages.entries()) {
       await vote(p);
+      if (i === 0) {
+        expect(late).toBe(true);
+        // still 已提交 once the late reply is in (and the page has had a moment with it), and every vote as given
+        await answered;
+        await p.waitForTimeout(500);
+        await p.getByText('已提交', { exact: true }).first().waitFor({ timeout: 5_000 });
+        for (const [k, name] of NAMES.entries()) {
+          const chosen = p.getByRole('radiogroup', { name: `${name}：${WIN}` }).locator('.ant-radio-button-wrapper-checked');
+          expect(await chosen.textContent()).toBe(k < 4 ? '赞成' : '反对');
+        }
+      }
       // no reload: the same document, its 计票 pushed by the server
       await org.getByText(`已提交选票 ${i + 1} 份`).waitFor();
       await org.getByText(`${EXPERTS[i]!.name}：已提交`).waitFor();

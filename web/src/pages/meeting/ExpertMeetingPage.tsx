@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Drawer, Empty, Radio, Space, Spin, Tag, Typography } from 'antd';
 import { errorMessage } from '../../api';
 import { getApplication } from '../../client/applications';
@@ -6,7 +6,8 @@ import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationDetail } from '../../types';
 import { OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from '../unit/OpenedApplication';
 import { CHOICE_LABELS, CHOICES, QUESTION_LABELS, type Choice, type Question } from '../../../../core/meeting/rules';
-import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type ExpertMeeting } from '../../client/meeting';
+import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type BallotView, type ExpertMeeting } from '../../client/meeting';
+import { missingVotes, takeReply, voteKey, withMyChoices, type MyChoices } from './ballotState';
 
 /** How often the page asks whether a round has started or closed (the expert has no live stream: the tally is not theirs). */
 const POLL_MS = 10_000;
@@ -76,32 +77,55 @@ function MeetingBlock({ meeting: m, onChanged }: { meeting: ExpertMeeting; onCha
       {m.signedIn && m.status === 'open' && !m.round && (
         <Alert className="block-gap" type="info" showIcon title="当前没有进行中的投票，请等待自治区科协开始投票（本页每10秒自动刷新）" />
       )}
-      {m.signedIn && m.round && <Ballot roundId={m.round.id} onChanged={onChanged} />}
+      {/* keyed by the round: a new round's ballot starts with nothing of the last one's */}
+      {m.signedIn && m.round && <Ballot key={m.round.id} roundId={m.round.id} onChanged={onChanged} />}
     </div>
   );
 }
 
 function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void }) {
   const { message, modal } = App.useApp();
-  const { data: ballot, setData, error, loading } = useLoader(() => getBallot(roundId), [roundId]);
-  const [saving, setSaving] = useState<string | null>(null);
+  const { data: held, setData, error, loading, reload } = useLoader(() => getBallot(roundId), [roundId]);
+  // the choices made here, shown at once and over every reply (ballotState.ts says why)
+  const [mine, setMine] = useState<MyChoices>({});
+  // the votes being written: a vote's buttons wait for its own write; 【提交选票】 waits for all of them
+  const [writing, setWriting] = useState<ReadonlySet<string>>(() => new Set());
+  const writes = useRef(new Set<Promise<unknown>>());
+  const [submitting, setSubmitting] = useState(false);
   const [viewer, setViewer] = useState<ApplicationDetail | null>(null);
   const [files, setFiles] = useState(false);
+  const ballot = held && withMyChoices(held, mine);
+  // what 【提交选票】 sends is the ballot as shown when it is confirmed, not when its dialog opened
+  const shown = useRef(ballot);
+  shown.current = ballot;
   if (loading && !ballot) return <Spin />;
   if (error) return <Alert type="error" showIcon title={error} className="block-gap" />;
   if (!ballot) return null;
-  const locked = ballot.state === 'submitted' || !ballot.roundOpen;
-  const missing = ballot.candidates.reduce((n, c) => n + ballot.questions.filter((q) => c.votes[q] === null).length, 0);
+  const locked = ballot.state === 'submitted' || !ballot.roundOpen || submitting;
+  const missing = missingVotes(ballot);
+  const take = (reply: BallotView) => setData((current) => takeReply(current, reply));
 
   const choose = async (applicationId: string, question: Question, choice: Choice) => {
-    setSaving(`${applicationId}:${question}`);
+    const key = voteKey(applicationId, question);
+    setMine((m) => ({ ...m, [key]: choice }));
+    setWriting((w) => new Set(w).add(key));
+    const write = saveBallot(roundId, [{ applicationId, question, choice }]);
+    writes.current.add(write);
     try {
-      setData(await saveBallot(roundId, [{ applicationId, question, choice }]));
+      take(await write);
     } catch (err) {
+      // not saved: the page shows the server's ballot again (the round may have closed)
       message.error(errorMessage(err));
+      setMine(({ [key]: _, ...rest }) => rest);
+      void reload();
       onChanged();
     } finally {
-      setSaving(null);
+      writes.current.delete(write);
+      setWriting((w) => {
+        const left = new Set(w);
+        left.delete(key);
+        return left;
+      });
     }
   };
   const submit = () =>
@@ -111,13 +135,21 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
       okText: '提交选票',
       cancelText: '取消',
       onOk: async () => {
+        setSubmitting(true);
         try {
-          const votes = ballot.candidates.flatMap((c) => ballot.questions.map((q) => ({ applicationId: c.applicationId, question: q, choice: c.votes[q]! })));
-          setData(await submitBallot(roundId, votes));
+          // the votes still being saved first: one answered after the submission would be refused (选票不能再修改)
+          await Promise.allSettled([...writes.current]);
+          const now = shown.current!;
+          const votes = now.candidates.flatMap((c) =>
+            now.questions.flatMap((q) => (c.votes[q] ? [{ applicationId: c.applicationId, question: q, choice: c.votes[q] }] : [])),
+          );
+          take(await submitBallot(roundId, votes));
           message.success('选票已提交');
           onChanged();
         } catch (err) {
           message.error(errorMessage(err));
+        } finally {
+          setSubmitting(false);
         }
       },
     });
@@ -166,7 +198,7 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
                   <Radio.Group
                     optionType="button"
                     buttonStyle="solid"
-                    disabled={locked || saving === `${c.applicationId}:${q}`}
+                    disabled={locked || writing.has(voteKey(c.applicationId, q))}
                     value={c.votes[q]}
                     onChange={(e) => void choose(c.applicationId, q, e.target.value as Choice)}
                     options={CHOICES.map((x) => ({ value: x, label: CHOICE_LABELS[x] }))}
