@@ -197,6 +197,41 @@ describe('the log never holds a request body or personal data', () => {
     }
   });
 
+  it('each logged line of a request names it (reqId); a silent log writes nothing and the requests are answered alike', async () => {
+    const run = async (logLevel: string) => {
+      const lines: string[] = [];
+      const logStream = new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      });
+      const app = await buildApp({ ...t.s, config: { ...t.s.config, logLevel } }, { logStream });
+      await app.ready();
+      try {
+        const { applicant, id } = await applicantWithDraft();
+        const c = new Client(app);
+        await c.login(applicant.username, applicant.password);
+        const statuses = [
+          (await c.get(`/api/applications/${id}`)).statusCode,
+          (await c.get('/api/applications/00000000-0000-4000-8000-000000000000')).statusCode,
+        ];
+        return { lines, statuses };
+      } finally {
+        await app.close();
+      }
+    };
+    const info = await run('info');
+    const silent = await run('silent');
+    expect(info.statuses).toEqual([200, 404]);
+    expect(silent.statuses).toEqual([200, 404]);
+    const requestLines = info.lines.map((l) => JSON.parse(l) as { reqId?: string; req?: unknown; res?: unknown }).filter((l) => l.req || l.res);
+    expect(requestLines.length).toBeGreaterThan(0);
+    // the per-request child logger's binding: at any level but silent, a request's lines can be told apart
+    for (const l of requestLines) expect(l.reqId).toEqual(expect.any(String));
+    expect(silent.lines).toEqual([]);
+  });
+
   it('serializeError drops a failed query’s parameters and quoted literals, keeps type, code and stack frames', () => {
     const cause = Object.assign(new Error('duplicate key value violates unique constraint "x"\nDETAIL: Key (mobile)=(13912345678) already exists.'), {
       code: '23505',

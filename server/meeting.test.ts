@@ -179,6 +179,13 @@ describe('集中评选 meeting through HTTP', () => {
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(stream.headers['content-encoding']).toBeUndefined();
+    // the stream is written on the raw response (hijacked): the security headers still on it, as on every reply
+    expect(stream.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(stream.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(stream.headers['x-content-type-options']).toBe('nosniff');
+    expect(stream.headers['x-frame-options']).toBe('DENY');
+    expect(stream.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(stream.headers['cache-control']).toMatch(/no-cache|no-store/);
     const first = await stream.next(() => true);
     expect(first).toMatchObject({ present: 3, round: { id: round1, submitted: 0, threshold: 2 } });
 

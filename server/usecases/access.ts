@@ -119,10 +119,7 @@ export async function loadVisible(db: Db, user: SessionUser, id: string, lock = 
   const key = `${user.role}:${lock}`;
   let query = visibleQueries.get(key);
   if (!query) visibleQueries.set(key, (query = visibleQuery(user.role, lock)));
-  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
-  if (!row) throw notFound();
-  if (user.role === 'expert' && !row.assigned && (await automaticallyRecused(db, user.id, row.app, row.unitName))) throw notFound();
-  return row;
+  return visibleRow(db, user, query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null }));
 }
 
 /**
@@ -132,7 +129,16 @@ export async function loadVisible(db: Db, user: SessionUser, id: string, lock = 
 export async function loadScope(db: Db, user: SessionUser, id: string): Promise<{ app: ApplicationScope; unitName: string | null }> {
   let query = scopeQueries.get(user.role);
   if (!query) scopeQueries.set(user.role, (query = scopeQuery(user.role)));
-  const [row] = await query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null });
+  return visibleRow(db, user, query(db).execute({ id, userId: user.id, unitId: user.unit?.id ?? null }));
+}
+
+/** The row a visible/scope statement found (404 if none), unless the expert's automatic 回避 hides it (404 too). */
+async function visibleRow<R extends { app: ApplicationScope; unitName: string | null; assigned: boolean }>(
+  db: Db,
+  user: SessionUser,
+  found: Promise<R[]>,
+): Promise<R> {
+  const [row] = await found;
   if (!row) throw notFound();
   if (user.role === 'expert' && !row.assigned && (await automaticallyRecused(db, user.id, row.app, row.unitName))) throw notFound();
   return row;
