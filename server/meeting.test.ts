@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq, like } from 'drizzle-orm';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
-import type { BallotView, MeetingView, RoundView, Tally } from '../core/meeting';
+import type { BallotView, BallotWriteReply, MeetingView, RoundView, Tally } from '../core/meeting';
 import { auditLog, ballots, ballotVotes, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, reviewConflicts } from './db/schema';
 import { Client, startTestPlatform } from './testing/harness';
 import { parties } from './testing/journey';
@@ -199,10 +199,16 @@ describe('集中评选 meeting through HTTP', () => {
     await refused(() => e1.client.put(`/api/meeting/rounds/${round1}/ballot`, { vote: 1 }), 400);
 
     // a draft, changed, then an incomplete submit refused, then the full submit
-    let b = ok<BallotView>(await e1.client.put(`/api/meeting/rounds/${round1}/ballot`, { votes: all([id(0), id(1)], 'win', 'no') }));
-    expect(b.state).toBe('draft');
-    b = ok<BallotView>(await e1.client.put(`/api/meeting/rounds/${round1}/ballot`, { votes: all([id(0)], 'win', 'yes') }));
-    expect(b.candidates.map((c) => c.votes.win)).toEqual(['yes', 'no', null, null]);
+    let b = ok<BallotWriteReply>(await e1.client.put(`/api/meeting/rounds/${round1}/ballot`, { votes: all([id(0), id(1)], 'win', 'no') }));
+    expect(b).toMatchObject({ roundId: round1, roundOpen: true, state: 'draft', submittedAt: null });
+    b = ok<BallotWriteReply>(await e1.client.put(`/api/meeting/rounds/${round1}/ballot`, { votes: all([id(0)], 'win', 'yes') }));
+    // the reply is the ballot's state and its votes as saved, not the candidates again
+    expect(Object.keys(b).sort()).toEqual(['roundId', 'roundOpen', 'state', 'submittedAt', 'votes']);
+    const winOf = (r: BallotWriteReply, i: number) => r.votes.find((v) => v.applicationId === id(i) && v.question === 'win')?.choice ?? null;
+    expect([0, 1, 2, 3].map((i) => winOf(b, i))).toEqual(['yes', 'no', null, null]);
+    expect(b.votes).toHaveLength(2);
+    // and the ballot as GET shows it agrees
+    expect(ok<BallotView>(await e1.client.get(`/api/meeting/rounds/${round1}/ballot`)).candidates.map((c) => c.votes.win)).toEqual(['yes', 'no', null, null]);
     const drafted = await stream.next((x) => x.panel.find((m) => m.expertId === e1.id)?.ballot === 'draft');
     expect(drafted.round!.candidates.every((c) => c.win!.yes + c.win!.no + c.win!.abstain === 0)).toBe(true);
     await refused(() => e1.client.post(`/api/meeting/rounds/${round1}/ballot/submit`, {}), 400, '尚有6项未表决');
@@ -211,8 +217,11 @@ describe('集中评选 meeting through HTTP', () => {
       ...cands.map((c, i) => ({ applicationId: c.id, question: 'win' as const, choice: winYes.includes(i) ? ('yes' as const) : ('no' as const) })),
       ...cands.map((c, i) => ({ applicationId: c.id, question: 'national' as const, choice: natYes.includes(i) ? ('yes' as const) : ('abstain' as const) })),
     ];
-    b = ok<BallotView>(await e1.client.post(`/api/meeting/rounds/${round1}/ballot/submit`, { votes: votesOf([0, 1, 2], [3]) }));
+    b = ok<BallotWriteReply>(await e1.client.post(`/api/meeting/rounds/${round1}/ballot/submit`, { votes: votesOf([0, 1, 2], [3]) }));
     expect(b.state).toBe('submitted');
+    expect(b.submittedAt).toEqual(expect.any(String));
+    expect(b.votes).toHaveLength(8);
+    expect([0, 1, 2, 3].map((i) => winOf(b, i))).toEqual(['yes', 'yes', 'yes', 'no']);
     const after1 = await stream.next((x) => x.round!.submitted === 1);
     expect(after1.panel.find((m) => m.expertId === e1.id)!.ballot).toBe('submitted');
     expect(after1.round!.candidates.map((c) => c.win!.yes)).toEqual([1, 1, 1, 0]);

@@ -228,3 +228,16 @@ export const ballotViewSchema = z.object({
   ),
 });
 export type BallotView = z.infer<typeof ballotViewSchema>;
+
+/**
+ * 保存's and 【提交选票】's answer: the ballot's state and its votes as saved — not the candidates again (the page has
+ * them from GET …/ballot; 30 experts submit at once, and 40 candidates' facts in every reply were most of a vote's work).
+ */
+export const ballotWriteReplySchema = z.object({
+  roundId: replyText(),
+  roundOpen: z.boolean(),
+  state: z.enum(BALLOT_STATES),
+  submittedAt: timestamp().nullable(),
+  votes: z.array(z.object({ applicationId: replyText(), question: z.enum(QUESTIONS), choice: z.enum(CHOICES) })),
+});
+export type BallotWriteReply = z.infer<typeof ballotWriteReplySchema>;

@@ -9,6 +9,7 @@ import {
   ballotSaveSchema,
   ballotSubmitSchema,
   ballotViewSchema,
+  ballotWriteReplySchema,
   expertMeetingSchema,
   expertMeetingsReplySchema,
   MEETING_LABELS,
@@ -154,7 +155,7 @@ export async function meetingRoutes(fastify: FastifyInstance) {
 
   app.get('/meeting/rounds/:id/ballot', replyWith(ballotViewSchema), async (req) => getBallot(s, expert(req), roundId(req)));
 
-  app.put('/meeting/rounds/:id/ballot', replyWith(ballotViewSchema), async (req) => {
+  app.put('/meeting/rounds/:id/ballot', replyWith(ballotWriteReplySchema), async (req) => {
     const user = expert(req);
     const id = roundId(req);
     const { votes } = parse(ballotSaveSchema, req.body, MEETING_LABELS);
@@ -163,7 +164,7 @@ export async function meetingRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/meeting/rounds/:id/ballot/submit',
-    { ...replyWith(ballotViewSchema), ...audited({ action: 'meeting.ballot_submit', targetType: 'meeting_round' }) },
+    { ...replyWith(ballotWriteReplySchema), ...audited({ action: 'meeting.ballot_submit', targetType: 'meeting_round' }) },
     async (req) => {
       const user = expert(req);
       const id = roundId(req);

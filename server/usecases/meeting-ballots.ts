@@ -13,6 +13,7 @@ import {
   ROUND_PURPOSE_LABELS,
   type BallotState,
   type BallotView,
+  type BallotWriteReply,
   type Choice,
   type ExpertMeeting,
   type Question,
@@ -33,9 +34,11 @@ import {
   notifyMeeting,
   questionsOf,
   requireMeetingWindow,
+  roundCandidatesForVote,
   roundCandidatesWithFacts,
   roundNotFound,
   type MeetingRow,
+  type RecusalFacts,
   type RoundRow,
 } from './meeting';
 
@@ -213,6 +216,16 @@ async function panelRound(db: Db, user: SessionUser, roundId: string, lock?: 'sh
 /** The round's candidates the expert may vote on: minus the declared and the automatic 回避. */
 async function ballotCandidates(db: Db, user: SessionUser, round: RoundRow): Promise<RoundCandidate[]> {
   const all = await roundCandidatesWithFacts(db, round);
+  return (await withoutRecused(db, user, round, all)).map(({ mobile: _m, idHash: _i, unitName: _u, ...c }) => c);
+}
+
+/** `all` (a round's candidates with their 回避 facts) minus the expert's declared and automatic 回避. */
+async function withoutRecused<C extends { applicationId: string } & RecusalFacts & { workUnit: string }>(
+  db: Db,
+  user: SessionUser,
+  round: RoundRow,
+  all: C[],
+): Promise<C[]> {
   if (!all.length) return all;
   const [expert] = await expertFacts(db).execute({ roundId: round.id, userId: user.id });
   const recused = recusalPairs(
@@ -226,20 +239,12 @@ async function ballotCandidates(db: Db, user: SessionUser, round: RoundRow): Pro
       reason: d.reason,
     })),
   );
-  return all.filter((c) => !recused.has(pairKey(user.id, c.applicationId))).map(({ mobile: _m, idHash: _i, unitName: _u, ...c }) => c);
+  return all.filter((c) => !recused.has(pairKey(user.id, c.applicationId)));
 }
 
-type VoteRow = typeof ballotVotes.$inferSelect;
-
-async function presentBallot(
-  db: Db,
-  user: SessionUser,
-  round: RoundRow,
-  candidates: RoundCandidate[],
-  known?: { ballot: BallotRow; votes: VoteRow[] },
-): Promise<BallotView> {
-  const [ballot] = known ? [known.ballot] : await ballotRead(db).execute({ roundId: round.id, expertId: user.id });
-  const votes = known ? known.votes : ballot ? await votesOf(db).execute({ ballotId: ballot.id }) : [];
+async function presentBallot(db: Db, user: SessionUser, round: RoundRow, candidates: RoundCandidate[]): Promise<BallotView> {
+  const [ballot] = await ballotRead(db).execute({ roundId: round.id, expertId: user.id });
+  const votes = ballot ? await votesOf(db).execute({ ballotId: ballot.id }) : [];
   const questions = questionsOf(round);
   const given = new Map(votes.map((v) => [`${v.applicationId}\u001f${v.question}`, v.choice as Choice]));
   const choice = (applicationId: string, q: Question) => (questions.includes(q) ? (given.get(`${applicationId}\u001f${q}`) ?? null) : null);
@@ -268,7 +273,7 @@ export async function getBallot(s: Services, user: SessionUser, roundId: string)
 }
 
 /** 保存 (draft: the given votes set, others kept) or 【提交选票】 (every candidate and question voted; immutable after). */
-export async function writeBallot(s: Services, user: SessionUser, roundId: string, given: Vote[], mode: 'save' | 'submit'): Promise<BallotView> {
+export async function writeBallot(s: Services, user: SessionUser, roundId: string, given: Vote[], mode: 'save' | 'submit'): Promise<BallotWriteReply> {
   return s.db.transaction(async (tx) => {
     // FOR SHARE until commit: the round's close (FOR UPDATE) is ordered against this vote
     const { round, meeting } = await panelRound(tx, user, roundId, 'share');
@@ -277,7 +282,7 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
     }
     requireMeetingWindow(await getCampaign(tx, round.campaignId), mode === 'submit' ? '提交选票' : '投票');
     await requireSignedIn(tx, meeting, user, '投票');
-    const candidates = await ballotCandidates(tx, user, round);
+    const candidates = await withoutRecused(tx, user, round, await roundCandidatesForVote(tx, round.id));
     const listed = new Map(candidates.map((c) => [c.applicationId, c]));
     const questions = questionsOf(round);
     for (const v of given) {
@@ -311,6 +316,16 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
     }
     // the 计票 shows who has a draft and who has submitted: a change of either is news; a draft's votes are not
     if (mode === 'submit' || created.length) await notifyMeeting(tx, meeting.id);
-    return presentBallot(tx, user, round, candidates, { ballot: updated, votes });
+    const questionsAsked = new Set<string>(questions);
+    return {
+      roundId: round.id,
+      roundOpen: true,
+      state: ballotState(updated),
+      submittedAt: updated.submittedAt?.toISOString() ?? null,
+      // the votes on this ballot's candidates and questions (a candidate since 回避'd, never shown, is left out)
+      votes: votes
+        .filter((v) => listed.has(v.applicationId) && questionsAsked.has(v.question))
+        .map((v) => ({ applicationId: v.applicationId, question: v.question as Question, choice: v.choice as Choice })),
+    };
   });
 }

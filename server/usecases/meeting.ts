@@ -127,6 +127,36 @@ const roundCandidatesWithFactsQuery = prepared((db) =>
     .prepare('meeting_round_candidates_with_facts'),
 );
 
+/** What a vote needs of a round's candidates: who they are (名字 for a refusal's message) and their 回避 facts. */
+export interface VoteCandidate extends RecusalFacts {
+  applicationId: string;
+  name: string;
+  workUnit: string;
+}
+
+/** A round's candidates for a vote (保存, 【提交选票】): not the ballot's facts, which the reply no longer carries. */
+export async function roundCandidatesForVote(db: Db, roundId: string): Promise<VoteCandidate[]> {
+  return roundCandidatesForVoteQuery(db).execute({ roundId });
+}
+
+const roundCandidatesForVoteQuery = prepared((db) =>
+  db
+    .select({
+      applicationId: applications.id,
+      name: applications.applicantName,
+      workUnit: applications.workUnit,
+      mobile: applications.mobile,
+      idHash: applications.idHash,
+      unitName: units.name,
+    })
+    .from(meetingRoundCandidates)
+    .innerJoin(applications, eq(applications.id, meetingRoundCandidates.applicationId))
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .where(eq(meetingRoundCandidates.roundId, sql.placeholder('roundId')))
+    .orderBy(asc(meetingRoundCandidates.position))
+    .prepare('meeting_round_candidates_for_vote'),
+);
+
 /** A round's candidates in their position order, with the 入围名单's online figures. */
 export async function roundCandidates(db: Db, round: Pick<RoundRow, 'id' | 'campaignId'>): Promise<RoundCandidate[]> {
   return (await candidatesOfRounds(db, round.campaignId, [round.id])).get(round.id) ?? [];

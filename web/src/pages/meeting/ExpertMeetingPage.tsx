@@ -6,7 +6,7 @@ import { formatTime, useLoader } from '../../hooks';
 import type { ApplicationDetail } from '../../types';
 import { OpenedApplicationReadView, OpenedApplicationTitle, OpenedApplicationViewer } from '../unit/OpenedApplication';
 import { CHOICE_LABELS, CHOICES, QUESTION_LABELS, type Choice, type Question } from '../../../../core/meeting/rules';
-import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type BallotView, type ExpertMeeting } from '../../client/meeting';
+import { getBallot, myMeetings, saveBallot, signIn, submitBallot, type BallotWriteReply, type ExpertMeeting } from '../../client/meeting';
 import { missingVotes, takeReply, voteKey, withMyChoices, type MyChoices } from './ballotState';
 
 /** How often the page asks whether a round has started or closed (the expert has no live stream: the tally is not theirs). */
@@ -103,7 +103,7 @@ function Ballot({ roundId, onChanged }: { roundId: string; onChanged: () => void
   if (!ballot) return null;
   const locked = ballot.state === 'submitted' || !ballot.roundOpen || submitting;
   const missing = missingVotes(ballot);
-  const take = (reply: BallotView) => setData((current) => takeReply(current, reply));
+  const take = (reply: BallotWriteReply) => setData((current) => takeReply(current, reply));
 
   const choose = async (applicationId: string, question: Question, choice: Choice) => {
     const key = voteKey(applicationId, question);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BallotView } from '../../client/meeting';
+import type { BallotView, BallotWriteReply } from '../../client/meeting';
 import { missingVotes, takeReply, voteKey, withMyChoices } from './ballotState';
 
 const candidate = (id: string, win: 'yes' | 'no' | 'abstain' | null = null, national: 'yes' | 'no' | 'abstain' | null = null) =>
@@ -29,12 +29,34 @@ const ballot = (over: Partial<BallotView> = {}): BallotView =>
     ...over,
   }) as BallotView;
 
-describe('takeReply: replies in any order', () => {
-  it('takes a reply as it is when nothing held moves one way', () => {
-    const held = ballot({ candidates: [candidate('a', 'yes'), candidate('b')] });
-    const reply = ballot({ candidates: [candidate('a', 'yes'), candidate('b', 'no')] });
-    expect(takeReply(held, reply)).toBe(reply);
-    expect(takeReply(null, reply)).toBe(reply);
+const reply = (over: Partial<BallotWriteReply> = {}): BallotWriteReply => ({
+  roundId: 'r1',
+  roundOpen: true,
+  state: 'draft',
+  submittedAt: null,
+  votes: [],
+  ...over,
+});
+
+describe('takeReply: a 保存 or 【提交选票】 reply, in any order', () => {
+  it("sets the held ballot's state and votes from the reply, keeping its candidates", () => {
+    const held = ballot({ state: 'none', candidates: [candidate('a'), candidate('b', 'no')] });
+    const taken = takeReply(
+      held,
+      reply({
+        votes: [
+          { applicationId: 'a', question: 'win', choice: 'yes' },
+          { applicationId: 'b', question: 'national', choice: 'abstain' },
+        ],
+      }),
+    )!;
+    expect(taken.state).toBe('draft');
+    expect(taken.candidates.map((c) => [c.applicationId, c.name, c.votes])).toEqual([
+      ['a', '候选人a', { win: 'yes', national: null }],
+      // the reply is the ballot's votes as saved: b's 当选 vote is not in it, so it is none
+      ['b', '候选人b', { win: null, national: 'abstain' }],
+    ]);
+    expect(held.candidates[1]!.votes.win).toBe('no');
   });
 
   it('a late 保存 reply after 【提交选票】 leaves the ballot 已提交 with the submitted votes', () => {
@@ -43,27 +65,33 @@ describe('takeReply: replies in any order', () => {
       submittedAt: '2026-12-01T10:00:00.000Z',
       candidates: [candidate('a', 'yes', 'no'), candidate('b', 'no', 'no')],
     });
-    const late = ballot({ state: 'draft', candidates: [candidate('a', 'yes'), candidate('b')] });
-    const taken = takeReply(submitted, late);
-    expect(taken.state).toBe('submitted');
-    expect(taken.submittedAt).toBe('2026-12-01T10:00:00.000Z');
+    const taken = takeReply(submitted, reply({ votes: [{ applicationId: 'a', question: 'win', choice: 'yes' }] }))!;
+    expect(taken).toBe(submitted);
     expect(taken.candidates.map((c) => c.votes)).toEqual([
       { win: 'yes', national: 'no' },
       { win: 'no', national: 'no' },
     ]);
   });
 
-  it('a round once over stays over, whatever an earlier reply said', () => {
-    const taken = takeReply(ballot({ roundOpen: false }), ballot({ roundOpen: true, candidates: [candidate('a', 'abstain'), candidate('b')] }));
-    expect(taken.roundOpen).toBe(false);
-    expect(taken.state).toBe('draft');
-    // the draft's votes are the reply's: nothing was submitted
-    expect(taken.candidates[0]!.votes.win).toBe('abstain');
+  it('【提交选票】 applied: 已提交 with its time and votes', () => {
+    const votes = ['a', 'b'].flatMap((id) => (['win', 'national'] as const).map((question) => ({ applicationId: id, question, choice: 'no' as const })));
+    const taken = takeReply(ballot(), reply({ state: 'submitted', submittedAt: '2026-12-01T10:00:00.000Z', votes }))!;
+    expect(taken.state).toBe('submitted');
+    expect(taken.submittedAt).toBe('2026-12-01T10:00:00.000Z');
+    expect(missingVotes(taken)).toBe(0);
   });
 
-  it("another round's ballot replaces the held one whole", () => {
-    const reply = ballot({ roundId: 'r2', state: 'none' });
-    expect(takeReply(ballot({ state: 'submitted' }), reply)).toBe(reply);
+  it('a round once over stays over, whatever a reply said', () => {
+    expect(takeReply(ballot({ roundOpen: false }), reply({ roundOpen: true }))!.roundOpen).toBe(false);
+    expect(takeReply(ballot({ roundOpen: false, state: 'submitted' }), reply({ roundOpen: true }))!.roundOpen).toBe(false);
+  });
+
+  it("a vote for a question the round does not ask is not shown; another round's reply changes nothing", () => {
+    const held = ballot({ questions: ['win'] });
+    const taken = takeReply(held, reply({ votes: [{ applicationId: 'a', question: 'national', choice: 'yes' }] }))!;
+    expect(taken.candidates[0]!.votes.national).toBeNull();
+    expect(takeReply(held, reply({ roundId: 'r2', state: 'submitted' }))).toBe(held);
+    expect(takeReply(null, reply())).toBeNull();
   });
 });
 
