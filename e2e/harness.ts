@@ -167,19 +167,28 @@ export async function settled(page: Page): Promise<void> {
 }
 
 /**
- * Answers a confirmation dialog (the unsaved-changes prompt: 留在此页 / 离开, the draft's 恢复 / 放弃) and waits for it
- * to close. A click that lands while the dialog is still zooming in can be lost on a busy machine (CI lost two): while
- * the dialog stays, click again, three times at most.
+ * Answers a confirmation dialog (the unsaved-changes prompt: 留在此页 / 离开, the draft's 恢复 / 放弃; 【提交选票】,
+ * 结束本轮投票) and waits for it to close. A click that lands while the dialog is still zooming in is lost on a busy
+ * machine (CI lost several: Playwright finds the button still while the zoom has not started, and the click lands
+ * where it no longer is): while the dialog stays and its button has not taken the click (an action that takes a
+ * while shows the button loading), click again, three times at most. `timeout`: how long the action may take.
  */
-export async function answerDialog(page: Page, button: string): Promise<void> {
+export async function answerDialog(page: Page, button: string, timeout = 30_000): Promise<void> {
   const dialog = page.locator('.ant-modal-confirm').filter({ has: page.getByRole('button', { name: button, exact: true }) });
+  const ok = dialog.getByRole('button', { name: button, exact: true });
   for (let attempt = 1; ; attempt++) {
-    await dialog.getByRole('button', { name: button, exact: true }).click();
-    const gone = await dialog
-      .waitFor({ state: 'hidden', timeout: 5_000 })
+    await ok.click();
+    // closed, or busy with the action (the button loading): the click was taken
+    const taken = await Promise.any([
+      dialog.waitFor({ state: 'hidden', timeout: 5_000 }),
+      dialog.locator('.ant-btn-loading').waitFor({ state: 'attached', timeout: 5_000 }),
+    ])
       .then(() => true)
       .catch(() => false);
-    if (gone || !(await dialog.isVisible())) return;
+    if (taken || !(await dialog.isVisible())) {
+      await dialog.waitFor({ state: 'hidden', timeout });
+      return;
+    }
     if (attempt === 3) throw new Error(`点击“${button}”后对话框没有关闭`);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, settled, shot } from './harness';
 import { ApiClient, EXPERT_PASSWORD, shortlistedCampaign } from './api';
 
 // Issue 14 item 3 in Chromium: the further rounds. Two places for 当选 and one for 全国推荐; four candidates, 乙 and 丙
@@ -64,7 +64,7 @@ async function vote(page: Page, choices: Partial<Record<string, { win?: Choice; 
         .click();
   }
   await page.getByRole('button', { name: '提交选票', exact: true }).click();
-  await page.locator('.ant-modal').getByRole('button', { name: '提交选票' }).click();
+  await answerDialog(page, '提交选票');
   await page.getByText('已提交').first().waitFor();
 }
 
@@ -79,7 +79,7 @@ async function everyoneVotes(org: Page, experts: Page[], ballots: Partial<Record
 /** 结束第n轮投票, confirmed in the dialog; the round's 计票结果 shown. */
 async function closeRound(org: Page, n: number, purpose: string): Promise<void> {
   await org.getByRole('button', { name: `结束第${n}轮投票` }).click();
-  await org.locator('.ant-modal').getByRole('button', { name: '结束本轮投票' }).click();
+  await answerDialog(org, '结束本轮投票');
   await org.getByText(`第${n}轮（${purpose}）计票结果`).first().waitFor();
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot, SHOTS } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, settled, shot, SHOTS } from './harness';
 import { ApiClient, EXPERT_PASSWORD, shortlistedCampaign } from './api';
 
 // Issue 14 items 2–3 in Chromium: the 集中评选 meeting. 自治区科协 opens it and starts round 1 on the 入围名单; three
@@ -58,7 +58,7 @@ async function vote(page: Page): Promise<void> {
       .click();
   }
   await page.getByRole('button', { name: '提交选票', exact: true }).click();
-  await page.locator('.ant-modal').getByRole('button', { name: '提交选票' }).click();
+  await answerDialog(page, '提交选票');
   await page.getByText('已提交').first().waitFor();
 }
 
@@ -134,7 +134,7 @@ describe('集中评选: 签到, voting in three browsers, the live 计票, closi
 
     // 结束本轮投票: 3 present, more than half is 2; the first four pass 当选 with 3 赞成, the first two 全国推荐
     await org.getByRole('button', { name: '结束第1轮投票' }).click();
-    await org.locator('.ant-modal').getByRole('button', { name: '结束本轮投票' }).click();
+    await answerDialog(org, '结束本轮投票');
     await org.getByText('第1轮（第一轮投票）计票结果').first().waitFor();
     await org.getByText('到会专家 3 人，通过须赞成票至少 2 票').first().waitFor();
     const meeting = await admin.call<{ meeting: { rounds: { status: string; result: { elected: { win: string[]; national: string[] } } | null }[] } }>(

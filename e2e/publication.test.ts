@@ -62,7 +62,7 @@ describe('发布结果', () => {
     await page.locator('tr', { hasText: first.name }).first().getByText('推荐全国').waitFor();
 
     await page.getByRole('button', { name: '立即发布' }).click();
-    await page.locator('.ant-modal-confirm').getByRole('button', { name: '立即发布' }).click();
+    await answerDialog(page, '立即发布');
     await page.getByText('评选结果已发布').first().waitFor();
     await page.getByText('已发布', { exact: true }).first().waitFor();
     // the confirmation's own 【立即发布】 stays in the page while the dialog closes: wait for it to go, then none is left

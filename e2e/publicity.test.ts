@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, CAPTCHA, choose, e2eSuite, login, look, open, settled, shot, openPending } from './harness';
+import { ADMIN_PASSWORD, answerDialog, CAPTCHA, choose, e2eSuite, login, look, open, openPending, settled, shot } from './harness';
 import { ApiClient, createUnit, beijingDay, submitted } from './api';
 import { makeIdNumber } from '../server/testing/factories';
 import { pdfBytes } from '../server/testing/files';
@@ -137,7 +137,7 @@ describe('初评 → 公示 → 异议 → 核实 → 提交', () => {
     await settled(u);
     await look(u, 'publicity-07-decision');
     await u.getByRole('button', { name: '保存核实结论' }).click();
-    await u.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await answerDialog(u, '确定');
     await u.getByText('核实结论已保存').first().waitFor();
     await u.getByText('核实结论').first().waitFor();
     const told = await admin.call<{ recipient: string; body: string }[]>('GET', '/api/admin/outbox');

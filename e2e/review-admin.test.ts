@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, settled, shot } from './harness';
 import { ApiClient, createUnit, expert, forwardedAndAccepted, openOnlineReview } from './api';
 
 // Issue 13 item 7 in Chromium, 自治区科协's 网上评选管理: 分配评审专家 for a picked subset (候选人 and 评审专家: the
@@ -89,7 +89,7 @@ describe('网上评选管理 in Chromium: the plan’s subsets and 回避登记'
     await look(page, 'review-admin-plan-subset');
 
     await page.getByRole('button', { name: '确认分配' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: '确认分配' }).click();
+    await answerDialog(page, '确认分配');
     await page.getByText('已分配：新增4份评审，2位候选人进入网上评选').waitFor();
     await page.getByRole('tab', { name: '分配情况' }).click();
     await page.locator('tr', { hasText: '古丽娜' }).getByText('还差2份').waitFor();

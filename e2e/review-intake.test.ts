@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, openPending } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, openPending, settled } from './harness';
 import { ApiClient, createUnit, publishPublicity, submitted } from './api';
 import { pdfBytes } from '../server/testing/files';
 
@@ -123,7 +123,7 @@ describe('初评 → 提交 → 受理', () => {
     const confirm = o.getByRole('dialog').filter({ hasText: '确定受理该申请书吗？' });
     await confirm.getByText('受理后申请书进入评选，推荐单位不能再收回。').waitFor();
     await look(o, 'intake-06-org-accept-confirm');
-    await confirm.getByRole('button', { name: '确定' }).click();
+    await answerDialog(o, '确定');
     await o.getByRole('tab', { name: '已办理的' }).click();
     await row(o, '热依拉').getByRole('link', { name: ACCEPTED }).waitFor();
     await settled(o);
@@ -175,7 +175,7 @@ describe('初评 → 提交 → 受理', () => {
     await o.getByRole('button', { name: '受理', exact: true }).waitFor();
     await look(o, 'intake-11-phone-org');
     await o.getByRole('button', { name: '受理', exact: true }).click();
-    await o.getByRole('dialog').filter({ hasText: '确定受理该申请书吗？' }).getByRole('button', { name: '确定' }).click();
+    await answerDialog(o, '确定');
     await o.getByRole('tab', { name: '已办理的' }).waitFor();
 
     const a = await open(e2e, PHONE);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, e2eSuite, login, look, open, settled, shot } from './harness';
+import { ADMIN_PASSWORD, answerDialog, e2eSuite, login, look, open, settled, shot } from './harness';
 import { ApiClient, createUnit, EXPERT_PASSWORD, expert, forwardedAndAccepted, openOnlineReview } from './api';
 
 // Issue 13 items 7–10 in Chromium: 自治区科协 assigns (预览, 确认分配), an expert scores in the 网上评选 window
@@ -48,7 +48,7 @@ describe('网上评选 in Chromium', () => {
     expect(await page.getByText('赵刚').count()).toBe(0);
     await look(page, 'review-plan-preview');
     await page.getByRole('button', { name: '确认分配' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: '确认分配' }).click();
+    await answerDialog(page, '确认分配');
     await page.getByText('已分配：新增4份评审，2位候选人进入网上评选').waitFor();
     await page.getByRole('tab', { name: '分配情况' }).click();
     await page.getByText('李明远 · 未评').first().waitFor();
