@@ -174,7 +174,11 @@ export async function settled(page: Page): Promise<void> {
  * while shows the button loading), click again, three times at most. `timeout`: how long the action may take.
  */
 export async function answerDialog(page: Page, button: string, timeout = 30_000): Promise<void> {
-  const dialog = page.locator('.ant-modal-confirm').filter({ has: page.getByRole('button', { name: button, exact: true }) });
+  // the open one: a dialog answered a moment ago may still be in the page, closing, with the same button
+  const dialog = page
+    .locator('.ant-modal-confirm')
+    .filter({ visible: true })
+    .filter({ has: page.getByRole('button', { name: button, exact: true }) });
   const ok = dialog.getByRole('button', { name: button, exact: true });
   for (let attempt = 1; ; attempt++) {
     await ok.click();
