@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet, { type HelmetOptions } from 'helmet';
 import multipart from '@fastify/multipart';
@@ -131,9 +131,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   });
   // API replies are personal (申请书, 身份证号码, scores): no browser or proxy keeps them (ASVS 5.0 V14.3.2). A route that
   // sets its own Cache-Control (a download's ETag, the captcha) keeps it.
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
   await app.register(rateLimit, {
     global: false,
@@ -205,17 +205,25 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   // the audit log: route-level declarations (route config `audit`) and the request's ip for the rows audit() writes
   registerAuditHooks(app, services);
 
-  // A session that owes its second factor or its TOTP enrolment may only do that (routes/security.ts, docs/api/security.md)
-  app.addHook('preHandler', stageGate);
-
-  // An account on its initial password (评审专家: sent by SMS) may only change it, log out and ask who it is.
-  app.addHook('preHandler', async (req) => {
+  // A session that owes its second factor or its TOTP enrolment may only do that (routes/security.ts, docs/api/security.md);
+  // an account on its initial password (评审专家: sent by SMS) may only change it, log out and ask who it is. Both are
+  // checks of the session already loaded: one hook, in callback style (every request passes through it).
+  const requirePasswordChanged = (req: FastifyRequest) => {
     if (!req.user?.mustChangePassword) return;
     const path = req.url.split('?')[0];
     if (PASSWORD_CHANGE_ALLOWED.has(`${req.method} ${path}`)) return;
     // 评审专家 get theirs by SMS; units and organizers made by someone else were told theirs by 自治区科协
     const initial = req.user.role === 'expert' ? '短信发送的初始密码' : '自治区科协设置的初始密码';
     throw new AppError('PASSWORD_CHANGE_REQUIRED', `您正在使用${initial}，请先修改初始密码，修改后方可使用评选平台的其他功能`);
+  };
+  app.addHook('preHandler', (req, _reply, done) => {
+    try {
+      stageGate(req);
+      requirePasswordChanged(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
 
   await app.register(authRoutes, { prefix: '/api' });

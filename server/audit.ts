@@ -162,36 +162,50 @@ export function registerAuditHooks(app: FastifyInstance, s: Services) {
     if (req.routeOptions.config.audit) replies.set(req, payload);
     done(null, payload);
   });
-  app.addHook('onSend', async (req, reply, payload) => {
-    const failed = FAILED_LOGINS[`${req.method} ${req.routeOptions.url ?? ''}`];
-    if (failed && reply.statusCode >= 400 && reply.statusCode < 500 && reply.statusCode !== 429) {
-      const username = bodyField(req, 'username')?.trim().toLowerCase().slice(0, 100) ?? '';
-      await write({
-        actorId: null,
-        action: failed,
-        targetType: 'user',
-        targetId: username,
-        ip: req.ip,
-        detail: { username, code: refusalCode(payload) ?? String(reply.statusCode) },
-      });
-      return payload;
+  // callback style: most replies write no row and go on at once; a row is written before the reply leaves
+  app.addHook('onSend', (req, reply, payload, done) => {
+    let row: AuditRow | null;
+    try {
+      row = auditRowOf(req, reply.statusCode, payload);
+    } catch (err) {
+      return done(err as Error);
     }
-    const declared = req.routeOptions.config.audit;
-    if (!declared || req.method === 'HEAD' || reply.statusCode < 200 || reply.statusCode >= 300) return payload;
-    if (declared.when && !declared.when(req)) return payload;
-    const value = replies.get(req);
-    const targetId = declared.target ? declared.target(req, value) : (req.params as { id?: string } | undefined)?.id?.toLowerCase();
-    const detail = declared.detail ? declared.detail(req, value) : undefined;
-    await write({
-      actorId: req.user?.id ?? null,
-      action: declared.action,
-      targetType: declared.targetType,
-      targetId: targetId ?? '',
-      ip: req.ip,
-      detail: detail ?? null,
-    });
-    return payload;
+    if (!row) return done(null, payload);
+    write(row).then(
+      () => done(null, payload),
+      (err: unknown) => done(err as Error),
+    );
   });
+}
+
+/** The row a reply is recorded with: a failed log-in, or a route's declaration (config `audit`) on success; else none. */
+function auditRowOf(req: FastifyRequest, status: number, payload: unknown): AuditRow | null {
+  const failed = FAILED_LOGINS[`${req.method} ${req.routeOptions.url ?? ''}`];
+  if (failed && status >= 400 && status < 500 && status !== 429) {
+    const username = bodyField(req, 'username')?.trim().toLowerCase().slice(0, 100) ?? '';
+    return {
+      actorId: null,
+      action: failed,
+      targetType: 'user',
+      targetId: username,
+      ip: req.ip,
+      detail: { username, code: refusalCode(payload) ?? String(status) },
+    };
+  }
+  const declared = req.routeOptions.config.audit;
+  if (!declared || req.method === 'HEAD' || status < 200 || status >= 300) return null;
+  if (declared.when && !declared.when(req)) return null;
+  const value = replies.get(req);
+  const targetId = declared.target ? declared.target(req, value) : (req.params as { id?: string } | undefined)?.id?.toLowerCase();
+  const detail = declared.detail ? declared.detail(req, value) : undefined;
+  return {
+    actorId: req.user?.id ?? null,
+    action: declared.action,
+    targetType: declared.targetType,
+    targetId: targetId ?? '',
+    ip: req.ip,
+    detail: detail ?? null,
+  };
 }
 
 // ---- the chain ----

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql, type Placeholder } from 'drizzle-orm';
+import { DrizzleQueryError, eq, sql, type Placeholder } from 'drizzle-orm';
+import { NodePgPreparedQuery } from 'drizzle-orm/node-postgres';
 import { buildApplicant, buildApplication, buildUnit } from '../testing/factories';
 import { startTestPlatform } from '../testing/harness';
 import { applications, notifications, units, users } from './schema';
@@ -42,6 +43,22 @@ const appWithUnitOf = (db: Db, id: string | Placeholder) =>
     .innerJoin(users, eq(users.id, applications.applicantId))
     .where(eq(applications.id, id));
 const appWithUnit = prepared((db) => appWithUnitOf(db, sql.placeholder('id')).prepare('test_app_with_unit'));
+// no rows mapped: the driver's own result (rowCount)
+const renameNotes = prepared((db) =>
+  db
+    .update(notifications)
+    .set({ body: sql`${sql.placeholder('to')}` })
+    .where(eq(notifications.body, sql.placeholder('from')))
+    .prepare('test_rename_notes'),
+);
+// a unique violation to be reported: users.username is unique
+const insertUser = prepared((db) =>
+  db
+    .insert(users)
+    .values({ username: sql`${sql.placeholder('username')}`, passwordHash: 'x', role: 'applicant', realName: '重复' })
+    .returning({ id: users.id })
+    .prepare('test_insert_user'),
+);
 const notesWith = (t: Awaited<ReturnType<typeof startTestPlatform>>, body: string) =>
   t.s.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.body, body));
 
@@ -86,6 +103,43 @@ describe('prepared statements', () => {
     // returning(): the inserted row's columns
     const [note] = await insertNote(t.s.db).execute({ body: 'prepared-map' });
     expect(Object.keys(note!)).toEqual(['id']);
+  });
+
+  it('answer and fail as Drizzle does: raw results, mapped rows, a database refusal as DrizzleQueryError with its cause', async () => {
+    await insertNote(t.s.db).execute({ body: 'prepared-raw-1' });
+    await insertNote(t.s.db).execute({ body: 'prepared-raw-1' });
+    const renamed = (await renameNotes(t.s.db).execute({ from: 'prepared-raw-1', to: 'prepared-raw-2' })) as unknown as { rowCount: number };
+    expect(renamed.rowCount).toBe(2);
+    expect(await notesWith(t, 'prepared-raw-2')).toHaveLength(2);
+    const [first] = await insertUser(t.s.db).execute({ username: 'prepdup01' });
+    expect(first!.id).toBeTypeOf('string');
+    const refusal = await insertUser(t.s.db)
+      .execute({ username: 'prepdup01' })
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    expect(refusal).toBeInstanceOf(DrizzleQueryError);
+    expect((refusal as DrizzleQueryError).cause).toMatchObject({ code: '23505' });
+    expect(await t.s.db.select({ id: users.id }).from(users).where(eq(users.username, 'prepdup01'))).toHaveLength(1);
+    if (onPostgres) {
+      // node-postgres: execute goes straight to the driver (prepared.ts withDirectExecute); Drizzle's own gives the same
+      const drizzles = NodePgPreparedQuery.prototype.execute;
+      expect(renameNotes(t.s.db).execute).not.toBe(drizzles);
+      const direct = await appWithUnit(t.s.db).execute({ id: first!.id });
+      expect(direct).toEqual([]);
+      const { user } = await buildApplicant(t.s, { username: 'prepdirect01' });
+      const app = await buildApplication(t.s, user);
+      expect(await appWithUnit(t.s.db).execute({ id: app.id })).toEqual(await drizzles.call(appWithUnit(t.s.db), { id: app.id }));
+      const back = (await drizzles.call(renameNotes(t.s.db), { from: 'prepared-raw-2', to: 'prepared-raw-3' })) as { rowCount: number };
+      expect(back.rowCount).toBe(2);
+      const theirs = await drizzles.call(insertUser(t.s.db), { username: 'prepdup01' }).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(theirs).toBeInstanceOf(DrizzleQueryError);
+      expect((theirs as DrizzleQueryError).message).toBe((refusal as DrizzleQueryError).message);
+    }
   });
 
   it('run inside the transaction they are given: rolled back with it, committed with it', async () => {

@@ -24,8 +24,9 @@ export async function publicPageRoutes(app: FastifyInstance) {
   const { db, config, storage } = app.services;
   const cache = new PageCache(db, config.databaseUrl ? 0 : PGLITE_VERSION_REUSE_MS);
   // every write request of this process, whatever its route (this plugin's hooks reach the whole app: see the end)
-  app.addHook('onResponse', async (req) => {
+  app.addHook('onResponse', (req, _reply, done) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') cache.invalidate();
+    done();
   });
 
   /** The origin of absolute URLs (canonical, og:image): PUBLIC_URL when set, else the request's own. */

@@ -39,7 +39,7 @@ const STAGE_ALLOWED: Record<'mfa' | 'enroll', Set<string>> = {
 };
 
 /** The preHandler (server/app.ts) that keeps a half-signed-in session to its few calls (docs/api/security.md). */
-export async function stageGate(req: FastifyRequest): Promise<void> {
+export function stageGate(req: FastifyRequest): void {
   const stage = req.user?.stage;
   if (!stage || stage === 'full') return;
   const path = req.url.split('?')[0];
