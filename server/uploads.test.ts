@@ -45,6 +45,12 @@ const storedFiles = () => {
   const dir = path.join(t.s.config.dataDir, 'files');
   return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).includes('-')).length : 0;
 };
+/** storedFiles once earlier tests' previews are made: their jobs run in the background, and a file of theirs landing
+ * during a test is not that test's */
+const settledFiles = async () => {
+  await previewsMade(t.s);
+  return storedFiles();
+};
 const uploadIdOf = (url: string) => url.split('/').pop()!;
 /** What an upload still holds: its row, its pieces' rows and objects, and temp files of its requests. */
 async function pendingOf(url: string) {
@@ -123,9 +129,7 @@ describe('照片 by tus', () => {
 
   it('takes 2 MB as 2 × 1024 × 1024 bytes: one byte less is refused with the size found and required', async () => {
     const { tus, id } = await applicantWithApplication();
-    // earlier tests' previews are made by jobs in the background: a file of theirs landing now is not this test's
-    await previewsMade(t.s);
-    const before = storedFiles();
+    const before = await settledFiles();
     const small = await tus.upload(id, 'photo', '小.jpg', jpegOfSize(PHOTO_BYTES - 1));
     expect(small.status).toBe(415);
     expect(errorOf(small.body)).toMatch(/^照片 1\.99 MB，要求不小于 2 MB/);
@@ -401,9 +405,7 @@ describe('视频', () => {
 
   it('refuses wrong resolution, over 3 minutes, and a truncated file, saying what was found and what is required', async () => {
     const { tus, id } = await applicantWithApplication();
-    // earlier tests' previews are made by jobs in the background: a file of theirs landing now is not this test's
-    await previewsMade(t.s);
-    const before = storedFiles();
+    const before = await settledFiles();
     const small = await tus.upload(id, 'video', '720p.mp4', fixtureBytes('small-720p.mp4'));
     expect(small.status).toBe(415);
     expect(errorOf(small.body)).toBe('视频分辨率 1280×720，要求横版 1920×1080 或竖版 1080×1920');
@@ -421,9 +423,7 @@ describe('视频', () => {
 describe('hostile files', () => {
   it('refuses every file of the hostile corpus, by tus and by form upload, and stores nothing', async () => {
     const { tus, c, id } = await applicantWithApplication();
-    // earlier tests' previews are made by jobs in the background: a file of theirs landing now is not this test's
-    await previewsMade(t.s);
-    const before = storedFiles();
+    const before = await settledFiles();
     for (const f of hostileCorpus()) {
       for (const kind of ['photo', 'deeds_extra']) {
         const up = await tus.upload(id, kind, f.name, f.bytes);
@@ -599,9 +599,7 @@ describe('fragmented video', () => {
     const ok = await tus.upload(id, 'video', 'screen.mp4', fixtureBytes('fragmented-60s.mp4'));
     expect(ok.status, ok.body).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1920, height: 1080, durationSeconds: 60 });
-    // earlier tests' previews are made by jobs in the background: a file of theirs landing now is not this test's
-    await previewsMade(t.s);
-    const before = storedFiles();
+    const before = await settledFiles();
     const pending = await pendingUploads();
     const long = await tus.upload(id, 'video', 'long.mp4', fixtureBytes('fragmented-181s.mp4'));
     expect(long.status).toBe(415);

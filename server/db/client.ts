@@ -108,7 +108,7 @@ const ROLLBACK = { text: 'rollback' };
 /**
  * `db.transaction(fn)` on node-postgres with begin, commit and rollback sent as they are. Drizzle's own builds each
  * of them as SQL and as a prepared query with its type parsers, and runs it through its tracing spans, on every
- * transaction: a third of the use case's own overhead in 【提交选票】 and 【保存】 beyond their statements (bench:review).
+ * transaction (【保存】 and 【提交选票】 open one per request; bench/README "Session 18" has the measurement).
  * The same behaviour otherwise: a client from the pool for the transaction (released at the end, whatever happens),
  * `fn` given Drizzle's own NodePgTransaction on it (nested transactions are its savepoints, unchanged), a failed
  * statement reported as DrizzleQueryError, rollback when `fn` throws (its error rethrown; a failed rollback's

@@ -56,8 +56,8 @@ interface NodePgQuery {
  * On node-postgres, a prepared statement's `execute` straight to the driver: the placeholders filled, the query made
  * with the statement's own configs (named, with Drizzle's type parsers), a failure wrapped in DrizzleQueryError as
  * Drizzle does, the rows through the compiled mapper. Drizzle's own `execute` wraps each call in three tracing spans
- * (no-ops without OpenTelemetry), the query cache's check and as many async functions: a tenth of a millisecond per
- * statement on this machine's CPU, fifteen times per 【提交选票】 (bench:review). Only for a query whose rows are
+ * (no-ops without OpenTelemetry), the query cache's check and as many async functions, for each of the 14 statements
+ * of a 【提交选票】 (bench/README "Session 18" has the measurement). Only for a query whose rows are
  * mapped here (withCompiledMapper) or returned raw, with Drizzle's no-op cache; anything else keeps Drizzle's.
  * server/db/prepared.test.ts runs the same statements both ways on PostgreSQL and compares results and errors.
  */

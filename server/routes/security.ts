@@ -38,7 +38,7 @@ const STAGE_ALLOWED: Record<'mfa' | 'enroll', Set<string>> = {
   enroll: new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/account/totp/setup', 'POST /api/account/totp/enable']),
 };
 
-/** The preHandler (server/app.ts) that keeps a half-signed-in session to its few calls (docs/api/security.md). */
+/** The check (run by a preHandler in server/app.ts) that keeps a half-signed-in session to its few calls (docs/api/security.md); throws the refusal. */
 export function stageGate(req: FastifyRequest): void {
   const stage = req.user?.stage;
   if (!stage || stage === 'full') return;
