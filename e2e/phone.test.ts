@@ -148,6 +148,63 @@ describe('on a phone (390×844)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a 申请书 opened by its address: its title and 状态 are drawn before Ant Design is asked for, then the page takes their place', async () => {
+    const { page } = await phonePage();
+    const errors = consoleErrors(page);
+    await login(page, 'phone2023', 'Apply2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    // every largest-paint candidate of the page, and whether it was the plain first screen's title
+    await page.addInitScript(() => {
+      const w = window as unknown as { __lcp: { size: number; plain: boolean; text: string }[] };
+      w.__lcp = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { size: number; element: Element | null })[]) {
+          w.__lcp.push({ size: e.size, plain: !!e.element?.classList.contains('first-title'), text: e.element?.textContent ?? '' });
+        }
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+    });
+    const dataPath = `/api/applications/${applicationId}`;
+    const events: string[] = [];
+    page.on('requestfinished', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === dataPath) events.push('data arrived');
+    });
+    page.on('request', (r) => {
+      if (/^\/assets\/shell-[\w-]+\.js$/.test(new URL(r.url()).pathname)) events.push('Ant Design asked for');
+    });
+    // Ant Design's frame is held back until the first screen has been seen: a first screen that needed it would never show
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(/\/assets\/shell-[\w-]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('about:blank');
+    await page.goto(`/zmkj/applications/${applicationId}`);
+    const title = '最美科技工作者/阿依古丽[手机: 13899005566]';
+    await expect.poll(() => page.locator('h2.first-title').textContent()).toBe(title);
+    const status = (await page.locator('.first-status .first-tag').first().textContent()) ?? '';
+    expect(status).not.toBe('');
+    expect(await page.locator('[class*="ant-"]').count()).toBe(0);
+    // its code was asked for only once the 申请书 had arrived (and the title was drawn from it)
+    expect(events.indexOf('data arrived')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('Ant Design asked for') === -1 || events.indexOf('Ant Design asked for') > events.indexOf('data arrived')).toBe(true);
+    await look(page, 'phone-02b-first-screen');
+    release();
+
+    // the page itself then shows the same title and status, with its controls, and the plain one is gone
+    await expect.poll(() => page.locator('h2.page-title.ant-typography').textContent()).toBe(title);
+    await expect.poll(() => page.locator('.editor-head .ant-tag').first().textContent()).toBe(status);
+    expect(await page.locator('.first-screen').count()).toBe(0);
+    await page.locator('#sec-attachments').waitFor();
+    // the title's paint is the plain one's: the page's own title, drawn later, was not larger (a larger one would
+    // have become the largest paint at that later time)
+    const paints = await page.evaluate(() => (window as unknown as { __lcp: { size: number; plain: boolean; text: string }[] }).__lcp);
+    expect(paints.filter((p) => p.text === title).map((p) => p.plain)).toEqual([true]);
+    expect(errors).toEqual([]);
+  });
+
   it('the unit: 待审核申报表 and 查询申报表 as cards; 查看 of a row it does not hold asks no 办理', async () => {
     const { page } = await phonePage();
     const errors = consoleErrors(page);

@@ -58,6 +58,12 @@ export default defineConfig({
     // dist/.vite/manifest.json: which chunks each page loads (npm run bench:bundle reads it; not served)
     manifest: true,
     rolldownOptions: {
+      treeshake: {
+        // core/ is pure rules and zod schemas: a module of it goes into a page only for what the page uses of it.
+        // Otherwise importing one constant from core/index.ts built every reply schema of core/replies.ts too
+        // (about 100 ms on a slow phone, on every page). text.ts alone has an effect: zod's Chinese messages.
+        moduleSideEffects: (id: string) => !/[\\/]core[\\/](?!text\.ts$)[^\\/]+(?:[\\/][^\\/]+)*\.ts$/.test(id),
+      },
       output: {
         // React in a chunk of its own: it changes less often than our code, so it stays cached across
         // deployments. Rolldown's automatic splitting already gives each Ant Design component (table, date

@@ -73,8 +73,17 @@ function handleStatus(status: number, path: string): void {
   if (status === 401 && !path.startsWith('/api/auth/') && onUnauthenticated) onUnauthenticated();
 }
 
+/** A reply read to the end: what `api` needs of a Response. */
+interface Reply {
+  ok: boolean;
+  status: number;
+  text: string;
+}
+
+const readReply = async (res: Response): Promise<Reply> => ({ ok: res.ok, status: res.status, text: await res.text() });
+
 /** GETs started before the page that reads them is drawn (prefetchGet), by path, for a little while. */
-const early = new Map<string, { reply: Promise<Response>; at: number }>();
+const early = new Map<string, { reply: Promise<Reply>; at: number }>();
 const EARLY_MS = 10_000;
 
 /**
@@ -83,13 +92,13 @@ const EARLY_MS = 10_000;
  */
 export function prefetchGet(path: string): void {
   if (early.has(path)) return;
-  const reply = fetch(path, { method: 'GET', headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  const reply = fetch(path, { method: 'GET', headers: { accept: 'application/json' }, credentials: 'same-origin' }).then(readReply);
   const entry = { reply, at: Date.now() };
   // a refusal (not logged in yet: 401) or a failure is not kept: the page asks again, after logging in
   const drop = () => {
     if (early.get(path) === entry) early.delete(path);
   };
-  reply.then((res) => (res.ok ? undefined : drop()), drop);
+  reply.then((r) => (r.ok ? undefined : drop()), drop);
   early.set(path, entry);
 }
 
@@ -98,31 +107,49 @@ export function forgetPrefetched(): void {
   early.clear();
 }
 
-function takeEarly(path: string): Promise<Response> | null {
+function takeEarly(path: string): Promise<Reply> | null {
   const hit = early.get(path);
   if (!hit) return null;
   early.delete(path);
   return Date.now() - hit.at < EARLY_MS ? hit.reply : null;
 }
 
+/**
+ * The body of an early GET, without taking it (the page that asked for it still does): what a page's plain first
+ * screen draws while the page's own code loads (components/FirstScreen.tsx). null when there is none, it was
+ * refused, or it is not JSON.
+ */
+export async function peekPrefetched(path: string): Promise<unknown> {
+  const hit = early.get(path);
+  if (!hit) return null;
+  try {
+    const r = await hit.reply;
+    return r.ok ? (JSON.parse(r.text) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken();
-  let res: Response;
+  let res: Reply;
   try {
     res =
       (method === 'GET' ? await takeEarly(path) : null) ??
-      (await fetch(path, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }));
+      (await readReply(
+        await fetch(path, {
+          method,
+          headers,
+          credentials: 'same-origin',
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      ));
   } catch {
     throw new ApiError('NETWORK', NETWORK_MESSAGE, 0);
   }
-  const text = await res.text();
+  const { text } = res;
   if (!res.ok) {
     handleStatus(res.status, path);
     throw errorFromBody(res.status, text);

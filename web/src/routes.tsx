@@ -2,10 +2,12 @@ import { lazy, Suspense, useEffect } from 'react';
 import { createBrowserRouter, createRoutesFromElements, matchPath, Outlet, Route, RouterProvider, useLocation, useNavigate, type Params } from 'react-router';
 import { prefetchGet, setUnauthenticatedHandler } from './api';
 import { useAuth } from './auth';
+import { afterFirstScreen, FirstScreen, firstScreenDone } from './components/FirstScreen';
 import LoginPage from './pages/public/LoginPage';
 
-// Ant Design's frame, loaded with the first page that needs it (one module: the four resolve together)
-const shell = () => import('./shell');
+// Ant Design's frame, loaded with the first page that needs it (one module: the four resolve together), once the
+// page's plain first screen is drawn (components/FirstScreen.tsx)
+const shell = () => afterFirstScreen().then(() => import('./shell'));
 const AntShell = lazy(async () => ({ default: (await shell()).AntShell }));
 const AppLayout = lazy(async () => ({ default: (await shell()).AppLayout }));
 const RequireRole = lazy(async () => ({ default: (await shell()).RequireRole }));
@@ -64,11 +66,15 @@ const ReviewListPage = lazy(() => import('./pages/expert/ReviewListPage'));
  * once, side by side with the session check, rather than one after the other (session → page code → data),
  * which on a slow phone network cost a round trip and a download each (issue 11, item 9). Only reads are
  * started early: a GET changes nothing, and a page the account may not open simply never uses the reply.
+ *
+ * A page with a plain first screen (`firstScreen`: components/FirstScreen.tsx draws it from that data) asks for
+ * its code only once the first screen is drawn, so that the data is not queued behind 75 files; if it is never
+ * drawn (a network that does not answer), the code is asked for after FIRST_SCREEN_WAIT_MS all the same.
  */
-const EARLY: { path: string; load: () => Promise<unknown>; data?: (params: Params) => string }[] = [
+const EARLY: { path: string; load: () => Promise<unknown>; data?: (params: Params) => string; firstScreen?: boolean }[] = [
   { path: '/', load: loadHome },
   { path: '/zmkj/mine', load: loadMine, data: () => '/api/applications/mine' },
-  { path: '/zmkj/applications/:id', load: loadEdit, data: (p) => `/api/applications/${encodeURIComponent(p.id ?? '')}` },
+  { path: '/zmkj/applications/:id', load: loadEdit, data: (p) => `/api/applications/${encodeURIComponent(p.id ?? '')}`, firstScreen: true },
   { path: '/zmkj/pending', load: loadPending },
   { path: '/zmkj/handle/:id', load: loadHandle },
   { path: '/zmkj/view/:id', load: loadView },
@@ -76,15 +82,22 @@ const EARLY: { path: string; load: () => Promise<unknown>; data?: (params: Param
   { path: '/admin/units', load: loadUnits },
 ];
 
+const FIRST_SCREEN_WAIT_MS = 4000;
+
 export function startCurrentPage(pathname: string): void {
   for (const page of EARLY) {
     const match = matchPath(page.path, pathname);
     if (!match) continue;
-    void shell().catch(() => undefined);
-    void page.load().catch(() => undefined); // a failure shows when the page itself loads
     if (page.data) prefetchGet(page.data(match.params));
+    if (page.firstScreen) window.setTimeout(firstScreenDone, FIRST_SCREEN_WAIT_MS);
+    else firstScreenDone();
+    void shell().catch(() => undefined);
+    void afterFirstScreen()
+      .then(page.load)
+      .catch(() => undefined); // a failure shows when the page itself loads
     return;
   }
+  firstScreenDone();
 }
 
 /** An expired session anywhere sends the user to the login page, then back. */
@@ -104,21 +117,12 @@ function SessionWatcher() {
   return null;
 }
 
-/** While a page's code arrives: plain, so that the first screen needs no Ant Design. */
-function Loading() {
-  return (
-    <div className="page-loading" role="status" aria-live="polite">
-      加载中…
-    </div>
-  );
-}
-
-/** Every route's frame: the session watcher, and a spinner while a lazy page loads. */
+/** Every route's frame: the session watcher, and a plain first screen while a lazy page loads (no Ant Design yet). */
 function Root() {
   return (
     <>
       <SessionWatcher />
-      <Suspense fallback={<Loading />}>
+      <Suspense fallback={<FirstScreen />}>
         <Outlet />
       </Suspense>
     </>

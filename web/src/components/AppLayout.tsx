@@ -8,6 +8,7 @@ import { SideMenu } from './SideMenu';
 import { ContactFooter } from './ContactFooter';
 import { NotificationBell } from './NotificationBell';
 import { confirmLeave } from './unsavedChanges';
+import { FirstScreen, firstScreenOf } from './FirstScreen';
 
 export function PageLoading() {
   return (
@@ -26,7 +27,8 @@ export function AppLayout() {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const wide = screens.md ?? (typeof window !== 'undefined' && window.innerWidth >= 768);
 
-  if (loading) return <PageLoading />;
+  // the session is still being checked: the same plain first screen as before the frame loaded
+  if (loading) return <FirstScreen />;
   if (!user) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   // an account on the initial password sent by SMS (评审专家) may do nothing before changing it
   // two-factor log-in owed (docs/api/security.md): the code on the login page, or the set-up page
@@ -81,7 +83,7 @@ export function AppLayout() {
           </Drawer>
         )}
         <Layout.Content className="app-content">
-          <Suspense fallback={<PageLoading />}>
+          <Suspense fallback={firstScreenOf(location.pathname) ?? <PageLoading />}>
             <Outlet />
           </Suspense>
           <ContactFooter />

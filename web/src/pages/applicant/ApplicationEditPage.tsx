@@ -1,5 +1,5 @@
 import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Spin, Typography } from 'antd';
+import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Typography } from 'antd';
 import { Link, useNavigate, useParams } from 'react-router';
 import dayjs from 'dayjs';
 import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
@@ -15,6 +15,7 @@ import { DEEDS, EXTRA_KIND, MEDIA } from '../../components/application/EditorSec
 import { EditorForm, type EditorFiles } from '../../components/application/EditorForm';
 import { PledgeSection } from '../../components/application/PledgeSection';
 import { StatusTag } from '../../components/StatusTag';
+import { EditorFirstScreen, forgetEditorHead } from '../../components/FirstScreen';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
 import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
@@ -159,6 +160,7 @@ export default function ApplicationEditPage() {
     clear: true,
     onStart: () => setDetail(null),
     onLoad: (d) => {
+      forgetEditorHead(d.id);
       setDirty(false);
       // a transition: React builds the long form in slices, letting input and paint through
       startTransition(() => {
@@ -381,13 +383,8 @@ export default function ApplicationEditPage() {
   if (loadError) {
     return <Result status="warning" title="无法打开申请书" subTitle={loadError} extra={<Link to="/zmkj/mine">返回我的申报表</Link>} />;
   }
-  if (!detail) {
-    return (
-      <div className="page-loading">
-        <Spin description="正在加载申请书…" />
-      </div>
-    );
-  }
+  // the title and status of the 申请书 as soon as they are known, drawn plain (as before this page's code loaded)
+  if (!detail) return <EditorFirstScreen id={id} />;
 
   const name = values.name || detail.applicantName || '';
   const mobile = values.mobile || '';
