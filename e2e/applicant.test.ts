@@ -82,7 +82,18 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('通讯地址').fill('乌鲁木齐市沙依巴克区南昌路403号');
     await page.getByLabel('邮政编码').fill('830091');
     await choose(page, '推荐领域', '经济主战场与成果转化');
-    await page.getByLabel('主要事迹').fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩。');
+    // a long text: the box grows with it (8 lines at first, up to 30, then it scrolls)
+    const deeds = page.getByLabel('主要事迹');
+    const height = () => deeds.evaluate((el) => el.getBoundingClientRect().height);
+    const empty = await height();
+    expect(empty).toBeGreaterThanOrEqual(8 * 22);
+    await deeds.fill(Array.from({ length: 16 }, (_, i) => `第${i + 1}段。`).join('\n'));
+    await expect.poll(height).toBeGreaterThan(empty + 5 * 22);
+    await deeds.fill(Array.from({ length: 60 }, (_, i) => `第${i + 1}段。`).join('\n'));
+    await expect.poll(height).toBeLessThanOrEqual(30 * 22 + 12);
+    expect(await deeds.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    await deeds.fill('扎根南疆二十年，培育抗旱棉花新品种6个，累计推广800万亩。');
+    await expect.poll(height).toBeLessThan(empty + 2);
     await page.getByLabel('感人故事').fill('她常年住在试验田旁的土坯房里，和农民一起摘棉花、算收成。');
     for (const q of ['是否在新疆工作']) await page.getByRole('radiogroup', { name: q }).getByText('是', { exact: true }).click();
     for (const q of [

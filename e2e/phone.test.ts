@@ -138,7 +138,7 @@ describe('on a phone (390×844)', () => {
     await page.getByText('最美科技工作者/阿依古丽').first().waitFor();
     // the last parts drawn: 承诺, 附件材料 and the sections' nav
     await page.locator('#sec-attachments').waitFor();
-    await page.locator('.editor-nav-top .ant-anchor').waitFor();
+    await page.locator('.editor-nav-top .section-nav').waitFor();
     // asked once, and before the page's code had even arrived (not after it, as a page that asks for itself would)
     expect(asked).toHaveLength(1);
     expect(asked[0]!).toBeLessThan(codeLoaded);
@@ -203,6 +203,44 @@ describe('on a phone (390×844)', () => {
     const paints = await page.evaluate(() => (window as unknown as { __lcp: { size: number; plain: boolean; text: string }[] }).__lcp);
     expect(paints.filter((p) => p.text === title).map((p) => p.plain)).toEqual([true]);
     expect(errors).toEqual([]);
+  });
+
+  it('the 申请书’s table of contents, on a phone and on a desktop: a link brings its section into view and marks it, and adds no history entry', async () => {
+    for (const viewport of [PHONE, { width: 1366, height: 900 }]) {
+      const { page } = await newPage(e2e.browser, e2e.platform.url, viewport);
+      page.setDefaultTimeout(30_000);
+      const errors = consoleErrors(page);
+      await login(page, 'phone2023', 'Apply2023x');
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+      await page.goto(`/zmkj/applications/${applicationId}`);
+      const nav = page.getByRole('navigation', { name: '申请书目录' });
+      await nav.waitFor();
+      const entries = await page.evaluate(() => history.length);
+      for (const [name, id] of [
+        ['资格条件', 'sec-eligibility'],
+        ['个人信息', 'sec-personal'],
+        ['附件材料', 'sec-attachments'],
+      ] as const) {
+        await nav.getByRole('link', { name, exact: true }).click();
+        // the section's top comes to rest in the upper half of the window (or in view, at the page's end), and
+        // its link is the one marked
+        await expect
+          .poll(() =>
+            page.locator(`#${id}`).evaluate((el) => {
+              const top = el.getBoundingClientRect().top;
+              const atEnd = window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+              return top >= 0 && (top < window.innerHeight / 2 || (atEnd && top < window.innerHeight));
+            }),
+          )
+          .toBe(true);
+        await expect.poll(() => nav.locator('[aria-current="location"]').textContent()).toBe(name);
+        expect(new URL(page.url()).hash).toBe(`#${id}`);
+      }
+      expect(new URL(page.url()).pathname).toBe(`/zmkj/applications/${applicationId}`);
+      expect(await page.evaluate(() => history.length)).toBe(entries);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
   });
 
   it('the unit: 待审核申报表 and 查询申报表 as cards; 查看 of a row it does not hold asks no 办理', async () => {

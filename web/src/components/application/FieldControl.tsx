@@ -3,6 +3,14 @@ import dayjs, { type Dayjs } from 'dayjs';
 import type { ApplicationField } from '../../../../core';
 import { optionsOf } from '../../formUtils';
 
+/**
+ * Where the browser sizes a textarea to its text by itself (CSS field-sizing: Chromium, so most phones here), Ant
+ * Design's autoSize is not used: it measures each textarea in script (a forced layout of the page) when drawn and
+ * at each change, which on the 申请书 cost more than drawing its texts (issue 11, item 9). Elsewhere autoSize stays.
+ */
+const NATIVE_SIZING = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content');
+const TEXTAREA_CLASSES = { textarea: 'grow-textarea' };
+
 /** Props that Form.Item injects into its child (id, value, onChange, …), passed on to the control. */
 type Injected = Record<string, unknown>;
 
@@ -21,7 +29,8 @@ export function FieldInput({ field, ...rest }: { field: ApplicationField } & Inj
           {...rest}
           showCount
           maxLength={field.maxLength}
-          autoSize={{ minRows: 8, maxRows: 30 }}
+          autoSize={NATIVE_SIZING ? false : { minRows: 8, maxRows: 30 }}
+          classNames={NATIVE_SIZING ? TEXTAREA_CLASSES : undefined}
           placeholder={field.help ? `请填写${field.label}，${field.help}` : `请填写${field.label}`}
         />
       );

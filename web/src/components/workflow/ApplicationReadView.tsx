@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import { Alert, Anchor, Card, Col, Grid, Row, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Grid, Row, Tag, Typography } from 'antd';
 import { APPLICATION_FIELDS } from '../../../../core';
 import type { ApplicationDetail, ChangesReply } from '../../types';
+import { SectionNav } from '../SectionNav';
 import { ChangesAlert } from './ChangesAlert';
 import { ReadonlyPersonalTable, showValue } from './ReadonlyPersonalTable';
 
@@ -44,13 +45,7 @@ export function ApplicationReadView({ detail, changes, attachmentsButton, idPref
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
           <div className={wide ? 'editor-nav readonly-nav' : 'editor-nav-top'}>
-            <Anchor
-              direction={wide ? 'vertical' : 'horizontal'}
-              offsetTop={wide ? 16 : 0}
-              targetOffset={24}
-              replace
-              items={sections.map((s) => ({ key: s.key, href: `#${id(s.key)}`, title: s.title }))}
-            />
+            <SectionNav sections={sections.map((s) => ({ id: id(s.key), title: s.title }))} vertical={wide} offset={24} label="申请书目录" />
           </div>
         </Col>
         <Col xs={24} md={19} lg={20}>

@@ -1,5 +1,5 @@
-import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, Anchor, App, Button, Card, Col, Form, Grid, Result, Row, Space, Typography } from 'antd';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, App, Button, Card, Col, Form, Grid, Result, Row, Space, Typography } from 'antd';
 import { Link, useNavigate, useParams } from 'react-router';
 import dayjs from 'dayjs';
 import { APPLICATION_FIELDS, ATTACHMENT_KINDS, parseIdNumber } from '../../../../core';
@@ -14,6 +14,7 @@ import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { DEEDS, EXTRA_KIND, MEDIA } from '../../components/application/EditorSections';
 import { EditorForm, type EditorFiles } from '../../components/application/EditorForm';
 import { PledgeSection } from '../../components/application/PledgeSection';
+import { SectionNav, type NavSection } from '../../components/SectionNav';
 import { StatusTag } from '../../components/StatusTag';
 import { EditorFirstScreen, forgetEditorHead } from '../../components/FirstScreen';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
@@ -26,7 +27,7 @@ const FIELD_KEYS = new Set<string>(APPLICATION_FIELDS.map((f) => f.key));
 
 const SCAN_KINDS = new Set<string>(ATTACHMENT_KINDS.map((k) => k.kind));
 
-const SECTIONS: { id: string; title: string; children?: { id: string; title: string }[] }[] = [
+const SECTIONS: NavSection[] = [
   { id: 'sec-personal', title: '个人信息' },
   ...DEEDS.map((f) => ({
     id: `sec-${f.key}`,
@@ -38,29 +39,6 @@ const SECTIONS: { id: string; title: string; children?: { id: string; title: str
   { id: 'sec-pledge', title: '承诺' },
   { id: 'sec-attachments', title: '附件材料' },
 ];
-
-/**
- * The sections' table of contents. Memoized, and shown once every section is there: antd's Anchor measures
- * each section (a forced layout) whenever it renders, which on every keystroke or at each staged step cost
- * more than the rest of the page (issue 11, item 9).
- */
-const SectionNav = memo(function SectionNav({ wide }: { wide: boolean }) {
-  return (
-    <Anchor
-      direction={wide ? 'vertical' : 'horizontal'}
-      offsetTop={wide ? 16 : 0}
-      targetOffset={80}
-      replace
-      items={SECTIONS.map((s) => ({
-        key: s.id,
-        href: `#${s.id}`,
-        title: s.title,
-        // a horizontal Anchor (phones) has no nested items
-        children: wide ? s.children?.map((c) => ({ key: c.id, href: `#${c.id}`, title: c.title })) : undefined,
-      }))}
-    />
-  );
-});
 
 /** Form values to the PUT body: every field present, blanks as null (the server drops them). */
 function toBody(values: Record<string, unknown>): Record<string, unknown> {
@@ -487,7 +465,9 @@ export default function ApplicationEditPage() {
       )}
       <Row gutter={16} wrap={!wide}>
         <Col xs={24} md={5} lg={4}>
-          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>{rest && <SectionNav wide={wide} />}</div>
+          <div className={wide ? 'editor-nav' : 'editor-nav-top'}>
+            {rest && <SectionNav sections={SECTIONS} vertical={wide} offset={80} label="申请书目录" />}
+          </div>
         </Col>
         <Col xs={24} md={19} lg={20}>
           <EditorForm
