@@ -243,6 +243,25 @@ describe('on a phone (390×844)', () => {
     }
   });
 
+  it('a page whose code cannot be fetched (a dropped connection, or files replaced by an update) says so in Chinese, and 重新加载 brings it back', async () => {
+    const { page } = await phonePage();
+    await login(page, 'phone2023', 'Apply2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    // Ant Design's frame and the page's own files fail, as after an update that removed them
+    await page.route(/\/assets\/(shell|ApplicationEditPage)-[\w-]+\.js$/, (route) => route.abort('failed'));
+    await page.goto('about:blank');
+    await page.goto(`/zmkj/applications/${applicationId}`);
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.getByRole('heading').textContent()).toBe('页面加载失败');
+    expect(await alert.textContent()).toContain('请检查网络后点击【重新加载】');
+    expect(await page.content()).not.toMatch(/at \w+ \(|Unexpected Application Error|stack/i);
+    await look(page, 'phone-02c-load-failed');
+    await page.unroute(/\/assets\/(shell|ApplicationEditPage)-[\w-]+\.js$/);
+    await page.getByRole('button', { name: '重新加载' }).click();
+    await expect.poll(() => page.locator('h2.page-title.ant-typography').textContent()).toBe('最美科技工作者/阿依古丽[手机: 13899005566]');
+    expect(new URL(page.url()).pathname).toBe(`/zmkj/applications/${applicationId}`);
+  });
+
   it('the unit: 待审核申报表 and 查询申报表 as cards; 查看 of a row it does not hold asks no 办理', async () => {
     const { page } = await phonePage();
     const errors = consoleErrors(page);

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { createBrowserRouter, createRoutesFromElements, matchPath, Outlet, Route, RouterProvider, useLocation, useNavigate, type Params } from 'react-router';
 import { prefetchGet, setUnauthenticatedHandler } from './api';
 import { useAuth } from './auth';
-import { afterFirstScreen, FirstScreen, firstScreenDone } from './components/FirstScreen';
+import { afterFirstScreen, FirstScreen, firstScreenDone, RouteError } from './components/FirstScreen';
 import LoginPage from './pages/public/LoginPage';
 
 // Ant Design's frame, loaded with the first page that needs it (one module: the four resolve together), once the
@@ -141,7 +141,7 @@ let router: ReturnType<typeof createBrowserRouter> | null = null;
 function appRouter() {
   router ??= createBrowserRouter(
     createRoutesFromElements(
-      <Route element={<Root />}>
+      <Route element={<Root />} errorElement={<RouteError />}>
         <Route path="/login" element={<LoginPage />} />
         <Route element={<AntShell />}>
           <Route path="/register" element={<RegisterPage />} />

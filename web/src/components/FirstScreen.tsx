@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { matchPath, useLocation } from 'react-router';
+import { isRouteErrorResponse, matchPath, useLocation, useRouteError } from 'react-router';
 import { ROLE_LABELS } from '../../../core/codes';
 import { holderOf, isWinnerStatus } from '../../../core/status';
 import { peekPrefetched } from '../api';
@@ -184,4 +184,43 @@ export function FirstScreen() {
   const { pathname } = useLocation();
   const page = firstScreenOf(pathname);
   return page ? <PlainFrame>{page}</PlainFrame> : <PlainLoading />;
+}
+
+/** A page's code that could not be fetched: the network dropped, or a new version replaced the files it named. */
+function isLoadFailure(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /dynamically imported module|Importing a module script failed|Failed to fetch|preload|ChunkLoadError|Unable to preload/i.test(text);
+}
+
+/**
+ * What the router shows when a page cannot be drawn (its errorElement), plain because Ant Design may be what
+ * failed to load: a Chinese message that says what to do, never a stack trace. The usual case is a page's code
+ * that could not be fetched (a dropped connection, or the platform updated while this tab was open: the old
+ * files are gone); reloading fetches the current ones. Nothing saved is lost: the 申请书 keeps its local copy.
+ */
+export function RouteError() {
+  const error = useRouteError();
+  const loadFailure = isLoadFailure(error);
+  useEffect(() => {
+    // for whoever looks at the console; the page itself says what to do
+    if (!loadFailure && !isRouteErrorResponse(error)) console.warn('页面出错', error);
+  }, [error, loadFailure]);
+  return (
+    <main className="first-frame route-error">
+      <div role="alert">
+        <h1 className="route-error-title">{loadFailure ? '页面加载失败' : '页面出错了'}</h1>
+        <p>
+          {loadFailure
+            ? '网络连接中断，或平台已更新。请检查网络后点击【重新加载】；已保存的内容不会丢失。'
+            : '页面遇到了问题。请点击【重新加载】重试；已保存的内容不会丢失。如仍不能打开，请联系自治区科协。'}
+        </p>
+      </div>
+      <div className="route-error-actions">
+        <button type="button" className="plain-button plain-button-primary" onClick={() => window.location.reload()}>
+          重新加载
+        </button>
+        <a href="/">返回我的主页</a>
+      </div>
+    </main>
+  );
 }
