@@ -16,6 +16,9 @@ interface Props {
   label: string;
 }
 
+/** What the user does to scroll by themselves (ends a followed link's mark). */
+const USER_SCROLL = ['wheel', 'touchstart', 'keydown'] as const;
+
 /** Every id of the sections, nested ones after their parent, in the page's order. */
 function flatIds(sections: NavSection[], nested: boolean): string[] {
   return sections.flatMap((s) => [s.id, ...(nested ? (s.children ?? []).map((c) => c.id) : [])]);
@@ -33,10 +36,11 @@ export const SectionNav = memo(function SectionNav({ sections, vertical, offset,
   const [active, setActive] = useState<string | null>(null);
   const nav = useRef<HTMLElement>(null);
   /**
-   * A followed link stays marked while its section is on screen: a section near the page's end cannot come under
-   * the head, and the one above it would otherwise be marked instead.
+   * A followed link stays marked while the window scrolls there and then while its section is on screen: a section
+   * near the page's end cannot come under the head, and the one above it would otherwise be marked instead. The
+   * user's own scrolling (wheel, touch, keys) ends it.
    */
-  const followed = useRef<{ id: string; scrolling: boolean } | null>(null);
+  const followed = useRef<{ id: string; arrived: boolean } | null>(null);
 
   // the section being read: the first (in the page's order) of those crossing the band below the sticky head
   useEffect(() => {
@@ -50,9 +54,12 @@ export const SectionNav = memo(function SectionNav({ sections, vertical, offset,
         }
         const f = followed.current;
         if (f) {
-          if (f.scrolling) return;
           const box = document.getElementById(f.id)?.getBoundingClientRect();
-          if (box && box.bottom > offset && box.top < window.innerHeight) return;
+          if (box && box.bottom > offset && box.top < window.innerHeight) {
+            f.arrived = true;
+            return;
+          }
+          if (!f.arrived) return; // still on its way there
           followed.current = null;
         }
         const first = order.find((id) => inBand.has(id));
@@ -83,17 +90,13 @@ export const SectionNav = memo(function SectionNav({ sections, vertical, offset,
     e.preventDefault();
     const top = target.getBoundingClientRect().top + window.scrollY - offset;
     const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    // marked at once and while the window scrolls there (until scrollend; a timer where there is none)
-    const f = { id, scrolling: true };
+    const f = { id, arrived: false };
     followed.current = f;
-    let timer = 0;
-    const arrived = () => {
-      f.scrolling = false;
-      window.clearTimeout(timer);
-      window.removeEventListener('scrollend', arrived);
+    const takeOver = () => {
+      if (followed.current === f) followed.current = null;
+      for (const type of USER_SCROLL) window.removeEventListener(type, takeOver);
     };
-    window.addEventListener('scrollend', arrived);
-    timer = window.setTimeout(arrived, 1500);
+    for (const type of USER_SCROLL) window.addEventListener(type, takeOver, { passive: true });
     window.scrollTo({ top, behavior: still ? 'auto' : 'smooth' });
     // the address names the section (replacing, not adding, a history entry), as a followed link would
     window.history.replaceState(window.history.state, '', `#${id}`);
