@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { APPLICATION_STATUSES, isWinnerStatus, OUTCOME_STATUSES, STATUS_HOLDER, STATUS_LABELS, statusLabel } from './status';
+import { APPLICATION_STATUSES, isWinnerStatus, OUTCOME_STATUSES, STATUS_HOLDER, STATUS_LABELS, statusLabel, statusTone } from './status';
 import { ATTACHMENT_KINDS, REQUIRED_APPLICANT_ATTACHMENTS, attachmentKindLabel } from './attachments';
 
 describe('status labels', () => {
@@ -55,5 +55,15 @@ describe('attachments', () => {
     expect(REQUIRED_APPLICANT_ATTACHMENTS).toEqual(['integrity_pledge', 'unit_opinion', 'political_review']);
     expect(attachmentKindLabel('political_review')).toBe('政审材料');
     expect(attachmentKindLabel('unknown')).toBe('unknown');
+  });
+});
+
+describe('statusTone', () => {
+  it('green for a winner, blue while the applicant holds it, grey for 未当选, gold while a unit or the organizer holds it', () => {
+    expect(statusTone('national')).toBe('success');
+    expect(statusTone('applicant')).toBe('blue');
+    expect(statusTone('returned_to_applicant')).toBe('blue');
+    expect(statusTone('not_won')).toBe('default');
+    expect(statusTone('submitted_to_org')).toBe('gold');
   });
 });

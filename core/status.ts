@@ -89,3 +89,10 @@ export function statusLabel(status: ApplicationStatus | (string & {}), unitName?
   const name = unitName?.trim();
   return name ? label.replaceAll('[推荐单位]', `[${name}]`) : label;
 }
+
+/** The colour a status is shown in: green for a winner, blue while the applicant holds it, grey for 未当选, else gold. */
+export function statusTone(status: string): 'success' | 'blue' | 'default' | 'gold' {
+  if (isWinnerStatus(status)) return 'success';
+  if (holderOf(status) === 'applicant') return 'blue';
+  return status === 'not_won' ? 'default' : 'gold';
+}

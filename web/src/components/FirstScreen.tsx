@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { isRouteErrorResponse, matchPath, useLocation, useRouteError } from 'react-router';
 import { ROLE_LABELS } from '../../../core/codes';
-import { holderOf, isWinnerStatus } from '../../../core/status';
+import { statusTone } from '../../../core/status';
 import { peekPrefetched } from '../api';
 import { useAuth } from '../auth';
 
@@ -93,10 +93,9 @@ function useEditorHead(id: string): { head: EditorHeadData | null; settled: bool
 
 /** The status as the page's StatusTag draws it (blue while the applicant holds it, green for a winner). */
 function PlainStatus({ status, label }: { status: string; label: string }) {
-  const tone = isWinnerStatus(status) ? 'success' : holderOf(status) === 'applicant' ? 'blue' : status === 'not_won' ? 'default' : 'gold';
   return (
     <>
-      <span className={`first-tag first-tag-${tone}`}>{label}</span>
+      <span className={`first-tag first-tag-${statusTone(status)}`}>{label}</span>
       {status === 'national' && <span className="first-tag first-tag-success">当选</span>}
     </>
   );

@@ -1,5 +1,5 @@
 import { Tag } from 'antd';
-import { holderOf, isWinnerStatus } from '../../../core/status';
+import { isWinnerStatus, statusTone } from '../../../core/status';
 
 /**
  * The manual's status text; blue while the applicant holds the application. A published outcome (issue 15): 当选 and
@@ -14,6 +14,5 @@ export function StatusTag({ label, status }: { label: string; status: string }) 
       </>
     );
   }
-  const color = holderOf(status) === 'applicant' ? 'blue' : status === 'not_won' ? 'default' : 'gold';
-  return <Tag color={color}>{label}</Tag>;
+  return <Tag color={statusTone(status)}>{label}</Tag>;
 }
