@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { chromium, errors, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { freePort, startCluster } from '../scripts/cluster/topology';
 import { seedPgliteDataDir } from '../server/testing/pglite-template';
 
@@ -122,6 +122,15 @@ export function e2eSuite(options: E2EOptions = {}): E2E {
     browser = await launchBrowser();
     await options.setup?.(platform, browser);
   });
+  // the browsers a test opens close when it ends (those of a file's or a describe's beforeAll stay for its tests):
+  // pages left open keep polling and drawing, and a busy machine grows busier with each test of a file
+  let before = new Set<BrowserContext>();
+  beforeEach(() => {
+    before = new Set(browser?.contexts() ?? []);
+  });
+  afterEach(async () => {
+    for (const context of browser?.contexts() ?? []) if (!before.has(context)) await context.close().catch(() => {});
+  });
   afterAll(async () => {
     await browser?.close();
     await platform?.stop();
@@ -209,9 +218,20 @@ export async function openPending(page: Page, name: string, reload = false): Pro
   await page.getByText(`最美科技工作者/${name}`).first().waitFor();
 }
 
+/**
+ * A full-page screenshot into e2e/screenshots. On a loaded machine Chromium once did not deliver the capture within
+ * 30 s (CI, a page that had just answered axe): the capture is asked for again once before the test fails.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  try {
+    await page.screenshot({ path: file, fullPage: true, timeout: 30_000 });
+  } catch (e) {
+    if (!(e instanceof errors.TimeoutError)) throw e;
+    process.stderr.write(`screenshot ${name}: no capture within 30 s, asking again\n`);
+    await page.screenshot({ path: file, fullPage: true, timeout: 60_000 });
+  }
 }
 
 /** Log in through the login page as a person would: 用户名, 密码, 验证码, 登录. */
