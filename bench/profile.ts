@@ -5,6 +5,8 @@
  *   npx vite build --config web/vite.config.ts --minify false --outDir /tmp/web-profile   # readable names
  *   WEB_DIST=/tmp/web-profile BENCH_PROFILE_PAGE=edit npm run bench:profile
  *
+ * BENCH_PROFILE_TASKS=1 also lists the long tasks (over 50 ms) with the style, layout and paint work inside each.
+ *
  * Pages: login, mine, edit, pending, units (as bench:web). BENCH_PROFILE_SAVE=file.cpuprofile keeps the
  * profile for Chromium's DevTools; BENCH_PROFILE_SHOT=file.png the whole page in screen-sized slices (file-0.png, …). It prints figures and asserts nothing.
  */
@@ -19,8 +21,52 @@ interface ProfileNode {
   children?: number[];
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** What the browser does inside a task, besides running script: styles, layout, paint. */
+const RENDERING = ['ParseAuthorStyleSheet', 'UpdateLayoutTree', 'Layout', 'PrePaint', 'Paint', 'Layerize', 'HitTest'];
+
+/**
+ * BENCH_PROFILE_TASKS=1: the page's long tasks (over 50 ms, which is what Lighthouse's total blocking time sums:
+ * each task's time beyond 50 ms), each with the time spent in the browser's own rendering work inside it
+ * (style recalculation, layout, stylesheet parsing: forced by script or not) and the rest (script, GC, …).
+ */
+function printLongTasks(trace: { traceEvents: TraceEvent[] }) {
+  const mains = new Set(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => e.tid));
+  const timed = trace.traceEvents.filter((e) => e.ph === 'X' && mains.has(e.tid) && e.dur !== undefined);
+  const runTasks = timed.filter((e) => e.name === 'RunTask');
+  // the renderer that did the most: the page's (others: about:blank, …)
+  const busiest = [...mains].sort(
+    (a, b) => runTasks.filter((e) => e.tid === b).reduce((n, e) => n + e.dur!, 0) - runTasks.filter((e) => e.tid === a).reduce((n, e) => n + e.dur!, 0),
+  )[0];
+  const tasks = runTasks.filter((e) => e.tid === busiest && e.dur! > 50_000).sort((a, b) => a.ts - b.ts);
+  const inside = timed.filter((e) => e.tid === busiest && RENDERING.includes(e.name));
+  const start = Math.min(...runTasks.filter((e) => e.tid === busiest).map((e) => e.ts));
+  let blocking = 0;
+  console.log('\nlong tasks (over 50 ms, at 4× slowdown): start, length, and in it: ' + RENDERING.join(', ') + ', the rest');
+  for (const t of tasks) {
+    const by = new Map<string, number>();
+    for (const e of inside) if (e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur!) by.set(e.name, (by.get(e.name) ?? 0) + e.dur!);
+    const rendering = [...by.values()].reduce((a, b) => a + b, 0);
+    blocking += t.dur! - 50_000;
+    const parts = RENDERING.filter((n) => by.get(n)).map((n) => `${n} ${((by.get(n) ?? 0) / 1000).toFixed(0)}`);
+    console.log(
+      `  at ${((t.ts - start) / 1000).toFixed(0).padStart(6)} ms  ${(t.dur! / 1000).toFixed(0).padStart(5)} ms  ${parts.join(', ')}${parts.length ? ', ' : ''}rest ${((t.dur! - rendering) / 1000).toFixed(0)}`,
+    );
+  }
+  console.log(`  ${tasks.length} long tasks; their time beyond 50 ms each: ${(blocking / 1000).toFixed(0)} ms`);
+}
+
 async function main() {
   const key = process.env.BENCH_PROFILE_PAGE ?? 'edit';
+  const tasks = !!process.env.BENCH_PROFILE_TASKS;
   const platform = await startServer({ LOG_LEVEL: 'error', ...(process.env.WEB_DIST ? { WEB_DIST: process.env.WEB_DIST } : {}) });
   const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: BENCH_CHROME_FLAGS, headless: true });
   try {
@@ -47,10 +93,12 @@ async function main() {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
+    if (tasks) await page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
     const t0 = Date.now();
     await page.goto(platform.url + spec.path, { waitUntil: 'networkidle0', timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 3000));
     const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    if (tasks) printLongTasks(JSON.parse(Buffer.from((await page.tracing.stop())!).toString('utf8')) as { traceEvents: TraceEvent[] });
     if (process.env.BENCH_PROFILE_SHOT) {
       // the whole page in slices of one screen each: name-0.png, name-1.png, …
       const height = await page.evaluate(() => document.documentElement.scrollHeight);
