@@ -107,46 +107,6 @@ describe('on a phone (390×844)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('Ant Design’s styles come prebuilt, in a layer under ours: the page generates none of its rules, and our theme’s colours apply', async () => {
-    const { page } = await phonePage();
-    await login(page, 'phone2023', 'Apply2023x');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
-    await page.goto(`/zmkj/applications/${applicationId}`);
-    await page.locator('#sec-attachments').waitFor();
-    const found = await page.evaluate(() => {
-      const sheets = [...document.styleSheets];
-      // the prebuilt rules: one stylesheet holding the layer `antd` with Ant Design's component rules in it
-      const layered = sheets.flatMap((s) => [...s.cssRules].filter((r): r is CSSLayerBlockRule => r instanceof CSSLayerBlockRule && r.name === 'antd'));
-      const prebuiltRules = layered.reduce((n, l) => n + l.cssRules.length, 0);
-      // what the page itself wrote into <style> elements: only the theme's variables may be there (a rule that
-      // sets anything else is a component's styles generated in the browser)
-      const generated = [...document.querySelectorAll('style')].flatMap((el) =>
-        [...(el.sheet?.cssRules ?? [])].flatMap((r) => {
-          if (!(r instanceof CSSStyleRule)) return [];
-          const props = [...r.style];
-          return props.every((p) => p.startsWith('--')) ? [] : [`${r.selectorText} { ${props.slice(0, 3).join('; ')} }`];
-        }),
-      );
-      // a card: drawn by the prebuilt rules (a border), from the variables our theme set (its corner's radius)
-      const card = getComputedStyle(document.querySelector('.ant-card')!);
-      return {
-        prebuiltRules,
-        generated,
-        primary: card.getPropertyValue('--ant-color-primary').trim().toLowerCase(),
-        cardBorder: card.borderTopStyle,
-        cardRadius: card.borderTopLeftRadius,
-        themeRadius: card.getPropertyValue('--ant-border-radius-lg').trim(),
-      };
-    });
-    expect(found.prebuiltRules).toBeGreaterThan(1000);
-    // Ant Design's icons write their own small rule for `.anticon`; nothing else is generated
-    expect(found.generated.filter((r) => !r.startsWith('.anticon'))).toEqual([]);
-    expect(found.primary).toBe('#1f5fa8');
-    expect(found.cardBorder).toBe('solid');
-    expect(found.themeRadius).not.toBe('');
-    expect(found.cardRadius).toBe(found.themeRadius);
-  });
-
   it('a 申请书 opened by its address: its data is asked for beside the page’s code, once; nothing on screen moves while it is drawn', async () => {
     const { page } = await phonePage();
     const errors = consoleErrors(page);

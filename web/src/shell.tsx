@@ -2,7 +2,6 @@ import { Outlet } from 'react-router';
 import { App as AntApp, ConfigProvider, Result, type ThemeConfig } from 'antd';
 import { LoadingOutlined } from '@ant-design/icons';
 import zhCN from 'antd/locale/zh_CN';
-import './antd-layer.css';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { Link } from 'react-router';
@@ -20,12 +19,6 @@ dayjs.locale('zh-cn');
  * The login page's own stylesheet (styles.css, .plain-form) uses the same colours.
  */
 const THEME: ThemeConfig = {
-  // Ant Design's component styles come prebuilt (antd-layer.css): none are generated in the browser. The
-  // theme's variables are: `cssVar.key` is the class they hang on (a fixed name of ours, none of the
-  // prebuilt file's), and class names carry no hash (the prebuilt rules have none).
-  zeroRuntime: true,
-  hashed: false,
-  cssVar: { key: 'xjkx-theme' },
   token: {
     colorPrimary: '#1f5fa8', // 6.44:1 on white
     colorInfo: '#1f5fa8',
