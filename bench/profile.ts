@@ -43,9 +43,9 @@ function printLongTasks(trace: { traceEvents: TraceEvent[] }) {
   const timed = trace.traceEvents.filter((e) => e.ph === 'X' && mains.has(e.tid) && e.dur !== undefined);
   const runTasks = timed.filter((e) => e.name === 'RunTask');
   // the renderer that did the most: the page's (others: about:blank, …)
-  const busiest = [...mains].sort(
-    (a, b) => runTasks.filter((e) => e.tid === b).reduce((n, e) => n + e.dur!, 0) - runTasks.filter((e) => e.tid === a).reduce((n, e) => n + e.dur!, 0),
-  )[0];
+  const busy = new Map<number, number>();
+  for (const e of runTasks) busy.set(e.tid, (busy.get(e.tid) ?? 0) + e.dur!);
+  const busiest = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const tasks = runTasks.filter((e) => e.tid === busiest && e.dur! > 50_000).sort((a, b) => a.ts - b.ts);
   const inside = timed.filter((e) => e.tid === busiest && RENDERING.includes(e.name));
   const start = Math.min(...runTasks.filter((e) => e.tid === busiest).map((e) => e.ts));
@@ -93,7 +93,7 @@ async function main() {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
-    if (tasks) await page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+    if (tasks) await page.tracing.start({ categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const t0 = Date.now();
     await page.goto(platform.url + spec.path, { waitUntil: 'networkidle0', timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 3000));
