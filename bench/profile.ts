@@ -38,7 +38,7 @@ const RENDERING = ['ParseAuthorStyleSheet', 'UpdateLayoutTree', 'Layout', 'PrePa
  * each task's time beyond 50 ms), each with the time spent in the browser's own rendering work inside it
  * (style recalculation, layout, stylesheet parsing: forced by script or not) and the rest (script, GC, …).
  */
-function printLongTasks(trace: { traceEvents: TraceEvent[] }) {
+function printLongTasks(trace: { traceEvents: TraceEvent[] }, profile: CpuProfile) {
   const mains = new Set(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => e.tid));
   const timed = trace.traceEvents.filter((e) => e.ph === 'X' && mains.has(e.tid) && e.dur !== undefined);
   const runTasks = timed.filter((e) => e.name === 'RunTask');
@@ -60,8 +60,53 @@ function printLongTasks(trace: { traceEvents: TraceEvent[] }) {
     console.log(
       `  at ${((t.ts - start) / 1000).toFixed(0).padStart(6)} ms  ${(t.dur! / 1000).toFixed(0).padStart(5)} ms  ${parts.join(', ')}${parts.length ? ', ' : ''}rest ${((t.dur! - rendering) / 1000).toFixed(0)}`,
     );
+    const inTask = samplesIn(profile, t.ts, t.ts + t.dur!);
+    if (inTask.components.length) console.log(`      components: ${inTask.components.join(', ')}`);
+    if (inTask.entries.length) console.log(`      started by: ${inTask.entries.join(', ')}`);
   }
   console.log(`  ${tasks.length} long tasks; their time beyond 50 ms each: ${(blocking / 1000).toFixed(0)} ms`);
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+}
+
+/**
+ * What the CPU profile's samples inside one task (trace timestamps: the same clock) say ran in it: the components
+ * (functions named with a capital, from a readable build) whose own render was on the stack, by samples, and the
+ * outermost script function of each sample (what the task was: a timer, React's scheduler, a module's evaluation).
+ */
+function samplesIn(profile: CpuProfile, from: number, to: number) {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const components = new Map<string, number>();
+  const entries = new Map<string, number>();
+  let ts = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    ts += profile.timeDeltas[i] ?? 0;
+    if (ts < from || ts > to) return;
+    const seen = new Set<string>();
+    let outer: string | undefined;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      if (/^[A-Z][A-Za-z0-9]*$/.test(f.functionName) && f.url && !seen.has(f.functionName)) {
+        seen.add(f.functionName);
+        components.set(f.functionName, (components.get(f.functionName) ?? 0) + 1);
+      }
+      if (f.url) outer = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    }
+    if (outer) entries.set(outer, (entries.get(outer) ?? 0) + 1);
+  });
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, c]) => `${k} ${((c * 200) / 1000).toFixed(0)}`);
+  return { components: top(components, 8), entries: top(entries, 3) };
 }
 
 async function main() {
@@ -97,8 +142,8 @@ async function main() {
     const t0 = Date.now();
     await page.goto(platform.url + spec.path, { waitUntil: 'networkidle0', timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 3000));
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
-    if (tasks) printLongTasks(JSON.parse(Buffer.from((await page.tracing.stop())!).toString('utf8')) as { traceEvents: TraceEvent[] });
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+    if (tasks) printLongTasks(JSON.parse(Buffer.from((await page.tracing.stop())!).toString('utf8')) as { traceEvents: TraceEvent[] }, profile);
     if (process.env.BENCH_PROFILE_SHOT) {
       // the whole page in slices of one screen each: name-0.png, name-1.png, …
       const height = await page.evaluate(() => document.documentElement.scrollHeight);
