@@ -56,7 +56,7 @@ const settings = {
   experts: intEnv('BENCH_REVIEW_EXPERTS', 30),
   savePool: intEnv('BENCH_REVIEW_SAVE_POOL', 60),
   keep: process.env.BENCH_KEEP === '1',
-  /** a directory: each platform run is CPU-profiled (node:inspector) into <dir>/review-<scenario>.cpuprofile */
+  /** a directory: each platform run is CPU-profiled (node:inspector) into <dir>/review-<scenario>.cpuprofile, and its ceiling run into review-<scenario>-ceiling.cpuprofile */
   profileDir: process.env.BENCH_PROFILE ?? '',
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null,
 };
@@ -406,7 +406,7 @@ async function main() {
       console.log(s.label);
       const real = await measure(s.real, realUrl, settings.profileDir ? s.key : undefined);
       console.log(`  platform: ${describe(real)}; server CPU ${real.cpuMsPerRequest.toFixed(2)} ms per request`);
-      const bare = await measure(s.ceiling, ceiling.url);
+      const bare = await measure(s.ceiling, ceiling.url, settings.profileDir ? `${s.key}-ceiling` : undefined);
       console.log(`  ceiling:  ${describe(bare)}; server CPU ${bare.cpuMsPerRequest.toFixed(2)} ms per request`);
       await pgLoop(settings.warmup, settings.connections, s.pgOnly);
       await untilIdle(db, dbName);
