@@ -69,7 +69,7 @@ describe('申报人: 注册 → 登录 → 我要申请 → 保存 → 我承诺
     await page.getByLabel('身份证号码').fill(makeIdNumber('1985-03-12', '女', '650102', 321));
     await page.getByLabel('申请人姓名').click(); // leave the field: 出生日期 and 性别 follow the ID
     await choose(page, '民族', '维吾尔族');
-    if (!(await page.getByLabel('性别', { exact: true }).textContent())?.includes('女')) await choose(page, '性别', '女');
+    if ((await page.getByLabel('性别', { exact: true }).inputValue()) !== '女') await choose(page, '性别', '女');
     await page.getByLabel('籍贯').fill('新疆喀什');
     await choose(page, '政治面貌', '中共党员');
     await choose(page, '学历', '博士研究生');

@@ -259,9 +259,13 @@ async function revealOption(page: Page, item: Locator): Promise<boolean> {
   return item.isVisible();
 }
 
-/** Picks an option of an Ant Design Select by the field's label and the option's exact text. */
+/** Picks an option of an Ant Design Select, or of a plain <select> (the 申请书's fields), by the field's label and the option's exact text. */
 export async function choose(page: Page, label: string, option: string): Promise<void> {
   const field = page.getByLabel(label, { exact: true });
+  if (await field.evaluate((el) => el.tagName === 'SELECT')) {
+    await field.selectOption({ label: option });
+    return;
+  }
   const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: exact }).first();
   const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');

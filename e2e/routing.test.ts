@@ -47,6 +47,13 @@ describe('提交, 收回, 办理, 退回 and 转交', () => {
     await submitFromEditor(a, true);
     await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).waitFor();
     await look(a, 'routing-01-submitted');
+    // opened by its address now, the 申请书 shows every field and lets none be changed (text, list, date, text, 是/否)
+    await a.goto(`${e2e.platform.url}/zmkj/applications/${gulnarId}`);
+    await a.getByText(/仅当【状态】是申报人时可以编辑/).waitFor();
+    for (const label of ['籍贯', '民族', '出生日期', '主要事迹']) expect(await a.getByLabel(label, { exact: true }).isDisabled()).toBe(true);
+    for (const radio of await a.getByRole('radiogroup', { name: '是否在新疆工作' }).getByRole('radio').all()) expect(await radio.isDisabled()).toBe(true);
+    await a.getByRole('menuitem', { name: '我的申报表' }).click();
+    await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).waitFor();
 
     // 收回 before the unit has opened it: 状态 back to 申报人
     await row(a, 'ZMKJ2023').getByRole('button', { name: '收回' }).click();

@@ -142,7 +142,12 @@ for (const { name, viewport } of VIEWPORTS) {
       expect(await alert.textContent()).toContain('已保存，但以下1项未保存：邮政编码（邮政编码格式不正确');
       // the field keeps the entry and shows why
       expect(await page.getByLabel('邮政编码').inputValue()).toBe('12');
-      await page.locator('.ant-form-item-explain-error', { hasText: '邮政编码格式不正确' }).first().waitFor();
+      // marked on the field itself: invalid, with the reason as its description (what a screen reader reads with it)
+      const postcode = page.getByLabel('邮政编码');
+      await expect.poll(() => postcode.getAttribute('aria-invalid')).toBe('true');
+      const reason = await postcode.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
+      expect(reason).toContain('邮政编码格式不正确');
+      await page.locator('.plain-error', { hasText: '邮政编码格式不正确' }).first().waitFor();
       await shot(page, `unsaved-03-partial-save-${name}`);
       // 籍贯 reached the server: a reload shows it (and offers the unsaved 邮政编码 back)
       await page.reload();

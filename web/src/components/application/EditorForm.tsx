@@ -4,14 +4,8 @@ import { RECORD_REFUSAL_PREFIX, type ApplicationForm } from '../../../../core';
 import type { ApplicationDetail } from '../../types';
 import { DEEDS, DeedsCards, MEDIA, MediaCards, useStagedReveal, type FilesProps } from './EditorSections';
 import { EligibilitySection } from './EligibilitySection';
+import { FieldsDisabled } from './FieldControl';
 import { PERSONAL_CELLS, PERSONAL_RUN, PersonalInfoTable } from './PersonalInfoTable';
-
-/**
- * The form's columns, made once: Ant Design's Form gives them to every Form.Item through a context, so a new
- * object would draw every field again.
- */
-const LABEL_COL = { flex: '136px' };
-const WRAPPER_COL = { flex: '1 1 0' };
 
 /**
  * The form is drawn in steps, a task each (useStagedReveal): first the first cells of 个人信息 (with the page's
@@ -51,36 +45,25 @@ interface Props {
 
 /**
  * The 申请书's form: 个人信息, 主要事迹…, 照片, 视频 and 资格条件. Memoized, and the steps are counted inside it
- * (StagedSections): Ant Design's Form gives its Form.Items a context that is new at each of its renders (antd
- * 6.6), which draws every field again. So the Form is drawn again only when the 申请书 itself changes (saved,
+ * (StagedSections): Ant Design's Form gives its children contexts that are new at each of its renders (antd
+ * 6.6), which would draw every field again. So the Form is drawn again only when the 申请书 itself changes (saved,
  * a file added), not at each step, nor at each keystroke in the page's header.
  */
 export const EditorForm = memo(function EditorForm({ form, detail, editable, onValuesChange, files, attachmentsLink, onAllShown }: Props) {
   return (
-    <Form
-      form={form}
-      key={detail.id}
-      initialValues={detail.form}
-      name="application"
-      layout="horizontal"
-      labelCol={LABEL_COL}
-      wrapperCol={WRAPPER_COL}
-      labelWrap
-      colon
-      disabled={!editable}
-      onValuesChange={onValuesChange}
-      scrollToFirstError
-    >
-      <StagedSections
-        applicationId={detail.id}
-        number={detail.number}
-        unitName={detail.unitName}
-        form={form}
-        files={files}
-        attachmentsLink={attachmentsLink}
-        onAllShown={onAllShown}
-        recordRefused={detail.eligibility.refused.filter((r) => r.startsWith(RECORD_REFUSAL_PREFIX))}
-      />
+    <Form form={form} key={detail.id} initialValues={detail.form} name="application" disabled={!editable} onValuesChange={onValuesChange} scrollToFirstError>
+      <FieldsDisabled value={!editable}>
+        <StagedSections
+          applicationId={detail.id}
+          number={detail.number}
+          unitName={detail.unitName}
+          form={form}
+          files={files}
+          attachmentsLink={attachmentsLink}
+          onAllShown={onAllShown}
+          recordRefused={detail.eligibility.refused.filter((r) => r.startsWith(RECORD_REFUSAL_PREFIX))}
+        />
+      </FieldsDisabled>
     </Form>
   );
 });

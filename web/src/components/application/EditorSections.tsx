@@ -48,7 +48,7 @@ type CardProps = Omit<FilesProps, 'shown'>;
 
 /**
  * One text of 主要事迹, 感人故事, …, with 补充材料 under two of them. Memoized by itself: when the page shows one
- * more card, the cards already there are not drawn again (a Form.Item drawn again measures the page).
+ * more card, the cards already there are not drawn again.
  */
 const DeedCard = memo(function DeedCard({
   field: f,

@@ -1,7 +1,7 @@
 import { memo, useMemo, type ReactNode } from 'react';
-import { Form, Typography } from 'antd';
+import { Typography } from 'antd';
 import { APPLICATION_FIELDS } from '../../../../core';
-import { FieldItem } from './FieldControl';
+import { FieldItem, InfoItem } from './FieldControl';
 
 const PERSONAL = APPLICATION_FIELDS.filter((f) => f.section === 'personal');
 
@@ -15,10 +15,7 @@ interface Cell {
   node: ReactNode;
 }
 
-/**
- * A few cells, memoized by themselves: when the page shows the next few, those already there are not drawn again
- * (each Form.Item drawn again checks whether it is on screen, which makes the browser lay out the page).
- */
+/** A few cells, memoized by themselves: when the page shows the next few, those already there are not drawn again. */
 const CellRun = memo(function CellRun({ cells }: { cells: Cell[] }) {
   return (
     <>
@@ -51,24 +48,24 @@ export const PersonalInfoTable = memo(function PersonalInfoTable({ number, unitN
       {
         key: 'number',
         node: (
-          <Form.Item label="申请书编号">
+          <InfoItem label="申请书编号">
             <Typography.Text strong>{number}</Typography.Text>
-          </Form.Item>
+          </InfoItem>
         ),
       },
       ...PERSONAL.map((f) => ({ key: f.key, node: <FieldItem field={f} /> })),
       {
         key: 'unit',
         node: (
-          <Form.Item label="推荐单位">{unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}</Form.Item>
+          <InfoItem label="推荐单位">{unitName ? <span>{unitName}</span> : <Typography.Text type="secondary">提交时选择推荐单位</Typography.Text>}</InfoItem>
         ),
       },
       {
         key: 'attachments',
         node: (
-          <Form.Item label="附件材料" required>
+          <InfoItem label="附件材料" required>
             {attachments}
-          </Form.Item>
+          </InfoItem>
         ),
       },
     ];
