@@ -26,6 +26,7 @@ function deferred<P extends object>(load: () => Promise<ComponentType<P>>, isOpe
 
 type AttachmentsProps = ComponentProps<typeof import('./AttachmentsModal').AttachmentsModal>;
 type FlowProps = ComponentProps<typeof import('./workflow/FlowModal').FlowModal>;
+type UnitPickerProps = ComponentProps<typeof import('./workflow/UnitPickerModal').UnitPickerModal>;
 
 /** 【附件】 (see AttachmentsModal), loaded when first opened. */
 export const AttachmentsModal = deferred<AttachmentsProps>(
@@ -37,4 +38,13 @@ export const AttachmentsModal = deferred<AttachmentsProps>(
 export const FlowModal = deferred<FlowProps>(
   async () => (await import('./workflow/FlowModal')).FlowModal,
   (p) => p.applicationId !== null,
+);
+
+/**
+ * 选择推荐单位 of 【提交】 (see UnitPickerModal), loaded when first opened: the 申请书 no longer draws a closed
+ * dialog nor loads Ant Design's Select with the page (issue 11, item 9).
+ */
+export const UnitPickerModal = deferred<UnitPickerProps>(
+  async () => (await import('./workflow/UnitPickerModal')).UnitPickerModal,
+  (p) => p.open,
 );

@@ -8,7 +8,7 @@ import { checkApplication, getApplication, pledgeApplication, saveApplication } 
 import { originalUrl } from '../../client/attachments';
 import { transition } from '../../client/workflow';
 import { useAuth } from '../../auth';
-import { AttachmentsModal } from '../../components/lazyModals';
+import { AttachmentsModal, UnitPickerModal } from '../../components/lazyModals';
 import { clearDraft, draftDiffers, draftKey, readDraft, writeDraft } from '../../components/localDraft';
 import { useUnsavedGuard } from '../../components/unsavedChanges';
 import { DEEDS, EXTRA_KIND, MEDIA } from '../../components/application/EditorSections';
@@ -18,7 +18,6 @@ import { SectionNav, type NavSection } from '../../components/SectionNav';
 import { StatusTag } from '../../components/StatusTag';
 import { EditorFirstScreen, forgetEditorHead } from '../../components/FirstScreen';
 import type { AttachmentsUpdate } from '../../components/upload/ScanUpload';
-import { UnitPickerModal } from '../../components/workflow/UnitPickerModal';
 import { clearErrors, showFieldErrors, useErrorReporter } from '../../formUtils';
 import { formatSize, useCampaign, useLoad } from '../../hooks';
 import type { ApplicationDetail, Attachment, CheckReply, UnitRef } from '../../types';
