@@ -43,10 +43,15 @@ function Control({ field: f, id, value, onChange, disabled, invalid, describedBy
   };
   const onText = (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => onChange(e.target.value);
   switch (f.kind) {
-    case 'select':
+    case 'select': {
+      const v = text(value);
+      // a stored value that is not one of the choices (a restored local copy, an older list) is shown as it is,
+      // not as 请选择: 【保存】 then names it as not saved, and the user sees what to change
+      const stray = v !== '' && !(f.options ?? []).includes(v);
       return (
-        <select {...common} className="plain-input plain-select" value={text(value)} onChange={onText}>
+        <select {...common} className="plain-input plain-select" value={v} onChange={onText}>
           <option value="">请选择</option>
+          {stray && <option value={v}>{v}</option>}
           {(f.options ?? []).map((o) => (
             <option key={o} value={o}>
               {o}
@@ -54,6 +59,7 @@ function Control({ field: f, id, value, onChange, disabled, invalid, describedBy
           ))}
         </select>
       );
+    }
     case 'date':
       return <input {...common} type="date" className="plain-input" value={text(value)} max={today()} onChange={onText} />;
     case 'textarea': {
@@ -76,7 +82,16 @@ function Control({ field: f, id, value, onChange, disabled, invalid, describedBy
     }
     case 'bool':
       return (
-        <div {...common} role="radiogroup" aria-label={f.label} className="plain-radios">
+        <div
+          id={id}
+          role="radiogroup"
+          aria-label={f.label}
+          aria-disabled={disabled || undefined}
+          aria-invalid={common['aria-invalid']}
+          aria-required={common['aria-required']}
+          aria-describedby={describedBy}
+          className="plain-radios"
+        >
           {[true, false].map((choice) => (
             <label key={String(choice)} className="plain-radio">
               <input type="radio" name={id} checked={value === choice} disabled={disabled} onChange={() => onChange(choice)} />
