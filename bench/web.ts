@@ -27,6 +27,7 @@ interface Run {
   lcp: number;
   tbt: number;
   bytes: number;
+  benchmarkIndex: number;
   finalUrl: string;
 }
 
@@ -57,6 +58,9 @@ async function measure(port: number, url: string): Promise<Run> {
     lcp: audit('largest-contentful-paint') / 1000,
     tbt: audit('total-blocking-time') / 1000,
     bytes: audit('total-byte-weight'),
+    // the host's speed as Lighthouse measures it (its 4× slowdown is calibrated for about 1,000-1,500): scores
+    // of two machines compare only beside it
+    benchmarkIndex: lhr.environment.benchmarkIndex,
     finalUrl: lhr.finalDisplayedUrl,
   };
 }
@@ -88,10 +92,10 @@ async function main() {
         if (new URL(run.finalUrl).pathname !== page.path) throw new Error(`${page.label}: Lighthouse ended on ${run.finalUrl}, not ${page.path}`);
         runs.push(run);
         console.error(
-          `${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB (${new URL(run.finalUrl).pathname})`,
+          `${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB, benchmarkIndex ${run.benchmarkIndex.toFixed(0)} (${new URL(run.finalUrl).pathname})`,
         );
       }
-      const m = (k: Exclude<keyof Run, 'finalUrl'>) => median(runs.map((r) => r[k]));
+      const m = (k: Exclude<keyof Run, 'finalUrl' | 'benchmarkIndex'>) => median(runs.map((r) => r[k]));
       rows.push(
         `${page.label.padEnd(34)} | ${String(m('score')).padStart(5)} | ${m('fcp').toFixed(1).padStart(5)} | ${m('lcp').toFixed(1).padStart(5)} | ${m('tbt').toFixed(2).padStart(6)} | ${(m('bytes') / 1024).toFixed(0).padStart(7)} | ${page.before}`,
       );

@@ -303,6 +303,101 @@ describe('on a phone (390×844)', () => {
   });
 });
 
+describe('the frame: side menu, its drawer on a phone, the bell', () => {
+  it('on a phone 打开菜单 opens the menu as a modal dialog: focus stays in it, Escape and a tap beside it close it, an entry goes and closes it', async () => {
+    const { page } = await phonePage();
+    const errors = consoleErrors(page);
+    await login(page, 'cjkx', 'Unit2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    const opener = page.getByRole('button', { name: '打开菜单' });
+    const drawer = page.getByRole('dialog', { name: '新疆科技工作者之家' });
+    // closed, nothing of the menu is on the page (nor found by a screen reader)
+    expect(await page.getByRole('menuitem', { name: '待审核申报表' }).count()).toBe(0);
+    expect(await opener.getAttribute('aria-expanded')).toBe('false');
+
+    await opener.click();
+    await drawer.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
+    expect(await opener.getAttribute('aria-expanded')).toBe('true');
+    await page.waitForTimeout(300); // the slide in
+    await look(page, 'phone-06-menu-drawer');
+    // modal: Tab never reaches the page behind it (inert); past its last entry focus goes to the browser's own bar
+    for (let i = 0; i < 24; i++) {
+      await page.keyboard.press('Tab');
+      const where = await page.evaluate(() => {
+        const a = document.activeElement;
+        return !a || a === document.body ? 'browser' : a.closest('dialog[open]') ? 'drawer' : `page: ${a.outerHTML.slice(0, 80)}`;
+      });
+      expect(['drawer', 'browser']).toContain(where);
+    }
+    // ↓ moves between entries, skipping those not open yet
+    await drawer.getByRole('menuitem', { name: '账号信息' }).focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('最美科技工作者');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    await expect.poll(() => opener.getAttribute('aria-expanded')).toBe('false');
+    // focus is back on the button that opened it
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('打开菜单');
+
+    // a tap beside the drawer (on the dimmed page) closes it and does nothing to the page
+    await opener.click();
+    await drawer.getByRole('menuitem', { name: '待审核申报表' }).waitFor();
+    await page.mouse.click(370, 400);
+    await drawer.waitFor({ state: 'hidden' });
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    // an entry goes there, closes the drawer and is marked as the current page next time
+    await opener.click();
+    await drawer.getByRole('menuitem', { name: '查询申报表' }).click();
+    await page.waitForURL(/\/zmkj\/search$/);
+    await drawer.waitFor({ state: 'hidden' });
+    await opener.click();
+    await expect.poll(() => drawer.getByRole('menuitem', { name: '查询申报表' }).getAttribute('aria-current')).toBe('page');
+    // 最美科技工作者 folds its entries away and back
+    const group = drawer.getByRole('menuitem', { name: '最美科技工作者' });
+    await group.click();
+    await expect.poll(() => group.getAttribute('aria-expanded')).toBe('false');
+    await drawer.getByRole('menuitem', { name: '查询申报表' }).waitFor({ state: 'hidden' });
+    await group.click();
+    await drawer.getByRole('menuitem', { name: '查询申报表' }).waitFor();
+    await checkA11y(page, 'the menu drawer');
+    expect(errors).toEqual([]);
+  });
+
+  it('on a desktop the menu stands beside the page: its entries are links (a new tab opens one), ↑ ↓ Home End move between them', async () => {
+    const { page, context } = await newPage(e2e.browser, e2e.platform.url);
+    page.setDefaultTimeout(30_000);
+    await login(page, 'cjkx', 'Unit2023x');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+    expect(await page.getByRole('button', { name: '打开菜单' }).count()).toBe(0);
+    const entry = page.getByRole('menuitem', { name: '查询申报表' });
+    expect(await entry.getAttribute('href')).toBe('/zmkj/search');
+    // Ctrl+click: a new tab on the page, this one stays where it is
+    const [tab] = await Promise.all([context.waitForEvent('page'), entry.click({ modifiers: ['Control'] })]);
+    await tab.waitForURL(/\/zmkj\/search$/);
+    await tab.close();
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.getByRole('menuitem', { name: '我的主页' }).getAttribute('aria-current')).toBe('page');
+
+    await page.getByRole('menuitem', { name: '我的主页' }).focus();
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('数据导出');
+    await page.keyboard.press('ArrowDown'); // round to the first
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('我的主页');
+    await page.keyboard.press('ArrowUp');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('数据导出');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/zmkj\/exports$/);
+    await expect.poll(() => page.getByRole('menuitem', { name: '数据导出' }).getAttribute('aria-current')).toBe('page');
+    // an entry not open yet says so, and goes nowhere
+    const closed = page.getByRole('menuitem', { name: /新疆青年科技奖/ });
+    expect(await closed.getAttribute('aria-disabled')).toBe('true');
+    expect(await closed.textContent()).toContain('暂未开放');
+    await closed.click({ force: true });
+    expect(new URL(page.url()).pathname).toBe('/zmkj/exports');
+  });
+});
+
 describe('forms and standards', () => {
   it('a failed 登录 focuses the first invalid field; a refused password is marked aria-invalid', async () => {
     const { page } = await newPage(e2e.browser, e2e.platform.url);

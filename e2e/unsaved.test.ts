@@ -47,7 +47,7 @@ async function menuHome(page: Page) {
   const opener = page.getByRole('button', { name: '打开菜单' });
   if (await opener.isVisible()) {
     await opener.click();
-    await page.locator('.ant-drawer-open').getByRole('menuitem', { name: '我的主页' }).click();
+    await page.getByRole('dialog', { name: '新疆科技工作者之家' }).getByRole('menuitem', { name: '我的主页' }).click();
   } else {
     await page.getByRole('menuitem', { name: '我的主页' }).click();
   }

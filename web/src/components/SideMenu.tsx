@@ -1,9 +1,11 @@
-import { Menu, Tooltip } from 'antd';
-import type { MenuProps } from 'antd';
-import { useLocation, useNavigate } from 'react-router';
+import { useId, useState, type KeyboardEvent } from 'react';
+import { Link, useLocation } from 'react-router';
 import type { Role } from '../../../core';
 
-type Item = Required<MenuProps>['items'][number];
+// The manual's left menu, drawn with plain elements (styles.css, .side-menu): every logged-in page shows it, so
+// Ant Design's Menu (its styles generated at run time, its motion and overflow measuring) was part of every
+// page's first seconds on a phone (issue 11, item 9). Each entry is a link: it opens in a new tab like any link,
+// and the router's navigation (with the unsaved-changes guard) handles a plain click.
 
 /** 最美科技工作者 sub-items per role, as in the manual. */
 export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
@@ -46,7 +48,8 @@ export const ROLE_MENU: Record<Role, { key: string; label: string }[]> = {
 /** Other programs of the business system: listed like the manual, not open yet. */
 const OTHER_MODULES = ['资助学会重点项目', '科协九大代表、九届委员登记', '科学技术普及奖', '自然科学优秀论文奖', '新疆青年科技奖'];
 
-function selectedKey(pathname: string): string {
+/** The menu entry a page belongs to (a 申请书 opened from 我的申报表 keeps 我的申报表 marked). */
+export function selectedKey(pathname: string): string {
   if (pathname.startsWith('/zmkj/applications/')) return '/zmkj/mine';
   if (pathname.startsWith('/zmkj/handle/')) return '/zmkj/pending';
   if (pathname.startsWith('/zmkj/view/')) return '/zmkj/search';
@@ -55,45 +58,95 @@ function selectedKey(pathname: string): string {
   return pathname;
 }
 
-export function SideMenu({ role, onNavigate }: { role: Role; onNavigate?: () => void }) {
-  const navigate = useNavigate();
-  const { pathname } = useLocation();
-  const items: Item[] = [
-    {
-      type: 'group',
-      key: 'common',
-      label: '常用功能',
-      children: [{ key: '/', label: '我的主页' }, ...(role === 'unit' ? [{ key: '/account', label: '账号信息' }] : [])],
-    },
-    ...OTHER_MODULES.map((name): Item => ({
-      key: `module:${name}`,
-      disabled: true,
-      label: (
-        <Tooltip title="暂未开放" placement="right">
-          <span>{name}</span>
-        </Tooltip>
-      ),
-    })),
-    {
-      key: 'zmkj',
-      label: '最美科技工作者',
-      children: ROLE_MENU[role].map((i) => ({ key: i.key, label: i.label })),
-    },
-  ];
+/**
+ * ↑ ↓ Home End move between the menu's entries (the keys of a menu, WAI-ARIA's menu pattern); Tab still goes
+ * through them in order as links do. Entries not open yet and those of a closed group are skipped.
+ */
+function moveFocus(event: KeyboardEvent<HTMLElement>) {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(event.key)) return;
+  const items = [...event.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')].filter(
+    (el) => el.offsetParent !== null,
+  );
+  if (items.length === 0) return;
+  event.preventDefault();
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const next =
+    event.key === 'Home'
+      ? 0
+      : event.key === 'End'
+        ? items.length - 1
+        : event.key === 'ArrowDown'
+          ? (at + 1) % items.length
+          : (at - 1 + items.length) % items.length;
+  items[next]?.focus();
+}
+
+function Entry({ to, label, selected, onNavigate }: { to: string; label: string; selected: boolean; onNavigate?: () => void }) {
   return (
-    <nav aria-label="功能菜单">
-      <Menu
-        mode="inline"
-        items={items}
-        selectedKeys={[selectedKey(pathname)]}
-        defaultOpenKeys={['zmkj']}
-        onClick={({ key }) => {
-          if (key.startsWith('/')) {
-            navigate(key);
-            onNavigate?.();
-          }
-        }}
-      />
+    <li role="none">
+      <Link
+        to={to}
+        role="menuitem"
+        className={selected ? 'side-menu-item side-menu-selected' : 'side-menu-item'}
+        aria-current={selected ? 'page' : undefined}
+        onClick={onNavigate}
+      >
+        {label}
+      </Link>
+    </li>
+  );
+}
+
+export function SideMenu({ role, onNavigate }: { role: Role; onNavigate?: () => void }) {
+  const { pathname } = useLocation();
+  const [open, setOpen] = useState(true);
+  const ids = useId();
+  const selected = selectedKey(pathname);
+  const common = [{ key: '/', label: '我的主页' }, ...(role === 'unit' ? [{ key: '/account', label: '账号信息' }] : [])];
+  return (
+    <nav aria-label="功能菜单" className="side-menu-nav">
+      <ul role="menu" aria-label="功能菜单" className="side-menu" onKeyDown={moveFocus}>
+        <li role="none" className="side-menu-group">
+          <div id={`${ids}-common`} className="side-menu-group-title">
+            常用功能
+          </div>
+          <ul role="group" aria-labelledby={`${ids}-common`}>
+            {common.map((i) => (
+              <Entry key={i.key} to={i.key} label={i.label} selected={selected === i.key} onNavigate={onNavigate} />
+            ))}
+          </ul>
+        </li>
+        {OTHER_MODULES.map((name) => (
+          <li role="none" key={name}>
+            <span role="menuitem" aria-disabled="true" className="side-menu-item side-menu-disabled" title="暂未开放">
+              {name}
+              <span className="visually-hidden">（暂未开放）</span>
+            </span>
+          </li>
+        ))}
+        <li role="none">
+          <button
+            type="button"
+            role="menuitem"
+            className="side-menu-item side-menu-submenu"
+            aria-haspopup="true"
+            aria-expanded={open}
+            aria-controls={`${ids}-zmkj`}
+            onClick={() => setOpen((o) => !o)}
+          >
+            最美科技工作者
+            <svg className="side-menu-arrow" viewBox="64 64 896 896" width="10" height="10" fill="currentColor" aria-hidden="true" focusable="false">
+              <path d="M884 256h-75c-5.1 0-9.9 2.5-12.9 6.6L512 654.2 227.9 262.6c-3-4.1-7.8-6.6-12.9-6.6h-75c-6.5 0-10.3 7.4-6.5 12.7l352.6 486.1c12.8 17.6 39 17.6 51.7 0l352.6-486.1c3.9-5.3.1-12.7-6.4-12.7z" />
+            </svg>
+          </button>
+          <ul role="menu" id={`${ids}-zmkj`} aria-label="最美科技工作者" className="side-menu-sub" hidden={!open}>
+            {ROLE_MENU[role].map((i) => (
+              <Entry key={i.key} to={i.key} label={i.label} selected={selected === i.key} onNavigate={onNavigate} />
+            ))}
+          </ul>
+        </li>
+      </ul>
     </nav>
   );
 }
