@@ -5,6 +5,13 @@
  *   npm run build:web && npm run bench:web     # it builds nothing itself: web/dist must be there
  *   BENCH_WEB_RUNS=5 npm run bench:web         # runs per page (default 3; the median is printed)
  *   BENCH_WEB_PAGES=login,edit npm run bench:web
+ *   BENCH_WEB_CPU=calibrated npm run bench:web  # the CPU slowdown scaled to this machine (below)
+ *
+ * Lighthouse's 4× CPU slowdown is meant for a host in its "high-end desktop" bracket (benchmarkIndex 1500-2000,
+ * lighthouse docs/throttling.md): on a faster host it is a faster phone, on a slower one a slower phone. Each run
+ * prints the host's benchmarkIndex. With BENCH_WEB_CPU=calibrated the slowdown of each run is 4 × (the previous
+ * run's benchmarkIndex ÷ 1750), clamped to 2-10, so that every run aims at the same phone; a first run at 4×
+ * (not counted) gives the first index.
  *
  * Logged-in pages are measured with the session cookies of a log-in made through the API (as the e2e
  * journeys do), put into the browser's cookie jar before each run. Lighthouse clears the cache before each run: these
@@ -28,6 +35,7 @@ interface Run {
   tbt: number;
   bytes: number;
   benchmarkIndex: number;
+  slowdown: number;
   finalUrl: string;
 }
 
@@ -36,12 +44,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function measure(port: number, url: string): Promise<Run> {
+const CALIBRATED = process.env.BENCH_WEB_CPU === 'calibrated';
+/** The slowdown that makes a host of this benchmarkIndex a phone of the bracket Lighthouse's 4× aims at. */
+const calibratedSlowdown = (benchmarkIndex: number) => Math.min(10, Math.max(2, (4 * benchmarkIndex) / 1750));
+
+async function measure(port: number, url: string, cpuSlowdownMultiplier = 4): Promise<Run> {
   const result = await lighthouse(url, {
     port,
     output: 'json',
     logLevel: 'error',
     onlyCategories: ['performance'],
+    ...(cpuSlowdownMultiplier !== 4 ? { throttling: { cpuSlowdownMultiplier } } : {}),
   });
   if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
   const { lhr } = result;
@@ -61,6 +74,7 @@ async function measure(port: number, url: string): Promise<Run> {
     // the host's speed as Lighthouse measures it (its 4× slowdown is calibrated for about 1,000-1,500): scores
     // of two machines compare only beside it
     benchmarkIndex: lhr.environment.benchmarkIndex,
+    slowdown: lhr.configSettings.throttling.cpuSlowdownMultiplier ?? 4,
     finalUrl: lhr.finalDisplayedUrl,
   };
 }
@@ -75,6 +89,13 @@ async function main() {
     const pages = benchPages(who);
     const only = process.env.BENCH_WEB_PAGES?.split(',');
     const rows: string[] = [];
+    let lastIndex = 0;
+    if (CALIBRATED) {
+      const first = pages.find((p) => !only || only.includes(p.key))!;
+      await useCookies(browser, platform.url, first.cookie);
+      lastIndex = (await measure(chrome.port, platform.url + first.path)).benchmarkIndex;
+      console.error(`calibration run: benchmarkIndex ${lastIndex.toFixed(0)}`);
+    }
     for (const page of pages.filter((p) => !only || only.includes(p.key))) {
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
@@ -83,7 +104,7 @@ async function main() {
         let run: Run | undefined;
         for (let attempt = 1; !run; attempt++) {
           try {
-            run = await measure(chrome.port, platform.url + page.path);
+            run = await measure(chrome.port, platform.url + page.path, CALIBRATED ? calibratedSlowdown(lastIndex) : 4);
           } catch (err) {
             if (attempt >= 3 || !/NO_NAVSTART|NO_FCP|NO_LCP/.test(String(err))) throw err;
             console.error(`${page.label} run ${i + 1}: ${String(err)}; trying again`);
@@ -91,16 +112,19 @@ async function main() {
         }
         if (new URL(run.finalUrl).pathname !== page.path) throw new Error(`${page.label}: Lighthouse ended on ${run.finalUrl}, not ${page.path}`);
         runs.push(run);
+        lastIndex = run.benchmarkIndex;
         console.error(
-          `${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB, benchmarkIndex ${run.benchmarkIndex.toFixed(0)} (${new URL(run.finalUrl).pathname})`,
+          `${page.label} run ${i + 1}: score ${run.score}, FCP ${run.fcp.toFixed(1)} s, LCP ${run.lcp.toFixed(1)} s, TBT ${run.tbt.toFixed(2)} s, ${(run.bytes / 1024).toFixed(0)} KB, benchmarkIndex ${run.benchmarkIndex.toFixed(0)}, CPU ${run.slowdown.toFixed(1)}× (${new URL(run.finalUrl).pathname})`,
         );
       }
-      const m = (k: Exclude<keyof Run, 'finalUrl' | 'benchmarkIndex'>) => median(runs.map((r) => r[k]));
+      const m = (k: Exclude<keyof Run, 'finalUrl' | 'benchmarkIndex' | 'slowdown'>) => median(runs.map((r) => r[k]));
       rows.push(
         `${page.label.padEnd(34)} | ${String(m('score')).padStart(5)} | ${m('fcp').toFixed(1).padStart(5)} | ${m('lcp').toFixed(1).padStart(5)} | ${m('tbt').toFixed(2).padStart(6)} | ${(m('bytes') / 1024).toFixed(0).padStart(7)} | ${page.before}`,
       );
     }
-    console.log(`\nLighthouse 12 mobile defaults, median of ${RUNS} run(s); the issue's figures (before) on the right`);
+    console.log(
+      `\nLighthouse 12 mobile defaults${CALIBRATED ? ' (CPU slowdown calibrated to the host)' : ''}, median of ${RUNS} run(s); the issue's figures (before) on the right`,
+    );
     console.log(`targets: 我的申报表 ≤ 300 KB on the wire; score ≥ 90 on 登录, ≥ 75 on the 申请书`);
     console.log(`${'page'.padEnd(34)} | score | FCP s | LCP s |  TBT s | KB wire | before: score | FCP | LCP | TBT | KB`);
     console.log(`${'-'.repeat(34)}-|-------|-------|-------|--------|---------|-------------------------------------`);
