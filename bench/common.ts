@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../server/config';
@@ -273,6 +274,55 @@ export async function record(run: () => Promise<void>): Promise<Statement[]> {
     proto.query = original;
   }
   return out;
+}
+
+/**
+ * Every statement sent through node-postgres while it runs, summed by its text's start: how many, the mean time from
+ * its send to its reply's callback (the database's time, the wire, and the wait of the reply for this process's event
+ * loop), and the mean time this process took on the same connection between the previous statement's reply and this
+ * send (its own work in between). BENCH_TRACE_STATEMENTS=1 prints it for bench:review's meeting runs.
+ */
+export function traceStatements(): { stop(): string } {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const stats = new Map<string, { n: number; sent: number; gap: number }>();
+  const lastReply = new WeakMap<object, number>();
+  proto.query = function (this: object, ...args: unknown[]) {
+    const [first] = args;
+    const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String(first.text) : '?';
+    const key = text.replace(/\s+/g, ' ').slice(0, 50);
+    const start = performance.now();
+    const previous = lastReply.get(this);
+    const result = original.apply(this, args);
+    if (result && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<unknown>).then(
+        () => {
+          const end = performance.now();
+          lastReply.set(this, end);
+          const st = stats.get(key) ?? { n: 0, sent: 0, gap: 0 };
+          st.n++;
+          st.sent += end - start;
+          // within a request: a connection's gap of more than a second is its idle time in the pool
+          if (previous !== undefined && start - previous < 1000) st.gap += start - previous;
+          stats.set(key, st);
+        },
+        () => undefined,
+      );
+    }
+    return result;
+  };
+  return {
+    stop() {
+      proto.query = original;
+      const rows = [...stats].sort((a, b) => b[1].sent - a[1].sent).slice(0, 20);
+      return rows
+        .map(
+          ([k, v]) =>
+            `    ${k.padEnd(52)} ×${String(v.n).padStart(5)}  send→reply ${(v.sent / v.n).toFixed(2).padStart(6)} ms  before it ${(v.gap / v.n).toFixed(2).padStart(6)} ms`,
+        )
+        .join('\n');
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

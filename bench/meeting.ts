@@ -25,6 +25,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -42,6 +43,7 @@ import {
   loadAverage,
   logIn,
   record,
+  traceStatements,
   secondsSince,
   startProfile,
   table,
@@ -497,11 +499,21 @@ export async function runMeeting(): Promise<boolean> {
     const profiler = settings.profileDir ? await startProfile() : null;
     // this process's CPU per submit: the server's (platform or ceiling) and its node-postgres work, with the rounds'
     // start and close through the API in both; the load is the child's
+    // and how busy its event loop was over the run (rounds' start, close and the waits for the screens included): a
+    // run whose loop is far from busy while its submits take longer than the ceiling's waits for something else
+    // (BENCH_TRACE_STATEMENTS=1: and each statement's time, bench/common.ts traceStatements)
     const cpuPerSubmit = async (run: Promise<ClientResult>) => {
+      const trace = process.env.BENCH_TRACE_STATEMENTS === '1' ? traceStatements() : null;
       const cpu = process.cpuUsage();
+      const loop = performance.eventLoopUtilization();
       const result = await run;
       const used = process.cpuUsage(cpu);
-      return { result, cpu: `server CPU ${((used.user + used.system) / 1000 / Math.max(1, result.submits)).toFixed(2)} ms per submit` };
+      const busy = performance.eventLoopUtilization(loop).utilization;
+      const statements = trace ? `\n  statements (the most time first):\n${trace.stop()}` : '';
+      return {
+        result,
+        cpu: `server CPU ${((used.user + used.system) / 1000 / Math.max(1, result.submits)).toFixed(2)} ms per submit, event loop busy ${(busy * 100).toFixed(0)}%${statements}`,
+      };
     };
     const { result: real, cpu: realCpu } = await cpuPerSubmit(client.run(job('platform')));
     if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, 'meeting-submit.cpuprofile'))}`);
