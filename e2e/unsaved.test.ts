@@ -132,6 +132,41 @@ for (const { name, viewport } of VIEWPORTS) {
       await context.close();
     });
 
+    it('a local copy with a choice the list no longer has: 学历 shows it as it is (not 请选择), and 【保存】 names 学历', async () => {
+      const { context, page: first, url } = await openEditor(viewport);
+      await first.getByLabel('籍贯').fill('新疆伊犁');
+      // the local copy as an older version of the form could have left it: a 学历 outside today's choices (changed
+      // with the editor closed: the page writes its copy again as it goes)
+      const key = await first.waitForFunction(() => Object.keys(localStorage).find((k) => k.startsWith('xjkx.draft.')) ?? null).then((h) => h.jsonValue());
+      const address = first.url();
+      await first.close();
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto('/robots.txt');
+      await page.evaluate((k) => {
+        const draft = JSON.parse(localStorage.getItem(k)!) as { form: Record<string, unknown> };
+        draft.form.education = '未知学历';
+        localStorage.setItem(k, JSON.stringify(draft));
+      }, key!);
+      await page.goto(address);
+      await page.waitForURL(url);
+      await page.getByText(/发现上次未保存的修改/).waitFor();
+      await answer(page, '恢复');
+      const education = page.getByLabel('学历');
+      await expect.poll(() => education.inputValue()).toBe('未知学历');
+      expect(await education.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('未知学历');
+      await page.getByRole('button', { name: /保\s*存/ }).click();
+      const alert = page.locator('.not-saved');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('学历');
+      // the rest went: 籍贯 is stored; 学历 keeps the entry for the user to choose again
+      await expect.poll(() => education.getAttribute('aria-invalid')).toBe('true');
+      expect(await education.inputValue()).toBe('未知学历');
+      await page.reload();
+      await expect.poll(() => page.getByLabel('籍贯').inputValue(), { timeout: 10_000 }).toBe('新疆伊犁');
+      await context.close();
+    });
+
     it('one invalid field does not block the others: 籍贯 is saved, 邮政编码 is named and marked', async () => {
       const { context, page } = await openEditor(viewport);
       await page.getByLabel('籍贯').fill('新疆塔城');
