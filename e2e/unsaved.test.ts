@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { answerDialog, e2eSuite, login, newPage, shot } from './harness';
+import { answerDialog, e2eSuite, login, newPage, shot, startServer } from './harness';
 import { ApiClient } from './api';
 
 // Issue 11, items 1 and 2: what an applicant must not lose — unsaved typing (every way out of 编辑申请书
 // asks first; a local copy survives a reload or a crash) and the valid fields of a save with one bad field.
 
-const e2e = e2eSuite();
+// each test registers its own applicant through the API (a fresh 申请书 and local copy): more than the 10
+// registrations a quarter of an hour that one address is allowed by default (e2e/login.test.ts tests that limit)
+const e2e = e2eSuite({ start: () => startServer({ RATE_LIMIT_REGISTER: '100' }) });
 
 const PROMPT = '申请书有未保存的修改，离开后将丢失。是否离开？';
 const VIEWPORTS = [
