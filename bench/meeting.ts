@@ -10,6 +10,11 @@
  * 3. Through the HTTP API: the organizer and the 30 experts log in, the organizer opens the meeting with the 30 as its
  *    panel, each expert 签到. Round 1 is started; expert 1's submit warms the path and expert 2's is recorded
  *    (pg.Client.prototype.query) for the ceiling; round 1 is closed.
+ * 3a. History: BENCH_MEETING_HISTORY (20) rounds through the API, then the meeting's tables are ANALYZEd, and again
+ *    before each run — as autovacuum keeps a live database's statistics (see runMeeting: plans made on the tables as
+ *    seeded, empty, scanned ballots whole for every vote, and only the ceiling, run last, was planned after autovacuum's
+ *    analyze). Each run prints its sequential scans of those tables; BENCH_PG_STATEMENTS=1 (pg_stat_statements loaded)
+ *    prints PostgreSQL's own time per statement for each run.
  * 4. A client child process (this file, forked: generating load and timing the screens off the server's event loop)
  *    opens the screens (`GET …/tally/events`) and runs rounds: the organizer starts a round (all 40 candidates, both
  *    questions), the 30 experts submit a vote on every candidate and question, `connections` at a time, the bench
@@ -63,6 +68,8 @@ const settings = {
   candidates: intEnv('BENCH_MEETING_CANDIDATES', 40, 0),
   experts: intEnv('BENCH_MEETING_EXPERTS', 30, 0),
   screens: intEnv('BENCH_MEETING_SCREENS', 5, 0),
+  /** rounds held through the API before the measured runs: the meeting tables' history (see runMeeting) */
+  historyRounds: intEnv('BENCH_MEETING_HISTORY', 20, 0),
   keep: process.env.BENCH_KEEP === '1',
   /** a directory: the platform run (screens watching) is CPU-profiled into <dir>/meeting-submit.cpuprofile */
   profileDir: process.env.BENCH_PROFILE ?? '',
@@ -494,8 +501,67 @@ export async function runMeeting(): Promise<boolean> {
       minRounds: settings.minRounds,
       seconds: settings.seconds,
     });
+    // A platform that has held meetings has ballots and votes, and autovacuum keeps their statistics current. Seeded
+    // empty and analyzed empty, the tables would be planned as empty: the pooled connections' cached plans (the
+    // foreign-key checks of the 80 votes on ballots, the ballot's lookups) would scan the whole table while it grows by
+    // thirty ballots a round, for as long as autovacuum (a minute apart) has not analyzed it again — and the ceiling,
+    // run last, would be planned after that analyze. So: history rounds through the API first, and before each run
+    // the meeting's tables analyzed, so that every run is planned on the tables as they are.
+    t = performance.now();
+    const history = await client.run({ ...job('platform', 0), warmupRounds: settings.historyRounds, minRounds: 0, seconds: 0 });
+    if (history.failures.length) throw new Error(`history rounds: ${history.failures[0]}`);
+    console.log(`history: ${settings.historyRounds} rounds submitted and closed through the API in ${secondsSince(t)} s`);
+    const MEETING_TABLES = ['ballots', 'ballot_votes', 'meeting_rounds', 'meeting_round_candidates', 'meeting_attendance'];
+    const analyzed = async () => {
+      await untilIdle(db, dbName);
+      await db.query(`analyze ${MEETING_TABLES.join(', ')}`);
+    };
+    // how the run read the meeting's tables: sequential scans and the rows they read (a plan made on stale statistics
+    // shows as thousands of scans of ballots)
+    const scans = async () => {
+      const { rows } = await db.query<{ relname: string; seq: string; tup: string }>(
+        `select relname, seq_scan::text as seq, seq_tup_read::text as tup from pg_stat_user_tables where relname = any($1)`,
+        [MEETING_TABLES],
+      );
+      return new Map(rows.map((r) => [r.relname, { seq: Number(r.seq), tup: Number(r.tup) }]));
+    };
+    // BENCH_PG_STATEMENTS=1 (PostgreSQL with pg_stat_statements in shared_preload_libraries): each run's statements
+    // as PostgreSQL spent its time on them — calls, planning and execution per call, blocks touched
+    const pgStatements = process.env.BENCH_PG_STATEMENTS === '1';
+    if (pgStatements) await db.query('create extension if not exists pg_stat_statements');
+    const statementsReport = async () => {
+      const { rows } = await db.query<{ calls: string; plan: number; exec: number; blks: string; rows: string; query: string }>(
+        `select calls::text, mean_plan_time as plan, mean_exec_time as exec, (shared_blks_hit + shared_blks_read)::text as blks,
+                rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
+           from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+          order by (total_plan_time + total_exec_time) desc limit 25`,
+      );
+      return rows
+        .map(
+          (r) =>
+            `    ${r.calls.padStart(6)} × plan ${r.plan.toFixed(3)} + exec ${r.exec.toFixed(3)} ms, ${(Number(r.blks) / Number(r.calls)).toFixed(1)} blocks, ${(Number(r.rows) / Number(r.calls)).toFixed(1)} rows: ${r.query.slice(0, 110)}`,
+        )
+        .join('\n');
+    };
+    const scanned = async <T>(run: () => Promise<T>): Promise<{ value: T; scans: string }> => {
+      const before = await scans();
+      if (pgStatements) await db.query('select pg_stat_statements_reset()');
+      const value = await run();
+      const statementsText = pgStatements ? `\n  PostgreSQL's statements (pg_stat_statements, the most time first):\n${await statementsReport()}` : '';
+      // the statistics collector reports a backend's counts at its transaction's end, at most every half second
+      await new Promise((r) => setTimeout(r, 1100));
+      const after = await scans();
+      const text = MEETING_TABLES.map((name) => {
+        const a = after.get(name);
+        const b = before.get(name);
+        return a && b ? `${name} ${a.seq - b.seq} (${a.tup - b.tup} rows)` : '';
+      })
+        .filter(Boolean)
+        .join(', ');
+      return { value, scans: `sequential scans: ${text}${statementsText}` };
+    };
     console.log('');
-    await untilIdle(db, dbName);
+    await analyzed();
     const profiler = settings.profileDir ? await startProfile() : null;
     // this process's CPU per submit: the server's (platform or ceiling) and its node-postgres work, with the rounds'
     // start and close through the API in both; the load is the child's
@@ -515,17 +581,19 @@ export async function runMeeting(): Promise<boolean> {
         cpu: `server CPU ${((used.user + used.system) / 1000 / Math.max(1, result.submits)).toFixed(2)} ms per submit, event loop busy ${(busy * 100).toFixed(0)}%${statements}`,
       };
     };
-    const { result: real, cpu: realCpu } = await cpuPerSubmit(client.run(job('platform')));
+    const first = await scanned(() => cpuPerSubmit(client.run(job('platform'))));
+    const { result: real, cpu: realCpu } = first.value;
     if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, 'meeting-submit.cpuprofile'))}`);
-    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens; ${realCpu}`);
-    await untilIdle(db, dbName);
+    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens; ${realCpu}; ${first.scans}`);
+    await analyzed();
     // the same submits with nobody watching: what the screens' 计票 reads cost the submits (the ceiling has none)
-    const quiet = settings.screens ? await cpuPerSubmit(client.run(job('platform', 0))) : null;
-    if (quiet) console.log(`platform, no screens: ${describe(quiet.result)}; ${quiet.cpu}`);
-    const unwatched = quiet?.result ?? null;
-    await untilIdle(db, dbName);
-    const { result: ceiling, cpu: ceilingCpu } = await cpuPerSubmit(client.run(job('ceiling')));
-    console.log(`ceiling:  ${describe(ceiling)}; ${ceilingCpu}`);
+    const quiet = settings.screens ? await scanned(() => cpuPerSubmit(client.run(job('platform', 0)))) : null;
+    if (quiet) console.log(`platform, no screens: ${describe(quiet.value.result)}; ${quiet.value.cpu}; ${quiet.scans}`);
+    const unwatched = quiet?.value.result ?? null;
+    await analyzed();
+    const last = await scanned(() => cpuPerSubmit(client.run(job('ceiling'))));
+    const { result: ceiling, cpu: ceilingCpu } = last.value;
+    console.log(`ceiling:  ${describe(ceiling)}; ${ceilingCpu}; ${last.scans}`);
 
     // every submit counted: each closed round holds all the panel's ballots, submitted, with every vote
     const { rows: check } = await db.query<{ rounds: number; ballots: number; votes: number; short: number }>(
