@@ -25,6 +25,9 @@
  *    ids and the timestamps swapped per request, in fresh rounds started (and closed) through the API for it, with the
  *    screens closed. Same rounds, same concurrency.
  * 6. Between the two, the platform's submits again with no screen open (no 计票 reads), printed in brackets.
+ * 7. The three runs are interleaved, BENCH_MEETING_CHUNK (3) rounds of each at a time, the order turned round every
+ *    cycle, so that the machine's drift falls on all three alike (BENCH_MEETING_CHUNK=0: one after another).
+ *    BENCH_CEILING_BURN_MS (a diagnostic) makes the ceiling spend that much more of its main thread per submit.
  * Prints req/s, p50, p99 beside the ceiling, and the screens' delay p50/p99. Asserts nothing about timings: fails
  * only if it cannot run, a request fails, or a submit never reaches a screen.
  */
@@ -70,11 +73,14 @@ const settings = {
   screens: intEnv('BENCH_MEETING_SCREENS', 5, 0),
   /** rounds held through the API before the measured runs: the meeting tables' history (see runMeeting) */
   historyRounds: intEnv('BENCH_MEETING_HISTORY', 20, 0),
+  /** rounds of each run at a time, the runs interleaved; 0: one run after another (see runMeeting) */
+  chunkRounds: intEnv('BENCH_MEETING_CHUNK', 3, 0),
   keep: process.env.BENCH_KEEP === '1',
-  /** a directory: the platform run (screens watching) is CPU-profiled into <dir>/meeting-submit.cpuprofile */
+  /** a directory: the platform's first run and the ceiling's are CPU-profiled into <dir>/meeting-submit.cpuprofile and meeting-ceiling.cpuprofile */
   profileDir: process.env.BENCH_PROFILE ?? '',
 };
 
+const CEILING_BURN_MS = Number(process.env.BENCH_CEILING_BURN_MS ?? 0);
 const TARGET_SHARE = 80; // % of the ceiling's requests per second
 const TARGET_P99_FACTOR = 1.25; // × the ceiling's p99
 const TARGET_DELAY_P99 = 250; // ms from a submit to its appearance on a screen
@@ -479,7 +485,11 @@ export async function runMeeting(): Promise<boolean> {
         [recordedExpert.userId, expert],
         [recordedExpert.sid, sessionOf.get(expert)],
       ]);
-      return { rows: await replay(pool, statements, swap, [recordedBallot]) };
+      const rows = await replay(pool, statements, swap, [recordedBallot]);
+      // BENCH_CEILING_BURN_MS: the ceiling made to spend that much more of its main thread per submit (a diagnostic: what
+      // the platform's own work per submit costs the ratio)
+      if (CEILING_BURN_MS) for (const until = performance.now() + CEILING_BURN_MS; performance.now() < until;);
+      return { rows };
     });
     const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => bare.close());
@@ -560,40 +570,107 @@ export async function runMeeting(): Promise<boolean> {
         .join(', ');
       return { value, scans: `sequential scans: ${text}${statementsText}` };
     };
-    console.log('');
-    await analyzed();
-    const profiler = settings.profileDir ? await startProfile() : null;
-    // this process's CPU per submit: the server's (platform or ceiling) and its node-postgres work, with the rounds'
-    // start and close through the API in both; the load is the child's
-    // and how busy its event loop was over the run (rounds' start, close and the waits for the screens included): a
-    // run whose loop is far from busy while its submits take longer than the ceiling's waits for something else
-    // (BENCH_TRACE_STATEMENTS=1: and each statement's time, bench/common.ts traceStatements)
-    const cpuPerSubmit = async (run: Promise<ClientResult>) => {
-      const trace = process.env.BENCH_TRACE_STATEMENTS === '1' ? traceStatements() : null;
-      const cpu = process.cpuUsage();
-      const loop = performance.eventLoopUtilization();
-      const result = await run;
-      const used = process.cpuUsage(cpu);
-      const busy = performance.eventLoopUtilization(loop).utilization;
-      const statements = trace ? `\n  statements (the most time first):\n${trace.stop()}` : '';
-      return {
-        result,
-        cpu: `server CPU ${((used.user + used.system) / 1000 / Math.max(1, result.submits)).toFixed(2)} ms per submit, event loop busy ${(busy * 100).toFixed(0)}%${statements}`,
-      };
+    // The runs — the platform with the screens watching, the platform with none (what the screens' 计票 reads cost the
+    // submits; the ceiling has none) and the ceiling — interleaved a few rounds at a time (BENCH_MEETING_CHUNK rounds,
+    // the order turned round every cycle): this machine's speed drifts by a third within a minute, and one run after
+    // another the ratio measured the drift as much as the platform (bench/README "Session 23"). Run one after another,
+    // each whole, with BENCH_MEETING_CHUNK=0 and for the diagnostics made per run: BENCH_PROFILE,
+    // BENCH_PG_STATEMENTS, BENCH_TRACE_STATEMENTS.
+    type Kind = 'platform' | 'quiet' | 'ceiling';
+    const kinds: Kind[] = settings.screens ? ['platform', 'quiet', 'ceiling'] : ['platform', 'ceiling'];
+    const jobOf = (k: Kind) => (k === 'platform' ? job('platform') : k === 'quiet' ? job('platform', 0) : job('ceiling'));
+    const tracing = process.env.BENCH_TRACE_STATEMENTS === '1';
+    const sequential = settings.chunkRounds === 0 || Boolean(settings.profileDir) || pgStatements || tracing;
+    interface Totals {
+      result: ClientResult;
+      /** this process's CPU: the server's (platform or ceiling) and its node-postgres work, the rounds' start and close
+       * through the API included in both; the load is the child's */
+      cpuMicros: number;
+      /** how busy its event loop was (a run whose loop is far from busy while its submits take longer than the
+       * ceiling's waits for something else) */
+      active: number;
+      idle: number;
+      notes: string[];
+    }
+    const totals = new Map<Kind, Totals>(
+      kinds.map((k) => [
+        k,
+        {
+          result: { rounds: 0, submits: 0, busySeconds: 0, latencies: [], fromReply: [], fromStart: [], events: 0, failures: [] },
+          cpuMicros: 0,
+          active: 0,
+          idle: 0,
+          notes: [],
+        },
+      ]),
+    );
+    const enough = (t: Totals) => t.result.failures.length > 0 || (t.result.rounds >= settings.minRounds && t.result.busySeconds >= settings.seconds);
+    const add = (t: Totals, r: ClientResult) => {
+      const into = t.result;
+      into.rounds += r.rounds;
+      into.submits += r.submits;
+      into.busySeconds += r.busySeconds;
+      into.events += r.events;
+      for (const v of r.latencies) into.latencies.push(v);
+      for (const v of r.fromReply) into.fromReply.push(v);
+      for (const v of r.fromStart) into.fromStart.push(v);
+      into.failures.push(...r.failures);
     };
-    const first = await scanned(() => cpuPerSubmit(client.run(job('platform'))));
-    const { result: real, cpu: realCpu } = first.value;
-    if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, 'meeting-submit.cpuprofile'))}`);
-    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens; ${realCpu}; ${first.scans}`);
-    await analyzed();
-    // the same submits with nobody watching: what the screens' 计票 reads cost the submits (the ceiling has none)
-    const quiet = settings.screens ? await scanned(() => cpuPerSubmit(client.run(job('platform', 0)))) : null;
-    if (quiet) console.log(`platform, no screens: ${describe(quiet.value.result)}; ${quiet.value.cpu}; ${quiet.scans}`);
-    const unwatched = quiet?.value.result ?? null;
-    await analyzed();
-    const last = await scanned(() => cpuPerSubmit(client.run(job('ceiling'))));
-    const { result: ceiling, cpu: ceilingCpu } = last.value;
-    console.log(`ceiling:  ${describe(ceiling)}; ${ceilingCpu}; ${last.scans}`);
+    console.log(sequential ? '' : `\ninterleaved: ${settings.chunkRounds} rounds of each at a time (${kinds.join(', ')}; the order turned round every cycle)`);
+    if (!sequential) {
+      // each warmed once, not measured
+      for (const k of kinds) {
+        const warm = await client.run({ ...jobOf(k), minRounds: 0, seconds: 0 });
+        if (warm.failures.length) throw new Error(`warm-up (${k}): ${warm.failures[0]}`);
+      }
+    }
+    const before = sequential ? null : await scans();
+    for (let cycle = 0; kinds.some((k) => !enough(totals.get(k)!)) && !kinds.some((k) => totals.get(k)!.result.failures.length); cycle++) {
+      for (const k of cycle % 2 ? [...kinds].reverse() : kinds) {
+        const t = totals.get(k)!;
+        await analyzed();
+        const chunk = sequential ? jobOf(k) : { ...jobOf(k), warmupRounds: 0, minRounds: settings.chunkRounds, seconds: 0 };
+        const profiler = settings.profileDir && k !== 'quiet' ? await startProfile() : null;
+        const measure = async () => {
+          const trace = tracing ? traceStatements() : null;
+          const cpu = process.cpuUsage();
+          const loop = performance.eventLoopUtilization();
+          const result = await client.run(chunk);
+          const used = process.cpuUsage(cpu);
+          const elu = performance.eventLoopUtilization(loop);
+          t.cpuMicros += used.user + used.system;
+          t.active += elu.active;
+          t.idle += elu.idle;
+          if (trace) t.notes.push(`statements (the most time first):\n${trace.stop()}`);
+          return result;
+        };
+        const run = sequential ? await scanned(measure) : { value: await measure(), scans: '' };
+        add(t, run.value);
+        if (run.scans) t.notes.push(run.scans);
+        if (profiler) {
+          const file = path.join(settings.profileDir, k === 'ceiling' ? 'meeting-ceiling.cpuprofile' : 'meeting-submit.cpuprofile');
+          t.notes.push(`CPU profile: ${await profiler.stop(file)}`);
+        }
+      }
+    }
+    if (before) {
+      // the statistics collector reports a backend's counts at its transaction's end, at most every half second
+      await new Promise((r) => setTimeout(r, 1100));
+      const after = await scans();
+      const text = MEETING_TABLES.map(
+        (name) => `${name} ${after.get(name)!.seq - before.get(name)!.seq} (${after.get(name)!.tup - before.get(name)!.tup} rows)`,
+      );
+      console.log(`all runs, sequential scans: ${text.join(', ')}`);
+    }
+    const cpuText = (t: Totals) =>
+      `server CPU ${(t.cpuMicros / 1000 / Math.max(1, t.result.submits)).toFixed(2)} ms per submit, event loop busy ${((t.active / Math.max(1, t.active + t.idle)) * 100).toFixed(0)}%` +
+      t.notes.map((n) => `; ${n}`).join('');
+    const real = totals.get('platform')!.result;
+    console.log(`platform: ${describe(real)}; ${real.events} tally events on ${settings.screens} screens; ${cpuText(totals.get('platform')!)}`);
+    const unwatched = totals.get('quiet')?.result ?? null;
+    if (unwatched) console.log(`platform, no screens: ${describe(unwatched)}; ${cpuText(totals.get('quiet')!)}`);
+    const ceiling = totals.get('ceiling')!.result;
+    console.log(`ceiling:  ${describe(ceiling)}; ${cpuText(totals.get('ceiling')!)}`);
 
     // every submit counted: each closed round holds all the panel's ballots, submitted, with every vote
     const { rows: check } = await db.query<{ rounds: number; ballots: number; votes: number; short: number }>(

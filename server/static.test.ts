@@ -98,6 +98,14 @@ describe('JSON replies', () => {
     const gz = await c.get('/api/campaigns/current', { 'accept-encoding': 'gzip' });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(zlib.gunzipSync(gz.rawPayload).toString())).toEqual(JSON.parse(plain.body));
+    // a browser that takes both (Chromium: gzip, deflate, br, zstd) gets gzip: half brotli's CPU for an API reply
+    // (server/app.ts)
+    const chromium = await c.get('/api/campaigns/current', { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect(chromium.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(zlib.gunzipSync(chromium.rawPayload).toString())).toEqual(JSON.parse(plain.body));
+    // unless it prefers br
+    const prefersBr = await c.get('/api/campaigns/current', { 'accept-encoding': 'br;q=1, gzip;q=0.5' });
+    expect(prefersBr.headers['content-encoding']).toBe('br');
 
     const small = await c.get('/api/auth/me', { 'accept-encoding': 'br, gzip' });
     expect(small.statusCode).toBe(200);

@@ -58,23 +58,29 @@ export interface RecusalReason {
 }
 
 /**
+ * `normalise` with a bounded memo: the same few values come again and again (an expert's 工作单位 and 手机 against each
+ * of a ballot's 40 candidates, on every vote), so each is worked out once. Cleared whole when full.
+ */
+function remembered(normalise: (s: string) => string): (s: string) => string {
+  const known = new Map<string, string>();
+  return (s) => {
+    let out = known.get(s);
+    if (out === undefined) {
+      if (known.size >= KEPT) known.clear();
+      known.set(s, (out = normalise(s)));
+    }
+    return out;
+  };
+}
+
+const KEPT = 10_000;
+
+/**
  * An organisation's name as compared for 回避: NFKC (full-width letters, digits and brackets become half-width),
  * Latin letters in lower case, every whitespace character removed (spaces, tabs, U+3000, no-break and zero-width
  * spaces), the brackets （）〔〕【】〖〗［］[] written ().
  */
-export function normaliseOrgName(s: string): string {
-  // the same few names come again and again (an expert's 工作单位 against each of a ballot's 40 candidates, on every
-  // vote): each is worked out once, in a bounded memo
-  let known = orgNames.get(s);
-  if (known === undefined) {
-    if (orgNames.size >= ORG_NAMES_KEPT) orgNames.clear();
-    orgNames.set(s, (known = normaliseOrgNameOnce(s)));
-  }
-  return known;
-}
-
-const ORG_NAMES_KEPT = 10_000;
-const orgNames = new Map<string, string>();
+export const normaliseOrgName: (s: string) => string = remembered(normaliseOrgNameOnce);
 
 function normaliseOrgNameOnce(s: string): string {
   // NFKC again after lower-casing (a few lower-case letters have compatibility forms of their own) and after
@@ -90,14 +96,18 @@ function normaliseOrgNameOnce(s: string): string {
 }
 
 /** A mobile number as compared for 本人: half-width digits, no spaces or hyphens, no +86 / 0086 country code. */
-export function normaliseMobile(s: string): string {
+export const normaliseMobile: (s: string) => string = remembered(normaliseMobileOnce);
+
+function normaliseMobileOnce(s: string): string {
   const digits = s.normalize('NFKC').replace(/[\s\u200B-\u200D\u2060\uFEFF\-()]+/gu, '');
   const m = /^(?:\+86|0086|86(?=1\d{10}$))(.*)$/u.exec(digits);
   return m ? m[1]! : digits;
 }
 
 /** A 身份证号码 as compared for 本人: half-width, no whitespace, the check letter upper-case. */
-export function normaliseIdNumber(s: string): string {
+export const normaliseIdNumber: (s: string) => string = remembered(normaliseIdNumberOnce);
+
+function normaliseIdNumberOnce(s: string): string {
   return s
     .normalize('NFKC')
     .replace(/[\s\u200B-\u200D\u2060\uFEFF]+/gu, '')

@@ -2,7 +2,8 @@
 // counts of the submitted ballots per candidate and question. The snapshot is read whole from the database; the
 // Server-Sent Events stream of each watching screen gets it again after every change of the meeting, whichever
 // instance made the change (server/events.ts). Per process and meeting one subscription is held and one snapshot is
-// read at a time for all its screens: changes arriving during a read cause one more read, not one per change.
+// read at a time for all its screens: changes arriving during a read cause one more read, not one per change, and
+// reads start at least TALLY_MIN_INTERVAL_MS apart.
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { thresholdOf, type BallotState, type Counts, type Question, type RoundPurpose, type Tally } from '../../core/meeting';
 import type { Services } from '../context';
@@ -132,12 +133,22 @@ export async function tallyOf(s: Services, campaignId: string): Promise<Tally> {
   return tallyOfMeeting(s.db, m);
 }
 
+/**
+ * The least time between the starts of two reads of a meeting's snapshot in one process. A change after a quiet
+ * moment is read at once; under a burst of votes (thirty experts submitting within seconds) the screens get at most
+ * ten snapshots a second, each with every change so far, instead of one read after another for as long as the burst
+ * lasts, each costing the database and this process as much as a vote.
+ */
+export const TALLY_MIN_INTERVAL_MS = 100;
+
 /** One meeting's watching screens in this process. */
 interface Watch {
   screens: Set<(json: string) => void>;
   unsubscribe: Promise<() => void>;
   reading: boolean;
   again: boolean;
+  /** performance.now() at the start of the last read */
+  lastRead: number;
 }
 
 const hubs = new WeakMap<Services, Map<string, Watch>>();
@@ -150,7 +161,11 @@ async function readAndSend(s: Services, meetingId: string, w: Watch): Promise<vo
   w.reading = true;
   try {
     do {
+      const wait = w.lastRead + TALLY_MIN_INTERVAL_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // a change from here on is read again after this read
       w.again = false;
+      w.lastRead = performance.now();
       const m = await meetingRow(s.db, meetingId);
       if (!m) return;
       const json = JSON.stringify(await tallyOfMeeting(s.db, m));
@@ -171,7 +186,7 @@ export async function watchTally(s: Services, meetingId: string, send: (json: st
   if (!hub) hubs.set(s, (hub = new Map()));
   let w = hub.get(meetingId);
   if (!w) {
-    const created: Watch = { screens: new Set(), reading: false, again: false, unsubscribe: Promise.resolve(() => {}) };
+    const created: Watch = { screens: new Set(), reading: false, again: false, lastRead: -Infinity, unsubscribe: Promise.resolve(() => {}) };
     created.unsubscribe = s.events.subscribe(meetingTopic(meetingId), () => void readAndSend(s, meetingId, created));
     hub.set(meetingId, (w = created));
   }
