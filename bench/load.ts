@@ -32,6 +32,8 @@ export interface LoadSpec {
   connections: number;
   durationSeconds: number;
   request: FixedRequest | CycleSpec;
+  /** the result carries every response's latency (to merge the slices of an interleaved run: mergeLoadResults) */
+  keepLatencies?: boolean;
 }
 
 export interface LoadResult {
@@ -48,6 +50,34 @@ export interface LoadResult {
   rps: number;
   /** the first failed response, to say why */
   firstFailure: string | null;
+  /** every response's latency, ms (LoadSpec.keepLatencies) */
+  latencies?: number[];
+}
+
+/** Slices of one measurement (each with its latencies) as one: summed counts and time, percentiles over all. */
+export function mergeLoadResults(slices: LoadResult[]): LoadResult {
+  const all: number[] = [];
+  for (const r of slices) {
+    if (!r.latencies) throw new Error('mergeLoadResults: a slice without its latencies (LoadSpec.keepLatencies)');
+    for (const v of r.latencies) all.push(v);
+  }
+  const sorted = Float64Array.from(all).sort();
+  const sum = (f: (r: LoadResult) => number) => slices.reduce((n, r) => n + f(r), 0);
+  const ok = sum((r) => r.ok);
+  const durationSeconds = sum((r) => r.durationSeconds);
+  return {
+    requests: sum((r) => r.requests),
+    ok,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    durationSeconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    rps: ok / durationSeconds,
+    firstFailure: slices.find((r) => r.firstFailure)?.firstFailure ?? null,
+  };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -119,6 +149,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
     rps: ok / durationSeconds,
     firstFailure,
+    ...(spec.keepLatencies ? { latencies } : {}),
   };
 }
 

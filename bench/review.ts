@@ -15,7 +15,8 @@
  *    statement names) on one pooled client, with the application, sheet and timestamps swapped per request for the
  *    save. It is measured twice: behind a bare Fastify route (as bench:query's ceiling) and as a plain node-postgres
  *    loop with the same concurrency (no HTTP at all).
- * 5. Prints requests/s, p50, p99 and the ratios. Target: ≥ 80% of the ceiling's req/s and p99 ≤ 1.25× its p99.
+ * 5. Measures the platform and the ceiling in turn, BENCH_REVIEW_SLICES (5) slices of each, the order turned round
+ *    every slice (the machine's speed drifts within a minute), and prints requests/s, p50, p99 and the ratios. Target: ≥ 80% of the ceiling's req/s and p99 ≤ 1.25× its p99.
  * 6. Then the 集中评选 meeting run (scenario key `meeting`, bench/meeting.ts: its own database, seeding and ceiling).
  * The database is dropped at the end unless BENCH_KEEP=1. Not a test: exits non-zero only if it cannot run or a run
  * gets failed responses.
@@ -45,11 +46,13 @@ import {
   type Statement,
 } from './common';
 import { runMeeting } from './meeting';
-import type { CycleSpec, FixedRequest, LoadResult, LoadSpec } from './load';
+import { mergeLoadResults, type CycleSpec, type FixedRequest, type LoadResult, type LoadSpec } from './load';
 
 const settings = {
   serverUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   duration: intEnv('BENCH_REVIEW_SECONDS', 10),
+  /** the platform and its ceiling measured in turn, this many slices of each (see measurePair) */
+  slices: Math.max(1, intEnv('BENCH_REVIEW_SLICES', 5)),
   warmup: intEnv('BENCH_WARMUP', 2),
   connections: intEnv('BENCH_CONNECTIONS', 10),
   candidates: intEnv('BENCH_REVIEW_CANDIDATES', 300),
@@ -388,25 +391,51 @@ async function main() {
     }
     console.log('');
 
-    const measure = async (request: LoadSpec['request'], baseUrl: string, profileAs?: string) => {
-      const spec = (durationSeconds: number): LoadSpec => ({ baseUrl, connections: settings.connections, durationSeconds, request });
-      await load.run(spec(settings.warmup));
+    // The platform and its ceiling measured in turn, BENCH_REVIEW_SLICES (5) slices of each (the order turned round
+    // every slice), so that this machine's drift — its speed moves by a third within a minute — falls on both alike
+    // (bench/README "Session 23"); the slices' latencies are merged. BENCH_REVIEW_SLICES=1 or BENCH_PROFILE: one
+    // whole run each, one after the other.
+    const slices = settings.profileDir ? 1 : settings.slices;
+    // autocannon runs whole seconds
+    const sliceSeconds = Math.max(1, Math.round(settings.duration / slices));
+    const measurePair = async (s: (typeof scenarios)[number]) => {
+      const sides = [
+        { request: s.real, baseUrl: realUrl, profileAs: s.key, slices: [] as LoadResult[], cpu: 0 },
+        { request: s.ceiling, baseUrl: ceiling.url, profileAs: `${s.key}-ceiling`, slices: [] as LoadResult[], cpu: 0 },
+      ];
+      const spec = (side: (typeof sides)[number], durationSeconds: number): LoadSpec => ({
+        baseUrl: side.baseUrl,
+        connections: settings.connections,
+        durationSeconds,
+        request: side.request,
+        keepLatencies: true,
+      });
+      for (const side of sides) await load.run(spec(side, settings.warmup));
       await untilIdle(db, dbName);
-      const profiler = profileAs ? await startProfile() : null;
-      // this process's CPU: the server's (platform or ceiling) and its node-postgres work; the load is a child's
-      const cpu = process.cpuUsage();
-      const result = await load.run(spec(settings.duration));
-      const used = process.cpuUsage(cpu);
-      if (profiler && profileAs) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, `review-${profileAs}.cpuprofile`))}`);
-      await untilIdle(db, dbName);
-      return { ...result, cpuMsPerRequest: (used.user + used.system) / 1000 / Math.max(1, result.requests) };
+      for (let i = 0; i < slices; i++) {
+        for (const side of i % 2 ? [...sides].reverse() : sides) {
+          const profiler = settings.profileDir ? await startProfile() : null;
+          // this process's CPU: the server's (platform or ceiling) and its node-postgres work; the load is a child's
+          const cpu = process.cpuUsage();
+          side.slices.push(await load.run(spec(side, sliceSeconds)));
+          const used = process.cpuUsage(cpu);
+          side.cpu += used.user + used.system;
+          if (profiler) console.log(`  CPU profile: ${await profiler.stop(path.join(settings.profileDir, `review-${side.profileAs}.cpuprofile`))}`);
+          await untilIdle(db, dbName);
+        }
+      }
+      const [real, bare] = sides.map((side) => {
+        const merged = mergeLoadResults(side.slices);
+        return { ...merged, cpuMsPerRequest: side.cpu / 1000 / Math.max(1, merged.requests) };
+      });
+      return { real: real!, bare: bare! };
     };
     const results: Measured[] = [];
+    if (slices > 1) console.log(`platform and ceiling in turn: ${slices} slices of ${sliceSeconds} s each\n`);
     for (const s of scenarios) {
       console.log(s.label);
-      const real = await measure(s.real, realUrl, settings.profileDir ? s.key : undefined);
+      const { real, bare } = await measurePair(s);
       console.log(`  platform: ${describe(real)}; server CPU ${real.cpuMsPerRequest.toFixed(2)} ms per request`);
-      const bare = await measure(s.ceiling, ceiling.url, settings.profileDir ? `${s.key}-ceiling` : undefined);
       console.log(`  ceiling:  ${describe(bare)}; server CPU ${bare.cpuMsPerRequest.toFixed(2)} ms per request`);
       await pgLoop(settings.warmup, settings.connections, s.pgOnly);
       await untilIdle(db, dbName);
