@@ -145,10 +145,9 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   // API replies of 1 KB or more (JSON; the captcha's SVG) are compressed, gzip where the browser takes it, else br:
   // for a reply of a few KB (a ballot's 80 votes, 7.5 KB) gzip costs the event loop half what brotli at quality 4 does
   // (0.07 against 0.15 ms here) for 10% more bytes, and thirty experts submit at once (bench:review's meeting run:
-  // ~5 points of its share). The web app's own files keep their precompressed brotli copies.
-  // Nothing else: the web app's files have precompressed copies (below), and file transfers are never
-  // touched — tus uploads and attachment downloads opt out by path (a video's Range replies must stay
-  // identity bytes with their Content-Range). Request bodies are never decompressed.
+  // ~5 points of its share). Nothing else: the web app's files have precompressed brotli and gzip copies (below),
+  // and file transfers are never touched — tus uploads and attachment downloads opt out by path (a video's Range
+  // replies must stay identity bytes with their Content-Range). Request bodies are never decompressed.
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/') || route.url.startsWith('/api/uploads') || route.url.startsWith('/api/attachments')) route.compress = false;
   });

@@ -66,7 +66,8 @@ it('a burst of changes: two screens share each read, reads start at least the in
   expect(showsLast(burst[0]!.at(-1)!.tally)).toBe(true);
   expect(burst[0]!.at(-1)!.at).toBeGreaterThan(lastChange);
 
-  // after a quiet moment a single change is read at once, not held for the interval
+  // after a quiet moment a single change still reaches the screens (read at once: the last read is long past; this
+  // test does not time it, the machines are too noisy for that)
   await sleep(TALLY_MIN_INTERVAL_MS * 2);
   const before = seen[0]!.length;
   await t.s.db.transaction((tx) => notifyMeeting(tx, meetingId));

@@ -59,7 +59,8 @@ export interface RecusalReason {
 
 /**
  * `normalise` with a bounded memo: the same few values come again and again (an expert's 工作单位 and 手机 against each
- * of a ballot's 40 candidates, on every vote), so each is worked out once. Cleared whole when full.
+ * of a ballot's 40 candidates, on every vote), so each is worked out once. Cleared whole when full. Only for values the
+ * database keeps in the clear (names, 手机), never a 身份证号码.
  */
 function remembered(normalise: (s: string) => string): (s: string) => string {
   const known = new Map<string, string>();
@@ -104,10 +105,11 @@ function normaliseMobileOnce(s: string): string {
   return m ? m[1]! : digits;
 }
 
-/** A 身份证号码 as compared for 本人: half-width, no whitespace, the check letter upper-case. */
-export const normaliseIdNumber: (s: string) => string = remembered(normaliseIdNumberOnce);
-
-function normaliseIdNumberOnce(s: string): string {
+/**
+ * A 身份证号码 as compared for 本人: half-width, no whitespace, the check letter upper-case. Not remembered: a number
+ * must not outlive the request in this process's memory (the server passes the keyed hashes, but a caller may not).
+ */
+export function normaliseIdNumber(s: string): string {
   return s
     .normalize('NFKC')
     .replace(/[\s\u200B-\u200D\u2060\uFEFF]+/gu, '')
