@@ -33,9 +33,12 @@ it('a burst of changes: two screens share each read, reads start at least the in
   const stops = await Promise.all(
     seen.map((list) => watchTally(t.s, meetingId, (json) => list.push({ at: performance.now(), tally: JSON.parse(json) as Tally }))),
   );
-  // each screen's own first snapshot
-  expect(seen.map((list) => list.length)).toEqual([1, 1]);
+  // each screen's own first snapshot; the meeting's opening may still be on its way (this process LISTENs from its
+  // start for the jobs, so a notification committed before the screens subscribed can arrive after): one more
+  // snapshot then is right. The burst is counted from a quiet moment.
+  expect(seen.every((list) => list.length >= 1)).toBe(true);
   await sleep(TALLY_MIN_INTERVAL_MS * 2);
+  const quiet = seen.map((list) => list.length);
 
   // 30 committed changes back to back; the last one (the third expert's 签到) is a change the snapshot shows
   const started = performance.now();
@@ -53,7 +56,7 @@ it('a burst of changes: two screens share each read, reads start at least the in
   await sleep(TALLY_MIN_INTERVAL_MS * 3);
   const ended = performance.now();
 
-  const burst = seen.map((list) => list.slice(1));
+  const burst = seen.map((list, i) => list.slice(quiet[i]));
   // both screens got the same snapshots: one read each time, for all of the meeting's screens
   expect(burst[0]!.map((e) => e.tally.at)).toEqual(burst[1]!.map((e) => e.tally.at));
   // far fewer reads than changes, and no more than the interval allows over the time they took (each read's start is
