@@ -76,7 +76,7 @@ const settings = {
   /** rounds of each run at a time, the runs interleaved; 0: one run after another (see runMeeting) */
   chunkRounds: intEnv('BENCH_MEETING_CHUNK', 3, 0),
   keep: process.env.BENCH_KEEP === '1',
-  /** a directory: the platform's first run and the ceiling's are CPU-profiled into <dir>/meeting-submit.cpuprofile and meeting-ceiling.cpuprofile */
+  /** a directory: each run is CPU-profiled into <dir>/meeting-submit.cpuprofile (screens watching), meeting-quiet.cpuprofile (none) and meeting-ceiling.cpuprofile */
   profileDir: process.env.BENCH_PROFILE ?? '',
 };
 
@@ -630,7 +630,7 @@ export async function runMeeting(): Promise<boolean> {
         const t = totals.get(k)!;
         await analyzed();
         const chunk = sequential ? jobOf(k) : { ...jobOf(k), warmupRounds: 0, minRounds: settings.chunkRounds, seconds: 0 };
-        const profiler = settings.profileDir && k !== 'quiet' ? await startProfile() : null;
+        const profiler = settings.profileDir ? await startProfile() : null;
         const measure = async () => {
           const trace = tracing ? traceStatements() : null;
           const cpu = process.cpuUsage();
@@ -648,7 +648,7 @@ export async function runMeeting(): Promise<boolean> {
         add(t, run.value);
         if (run.scans) t.notes.push(run.scans);
         if (profiler) {
-          const file = path.join(settings.profileDir, k === 'ceiling' ? 'meeting-ceiling.cpuprofile' : 'meeting-submit.cpuprofile');
+          const file = path.join(settings.profileDir, { platform: 'meeting-submit', quiet: 'meeting-quiet', ceiling: 'meeting-ceiling' }[k] + '.cpuprofile');
           t.notes.push(`CPU profile: ${await profiler.stop(file)}`);
         }
       }

@@ -2,7 +2,8 @@
 // meeting's screens, reads at least TALLY_MIN_INTERVAL_MS apart, and no change left unread.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MeetingView, Tally } from '../core/meeting';
-import { meetingAttendance } from './db/schema';
+import { eq } from 'drizzle-orm';
+import { applications, meetingAttendance, users } from './db/schema';
 import { startTestPlatform } from './testing/harness';
 import { parties } from './testing/journey';
 import { panelExpert, setMeetingSettings, shortlistCandidates } from './testing/meeting';
@@ -11,14 +12,24 @@ import { TALLY_MIN_INTERVAL_MS, watchTally } from './usecases/meeting-tally';
 
 let t: Awaited<ReturnType<typeof startTestPlatform>>;
 let meetingId: string;
+let campaignId: string;
 let panel: string[];
+let p: Awaited<ReturnType<typeof parties>>;
+let experts: Awaited<ReturnType<typeof panelExpert>>[];
+let cands: Awaited<ReturnType<typeof shortlistCandidates>>;
 
 beforeAll(async () => {
   t = await startTestPlatform();
-  const p = await parties(t);
-  const campaignId = await setMeetingSettings(t);
-  await shortlistCandidates(t, campaignId, p.org.user.id, 2);
-  const experts = [await panelExpert(t), await panelExpert(t), await panelExpert(t)];
+  p = await parties(t);
+  campaignId = await setMeetingSettings(t, { passShare: 0.5 });
+  // online ranks 2 and unranked: the snapshot keeps the round's order, not the rank's
+  cands = await shortlistCandidates(t, campaignId, p.org.user.id, 3, [2, 1, null]);
+  experts = [await panelExpert(t), await panelExpert(t), await panelExpert(t)];
+  for (const [i, e] of experts.entries())
+    await t.s.db
+      .update(users)
+      .set({ realName: `专家${'甲乙丙'[i]}` })
+      .where(eq(users.id, e.id));
   panel = experts.map((e) => e.id);
   const res = await p.oc.post(`/api/meeting/campaigns/${campaignId}/open`, { expertIds: panel });
   expect(res.statusCode, res.body).toBe(200);
@@ -80,4 +91,87 @@ it('a burst of changes: two screens share each read, reads start at least the in
   }
   expect(seen[0]!.length).toBe(before + 1);
   for (const stop of stops) stop();
+});
+
+it("the snapshot: the panel by name, who signed in and voted, the round's candidates in order with 编号 and online rank, only submitted ballots counted", async () => {
+  const read = async () => {
+    const res = await p.oc.get(`/api/meeting/campaigns/${campaignId}/tally`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as Tally;
+  };
+  // no round yet; the third expert signed in by the test above
+  let tally = await read();
+  expect(tally).toMatchObject({ meetingId, campaignId, status: 'open', present: 1, round: null });
+  expect(tally.panel).toEqual([
+    { expertId: panel[0], name: '专家甲', signedIn: false, ballot: 'none' },
+    { expertId: panel[1], name: '专家乙', signedIn: false, ballot: 'none' },
+    { expertId: panel[2], name: '专家丙', signedIn: true, ballot: 'none' },
+  ]);
+
+  const started = await p.oc.post(`/api/meeting/campaigns/${campaignId}/rounds`, { candidateIds: [cands[2]!.id, cands[0]!.id, cands[1]!.id] });
+  expect(started.statusCode, started.body).toBe(200);
+  const shown = (started.json() as MeetingView).rounds.at(-1)!;
+  const roundId = shown.id;
+  for (const e of experts.slice(0, 2)) expect((await e.client.post(`/api/meeting/campaigns/${campaignId}/sign-in`)).statusCode).toBe(200);
+  const ids = [cands[2]!.id, cands[0]!.id, cands[1]!.id];
+  const votes = (win: string[], national: string[]) =>
+    ids.flatMap((applicationId, i) => [
+      { applicationId, question: 'win', choice: win[i] },
+      { applicationId, question: 'national', choice: national[i] },
+    ]);
+  // 甲 submits, 乙 only drafts (never counted), 丙 has not voted
+  let res = await experts[0]!.client.post(`/api/meeting/rounds/${roundId}/ballot/submit`, { votes: votes(['yes', 'no', 'abstain'], ['no', 'yes', 'yes']) });
+  expect(res.statusCode, res.body).toBe(200);
+  res = await experts[1]!.client.put(`/api/meeting/rounds/${roundId}/ballot`, { votes: votes(['yes', 'yes', 'yes'], ['yes', 'yes', 'yes']) });
+  expect(res.statusCode, res.body).toBe(200);
+
+  tally = await read();
+  expect(tally.present).toBe(3);
+  expect(tally.panel.map((m) => [m.name, m.signedIn, m.ballot])).toEqual([
+    ['专家甲', true, 'submitted'],
+    ['专家乙', true, 'draft'],
+    ['专家丙', true, 'none'],
+  ]);
+  const numbers = new Map((await t.s.db.select({ id: applications.id, number: applications.number }).from(applications)).map((a) => [a.id, a.number]));
+  const expected: Record<string, { win: object; national: object }> = {
+    [ids[0]!]: { win: { yes: 1, no: 0, abstain: 0 }, national: { yes: 0, no: 1, abstain: 0 } },
+    [ids[1]!]: { win: { yes: 0, no: 1, abstain: 0 }, national: { yes: 1, no: 0, abstain: 0 } },
+    [ids[2]!]: { win: { yes: 0, no: 0, abstain: 1 }, national: { yes: 1, no: 0, abstain: 0 } },
+  };
+  expect(shown.candidates.map((c) => [c.name, c.onlineRank])).toEqual([
+    ['候选人2', 1],
+    ['候选人1', 2],
+    ['候选人3', null],
+  ]);
+  expect(tally.round).toEqual({
+    id: roundId,
+    number: 1,
+    purpose: 'main',
+    questions: ['win', 'national'],
+    placesWin: expect.any(Number),
+    placesNational: expect.any(Number),
+    status: 'open',
+    // more than half of the 3 present
+    threshold: 2,
+    submitted: 1,
+    // in the round's order (online rank first, the unranked last), each with its own figures
+    candidates: shown.candidates.map((c) => ({
+      applicationId: c.applicationId,
+      number: numbers.get(c.applicationId),
+      name: c.name,
+      onlineRank: c.onlineRank,
+      ...expected[c.applicationId],
+    })),
+  });
+
+  // closed: the round's own threshold stays, the counts are the close's
+  res = await p.oc.post(`/api/meeting/rounds/${roundId}/close`);
+  expect(res.statusCode, res.body).toBe(200);
+  tally = await read();
+  expect(tally.round).toMatchObject({ id: roundId, status: 'closed', threshold: 2, submitted: 1 });
+  expect(tally.round!.candidates.map((c) => [c.name, c.win!.yes, c.national!.yes])).toEqual([
+    ['候选人2', 0, 1],
+    ['候选人1', 0, 1],
+    ['候选人3', 1, 0],
+  ]);
 });

@@ -2,7 +2,7 @@
 // the 入围名单) and closes it. Closing is atomic with the ballots: it locks the round row FOR UPDATE, while every vote
 // and 【提交选票】 holds it FOR SHARE (meeting-ballots.ts), so a submit either commits before the close and is counted,
 // or waits, sees the round closed and is refused. Only submitted ballots count; core/meeting closeRound decides.
-import { and, asc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import writeXlsxFile from 'write-excel-file/node';
 import {
   CHOICE_LABELS,
@@ -130,11 +130,20 @@ export async function closeRoundOf(s: Services, user: SessionUser, roundId: stri
     const panel = panelOf(meeting);
     const attendance = await tx.select({ expertId: meetingAttendance.expertId }).from(meetingAttendance).where(eq(meetingAttendance.meetingId, meeting.id));
     const present = attendance.filter((a) => panel.includes(a.expertId)).length;
-    const votes = await tx
-      .select({ applicationId: ballotVotes.applicationId, question: ballotVotes.question, choice: ballotVotes.choice })
-      .from(ballotVotes)
-      .innerJoin(ballots, eq(ballots.id, ballotVotes.ballotId))
-      .where(and(eq(ballots.roundId, round.id), eq(ballots.status, 'submitted')));
+    // the submitted ballots, then their votes by ballot_votes' primary key: a join let PostgreSQL choose, at some table
+    // sizes, a hash join reading every vote of every round (see meeting-tally.ts)
+    const submitted = (
+      await tx
+        .select({ id: ballots.id })
+        .from(ballots)
+        .where(and(eq(ballots.roundId, round.id), eq(ballots.status, 'submitted')))
+    ).map((b) => b.id);
+    const votes = submitted.length
+      ? await tx
+          .select({ applicationId: ballotVotes.applicationId, question: ballotVotes.question, choice: ballotVotes.choice })
+          .from(ballotVotes)
+          .where(inArray(ballotVotes.ballotId, submitted))
+      : [];
     const earlier = await tx
       .select()
       .from(meetingRounds)
