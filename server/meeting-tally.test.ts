@@ -164,14 +164,30 @@ it("the snapshot: the panel by name, who signed in and voted, the round's candid
     })),
   });
 
+  // 乙 submits with one vote changed, the rest from the draft: the reply and the count hold the whole ballot
+  res = await experts[1]!.client.post(`/api/meeting/rounds/${roundId}/ballot/submit`, { votes: [{ applicationId: ids[0], question: 'win', choice: 'no' }] });
+  expect(res.statusCode, res.body).toBe(200);
+  const reply = res.json() as { state: string; votes: { applicationId: string; question: string; choice: string }[] };
+  expect(reply.state).toBe('submitted');
+  expect(reply.votes.map((v) => `${v.applicationId} ${v.question} ${v.choice}`).sort()).toEqual(
+    ids.flatMap((id, i) => [`${id} win ${i === 0 ? 'no' : 'yes'}`, `${id} national yes`]).sort(),
+  );
+  tally = await read();
+  expect(tally.round!.submitted).toBe(2);
+  expect(Object.fromEntries(tally.round!.candidates.map((c) => [c.applicationId, [c.win!.yes, c.win!.no, c.national!.yes]]))).toEqual({
+    [ids[0]!]: [1, 1, 1],
+    [ids[1]!]: [1, 1, 2],
+    [ids[2]!]: [1, 0, 2],
+  });
+
   // closed: the round's own threshold stays, the counts are the close's
   res = await p.oc.post(`/api/meeting/rounds/${roundId}/close`);
   expect(res.statusCode, res.body).toBe(200);
   tally = await read();
-  expect(tally.round).toMatchObject({ id: roundId, status: 'closed', threshold: 2, submitted: 1 });
+  expect(tally.round).toMatchObject({ id: roundId, status: 'closed', threshold: 2, submitted: 2 });
   expect(tally.round!.candidates.map((c) => [c.name, c.win!.yes, c.national!.yes])).toEqual([
-    ['候选人2', 0, 1],
-    ['候选人1', 0, 1],
-    ['候选人3', 1, 0],
+    ['候选人2', 1, 2],
+    ['候选人1', 1, 2],
+    ['候选人3', 1, 1],
   ]);
 });

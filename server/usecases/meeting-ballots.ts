@@ -49,23 +49,20 @@ const onPanel = (userId: string | ReturnType<typeof sql.placeholder>) => sql`${m
 // 【提交选票】's statements, built once (server/db/prepared.ts), as 【保存】's in review-sheets.ts: thirty experts vote
 // at once, and Drizzle's building of each statement was a large part of a vote's own work (bench:review's meeting run).
 const value = (name: string) => sql`${sql.placeholder(name)}`;
-const roundById = (lock: boolean) =>
+// the round, its meeting if the expert is on its panel, and when the expert signed in, in one statement; FOR SHARE of
+// the round alone when voting (the round's close takes it FOR UPDATE)
+const panelRoundOf = (lock: boolean) =>
   prepared((db) => {
     const q = db
-      .select()
+      .select({ round: meetingRounds, meeting: meetings, signedInAt: meetingAttendance.signedInAt })
       .from(meetingRounds)
+      .innerJoin(meetings, and(eq(meetings.id, meetingRounds.meetingId), onPanel(sql.placeholder('userId'))))
+      .leftJoin(meetingAttendance, and(eq(meetingAttendance.meetingId, meetings.id), eq(meetingAttendance.expertId, sql.placeholder('userId'))))
       .where(eq(meetingRounds.id, sql.placeholder('roundId')));
-    return lock ? q.for('share').prepare('meeting_round_for_share') : q.prepare('meeting_round');
+    return lock ? q.for('share', { of: meetingRounds }).prepare('meeting_panel_round_for_share') : q.prepare('meeting_panel_round');
   });
-const roundRead = roundById(false);
-const roundShared = roundById(true);
-const meetingOnPanel = prepared((db) =>
-  db
-    .select()
-    .from(meetings)
-    .where(and(eq(meetings.id, sql.placeholder('meetingId')), onPanel(sql.placeholder('userId'))))
-    .prepare('meeting_on_panel'),
-);
+const panelRoundRead = panelRoundOf(false);
+const panelRoundShared = panelRoundOf(true);
 const attendanceOf = prepared((db) =>
   db
     .select({ at: meetingAttendance.signedInAt })
@@ -204,13 +201,16 @@ export async function signIn(s: Services, user: SessionUser, campaignId: string)
   });
 }
 
-/** The expert's round and meeting: 404 unless the round's meeting has them on its panel. */
-async function panelRound(db: Db, user: SessionUser, roundId: string, lock?: 'share'): Promise<{ round: RoundRow; meeting: MeetingRow }> {
-  const [round] = await (lock ? roundShared : roundRead)(db).execute({ roundId });
-  if (!round) throw roundNotFound();
-  const [meeting] = await meetingOnPanel(db).execute({ meetingId: round.meetingId, userId: user.id });
-  if (!meeting) throw roundNotFound();
-  return { round, meeting };
+/** The expert's round and meeting, and when they signed in: 404 unless the round's meeting has them on its panel. */
+async function panelRound(
+  db: Db,
+  user: SessionUser,
+  roundId: string,
+  lock?: 'share',
+): Promise<{ round: RoundRow; meeting: MeetingRow; signedInAt: Date | null }> {
+  const [row] = await (lock ? panelRoundShared : panelRoundRead)(db).execute({ roundId, userId: user.id });
+  if (!row) throw roundNotFound();
+  return row;
 }
 
 /** The round's candidates the expert may vote on: minus the declared and the automatic 回避. */
@@ -261,14 +261,14 @@ async function presentBallot(db: Db, user: SessionUser, round: RoundRow, candida
   };
 }
 
-async function requireSignedIn(db: Db, meeting: MeetingRow, user: SessionUser, action: string) {
-  if (!(await signedInAt(db, meeting.id, user.id))) throw new AppError('FORBIDDEN', `您尚未签到，请先在集中评选页面【签到】后再${action}`);
+function requireSignedIn(signedInAt: Date | null, action: string) {
+  if (!signedInAt) throw new AppError('FORBIDDEN', `您尚未签到，请先在集中评选页面【签到】后再${action}`);
 }
 
 /** The expert's ballot for a round of their meeting (signed in; a closed round is shown read-only with their votes). */
 export async function getBallot(s: Services, user: SessionUser, roundId: string): Promise<BallotView> {
-  const { round, meeting } = await panelRound(s.db, user, roundId);
-  await requireSignedIn(s.db, meeting, user, '查看选票');
+  const { round, signedInAt } = await panelRound(s.db, user, roundId);
+  requireSignedIn(signedInAt, '查看选票');
   return presentBallot(s.db, user, round, await ballotCandidates(s.db, user, round));
 }
 
@@ -276,32 +276,53 @@ export async function getBallot(s: Services, user: SessionUser, roundId: string)
 export async function writeBallot(s: Services, user: SessionUser, roundId: string, given: Vote[], mode: 'save' | 'submit'): Promise<BallotWriteReply> {
   return s.db.transaction(async (tx) => {
     // FOR SHARE until commit: the round's close (FOR UPDATE) is ordered against this vote
-    const { round, meeting } = await panelRound(tx, user, roundId, 'share');
+    const { round, meeting, signedInAt } = await panelRound(tx, user, roundId, 'share');
     if (round.status !== 'open' || meeting.status !== 'open') {
       throw new AppError('CONFLICT', `第${round.number}轮投票已结束，本次${mode === 'submit' ? '提交' : '投票'}未被计入`);
     }
     requireMeetingWindow(await getCampaign(tx, round.campaignId), mode === 'submit' ? '提交选票' : '投票');
-    await requireSignedIn(tx, meeting, user, '投票');
+    requireSignedIn(signedInAt, '投票');
     const candidates = await withoutRecused(tx, user, round, await roundCandidatesForVote(tx, round.id));
-    const listed = new Map(candidates.map((c) => [c.applicationId, c]));
+    const listed = new Set(candidates.map((c) => c.applicationId));
     const questions = questionsOf(round);
+    // the votes given, by candidate (the last vote given for a pair wins): no key strings made per vote
+    const chosen = new Map<string, Partial<Record<Question, Choice>>>();
     for (const v of given) {
       if (!listed.has(v.applicationId)) throw new AppError('VALIDATION', '投票：所投候选人不在您本轮的选票上，请刷新页面');
       if (!questions.includes(v.question)) throw new AppError('VALIDATION', `投票：本轮不表决“${QUESTION_LABELS[v.question]}”`);
+      let votes = chosen.get(v.applicationId);
+      if (!votes) chosen.set(v.applicationId, (votes = {}));
+      votes[v.question] = v.choice;
     }
     const created = await ballotCreate(tx).execute({ roundId: round.id, expertId: user.id });
     const [ballot] = await ballotLocked(tx).execute({ roundId: round.id, expertId: user.id });
     if (ballot!.status === 'submitted') throw new AppError('CONFLICT', `您已提交第${round.number}轮选票，选票不能再修改`);
-    // the last vote given for a pair wins
-    const unique = new Map(given.map((v) => [`${v.applicationId}\u001f${v.question}`, v]));
-    if (unique.size) await writeVotes(tx, ballot!.id, [...unique.values()]);
+    if (chosen.size) {
+      const rows: Vote[] = [];
+      for (const [applicationId, votes] of chosen) for (const q of questions) if (votes[q]) rows.push({ applicationId, question: q, choice: votes[q] });
+      await writeVotes(tx, ballot!.id, rows);
+    }
     const now = new Date();
-    const votes = await votesOf(tx).execute({ ballotId: ballot!.id });
+    // the ballot's votes now: the given when they hold every candidate and question of the ballot (a 【提交选票】 from
+    // the page sends them all; votes kept from before on a candidate since 回避'd are never shown), else read back
+    const complete = candidates.every((c) => {
+      const votes = chosen.get(c.applicationId);
+      return votes !== undefined && questions.every((q) => votes[q] !== undefined);
+    });
+    let held = chosen;
+    if (!complete) {
+      held = new Map();
+      for (const v of await votesOf(tx).execute({ ballotId: ballot!.id })) {
+        if (!listed.has(v.applicationId) || !questions.includes(v.question as Question)) continue;
+        let votes = held.get(v.applicationId);
+        if (!votes) held.set(v.applicationId, (votes = {}));
+        votes[v.question as Question] = v.choice as Choice;
+      }
+    }
     let updated: BallotRow;
     if (mode === 'submit') {
-      const have = new Set(votes.map((v) => `${v.applicationId}\u001f${v.question}`));
       const missing = candidates.flatMap((c) =>
-        questions.filter((q) => !have.has(`${c.applicationId}\u001f${q}`)).map((q) => `${c.name}（${QUESTION_LABELS[q]}）`),
+        questions.filter((q) => held.get(c.applicationId)?.[q] === undefined).map((q) => `${c.name}（${QUESTION_LABELS[q]}）`),
       );
       if (missing.length) {
         const shown = missing.slice(0, 5).join('、');
@@ -316,16 +337,13 @@ export async function writeBallot(s: Services, user: SessionUser, roundId: strin
     }
     // the 计票 shows who has a draft and who has submitted: a change of either is news; a draft's votes are not
     if (mode === 'submit' || created.length) await notifyMeeting(tx, meeting.id);
-    const questionsAsked = new Set<string>(questions);
-    return {
-      roundId: round.id,
-      roundOpen: true,
-      state: ballotState(updated),
-      submittedAt: updated.submittedAt?.toISOString() ?? null,
-      // the votes on this ballot's candidates and questions (a candidate since 回避'd, never shown, is left out)
-      votes: votes
-        .filter((v) => listed.has(v.applicationId) && questionsAsked.has(v.question))
-        .map((v) => ({ applicationId: v.applicationId, question: v.question as Question, choice: v.choice as Choice })),
-    };
+    // the votes on this ballot's candidates and questions, in the ballot's order (a candidate since 回避'd, never
+    // shown, is left out)
+    const votes: Vote[] = [];
+    for (const c of candidates) {
+      const mine = held.get(c.applicationId);
+      if (mine) for (const q of questions) if (mine[q]) votes.push({ applicationId: c.applicationId, question: q, choice: mine[q] });
+    }
+    return { roundId: round.id, roundOpen: true, state: ballotState(updated), submittedAt: updated.submittedAt?.toISOString() ?? null, votes };
   });
 }
