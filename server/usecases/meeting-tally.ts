@@ -11,7 +11,7 @@ import type { Db } from '../db/client';
 import { meetings } from '../db/schema';
 import { getCampaign } from './campaigns';
 import { prepared } from '../db/prepared';
-import { meetingNotFound, meetingOfCampaign, meetingTopic, questionsOf } from './meeting';
+import { meetingNotFound, meetingOfCampaign, meetingTopic, panelOf, questionsOf } from './meeting';
 
 const zero = (): Counts => ({ yes: 0, no: 0, abstain: 0 });
 
@@ -78,7 +78,7 @@ interface ShownRound {
 export async function readTally(db: Db, meetingId: string): Promise<Tally | undefined> {
   const [m] = await snapshot(db).execute({ meetingId });
   if (!m) return undefined;
-  const panel = Array.isArray(m.panel) ? (m.panel as string[]) : [];
+  const panel = panelOf(m);
   const names = new Map(m.names);
   const signed = new Set(m.signed);
   const present = panel.filter((id) => signed.has(id)).length;

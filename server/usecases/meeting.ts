@@ -50,7 +50,7 @@ export function requireMeetingWindow(c: CampaignView, action: string): void {
   }
 }
 
-export const panelOf = (m: MeetingRow) => (Array.isArray(m.panel) ? (m.panel as string[]) : []);
+export const panelOf = (m: Pick<MeetingRow, 'panel'>) => (Array.isArray(m.panel) ? (m.panel as string[]) : []);
 
 export async function meetingOfCampaign(db: Db, campaignId: string, lock?: 'update' | 'share'): Promise<MeetingRow | undefined> {
   const q = db.select().from(meetings).where(eq(meetings.campaignId, campaignId));
