@@ -22,7 +22,8 @@ beforeAll(async () => {
   t = await startTestPlatform();
   p = await parties(t);
   campaignId = await setMeetingSettings(t, { passShare: 0.5 });
-  // online ranks 2 and unranked: the snapshot keeps the round's order, not the rank's
+  // online ranks 2, 1 and none, given out of order: the round puts them by rank (none last), and the snapshot keeps the
+  // round's order
   cands = await shortlistCandidates(t, campaignId, p.org.user.id, 3, [2, 1, null]);
   experts = [await panelExpert(t), await panelExpert(t), await panelExpert(t)];
   for (const [i, e] of experts.entries())
