@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import { postgresRateLimitStore } from './rate-limit-store';
 import fastifyStatic from '@fastify/static';
 import compress from '@fastify/compress';
-import { ResponseSerializationError, serializerCompiler } from 'fastify-type-provider-zod';
+import { ResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from './errors';
 import { loadSession } from './auth/sessions';
 import { isCsrfRefusal, registerCsrf } from './auth/csrf';
@@ -42,6 +42,7 @@ import { startJobRunner } from './jobs/runner';
 import { registerAuditHooks, startAuditChainer } from './audit';
 import { loggerOptions } from './logging';
 import { registerOpenApi } from './openapi';
+import { replySerializerCompiler } from './reply-encoder';
 import type { DestinationStream } from 'pino';
 
 export { CSRF_HEADER } from './auth/csrf';
@@ -57,6 +58,11 @@ export interface BuildOptions {
   onRoute?: (route: RouteOptions) => void;
   /** false: this app runs no background jobs (a test that runs them itself with runJobsUntilIdle) */
   jobRunner?: boolean;
+  /**
+   * every reply also encoded by zod and compared with the compiled encoder's (server/reply-encoder.ts); a difference
+   * is a 500. On by default under vitest, so that the whole API suite checks the encoder on real replies.
+   */
+  checkReplies?: boolean;
 }
 
 export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -82,11 +88,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   app.decorateRequest('user', null);
   app.decorateRequest('sessionToken', null);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
-  // Replies go out through their route's response schema (core/replies.ts, registered by every JSON route): zod
-  // encodes the value, keeping only the schema's fields, then JSON.stringify. A reply that does not match its schema
-  // is a fault of ours: 500 INTERNAL (the error handler below). Requests are not validated by schema: the routes
-  // parse bodies themselves (http.ts parse), with the strictness and the Chinese messages of docs/API.md.
-  app.setSerializerCompiler(serializerCompiler);
+  // Replies go out through their route's response schema (core/replies.ts, registered by every JSON route): the
+  // value is encoded keeping only the schema's fields, then JSON.stringify — by an encoder compiled from the schema,
+  // with zod's own encode wherever that encoder is not sure (server/reply-encoder.ts). A reply that does not match
+  // its schema is a fault of ours: 500 INTERNAL (the error handler below). Requests are not validated by schema: the
+  // routes parse bodies themselves (http.ts parse), with the strictness and the Chinese messages of docs/API.md.
+  app.setSerializerCompiler(replySerializerCompiler({ check: options.checkReplies ?? Boolean(process.env.VITEST) }));
 
   await app.register(cookie);
   // Security headers on every response — the web app, the API, the public pages, files and errors (docs/SECURITY.md,
