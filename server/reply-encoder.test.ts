@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
 import { sessionUserSchema } from '../core';
 import { reviewListReplySchema } from '../core/review';
-import { compileEncoder, replySerializerCompiler } from './reply-encoder';
+import { compileEncoder, replySerializerCompiler, zodParts } from './reply-encoder';
 
 const serializerOf = (schema: z.ZodType) => replySerializerCompiler()({ schema, method: 'GET', url: '/api/test' });
 
@@ -50,6 +50,10 @@ const schemas: Record<string, z.ZodType> = {
   strict: z.strictObject({ a: z.string() }),
   union: z.object({ v: z.union([z.object({ ok: z.literal(true), n: z.number() }), z.object({ ok: z.literal(false), why: z.string() })]) }),
   withDefault: z.object({ page: z.number().default(1) }),
+  // keys that are not identifiers: the generated code holds them as string literals
+  oddKeys: z.object({ 'a"b': z.string(), 'line\u2028sep': z.number().optional(), '0': z.boolean(), 'c\\d': z.string().nullable() }),
+  // a computed key makes an own field named __proto__
+  protoKey: z.object({ ['__proto__']: z.string(), ok: z.boolean() }),
 };
 
 const good = {
@@ -100,6 +104,10 @@ const values: unknown[] = [
   { v: { ok: false } },
   { page: undefined },
   { page: 3 },
+  { 'a"b': 'x', 'line\u2028sep': 1, '0': true, 'c\\d': null, other: 2 },
+  { 'a"b': 'x', '0': false, 'c\\d': '值' },
+  { 'a"b': 1, '0': true, 'c\\d': null },
+  JSON.parse('{"__proto__": "p", "ok": true}'),
   null,
   [],
   'text',
@@ -123,8 +131,20 @@ describe('the compiled reply encoder', () => {
     expect(compared - refused).toBeGreaterThanOrEqual(12);
   });
 
+  it('compiles plain fields itself and hands zod only what it cannot (the list below: its path each)', () => {
+    expect(zodParts(schemas.item!)).toEqual([]);
+    expect(zodParts(schemas.list!)).toEqual([]);
+    expect(zodParts(schemas.oddKeys!)).toEqual([]);
+    expect(zodParts(reviewListReplySchema)).toEqual([]);
+    expect(zodParts(schemas.trimmed!)).toEqual(['.name', '.size']);
+    expect(zodParts(schemas.limited!)).toEqual(['.tags']);
+    expect(zodParts(schemas.refined!)).toEqual(['(the whole reply)']);
+    expect(zodParts(schemas.protoKey!)).toEqual(['(the whole reply)']);
+    expect(zodParts(schemas.union!)).toEqual(['.v']);
+  });
+
   it('keeps only the fields of the schema, in its order', () => {
-    const out = compileEncoder(item)({ extra: 1, secret: 'x', ...good, id: 'z' });
+    const out = compileEncoder(item)({ secret: 'x', ...good, id: 'z', more: 1 });
     expect(Object.keys(out as object)).toEqual(['id', 'count', 'score', 'state', 'ok', 'at', 'note', 'flags', 'extra']);
     expect(JSON.stringify(out)).not.toContain('secret');
   });

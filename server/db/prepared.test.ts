@@ -43,6 +43,27 @@ const appWithUnitOf = (db: Db, id: string | Placeholder) =>
     .innerJoin(users, eq(users.id, applications.applicantId))
     .where(eq(applications.id, id));
 const appWithUnit = prepared((db) => appWithUnitOf(db, sql.placeholder('id')).prepare('test_app_with_unit'));
+// a flat selection (prepared.ts compileFlatMapper): columns read as they are (text, uuid) and through their decoders
+// (timestamp → Date, jsonb, boolean), a left-joined column that may be missing, SQL with and without mapWith
+const flatOf = (db: Db, id: string | Placeholder) =>
+  db
+    .select({
+      id: applications.id,
+      number: applications.number,
+      createdAt: applications.createdAt,
+      form: applications.form,
+      unitName: units.name,
+      unitSince: units.createdAt,
+      applicant: users.realName,
+      disabled: users.disabled,
+      count: sql<number>`count(*) over ()`.mapWith(Number),
+      upper: sql<string>`upper(${applications.number})`,
+    })
+    .from(applications)
+    .leftJoin(units, eq(units.id, applications.unitId))
+    .innerJoin(users, eq(users.id, applications.applicantId))
+    .where(eq(applications.id, id));
+const flat = prepared((db) => flatOf(db, sql.placeholder('id')).prepare('test_flat'));
 // no rows mapped: the driver's own result (rowCount)
 const renameNotes = prepared((db) =>
   db
@@ -100,6 +121,21 @@ describe('prepared statements', () => {
     expect(withUnit!.upper).toBe(app.number.toUpperCase());
     expect(Object.keys(withUnit!)).toEqual(['app', 'unit', 'applicant', 'unitName', 'count', 'upper']);
     expect(Object.keys(withUnit!.app)).toEqual(Object.keys(applications).filter((k) => k in withUnit!.app));
+    // a flat selection, with and without the left-joined unit
+    await t.s.db.update(applications).set({ unitId: null }).where(eq(applications.id, app.id));
+    const [flatWithout] = await flat(t.s.db).execute({ id: app.id });
+    expect(flatWithout).toEqual((await flatOf(t.s.db, app.id))[0]);
+    expect(flatWithout!.unitName).toBeNull();
+    expect(flatWithout!.unitSince).toBeNull();
+    await t.s.db.update(applications).set({ unitId: unit.id }).where(eq(applications.id, app.id));
+    const [flatWith] = await flat(t.s.db).execute({ id: app.id });
+    expect(flatWith).toEqual((await flatOf(t.s.db, app.id))[0]);
+    expect(Object.keys(flatWith!)).toEqual(['id', 'number', 'createdAt', 'form', 'unitName', 'unitSince', 'applicant', 'disabled', 'count', 'upper']);
+    expect(flatWith!.createdAt).toBeInstanceOf(Date);
+    expect(flatWith!.unitSince).toBeInstanceOf(Date);
+    expect(flatWith!.unitName).toBe('映射测试单位');
+    expect(flatWith!.count).toBe(1);
+    expect(typeof flatWith!.form).toBe('object');
     // returning(): the inserted row's columns
     const [note] = await insertNote(t.s.db).execute({ body: 'prepared-map' });
     expect(Object.keys(note!)).toEqual(['id']);

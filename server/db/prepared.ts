@@ -1,4 +1,4 @@
-import { Column, DrizzleQueryError, fillPlaceholders, getTableName, is, SQL, Subquery } from 'drizzle-orm';
+import { Column, DrizzleQueryError, fillPlaceholders, getTableName, is, noopDecoder, SQL, Subquery } from 'drizzle-orm';
 import { NoopCache } from 'drizzle-orm/cache/core';
 import { NodePgPreparedQuery } from 'drizzle-orm/node-postgres';
 import type { Db } from './client';
@@ -105,6 +105,7 @@ function withCompiledMapper<Q extends object>(query: Q): Q {
 }
 
 export function compileRowMapper(fields: SelectedField[], joinsNotNullableMap?: Record<string, boolean>) {
+  if (fields.every((f) => f.path.length === 1 && f.path[0] !== '__proto__')) return compileFlatMapper(fields);
   const columns = fields.map(({ path, field }) => ({
     path,
     last: path[path.length - 1]!,
@@ -136,6 +137,31 @@ export function compileRowMapper(fields: SelectedField[], joinsNotNullableMap?: 
     return result;
   };
   return (rows: unknown[][]) => rows.map(mapRow);
+}
+
+/**
+ * A flat selection's mapper (no nested objects, so no left-joined table to null) as one generated function: each row
+ * one object literal of the selection's keys, a column read as it is when its decoder is the identity (text, uuid,
+ * SQL without mapWith), else through its decoder. A list of 300 rows made in a fifth of the time of the general
+ * mapper above, whose keyed stores of changing shapes V8 cannot make fast (bench/README "Session 25").
+ */
+function compileFlatMapper(fields: SelectedField[]) {
+  const decoders: Decoder[] = [];
+  const values = fields.map(({ path, field }, i) => {
+    const decoder = decoderOf(field);
+    if (decoder.mapFromDriverValue === noopDecoder.mapFromDriverValue || decoder.mapFromDriverValue === Column.prototype.mapFromDriverValue) {
+      return `${JSON.stringify(path[0])}: r[${i}]`;
+    }
+    const d = decoders.push(decoder) - 1;
+    return `${JSON.stringify(path[0])}: r[${i}] === null ? null : d[${d}].mapFromDriverValue(r[${i}])`;
+  });
+  // code from the selection's keys, as JSON string literals, and column positions; decoders are arguments
+  const mapRow = new Function('d', `return function mapRow(r) { return { ${values.join(', ')} }; };`)(decoders) as (row: unknown[]) => Record<string, unknown>;
+  return (rows: unknown[][]) => {
+    const out = new Array<Record<string, unknown>>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = mapRow(rows[i]!);
+    return out;
+  };
 }
 
 function decoderOf(field: unknown): Decoder {

@@ -1,0 +1,1 @@
+CREATE INDEX "score_sheet_changes_reopen_submit_idx" ON "score_sheet_changes" USING btree ("sheet_id","id") WHERE "score_sheet_changes"."action" in ('reopen', 'submit');
