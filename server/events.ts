@@ -4,6 +4,7 @@
 // connection with reconnect) and hands each topic to its subscribers in this process (the 计票 SSE streams).
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from './db/client';
+import { preparedSql } from './db/prepared';
 
 const CHANNEL = 'app_events';
 /** a payload subscribers of every topic receive after a reconnect (notifications may have been lost) */
@@ -16,8 +17,9 @@ export interface Events {
 }
 
 /** Sends `topic` to every instance when the transaction `tx` commits. */
+const notify = preparedSql('app_events_notify', sql`select pg_notify(${CHANNEL}, ${sql.placeholder('topic')})`);
 export async function notifyInTx(tx: Db, topic: string): Promise<void> {
-  await tx.execute(sql`select pg_notify(${CHANNEL}, ${topic})`);
+  await notify(tx).execute({ topic });
 }
 
 export function createEvents(database: Pick<Database, 'listen'>): Events {

@@ -5,7 +5,7 @@ import { buildApplicant, buildApplication, buildUnit } from '../testing/factorie
 import { startTestPlatform } from '../testing/harness';
 import { applications, notifications, units, users } from './schema';
 import type { Db } from './client';
-import { prepared } from './prepared';
+import { prepared, preparedSql } from './prepared';
 
 // A statement prepared once must run inside the transaction it is given: rolled back with it, and
 // waiting on its locks. This rests on Drizzle internals (server/db/prepared.ts), so it is proven on
@@ -194,6 +194,26 @@ describe('prepared statements', () => {
       await insertNote(tx).execute({ body: 'prepared-committed' });
     });
     expect(await notesWith(t, 'prepared-committed')).toHaveLength(1);
+  });
+
+  it("written as SQL (preparedSql): placeholders filled, the driver's result, in the transaction given", async () => {
+    const insertNotes = preparedSql(
+      'test_insert_notes_sql',
+      sql`insert into ${notifications} (role, body) select 'organizer', b from jsonb_array_elements_text(${sql.placeholder('bodies')}::jsonb) b returning body`,
+    );
+    const bodies = ['prepared-sql-1', 'prepared-sql-2'];
+    await expect(
+      t.s.db.transaction(async (tx) => {
+        const result = (await insertNotes(tx).execute({ bodies: JSON.stringify(bodies) })) as { rows: { body: string }[] };
+        expect(result.rows.map((r) => r.body)).toEqual(bodies);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await notesWith(t, 'prepared-sql-1')).toHaveLength(0);
+    const result = (await insertNotes(t.s.db).execute({ bodies: JSON.stringify(['prepared-sql-3']) })) as { rows: { body: string }[] };
+    expect(result.rows).toEqual([{ body: 'prepared-sql-3' }]);
+    expect(await notesWith(t, 'prepared-sql-3')).toHaveLength(1);
+    expect(insertNotes(t.s.db)).toBe(insertNotes(t.s.db));
   });
 
   it.skipIf(!onPostgres)('hold their row locks until the transaction ends (PostgreSQL: separate connections)', async () => {

@@ -1,6 +1,7 @@
 import { Column, DrizzleQueryError, fillPlaceholders, getTableName, is, noopDecoder, SQL, Subquery } from 'drizzle-orm';
 import { NoopCache } from 'drizzle-orm/cache/core';
 import { NodePgPreparedQuery } from 'drizzle-orm/node-postgres';
+import { PgDialect, type PgSession } from 'drizzle-orm/pg-core';
 import type { Db } from './client';
 
 /**
@@ -36,6 +37,19 @@ export function prepared<Q extends object>(build: (db: Db) => Q): (db: Db) => Q 
     if (!bound) byClient.set(client, (bound = Object.create(query, { client: { value: client } }) as Q));
     return bound;
   };
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A statement Drizzle's builders cannot express (an insert from `jsonb_to_recordset`, a `pg_notify`), written as SQL
+ * with `sql.placeholder(name)`s, prepared once like prepared(): `db.execute(sql…)` builds the text anew and wraps
+ * each call in Drizzle's tracing spans (two such statements are a tenth of a 【提交选票】's own work, bench/README
+ * "Session 25"). `execute(values)` gives the driver's result (its rows and rowCount). The names must be unique.
+ */
+export function preparedSql(name: string, statement: SQL) {
+  const query = dialect.sqlToQuery(statement);
+  return prepared((db) => (db._.session as unknown as PgSession).prepareQuery(query, undefined, name, false));
 }
 
 /** What a node-postgres prepared query of Drizzle's holds (drizzle-orm/node-postgres/session.js). */

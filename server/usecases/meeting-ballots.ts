@@ -24,7 +24,7 @@ import {
 import type { SessionUser } from '../auth/sessions';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
-import { prepared } from '../db/prepared';
+import { prepared, preparedSql } from '../db/prepared';
 import { ballots, ballotVotes, expertProfiles, meetingAttendance, meetingRoundCandidates, meetingRounds, meetings, reviewConflicts, users } from '../db/schema';
 import { AppError } from '../errors';
 import { getCampaign } from './campaigns';
@@ -126,11 +126,15 @@ const ballotWrite = prepared((db) =>
  * The votes given, in one statement of two parameters whatever their number (a 【提交选票】 of 40 candidates carries
  * 80): the last vote for a pair wins.
  */
+const votesWrite = preparedSql(
+  'meeting_votes_write',
+  sql`insert into ${ballotVotes} (ballot_id, application_id, question, choice)
+    select ${sql.placeholder('ballotId')}::uuid, x.a, x.q, x.c from jsonb_to_recordset(${sql.placeholder('rows')}::jsonb) as x(a uuid, q text, c text)
+    on conflict (ballot_id, application_id, question) do update set choice = excluded.choice`,
+);
 async function writeVotes(db: Db, ballotId: string, votes: Vote[]): Promise<void> {
   const rows = JSON.stringify(votes.map((v) => ({ a: v.applicationId, q: v.question, c: v.choice })));
-  await db.execute(sql`insert into ${ballotVotes} (ballot_id, application_id, question, choice)
-    select ${ballotId}::uuid, x.a, x.q, x.c from jsonb_to_recordset(${rows}::jsonb) as x(a uuid, q text, c text)
-    on conflict (ballot_id, application_id, question) do update set choice = excluded.choice`);
+  await votesWrite(db).execute({ ballotId, rows });
 }
 
 async function signedInAt(db: Db, meetingId: string, expertId: string): Promise<Date | null> {
