@@ -16,8 +16,8 @@ export interface Events {
   close(): Promise<void>;
 }
 
-/** Sends `topic` to every instance when the transaction `tx` commits. */
 const notify = preparedSql('app_events_notify', sql`select pg_notify(${CHANNEL}, ${sql.placeholder('topic')})`);
+/** Sends `topic` to every instance when the transaction `tx` commits. */
 export async function notifyInTx(tx: Db, topic: string): Promise<void> {
   await notify(tx).execute({ topic });
 }
