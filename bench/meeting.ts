@@ -234,8 +234,8 @@ async function runClient(job: ClientJob): Promise<ClientResult> {
       const started = performance.now();
       const res = await fetch(job.submitUrl + url, {
         method: 'POST',
-        // what the experts' Chromium sends (Node's fetch alone says `gzip, deflate`, so the platform gzipped every reply
-        // at level 6, which no expert's browser asks for: it gets brotli at quality 4)
+        // what the experts' Chromium sends (Node's fetch alone says `gzip, deflate`); the reply (7.5 KB) is under
+        // server/app.ts's COMPRESS_THRESHOLD and comes as it is either way
         headers: { cookie: expert.cookie, 'x-csrf-token': expert.csrf, 'content-type': 'application/json', 'accept-encoding': BROWSER_ACCEPT_ENCODING },
         body,
       });

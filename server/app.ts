@@ -49,6 +49,9 @@ export { CSRF_HEADER } from './auth/csrf';
 export { OPENAPI_PATH } from './openapi';
 
 /** What an account that must change its initial password may still call (GET /api/auth/me: who it is). */
+/** API replies this large or larger are compressed (see the compress registration in buildApp). */
+export const COMPRESS_THRESHOLD = 12 * 1024;
+
 const PASSWORD_CHANGE_ALLOWED = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 export interface BuildOptions {
@@ -149,19 +152,22 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
   });
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 1024 * 1024 * 1024 } });
-  // API replies of 1 KB or more (JSON; the captcha's SVG) are compressed, gzip where the browser takes it, else br:
-  // for a reply of a few KB (a ballot's 80 votes, 7.5 KB) gzip costs the event loop half what brotli at quality 4 does
-  // (0.07 against 0.15 ms here) for 10% more bytes, and thirty experts submit at once (bench:review's meeting run:
-  // ~5 points of its share). Nothing else: the web app's files have precompressed brotli and gzip copies (below),
-  // and file transfers are never touched — tus uploads and attachment downloads opt out by path (a video's Range
-  // replies must stay identity bytes with their Content-Range). Request bodies are never decompressed.
+  // API replies of COMPRESS_THRESHOLD (12 KB) or more (JSON; the captcha's SVG) are compressed, gzip where the browser
+  // takes it, else br: gzip costs the event loop half what brotli at quality 4 does for a reply of a few KB. A smaller
+  // reply is sent as it is: it fits TCP's initial congestion window (10 segments, ~14 KB with the headers), so it
+  // reaches the browser in the same round trip compressed or not, and compressing it only costs CPU at both ends — a
+  // ballot's 80 votes (7.5 KB) took ~0.3 ms of the event loop per 【提交选票】 in zlib's set-up and output, 7 points of
+  // bench:review's meeting share with thirty experts submitting at once (bench/README "Session 26"). Nothing else: the
+  // web app's files have precompressed brotli and gzip copies (below), and file transfers are never touched — tus
+  // uploads and attachment downloads opt out by path (a video's Range replies must stay identity bytes with their
+  // Content-Range). Request bodies are never decompressed.
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/') || route.url.startsWith('/api/uploads') || route.url.startsWith('/api/attachments')) route.compress = false;
   });
   await app.register(compress, {
     globalCompression: true,
     globalDecompression: false,
-    threshold: 1024,
+    threshold: COMPRESS_THRESHOLD,
     encodings: ['gzip', 'br'],
     customTypes: /^application\/json(;|$)/,
   });
