@@ -27,6 +27,7 @@ import { getBallot, myMeetings, signIn, writeBallot } from '../usecases/meeting-
 import { closeRoundOf, getRound, roundWorkbook, startRound } from '../usecases/meeting-rounds';
 import { tallyOf, watchTally } from '../usecases/meeting-tally';
 import { getCampaign } from '../usecases/campaigns';
+import { snapshotStream } from '../sse';
 
 /** A comment line every 15 s keeps proxies and the browser from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
@@ -119,21 +120,22 @@ export async function meetingRoutes(fastify: FastifyInstance) {
     });
     raw.write('retry: 3000\n\n');
     streams.add(raw);
+    // a screen that stops reading holds one snapshot, not every one since (server/sse.ts)
+    const out = snapshotStream(raw);
     let stop = () => {};
     let ended = false;
-    const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => out.comment('ping'), HEARTBEAT_MS);
     const end = () => {
       if (ended) return;
       ended = true;
       clearInterval(heartbeat);
+      out.close();
       streams.delete(raw);
       stop();
     };
     raw.on('close', end);
     try {
-      stop = await watchTally(s, m.id, (json) => {
-        if (!ended) raw.write(`event: tally\ndata: ${json}\n\n`);
-      });
+      stop = await watchTally(s, m.id, (json) => out.snapshot('tally', json));
       if (ended) stop();
     } catch (err) {
       req.log.error(err);
