@@ -48,10 +48,10 @@ import type { DestinationStream } from 'pino';
 export { CSRF_HEADER } from './auth/csrf';
 export { OPENAPI_PATH } from './openapi';
 
-/** What an account that must change its initial password may still call (GET /api/auth/me: who it is). */
 /** API replies this large or larger are compressed (see the compress registration in buildApp). */
 export const COMPRESS_THRESHOLD = 12 * 1024;
 
+/** What an account that must change its initial password may still call (GET /api/auth/me: who it is). */
 const PASSWORD_CHANGE_ALLOWED = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 export interface BuildOptions {
