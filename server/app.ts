@@ -152,8 +152,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     errorResponseBuilder: (_req, ctx) => new AppError('RATE_LIMITED', `操作过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`),
   });
   await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: 1024 * 1024 * 1024 } });
-  // API replies of COMPRESS_THRESHOLD (12 KB) or more (JSON; the captcha's SVG) are compressed, gzip where the browser
-  // takes it, else br: gzip costs the event loop half what brotli at quality 4 does for a reply of a few KB. A smaller
+  // API replies of COMPRESS_THRESHOLD (12 KB) or more (JSON; an SVG, though the captcha's are 6–12 KB and so go as
+  // they are) are compressed, gzip where the browser takes it, else br: gzip costs the event loop half what brotli at quality 4 does for a reply of a few KB. A smaller
   // reply is sent as it is: it fits TCP's initial congestion window (10 segments, ~14 KB with the headers), so it
   // reaches the browser in the same round trip compressed or not, and compressing it only costs CPU at both ends — a
   // ballot's 80 votes (7.5 KB) took ~0.3 ms of the event loop per 【提交选票】 in zlib's set-up and output, 7 points of
